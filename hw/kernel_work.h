@@ -1,0 +1,58 @@
+#pragma once
+// The description of one GPU kernel invocation that models/ produces and the cost model prices:
+// which kernel family runs it, its arithmetic and memory traffic, and the shape parameters the
+// family's efficiency curve depends on. Plain data; no behaviour.
+
+#include <cstdint>
+#include <string_view>
+
+#include "sim/units.h"
+
+namespace fathom::hw {
+
+enum class DType { fp8, bf16, fp16, fp32 };
+
+// Bytes per element (FP8 block scales are counted separately by whoever sizes the tensor).
+constexpr double bytes_per_element(DType t) {
+  switch (t) {
+    case DType::fp8: return 1.0;
+    case DType::bf16: return 2.0;
+    case DType::fp16: return 2.0;
+    case DType::fp32: return 4.0;
+  }
+  return 2.0;
+}
+std::string_view to_string(DType t);
+DType parse_dtype(std::string_view name);  // "fp8" | "bf16" | "fp16" | "fp32"; throws std::invalid_argument
+
+// Kernel families, each with its own calibrated efficiency curve (ARCHITECTURE.md §4).
+enum class KernelFamily {
+  dense_gemm,               // one GEMM, m x k times k x n (DeepGEMM normal / cuBLAS)
+  grouped_gemm_contiguous,  // MoE experts, tokens of all experts concatenated (prefill, training)
+  grouped_gemm_masked,      // MoE experts, per-expert padded slots with a mask (decode)
+  mla_decode,               // weight-absorbed MLA decode attention over a paged latent KV cache (FlashMLA)
+  attention_prefill,        // causal attention over a full sequence (FlashAttention-style; MLA or GQA)
+  attention_decode,         // GQA/MHA decode attention over a KV cache
+  elementwise,              // norms, activations, RoPE, residual adds, quantisation: memory-bound
+};
+std::string_view to_string(KernelFamily f);
+KernelFamily parse_kernel_family(std::string_view name);  // throws std::invalid_argument
+
+// Contract: flops and bytes are for the whole invocation on one GPU. Shape fields that do not
+// apply to a family are 0. For GEMMs m is the token count (per group for grouped GEMMs), k the
+// reduction dimension, n the output width; `groups` is the number of experts. For attention,
+// batch is the number of sequences, heads the query heads, seq_q the query tokens per sequence and
+// seq_kv the keys per sequence (context length).
+struct KernelWork {
+  KernelFamily family = KernelFamily::elementwise;
+  DType dtype = DType::bf16;  // the dtype of the tensor-core math (or of the data for elementwise)
+  Flops flops;
+  Bytes bytes_read;
+  Bytes bytes_written;
+  int64_t m = 0, n = 0, k = 0, groups = 0;
+  int64_t batch = 0, heads = 0, seq_q = 0, seq_kv = 0;
+
+  Bytes bytes() const { return bytes_read + bytes_written; }
+};
+
+}  // namespace fathom::hw

@@ -1,0 +1,38 @@
+#include "hw/node_spec.h"
+
+namespace fathom::hw {
+namespace {
+
+NicSpec read_nic(const SpecReader& r) {
+  NicSpec n;
+  n.count = r.at_least("count", r.integer("count"), 0);
+  if (n.count > 0) {
+    n.bandwidth = r.quantity<BytesPerSecond>("bandwidth");
+    n.achievable_bandwidth = r.quantity<BytesPerSecond>("achievable_bandwidth");
+    if (n.bandwidth.value() <= 0) r.fail("bandwidth", "must be positive");
+    if (n.achievable_bandwidth > n.bandwidth) r.fail("achievable_bandwidth", "exceeds the line rate \"bandwidth\"");
+  }
+  r.finish();
+  return n;
+}
+
+}  // namespace
+
+NodeSpec read_node_spec(const SpecReader& r) {
+  NodeSpec n;
+  n.name = r.text("name");
+  n.gpu = read_gpu_spec(r.child("gpu"));
+  n.gpus_per_node = r.at_least("gpus_per_node", r.integer("gpus_per_node"), 1);
+  const SpecReader fabric = r.child("intra_node");
+  n.intra_fabric = fabric.choice("kind", {"nvswitch", "pcie"}) == "nvswitch" ? IntraNodeFabric::nvswitch
+                                                                            : IntraNodeFabric::pcie;
+  n.intra_achievable_bandwidth = fabric.quantity<BytesPerSecond>("achievable_bandwidth_per_gpu");
+  n.intra_latency = fabric.quantity<Seconds>("latency");
+  fabric.finish();
+  n.scaleout_nic = read_nic(r.child("scaleout_nic"));
+  n.storage_nic = read_nic(r.child("storage_nic"));
+  r.finish();
+  return n;
+}
+
+}  // namespace fathom::hw

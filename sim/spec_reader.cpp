@@ -1,0 +1,194 @@
+#include "sim/spec_reader.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <limits>
+
+namespace fathom {
+namespace {
+
+bool is_sourced_value(const nlohmann::json& v) {
+  if (!v.is_object() || !v.contains("value") || !v.contains("source")) return false;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    if (it.key() != "value" && it.key() != "source" && it.key() != "note") return false;
+  }
+  return true;
+}
+
+std::string value_text(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+}  // namespace
+
+SpecReader::SpecReader(const nlohmann::json& node, std::string label, std::string path, ProvenanceLog* log)
+    : node_(&node), label_(std::move(label)), path_(std::move(path)), log_(log) {
+  if (!node.is_object()) throw InputError(fmt::format("{}: {}: expected a JSON object", label_, path_.empty() ? "(top level)" : path_));
+}
+
+bool SpecReader::has(std::string_view key) const { return node_->contains(std::string(key)); }
+
+std::string SpecReader::path_of(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
+
+void SpecReader::fail(std::string_view key, std::string_view message) const {
+  throw InputError(fmt::format("{}: {}: {}", label_, key.empty() ? path_ : path_of(key), message));
+}
+
+const nlohmann::json& SpecReader::value_of(std::string_view key) const {
+  const std::string k(key);
+  if (!node_->contains(k)) fail(key, "required key is missing");
+  used_.insert(k);
+  const nlohmann::json& v = (*node_)[k];
+  if (!is_sourced_value(v)) {
+    if (log_ && !v.is_object() && !v.is_array()) log_->record({path_of(key), value_text(v), Provenance{}});
+    return v;
+  }
+  const nlohmann::json& source = v["source"];
+  if (!source.is_string()) fail(key, "\"source\" must be a string such as \"published:H02\"");
+  Provenance p;
+  try {
+    p = Provenance::parse(source.get<std::string>());
+  } catch (const std::invalid_argument& e) {
+    fail(key, fmt::format("bad source \"{}\": {}", source.get<std::string>(), e.what()));
+  }
+  if (log_) log_->record({path_of(key), value_text(v["value"]), std::move(p)});
+  return v["value"];
+}
+
+void SpecReader::record_default(std::string_view key, const std::string& text, std::string_view why) const {
+  if (log_) log_->record({path_of(key), text, Provenance{SourceKind::fathom_default, std::string(why)}});
+}
+
+double SpecReader::number(std::string_view key) const {
+  const nlohmann::json& v = value_of(key);
+  if (!v.is_number()) fail(key, fmt::format("expected a number, got {}", v.dump()));
+  const double d = v.get<double>();
+  if (!std::isfinite(d)) fail(key, "expected a finite number");
+  return d;
+}
+
+int64_t SpecReader::integer(std::string_view key) const {
+  const nlohmann::json& v = value_of(key);
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::floor(d) == d && std::fabs(d) < 9e15) return static_cast<int64_t>(d);
+  }
+  fail(key, fmt::format("expected an integer, got {}", v.dump()));
+}
+
+bool SpecReader::boolean(std::string_view key) const {
+  const nlohmann::json& v = value_of(key);
+  if (!v.is_boolean()) fail(key, fmt::format("expected true or false, got {}", v.dump()));
+  return v.get<bool>();
+}
+
+std::string SpecReader::text(std::string_view key) const {
+  const nlohmann::json& v = value_of(key);
+  if (!v.is_string()) fail(key, fmt::format("expected a string, got {}", v.dump()));
+  return v.get<std::string>();
+}
+
+std::string SpecReader::choice(std::string_view key, std::initializer_list<std::string_view> options) const {
+  const std::string v = text(key);
+  std::string list;
+  for (const auto o : options) {
+    if (o == v) return v;
+    list += (list.empty() ? "" : ", ") + std::string(o);
+  }
+  fail(key, fmt::format("\"{}\" is not one of: {}", v, list));
+}
+
+double SpecReader::number_or(std::string_view key, double fallback, std::string_view why) const {
+  if (has(key)) return number(key);
+  record_default(key, fmt::format("{}", fallback), why);
+  return fallback;
+}
+
+int64_t SpecReader::integer_or(std::string_view key, int64_t fallback, std::string_view why) const {
+  if (has(key)) return integer(key);
+  record_default(key, std::to_string(fallback), why);
+  return fallback;
+}
+
+bool SpecReader::boolean_or(std::string_view key, bool fallback, std::string_view why) const {
+  if (has(key)) return boolean(key);
+  record_default(key, fallback ? "true" : "false", why);
+  return fallback;
+}
+
+std::string SpecReader::text_or(std::string_view key, std::string fallback, std::string_view why) const {
+  if (has(key)) return text(key);
+  record_default(key, fallback, why);
+  return fallback;
+}
+
+std::string SpecReader::choice_or(std::string_view key, std::initializer_list<std::string_view> options,
+                                  std::string fallback, std::string_view why) const {
+  if (has(key)) return choice(key, options);
+  record_default(key, fallback, why);
+  return fallback;
+}
+
+double SpecReader::positive(std::string_view key, double v) const {
+  if (!(v > 0.0)) fail(key, fmt::format("must be positive, got {}", v));
+  return v;
+}
+
+int64_t SpecReader::at_least(std::string_view key, int64_t v, int64_t minimum) const {
+  if (v < minimum) fail(key, fmt::format("must be at least {}, got {}", minimum, v));
+  return v;
+}
+
+double SpecReader::fraction(std::string_view key, double v) const {
+  if (!(v >= 0.0 && v <= 1.0)) fail(key, fmt::format("must be between 0 and 1, got {}", v));
+  return v;
+}
+
+SpecReader SpecReader::child(std::string_view key) const {
+  const std::string k(key);
+  if (!node_->contains(k)) fail(key, "required section is missing");
+  used_.insert(k);
+  const nlohmann::json& v = (*node_)[k];
+  if (!v.is_object()) fail(key, fmt::format("expected an object, got {}", v.dump()));
+  return SpecReader(v, label_, path_of(key), log_);
+}
+
+std::vector<SpecReader> SpecReader::objects(std::string_view key) const {
+  const nlohmann::json& v = raw(key);
+  if (!v.is_array()) fail(key, "expected a list of objects");
+  std::vector<SpecReader> out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string p = path_of(key) + "." + std::to_string(i);
+    if (!v[i].is_object()) throw InputError(fmt::format("{}: {}: expected an object", label_, p));
+    out.emplace_back(v[i], label_, p, log_);
+  }
+  return out;
+}
+
+std::vector<double> SpecReader::numbers(std::string_view key) const {
+  const nlohmann::json& v = value_of(key);
+  if (!v.is_array()) fail(key, "expected a list of numbers");
+  std::vector<double> out;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].is_number()) fail(key, fmt::format("entry {} is not a number: {}", i, v[i].dump()));
+    out.push_back(v[i].get<double>());
+  }
+  return out;
+}
+
+const nlohmann::json& SpecReader::raw(std::string_view key) const {
+  const std::string k(key);
+  if (!node_->contains(k)) fail(key, "required key is missing");
+  used_.insert(k);
+  return (*node_)[k];
+}
+
+void SpecReader::finish() const {
+  for (auto it = node_->begin(); it != node_->end(); ++it) {
+    if (!used_.contains(it.key())) fail(it.key(), "unknown key (check the spelling; see docs/scenarios.md)");
+  }
+}
+
+}  // namespace fathom

@@ -1,0 +1,102 @@
+#pragma once
+// Strict, path-aware reading of one JSON object of a resolved scenario into plain structs.
+//
+// Contract:
+//  - Every getter names the key; a missing required key, a wrong type, a bad unit or a value out of
+//    range throws InputError "<file>: <json.path>: <what is wrong>".
+//  - A value may be written plainly ("80GB", 132) or with its provenance:
+//      {"value": "80GB", "source": "published:H02", "note": "optional text"}
+//    Every value read is recorded in the ProvenanceLog (if one is given) with its source; an
+//    optional key that is absent records its default as SourceKind::fathom_default.
+//  - finish() throws if the object has a key no getter asked for (typos never pass silently).
+
+#include <cstdint>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/error.h"
+#include "sim/provenance.h"
+#include "sim/units.h"
+
+namespace fathom {
+
+class SpecReader {
+ public:
+  // `label` is the file name shown first in errors; `path` the JSON path of `node` ("" = top).
+  SpecReader(const nlohmann::json& node, std::string label, std::string path, ProvenanceLog* log = nullptr);
+
+  bool has(std::string_view key) const;
+  std::string path_of(std::string_view key) const;
+  [[noreturn]] void fail(std::string_view key, std::string_view message) const;
+
+  // Required values.
+  template <class Q>
+  Q quantity(std::string_view key) const;
+  double number(std::string_view key) const;
+  int64_t integer(std::string_view key) const;
+  bool boolean(std::string_view key) const;
+  std::string text(std::string_view key) const;
+  std::string choice(std::string_view key, std::initializer_list<std::string_view> options) const;
+
+  // Optional values: the default is used (and logged as a fathom default, with `why`) when absent.
+  template <class Q>
+  Q quantity_or(std::string_view key, Q fallback, std::string_view why) const;
+  double number_or(std::string_view key, double fallback, std::string_view why) const;
+  int64_t integer_or(std::string_view key, int64_t fallback, std::string_view why) const;
+  bool boolean_or(std::string_view key, bool fallback, std::string_view why) const;
+  std::string text_or(std::string_view key, std::string fallback, std::string_view why) const;
+  std::string choice_or(std::string_view key, std::initializer_list<std::string_view> options, std::string fallback,
+                        std::string_view why) const;
+
+  // Range checks on values already read (throw with the key's path).
+  double positive(std::string_view key, double v) const;
+  int64_t at_least(std::string_view key, int64_t v, int64_t minimum) const;
+  double fraction(std::string_view key, double v) const;  // 0 <= v <= 1
+
+  SpecReader child(std::string_view key) const;  // a required nested object
+  std::vector<SpecReader> objects(std::string_view key) const;  // a required array of objects
+  std::vector<double> numbers(std::string_view key) const;      // a required array of numbers
+  const nlohmann::json& raw(std::string_view key) const;        // marks the key read; no checks
+
+  void finish() const;
+
+  const std::string& label() const { return label_; }
+  const std::string& path() const { return path_; }
+  const nlohmann::json& node() const { return *node_; }
+  ProvenanceLog* log() const { return log_; }
+
+ private:
+  // The value of `key` with any {"value","source"} wrapper removed; records provenance.
+  const nlohmann::json& value_of(std::string_view key) const;
+  void record_default(std::string_view key, const std::string& value_text, std::string_view why) const;
+
+  const nlohmann::json* node_;
+  std::string label_;
+  std::string path_;
+  ProvenanceLog* log_;
+  mutable std::set<std::string, std::less<>> used_;
+};
+
+template <class Q>
+Q SpecReader::quantity(std::string_view key) const {
+  const nlohmann::json& v = value_of(key);
+  if (!v.is_string()) fail(key, "expected a string with a unit (" + accepted_units<Q>() + ")");
+  try {
+    return parse_quantity<Q>(v.get<std::string>());
+  } catch (const UnitError& e) {
+    fail(key, e.what());
+  }
+}
+
+template <class Q>
+Q SpecReader::quantity_or(std::string_view key, Q fallback, std::string_view why) const {
+  if (has(key)) return quantity<Q>(key);
+  record_default(key, std::to_string(fallback.value()), why);
+  return fallback;
+}
+
+}  // namespace fathom

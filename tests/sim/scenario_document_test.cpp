@@ -1,0 +1,61 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "sim/error.h"
+#include "sim/scenario_document.h"
+
+using namespace fathom;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("fathom_scenario_test_" + name);
+  fs::remove_all(d);
+  fs::create_directories(d / "hw");
+  return d;
+}
+
+void write(const fs::path& p, const std::string& text) { std::ofstream(p) << text; }
+
+}  // namespace
+
+TEST_CASE("$include merges files relative to the including file; local keys win", "[unit]") {
+  const fs::path d = temp_dir("include");
+  write(d / "hw" / "gpu.json", R"({"name": "g", "hbm": "80GB", "sm": 132})");
+  write(d / "hw" / "node.json", R"({"gpu": {"$include": "gpu.json", "sm": 100}, "gpus": 8})");
+  write(d / "top.json", R"({"node": {"$include": "hw/node.json"}, "nodes": 2})");
+  const ScenarioDocument doc = load_scenario(d / "top.json");
+  CHECK(doc.root["node"]["gpu"]["hbm"] == "80GB");
+  CHECK(doc.root["node"]["gpu"]["sm"] == 100);
+  CHECK(doc.root["node"]["gpus"] == 8);
+  CHECK(doc.root["nodes"] == 2);
+  CHECK(doc.resolve_path("models/x.json") == (fs::absolute(d) / "models/x.json").lexically_normal());
+}
+
+TEST_CASE("scenario overrides (--set) apply after includes, parsing JSON where it can", "[unit]") {
+  const fs::path d = temp_dir("set");
+  write(d / "top.json", R"({"a": {"b": 1, "c": "x"}, "list": [1, 2]})");
+  const ScenarioDocument doc = load_scenario(d / "top.json", {"a.b=4", "a.c=400GB/s", "list.1=7", "a.new=true"});
+  CHECK(doc.root["a"]["b"] == 4);
+  CHECK(doc.root["a"]["c"] == "400GB/s");
+  CHECK(doc.root["list"][1] == 7);
+  CHECK(doc.root["a"]["new"] == true);
+  CHECK_THROWS_WITH(load_scenario(d / "top.json", {"a.z.q=1"}), Catch::Contains("--set a.z.q=1: no key \"z\""));
+  CHECK_THROWS_WITH(load_scenario(d / "top.json", {"nonsense"}), Catch::Contains("expected path.to.key=value"));
+  CHECK_THROWS_WITH(load_scenario(d / "top.json", {"list.9=1"}), Catch::Contains("out of range"));
+}
+
+TEST_CASE("include errors name the file and JSON path", "[unit]") {
+  const fs::path d = temp_dir("errors");
+  write(d / "missing.json", R"({"gpu": {"$include": "nope.json"}})");
+  CHECK_THROWS_WITH(load_scenario(d / "missing.json"), Catch::Contains("missing.json: gpu.$include: included file"));
+  write(d / "a.json", R"({"$include": "b.json"})");
+  write(d / "b.json", R"({"$include": "a.json"})");
+  CHECK_THROWS_WITH(load_scenario(d / "a.json"), Catch::Contains("cycle"));
+  write(d / "bad.json", "{\n  \"a\": 1,\n  \"b\": \n}");
+  CHECK_THROWS_WITH(load_scenario(d / "bad.json"), Catch::Contains("line 4: malformed JSON"));
+  CHECK_THROWS_AS(load_scenario(d / "absent.json"), InputError);
+}

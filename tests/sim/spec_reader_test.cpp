@@ -1,0 +1,42 @@
+#include <catch2/catch.hpp>
+
+#include "sim/spec_reader.h"
+
+using namespace fathom;
+using nlohmann::json;
+
+TEST_CASE("spec reader reads plain and sourced values and records provenance", "[unit]") {
+  const json j = json::parse(R"({
+    "hbm": {"value": "80GB", "source": "published:H02"},
+    "sms": {"value": 132, "source": "assumed:vendor sheet"},
+    "name": "h800",
+    "inner": {"rate": "50GB/s"}
+  })");
+  ProvenanceLog log;
+  const SpecReader r(j, "gpu.json", "", &log);
+  CHECK(r.quantity<Bytes>("hbm").value() == 80e9);
+  CHECK(r.integer("sms") == 132);
+  CHECK(r.text("name") == "h800");
+  CHECK(r.child("inner").quantity<BytesPerSecond>("rate").value() == 50e9);
+  CHECK(r.number_or("missing", 0.5, "why not") == 0.5);
+  r.finish();
+  REQUIRE(log.entries().size() == 5);
+  CHECK(log.entries()[0].source.kind == SourceKind::published);
+  CHECK(log.entries()[0].source.ref == "H02");
+  CHECK(log.entries()[3].json_path == "inner.rate");
+  CHECK(log.assumptions().size() == 2);  // the assumed SM count and the default
+}
+
+TEST_CASE("spec reader errors are one line naming file and JSON path", "[unit]") {
+  const json j = json::parse(R"({"a": {"hbm": "80Gx", "n": 1.5, "k": "dualpipe", "src": {"value": 1, "source": "guess"}}, "typo": 1})");
+  const SpecReader top(j, "s.json", "");
+  const SpecReader a = top.child("a");
+  CHECK_THROWS_WITH(a.quantity<Bytes>("hbm"), Catch::StartsWith("s.json: a.hbm: unknown unit"));
+  CHECK_THROWS_WITH(a.integer("n"), "s.json: a.n: expected an integer, got 1.5");
+  CHECK_THROWS_WITH(a.choice("k", {"1f1b", "zb1p"}), "s.json: a.k: \"dualpipe\" is not one of: 1f1b, zb1p");
+  CHECK_THROWS_WITH(a.number("absent"), "s.json: a.absent: required key is missing");
+  CHECK_THROWS_WITH(a.number("src"), Catch::Contains("s.json: a.src: bad source \"guess\""));
+  CHECK_THROWS_WITH(top.finish(), Catch::Contains("s.json: typo: unknown key"));
+  CHECK_THROWS_WITH(top.child("missing"), "s.json: missing: required section is missing");
+  CHECK_THROWS_WITH(a.at_least("n", 0, 1), "s.json: a.n: must be at least 1, got 0");
+}

@@ -1,0 +1,11 @@
+#pragma once
+// Each subcommand of `fathom` lives in its own tools/cmd_<name>.cpp and registers itself on the
+// CLI11 app here. Handlers throw fathom::InputError for bad input; main() prints it as one line.
+
+#include <CLI/CLI.hpp>
+
+namespace fathom::tools {
+
+void add_list_command(CLI::App& app);
+
+}  // namespace fathom::tools
