@@ -4,10 +4,13 @@ namespace fathom::hw {
 
 FlopsPerSecond GpuSpec::peak(DType dtype) const {
   switch (dtype) {
-    case DType::fp8: return peak_fp8_dense;
+    case DType::fp8:
+      return peak_fp8_dense;
     case DType::bf16:
-    case DType::fp16: return peak_bf16_dense;
-    case DType::fp32: return peak_fp32;
+    case DType::fp16:
+      return peak_bf16_dense;
+    case DType::fp32:
+      return peak_fp32;
   }
   return peak_bf16_dense;
 }

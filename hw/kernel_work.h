@@ -15,10 +15,14 @@ enum class DType { fp8, bf16, fp16, fp32 };
 // Bytes per element (FP8 block scales are counted separately by whoever sizes the tensor).
 constexpr double bytes_per_element(DType t) {
   switch (t) {
-    case DType::fp8: return 1.0;
-    case DType::bf16: return 2.0;
-    case DType::fp16: return 2.0;
-    case DType::fp32: return 4.0;
+    case DType::fp8:
+      return 1.0;
+    case DType::bf16:
+      return 2.0;
+    case DType::fp16:
+      return 2.0;
+    case DType::fp32:
+      return 4.0;
   }
   return 2.0;
 }

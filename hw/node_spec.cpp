@@ -9,6 +9,7 @@ NicSpec read_nic(const SpecReader& r) {
   if (n.count > 0) {
     n.bandwidth = r.quantity<BytesPerSecond>("bandwidth");
     n.achievable_bandwidth = r.quantity<BytesPerSecond>("achievable_bandwidth");
+    n.latency = r.quantity<Seconds>("latency");
     if (n.bandwidth.value() <= 0) r.fail("bandwidth", "must be positive");
     if (n.achievable_bandwidth > n.bandwidth) r.fail("achievable_bandwidth", "exceeds the line rate \"bandwidth\"");
   }
@@ -24,8 +25,8 @@ NodeSpec read_node_spec(const SpecReader& r) {
   n.gpu = read_gpu_spec(r.child("gpu"));
   n.gpus_per_node = r.at_least("gpus_per_node", r.integer("gpus_per_node"), 1);
   const SpecReader fabric = r.child("intra_node");
-  n.intra_fabric = fabric.choice("kind", {"nvswitch", "pcie"}) == "nvswitch" ? IntraNodeFabric::nvswitch
-                                                                            : IntraNodeFabric::pcie;
+  n.intra_fabric =
+      fabric.choice("kind", {"nvswitch", "pcie"}) == "nvswitch" ? IntraNodeFabric::nvswitch : IntraNodeFabric::pcie;
   n.intra_achievable_bandwidth = fabric.quantity<BytesPerSecond>("achievable_bandwidth_per_gpu");
   n.intra_latency = fabric.quantity<Seconds>("latency");
   fabric.finish();

@@ -11,9 +11,10 @@ namespace fathom::hw {
 enum class IntraNodeFabric { nvswitch, pcie };
 
 struct NicSpec {
-  int64_t count = 0;                   // per node
-  BytesPerSecond bandwidth;            // line rate per NIC, per direction
-  BytesPerSecond achievable_bandwidth; // what an all-to-all reaches per NIC, per direction
+  int64_t count = 0;                    // per node
+  BytesPerSecond bandwidth;             // line rate per NIC, per direction
+  BytesPerSecond achievable_bandwidth;  // what an all-to-all reaches per NIC, per direction
+  Seconds latency;                      // one message across the fabric behind this NIC
 };
 
 struct NodeSpec {

@@ -6,11 +6,16 @@ namespace fathom {
 
 std::string_view to_string(SourceKind kind) {
   switch (kind) {
-    case SourceKind::measured: return "measured";
-    case SourceKind::published: return "published";
-    case SourceKind::assumed: return "assumed";
-    case SourceKind::fathom_default: return "default";
-    case SourceKind::user: return "user";
+    case SourceKind::measured:
+      return "measured";
+    case SourceKind::published:
+      return "published";
+    case SourceKind::assumed:
+      return "assumed";
+    case SourceKind::fathom_default:
+      return "default";
+    case SourceKind::user:
+      return "user";
   }
   return "user";
 }

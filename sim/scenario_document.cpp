@@ -51,7 +51,8 @@ nlohmann::json load_included(const fs::path& including_file, const std::string& 
 void resolve_includes(nlohmann::json& node, const fs::path& file, const std::string& json_path,
                       std::vector<fs::path>& stack) {
   if (node.is_array()) {
-    for (size_t i = 0; i < node.size(); ++i) resolve_includes(node[i], file, json_path + "." + std::to_string(i), stack);
+    for (size_t i = 0; i < node.size(); ++i)
+      resolve_includes(node[i], file, json_path + "." + std::to_string(i), stack);
     return;
   }
   if (!node.is_object()) return;

@@ -16,10 +16,10 @@
 namespace fathom {
 
 struct ScenarioDocument {
-  nlohmann::json root;              // fully resolved: includes merged, overrides applied
-  std::filesystem::path file;       // the top-level scenario file as given
-  std::filesystem::path base_dir;   // file paths inside the scenario (hf_config, calibration) resolve here
-  std::string label;                // file name used as the prefix of error messages
+  nlohmann::json root;             // fully resolved: includes merged, overrides applied
+  std::filesystem::path file;      // the top-level scenario file as given
+  std::filesystem::path base_dir;  // file paths inside the scenario (hf_config, calibration) resolve here
+  std::string label;               // file name used as the prefix of error messages
 
   // Resolve a path written in the scenario relative to base_dir (absolute paths unchanged).
   std::filesystem::path resolve_path(const std::string& relative) const;

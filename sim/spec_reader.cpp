@@ -22,7 +22,8 @@ std::string value_text(const nlohmann::json& v) { return v.is_string() ? v.get<s
 
 SpecReader::SpecReader(const nlohmann::json& node, std::string label, std::string path, ProvenanceLog* log)
     : node_(&node), label_(std::move(label)), path_(std::move(path)), log_(log) {
-  if (!node.is_object()) throw InputError(fmt::format("{}: {}: expected a JSON object", label_, path_.empty() ? "(top level)" : path_));
+  if (!node.is_object())
+    throw InputError(fmt::format("{}: {}: expected a JSON object", label_, path_.empty() ? "(top level)" : path_));
 }
 
 bool SpecReader::has(std::string_view key) const { return node_->contains(std::string(key)); }

@@ -43,8 +43,9 @@ class SpecReader {
   std::string choice(std::string_view key, std::initializer_list<std::string_view> options) const;
 
   // Optional values: the default is used (and logged as a fathom default, with `why`) when absent.
+  // `fallback` is a unit string such as "2GiB", recorded as written.
   template <class Q>
-  Q quantity_or(std::string_view key, Q fallback, std::string_view why) const;
+  Q quantity_or(std::string_view key, std::string_view fallback, std::string_view why) const;
   double number_or(std::string_view key, double fallback, std::string_view why) const;
   int64_t integer_or(std::string_view key, int64_t fallback, std::string_view why) const;
   bool boolean_or(std::string_view key, bool fallback, std::string_view why) const;
@@ -57,7 +58,7 @@ class SpecReader {
   int64_t at_least(std::string_view key, int64_t v, int64_t minimum) const;
   double fraction(std::string_view key, double v) const;  // 0 <= v <= 1
 
-  SpecReader child(std::string_view key) const;  // a required nested object
+  SpecReader child(std::string_view key) const;                 // a required nested object
   std::vector<SpecReader> objects(std::string_view key) const;  // a required array of objects
   std::vector<double> numbers(std::string_view key) const;      // a required array of numbers
   const nlohmann::json& raw(std::string_view key) const;        // marks the key read; no checks
@@ -93,10 +94,10 @@ Q SpecReader::quantity(std::string_view key) const {
 }
 
 template <class Q>
-Q SpecReader::quantity_or(std::string_view key, Q fallback, std::string_view why) const {
+Q SpecReader::quantity_or(std::string_view key, std::string_view fallback, std::string_view why) const {
   if (has(key)) return quantity<Q>(key);
-  record_default(key, std::to_string(fallback.value()), why);
-  return fallback;
+  record_default(key, std::string(fallback), why);
+  return parse_quantity<Q>(fallback);
 }
 
 }  // namespace fathom

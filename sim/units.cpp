@@ -1,9 +1,9 @@
 #include "sim/units.h"
 
+#include <fmt/format.h>
 #include <array>
 #include <charconv>
 #include <cmath>
-#include <fmt/format.h>
 #include <utility>
 #include <vector>
 
@@ -17,36 +17,41 @@ struct UnitFactor {
 
 // Unit tables: the single source of truth for every unit fathom accepts.
 const std::vector<UnitFactor>& table(BytesTag) {
-  static const std::vector<UnitFactor> t = {
-      {"B", 1.0},          {"KB", 1e3},         {"MB", 1e6},         {"GB", 1e9},        {"TB", 1e12},
-      {"PB", 1e15},        {"KiB", 1024.0},     {"MiB", 1048576.0},  {"GiB", 1073741824.0},
-      {"TiB", 1099511627776.0}, {"PiB", 1125899906842624.0}};
+  static const std::vector<UnitFactor> t = {{"B", 1.0},
+                                            {"KB", 1e3},
+                                            {"MB", 1e6},
+                                            {"GB", 1e9},
+                                            {"TB", 1e12},
+                                            {"PB", 1e15},
+                                            {"KiB", 1024.0},
+                                            {"MiB", 1048576.0},
+                                            {"GiB", 1073741824.0},
+                                            {"TiB", 1099511627776.0},
+                                            {"PiB", 1125899906842624.0}};
   return t;
 }
 const std::vector<UnitFactor>& table(SecondsTag) {
-  static const std::vector<UnitFactor> t = {{"s", 1.0},   {"ms", 1e-3},   {"us", 1e-6}, {"µs", 1e-6},
-                                            {"ns", 1e-9}, {"min", 60.0},  {"h", 3600.0}, {"d", 86400.0}};
+  static const std::vector<UnitFactor> t = {{"s", 1.0},   {"ms", 1e-3},  {"us", 1e-6},  {"µs", 1e-6},
+                                            {"ns", 1e-9}, {"min", 60.0}, {"h", 3600.0}, {"d", 86400.0}};
   return t;
 }
 const std::vector<UnitFactor>& table(FlopsTag) {
-  static const std::vector<UnitFactor> t = {{"FLOP", 1.0},   {"KFLOP", 1e3},  {"MFLOP", 1e6},
-                                            {"GFLOP", 1e9},  {"TFLOP", 1e12}, {"PFLOP", 1e15},
-                                            {"EFLOP", 1e18}};
+  static const std::vector<UnitFactor> t = {{"FLOP", 1.0},   {"KFLOP", 1e3},  {"MFLOP", 1e6}, {"GFLOP", 1e9},
+                                            {"TFLOP", 1e12}, {"PFLOP", 1e15}, {"EFLOP", 1e18}};
   return t;
 }
 const std::vector<UnitFactor>& table(FlopsPerSecondTag) {
-  static const std::vector<UnitFactor> t = {{"FLOPS", 1.0},    {"GFLOPS", 1e9},   {"TFLOPS", 1e12},
-                                            {"PFLOPS", 1e15},  {"FLOP/s", 1.0},   {"GFLOP/s", 1e9},
-                                            {"TFLOP/s", 1e12}, {"PFLOP/s", 1e15}};
+  static const std::vector<UnitFactor> t = {{"FLOPS", 1.0},  {"GFLOPS", 1e9},  {"TFLOPS", 1e12},  {"PFLOPS", 1e15},
+                                            {"FLOP/s", 1.0}, {"GFLOP/s", 1e9}, {"TFLOP/s", 1e12}, {"PFLOP/s", 1e15}};
   return t;
 }
 const std::vector<UnitFactor>& table(BytesPerSecondTag) {
   static const std::vector<UnitFactor> t = {
-      {"B/s", 1.0},       {"KB/s", 1e3},     {"MB/s", 1e6},      {"GB/s", 1e9},      {"TB/s", 1e12},
-      {"KiB/s", 1024.0},  {"MiB/s", 1048576.0}, {"GiB/s", 1073741824.0},
-      {"Bps", 1.0},       {"KBps", 1e3},     {"MBps", 1e6},      {"GBps", 1e9},      {"TBps", 1e12},
-      {"bps", 0.125},     {"Kbps", 1e3 / 8}, {"Mbps", 1e6 / 8},  {"Gbps", 1e9 / 8},  {"Tbps", 1e12 / 8},
-      {"b/s", 0.125},     {"Kb/s", 1e3 / 8}, {"Mb/s", 1e6 / 8},  {"Gb/s", 1e9 / 8},  {"Tb/s", 1e12 / 8}};
+      {"B/s", 1.0},      {"KB/s", 1e3},        {"MB/s", 1e6},           {"GB/s", 1e9},  {"TB/s", 1e12},
+      {"KiB/s", 1024.0}, {"MiB/s", 1048576.0}, {"GiB/s", 1073741824.0}, {"Bps", 1.0},   {"KBps", 1e3},
+      {"MBps", 1e6},     {"GBps", 1e9},        {"TBps", 1e12},          {"bps", 0.125}, {"Kbps", 1e3 / 8},
+      {"Mbps", 1e6 / 8}, {"Gbps", 1e9 / 8},    {"Tbps", 1e12 / 8},      {"b/s", 0.125}, {"Kb/s", 1e3 / 8},
+      {"Mb/s", 1e6 / 8}, {"Gb/s", 1e9 / 8},    {"Tb/s", 1e12 / 8}};
   return t;
 }
 const std::vector<UnitFactor>& table(HertzTag) {
@@ -59,6 +64,10 @@ const std::vector<UnitFactor>& table(UsdTag) {
 }
 const std::vector<UnitFactor>& table(UsdPerHourTag) {
   static const std::vector<UnitFactor> t = {{"USD/h", 1.0}, {"USD/hour", 1.0}};
+  return t;
+}
+const std::vector<UnitFactor>& table(UsdPerTokenTag) {
+  static const std::vector<UnitFactor> t = {{"USD/Mtok", 1e-6}, {"USD/ktok", 1e-3}, {"USD/tok", 1.0}};
   return t;
 }
 const std::vector<UnitFactor>& table(WattsTag) {
@@ -111,14 +120,14 @@ std::string with_prefix(double v, std::string_view unit) {
 
 }  // namespace
 
-#define FATHOM_QUANTITY_PARSER(Tag)                                     \
-  template <>                                                           \
-  Quantity<Tag> parse_quantity<Quantity<Tag>>(std::string_view text) {  \
-    return parse<Tag>(text);                                            \
-  }                                                                     \
-  template <>                                                           \
-  std::string accepted_units<Quantity<Tag>>() {                         \
-    return list_units<Tag>();                                           \
+#define FATHOM_QUANTITY_PARSER(Tag)                                    \
+  template <>                                                          \
+  Quantity<Tag> parse_quantity<Quantity<Tag>>(std::string_view text) { \
+    return parse<Tag>(text);                                           \
+  }                                                                    \
+  template <>                                                          \
+  std::string accepted_units<Quantity<Tag>>() {                        \
+    return list_units<Tag>();                                          \
   }
 
 FATHOM_QUANTITY_PARSER(BytesTag)
@@ -130,6 +139,7 @@ FATHOM_QUANTITY_PARSER(HertzTag)
 FATHOM_QUANTITY_PARSER(UsdTag)
 FATHOM_QUANTITY_PARSER(UsdPerHourTag)
 FATHOM_QUANTITY_PARSER(WattsTag)
+FATHOM_QUANTITY_PARSER(UsdPerTokenTag)
 #undef FATHOM_QUANTITY_PARSER
 
 std::string format_bytes(Bytes b) { return with_prefix(b.value(), "B"); }

@@ -52,6 +52,7 @@ struct HertzTag {};
 struct UsdTag {};
 struct UsdPerHourTag {};
 struct WattsTag {};
+struct UsdPerTokenTag {};
 
 using Bytes = Quantity<BytesTag>;                    // B
 using Seconds = Quantity<SecondsTag>;                // s
@@ -62,6 +63,7 @@ using Hertz = Quantity<HertzTag>;                    // 1/s
 using Usd = Quantity<UsdTag>;                        // US dollars
 using UsdPerHour = Quantity<UsdPerHourTag>;          // US dollars per hour
 using Watts = Quantity<WattsTag>;                    // W
+using UsdPerToken = Quantity<UsdPerTokenTag>;        // US dollars per token (written "0.14USD/Mtok")
 
 constexpr Seconds operator/(Flops f, FlopsPerSecond r) { return Seconds(f.value() / r.value()); }
 constexpr Seconds operator/(Bytes b, BytesPerSecond r) { return Seconds(b.value() / r.value()); }

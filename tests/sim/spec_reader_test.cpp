@@ -28,7 +28,8 @@ TEST_CASE("spec reader reads plain and sourced values and records provenance", "
 }
 
 TEST_CASE("spec reader errors are one line naming file and JSON path", "[unit]") {
-  const json j = json::parse(R"({"a": {"hbm": "80Gx", "n": 1.5, "k": "dualpipe", "src": {"value": 1, "source": "guess"}}, "typo": 1})");
+  const json j = json::parse(
+      R"({"a": {"hbm": "80Gx", "n": 1.5, "k": "dualpipe", "src": {"value": 1, "source": "guess"}}, "typo": 1})");
   const SpecReader top(j, "s.json", "");
   const SpecReader a = top.child("a");
   CHECK_THROWS_WITH(a.quantity<Bytes>("hbm"), Catch::StartsWith("s.json: a.hbm: unknown unit"));

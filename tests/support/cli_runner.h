@@ -1,14 +1,14 @@
 #pragma once
 // Test neighbour: runs the built `fathom` binary and captures its exit code, stdout and stderr.
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace fathom::test {
 
@@ -28,8 +28,8 @@ inline std::string read_all(const std::string& path) {
 // `args` is appended to the binary path as-is (the caller quotes); runs from the source dir.
 inline CliResult run_fathom(const std::string& args) {
   static int counter = 0;
-  const std::string base = std::string("/tmp/fathom_cli_test_") + std::to_string(::getpid()) + "_" +
-                           std::to_string(counter++);
+  const std::string base =
+      std::string("/tmp/fathom_cli_test_") + std::to_string(::getpid()) + "_" + std::to_string(counter++);
   const std::string cmd = std::string("cd '") + FATHOM_SOURCE_DIR + "' && '" + FATHOM_BINARY + "' " + args + " >" +
                           base + ".out 2>" + base + ".err";
   const int status = std::system(cmd.c_str());

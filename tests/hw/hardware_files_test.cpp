@@ -1,0 +1,71 @@
+// The shipped GPU and node files load, carry a source on every value, and hold the datasheet figures.
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "hw/node_spec.h"
+#include "sim/scenario_document.h"
+
+using namespace fathom;
+
+namespace {
+
+std::string scenario_path(const std::string& rel) { return std::string(FATHOM_SOURCE_DIR) + "/scenarios/" + rel; }
+
+hw::NodeSpec load_node(const std::string& rel, ProvenanceLog* log, const std::vector<std::string>& sets = {}) {
+  const ScenarioDocument doc = load_scenario(scenario_path(rel), sets);
+  return hw::read_node_spec(SpecReader(doc.root, doc.label, "", log));
+}
+
+}  // namespace
+
+TEST_CASE("every shipped GPU and node file loads and every value has a source", "[unit]") {
+  for (const std::string node : {"h800-8gpu", "h100-8gpu", "h200-8gpu", "rtx4090-2gpu"}) {
+    INFO(node);
+    ProvenanceLog log;
+    load_node("hw/nodes/" + node + ".json", &log);
+    REQUIRE(!log.entries().empty());
+    for (const auto& e : log.entries()) {
+      INFO(e.json_path);
+      // "name" and "kind" are labels, not quantities; everything else must say where it came from.
+      if (e.json_path == "name" || e.json_path == "gpu.name" || e.json_path == "intra_node.kind") continue;
+      CHECK(e.source.kind != SourceKind::user);
+    }
+  }
+}
+
+TEST_CASE("H800 node figures match published-figures.md", "[unit]") {
+  const hw::NodeSpec n = load_node("hw/nodes/h800-8gpu.json", nullptr);
+  CHECK(n.gpu.sm_count == 132);                                  // H01
+  CHECK(n.gpu.peak_bf16_dense.value() == 989e12);                // H03
+  CHECK(n.gpu.peak(hw::DType::fp8).value() == 1979e12);          // H04
+  CHECK(n.gpu.hbm_capacity.value() == 84943110144.0);            // H02
+  CHECK(n.gpu.nvlink_bandwidth_per_direction.value() == 200e9);  // H05: 400 GB/s bidirectional
+  CHECK(n.gpus_per_node == 8);                                   // T01
+  CHECK(n.scaleout_nic.count == 8);                              // N03
+  CHECK(n.scaleout_nic.bandwidth.value() == 50e9);               // H08: 400 Gb/s
+  CHECK(n.intra_achievable_bandwidth.value() == 160e9);          // N02
+}
+
+TEST_CASE("H100 and H200 differ only where the datasheets differ", "[unit]") {
+  const hw::NodeSpec h100 = load_node("hw/nodes/h100-8gpu.json", nullptr);
+  const hw::NodeSpec h200 = load_node("hw/nodes/h200-8gpu.json", nullptr);
+  CHECK(h100.gpu.peak_fp8_dense == h200.gpu.peak_fp8_dense);
+  CHECK(h200.gpu.hbm_capacity.value() == 141e9);
+  CHECK(h200.gpu.hbm_bandwidth.value() == 4.8e12);
+  CHECK(h100.gpu.nvlink_bandwidth_per_direction.value() == 450e9);
+}
+
+TEST_CASE("bad hardware values are rejected with the JSON path", "[unit]") {
+  CHECK_THROWS_WITH(load_node("hw/nodes/h800-8gpu.json", nullptr, {"gpu.hbm_capacity=80Gx"}),
+                    Catch::StartsWith("h800-8gpu.json: gpu.hbm_capacity: unknown unit \"Gx\""));
+  CHECK_THROWS_WITH(load_node("hw/nodes/h800-8gpu.json", nullptr, {"gpu.hbm_bandwidth=0TB/s"}),
+                    "h800-8gpu.json: gpu.hbm_bandwidth: must be positive");
+  CHECK_THROWS_WITH(load_node("hw/nodes/h800-8gpu.json", nullptr, {"gpus_per_node=0"}),
+                    "h800-8gpu.json: gpus_per_node: must be at least 1, got 0");
+  CHECK_THROWS_WITH(load_node("hw/nodes/h800-8gpu.json", nullptr, {"gpu.hbm_size=1GB"}),
+                    Catch::StartsWith("h800-8gpu.json: gpu.hbm_size: unknown key"));
+  CHECK_THROWS_WITH(load_node("hw/nodes/h800-8gpu.json", nullptr, {"intra_node.kind=nvlink"}),
+                    "h800-8gpu.json: intra_node.kind: \"nvlink\" is not one of: nvswitch, pcie");
+}
