@@ -1,0 +1,21 @@
+#pragma once
+// The architecture builders behind architecture_registry(), one per config family. Internal to
+// models/; callers use load_hf_config().
+
+#include "models/model_arch.h"
+#include "sim/spec_reader.h"
+
+namespace fathom::models::detail {
+
+ModelArch build_deepseek(const SpecReader& config);   // deepseek_v2, deepseek_v3: MLA + MoE + MTP
+ModelArch build_qwen3_moe(const SpecReader& config);  // qwen3_moe: GQA + qk-norm + MoE (no shared expert)
+ModelArch build_qwen3(const SpecReader& config);      // qwen3: dense GQA + qk-norm
+ModelArch build_llama(const SpecReader& config);      // llama, mistral, qwen2: dense GQA
+
+// Shared helpers for the builders.
+int64_t positive_integer(const SpecReader& config, std::string_view key);
+// An integer that may be absent or null (-> fallback); a present non-null value must be >= 0.
+int64_t optional_integer(const SpecReader& config, std::string_view key, int64_t fallback);
+WeightQuantization read_quantization(const SpecReader& config);
+
+}  // namespace fathom::models::detail

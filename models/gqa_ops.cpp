@@ -1,0 +1,45 @@
+// Grouped-query attention (Llama/Qwen): fused QKV projection, optional per-head q/k RMSNorm
+// (Qwen3), RoPE, attention over a KV cache of kv_heads heads, output projection.
+
+#include "models/op_builders.h"
+#include "models/param_counts.h"
+
+namespace fathom::models::detail {
+
+void add_gqa_ops(const LayerContext& c, const TokenShape& t) {
+  const ModelArch& a = c.arch;
+  const int64_t T = t.tokens();
+  const int64_t d = a.head_dim;
+  const double act = act_bytes(c);
+  const int64_t qkv_width = (a.heads + 2 * a.kv_heads) * d;
+
+  add_linear(c, "qkv_proj", T, a.hidden, qkv_width);
+  if (a.qk_norm) add_rms_norm(c, "qk_norm", double(T) * double(a.heads + a.kv_heads), d);
+  add_rope(c, "rope", double(T) * double((a.heads + a.kv_heads) * d));
+
+  Op attn;
+  attn.name = "attention";
+  attn.layer = c.layer;
+  attn.work.dtype = c.options.activation_dtype;
+  attn.work.batch = t.sequences;
+  attn.work.heads = a.heads;
+  attn.work.seq_q = t.seq_q;
+  attn.work.seq_kv = t.seq_kv;
+  const double kv_per_token = double(2 * a.kv_heads * d);  // K and V values per token
+  const double cache_write = t.writes_kv_cache() ? double(T) * kv_per_token * kv_bytes(c) : 0.0;
+  if (t.step == Step::decode) {
+    const double keys = double(t.sequences) * double(t.seq_kv);
+    attn.work.family = hw::KernelFamily::attention_decode;
+    attn.work.flops = Flops(2.0 * double(a.heads) * keys * double(2 * d));
+    attn.work.bytes_read = Bytes(keys * kv_per_token * kv_bytes(c) + double(T * a.heads * d) * act);
+  } else {
+    attn.work.family = hw::KernelFamily::attention_prefill;
+    attn.work.flops = Flops(2.0 * double(a.heads) * double(2 * d) * causal_pairs(t.sequences, t.seq_q));
+    attn.work.bytes_read = Bytes(double(T) * (double(a.heads * d) + kv_per_token) * act);
+  }
+  attn.work.bytes_written = Bytes(double(T * a.heads * d) * act + cache_write);
+  c.out.push_back(attn);
+  add_linear(c, "o_proj", T, a.heads * d, a.hidden);
+}
+
+}  // namespace fathom::models::detail

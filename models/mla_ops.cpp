@@ -1,0 +1,79 @@
+// Multi-head latent attention (DeepSeek-V2/V3, V3TR §2.1.1): query and KV low-rank projections,
+// decoupled RoPE, attention, output projection. Prefill/training use the naive form (kv_b_proj
+// expands the latent into per-head K and V); decode uses the weight-absorbed form (FlashMLA).
+
+#include "models/op_builders.h"
+#include "models/param_counts.h"
+
+namespace fathom::models::detail {
+namespace {
+
+void add_query_projections(const LayerContext& c, int64_t tokens) {
+  const ModelArch& a = c.arch;
+  const int64_t qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
+  if (a.q_lora_rank > 0) {
+    add_linear(c, "q_a_proj", tokens, a.hidden, a.q_lora_rank);
+    add_rms_norm(c, "q_a_layernorm", double(tokens), a.q_lora_rank);
+    add_linear(c, "q_b_proj", tokens, a.q_lora_rank, a.heads * qk);
+  } else {
+    add_linear(c, "q_proj", tokens, a.hidden, a.heads * qk);
+  }
+}
+
+// A batched GEMM per head for the absorbed decode: B tokens x heads, k -> n, weight heads*k*n.
+void add_absorbed(const LayerContext& c, std::string name, int64_t tokens, int64_t k, int64_t n) {
+  const hw::DType dt = gemm_dtype(c, true);
+  add_gemm(c, std::move(name), hw::KernelFamily::dense_gemm, double(tokens) * double(c.arch.heads), tokens,
+           c.arch.heads, k, n, dt, tensor_bytes(c.arch, c.arch.heads * n, k, true, c.options.weight_dtype));
+}
+
+}  // namespace
+
+void add_mla_ops(const LayerContext& c, const TokenShape& t) {
+  const ModelArch& a = c.arch;
+  const int64_t T = t.tokens();
+  const int64_t qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
+  const int64_t latent = a.kv_lora_rank + a.qk_rope_head_dim;  // cached values per token per layer
+  const double act = act_bytes(c);
+
+  add_query_projections(c, T);
+  add_linear(c, "kv_a_proj_with_mqa", T, a.hidden, latent);
+  add_rms_norm(c, "kv_a_layernorm", double(T), a.kv_lora_rank);
+  // RoPE on every head's q_rope and the single shared k_rope.
+  add_rope(c, "rope", double(T) * double(a.heads * a.qk_rope_head_dim + a.qk_rope_head_dim));
+
+  Op attn;
+  attn.name = "attention";
+  attn.layer = c.layer;
+  attn.work.dtype = c.options.activation_dtype;
+  attn.work.batch = t.sequences;
+  attn.work.heads = a.heads;
+  attn.work.seq_q = t.seq_q;
+  attn.work.seq_kv = t.seq_kv;
+  const double cache_write = t.writes_kv_cache() ? double(T) * double(latent) * kv_bytes(c) : 0.0;
+
+  if (t.step == Step::decode) {
+    // Absorbed: q_nope (128/head) x W_UK -> 512-dim latent query; scores over the 576-value latent
+    // cache (512 + 64 rope); P x latent (512) per head; then W_UV maps 512 -> v_head_dim.
+    add_absorbed(c, "q_absorb_w_uk", T, a.qk_nope_head_dim, a.kv_lora_rank);
+    const double keys = double(t.sequences) * double(t.seq_kv);  // (sequence, key) pairs
+    attn.work.family = hw::KernelFamily::mla_decode;
+    attn.work.flops = Flops(2.0 * double(a.heads) * keys * double(latent + a.kv_lora_rank));
+    attn.work.bytes_read = Bytes(keys * double(latent) * kv_bytes(c) + double(T * a.heads * latent) * act);
+    attn.work.bytes_written = Bytes(double(T * a.heads * a.kv_lora_rank) * act + cache_write);
+    c.out.push_back(attn);
+    add_absorbed(c, "o_absorb_w_uv", T, a.kv_lora_rank, a.v_head_dim);
+  } else {
+    add_linear(c, "kv_b_proj", T, a.kv_lora_rank, a.heads * (a.qk_nope_head_dim + a.v_head_dim));
+    // Causal: S * L(L+1)/2 query-key pairs, QK^T over qk dims and PV over v dims.
+    const double pairs = causal_pairs(t.sequences, t.seq_q);
+    attn.work.family = hw::KernelFamily::attention_prefill;
+    attn.work.flops = Flops(2.0 * double(a.heads) * double(qk + a.v_head_dim) * pairs);
+    attn.work.bytes_read = Bytes(double(T * a.heads * (2 * qk + a.v_head_dim)) * act);
+    attn.work.bytes_written = Bytes(double(T * a.heads * a.v_head_dim) * act + cache_write);
+    c.out.push_back(attn);
+  }
+  add_linear(c, "o_proj", T, a.heads * a.v_head_dim, a.hidden);
+}
+
+}  // namespace fathom::models::detail

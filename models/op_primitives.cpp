@@ -1,0 +1,71 @@
+#include "models/op_builders.h"
+#include "models/param_counts.h"
+
+namespace fathom::models::detail {
+
+double act_bytes(const LayerContext& c) { return hw::bytes_per_element(c.options.activation_dtype); }
+double kv_bytes(const LayerContext& c) { return hw::bytes_per_element(c.options.kv_dtype); }
+
+hw::DType gemm_dtype(const LayerContext& c, bool quantizable) {
+  return quantizable ? c.options.weight_dtype : hw::DType::bf16;
+}
+
+void add_gemm(const LayerContext& c, std::string name, hw::KernelFamily family, double rows_total, int64_t m,
+              int64_t groups, int64_t k, int64_t n, hw::DType operand, Bytes weights) {
+  Op op;
+  op.name = std::move(name);
+  op.layer = c.layer;
+  op.work.family = family;
+  op.work.dtype = operand;
+  op.work.flops = Flops(2.0 * rows_total * double(k) * double(n));
+  op.work.bytes_read = Bytes(rows_total * double(k) * hw::bytes_per_element(operand)) + weights;
+  op.work.bytes_written = Bytes(rows_total * double(n) * act_bytes(c));
+  op.work.m = m;
+  op.work.k = k;
+  op.work.n = n;
+  op.work.groups = groups;
+  c.out.push_back(std::move(op));
+}
+
+void add_linear(const LayerContext& c, std::string name, int64_t tokens, int64_t k, int64_t n, bool quantizable) {
+  const hw::DType dt = gemm_dtype(c, quantizable);
+  add_gemm(c, std::move(name), hw::KernelFamily::dense_gemm, double(tokens), tokens, 0, k, n, dt,
+           tensor_bytes(c.arch, n, k, quantizable, c.options.weight_dtype));
+}
+
+void add_elementwise(const LayerContext& c, std::string name, double flops, double bytes_read, double bytes_written) {
+  Op op;
+  op.name = std::move(name);
+  op.layer = c.layer;
+  op.work.family = hw::KernelFamily::elementwise;
+  op.work.dtype = c.options.activation_dtype;
+  op.work.flops = Flops(flops);
+  op.work.bytes_read = Bytes(bytes_read);
+  op.work.bytes_written = Bytes(bytes_written);
+  c.out.push_back(std::move(op));
+}
+
+void add_rms_norm(const LayerContext& c, std::string name, double tokens, int64_t width) {
+  const double elems = tokens * double(width);
+  add_elementwise(c, std::move(name), 4.0 * elems, elems * act_bytes(c) + double(width) * 2.0, elems * act_bytes(c));
+}
+
+void add_residual(const LayerContext& c, std::string name, double tokens, int64_t width) {
+  const double elems = tokens * double(width);
+  add_elementwise(c, std::move(name), elems, 2.0 * elems * act_bytes(c), elems * act_bytes(c));
+}
+
+void add_swiglu(const LayerContext& c, std::string name, double tokens, int64_t width) {
+  const double elems = tokens * double(width);
+  add_elementwise(c, std::move(name), 5.0 * elems, 2.0 * elems * act_bytes(c), elems * act_bytes(c));
+}
+
+void add_rope(const LayerContext& c, std::string name, double elements) {
+  add_elementwise(c, std::move(name), 3.0 * elements, elements * act_bytes(c), elements * act_bytes(c));
+}
+
+double causal_pairs(int64_t sequences, int64_t seq_len) {
+  return double(sequences) * double(seq_len) * double(seq_len + 1) / 2.0;
+}
+
+}  // namespace fathom::models::detail

@@ -1,0 +1,75 @@
+#pragma once
+// Parameter counts, KV-cache size and weight bytes of a model, all derived from the one weight
+// inventory in models/weights.h.
+//
+// Conventions (DeepSeek-V3 technical report / README_WEIGHTS):
+//  - params_total is the main model: embedding + head + all decoder layers + final norm; MTP excluded.
+//  - params_activated_per_token counts the embedding and the head, every attention/norm/dense
+//    tensor, the router, the shared experts and top-k routed experts of each MoE layer.
+//  - params_mtp is the unique parameters of all MTP modules (the embedding and head they share
+//    with the main model are not counted again).
+//  - Weight bytes: GEMM weight matrices (attention projections, FFN and expert matrices, MTP
+//    eh_proj) are stored in the chosen dtype; in FP8 each adds one FP32 scale per
+//    block_rows x block_cols block (ceil on both sides). Everything else (norms, embedding, LM
+//    head, router gate and bias) stays BF16.
+
+#include <cstdint>
+
+#include "hw/kernel_work.h"
+#include "models/model_arch.h"
+#include "sim/units.h"
+
+namespace fathom::models {
+
+// Parameter counts (elements).
+struct ParamCounts {
+  int64_t total = 0;                    // main model, MTP excluded
+  int64_t activated_per_token = 0;      // DeepSeek convention (see above)
+  int64_t embedding = 0;                // token embedding table
+  int64_t head = 0;                     // LM head (0 when tied to the embedding)
+  int64_t per_expert = 0;               // one routed expert (gate + up + down)
+  int64_t mtp = 0;                      // unique params of all MTP modules
+  int64_t mtp_activated_per_token = 0;  // one MTP module's activated params incl. shared embedding+head
+  int64_t dense_layer = 0;              // one dense decoder layer (all tensors)
+  int64_t moe_layer = 0;                // one MoE decoder layer (all experts)
+  int64_t moe_layer_activated = 0;      // one MoE decoder layer, top-k routed + shared experts
+  int64_t mtp_module = 0;               // one MTP module (unique params)
+};
+
+ParamCounts count_params(const ModelArch& arch);
+
+// Params of one layer of `kind`; `activated` keeps only top-k routed experts.
+int64_t layer_params(const ModelArch& arch, LayerKind kind, bool activated);
+
+// KV-cache bytes one token adds to one layer: MLA (kv_lora_rank + qk_rope_head_dim) values;
+// GQA 2 x kv_heads x head_dim values; times bytes_per_element(dtype).
+Bytes kv_cache_bytes_per_token_per_layer(const ModelArch& arch, hw::DType dtype);
+// The same over the main model's layers (MTP layers excluded).
+Bytes kv_cache_bytes_per_token(const ModelArch& arch, hw::DType dtype);
+
+// Weight bytes split into the groups a memory calculator shards differently, for GEMM weights in
+// `gemm_dtype` (see the convention above).
+struct WeightBytes {
+  Bytes attention_per_layer;       // attention projections + their norms + the two layer norms
+  Bytes dense_ffn_per_layer;       // one dense FFN
+  Bytes router_per_layer;          // one MoE gate
+  Bytes per_routed_expert;         // one routed expert
+  Bytes shared_experts_per_layer;  // all shared experts of one MoE layer
+  Bytes embedding;
+  Bytes head;            // LM head + final norm
+  Bytes mtp_per_module;  // one MTP module's unique weights (its layer + projection + norms)
+  int64_t dense_layers = 0, moe_layers = 0, routed_experts = 0, mtp_modules = 0;
+
+  Bytes moe_layer() const {
+    return router_per_layer + per_routed_expert * double(routed_experts) + shared_experts_per_layer;
+  }
+  Bytes total_main() const;      // the main model
+  Bytes total_with_mtp() const;  // main model + MTP modules
+};
+
+WeightBytes weight_bytes(const ModelArch& arch, hw::DType gemm_dtype);
+
+// Bytes of one tensor under the convention above (exposed for tests and sharding).
+Bytes tensor_bytes(const ModelArch& arch, int64_t rows, int64_t cols, bool quantizable, hw::DType gemm_dtype);
+
+}  // namespace fathom::models
