@@ -1,0 +1,121 @@
+#include "calib/fit/calibrate.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+#include "calib/fit/family_defaults.h"
+#include "calib/fit/family_fit.h"
+#include "hw/kernel_cost_model.h"
+#include "hw/kernel_family_registry.h"
+
+namespace fathom::calib {
+namespace {
+
+constexpr double kFlatHalfShape = 1e-3;
+
+// "gemm-data.csv + h800-published-kernels.csv (K11, K12, K13)"
+std::vector<std::string> sources_of(const std::vector<const CalibrationRow*>& rows) {
+  std::vector<std::string> tables;
+  std::set<std::string> seen;
+  for (const CalibrationRow* r : rows) {
+    const std::string t = r->row_id.empty() ? r->table : "published:" + r->row_id;
+    if (seen.insert(t).second) tables.push_back(t);
+  }
+  return tables;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : " + ") + s;
+  return out;
+}
+
+hw::FamilyParameters with_provenance(const hw::EfficiencyCurve& c, const FamilyFitConfig& config,
+                                     const std::string& fitted_source) {
+  const Provenance fitted{SourceKind::measured, fitted_source};
+  const Provenance fixed = config.fixed_reason.empty() ? fitted : Provenance::parse(config.fixed_reason);
+  const auto v = [&](double value, bool free) { return hw::CalibratedValue{value, free ? fitted : fixed}; };
+  return {v(c.compute_efficiency_max, config.free.compute_efficiency_max),
+          v(c.compute_half_shape, config.free.compute_half_shape),
+          v(c.memory_efficiency, config.free.memory_efficiency), v(c.overhead_s, config.free.overhead),
+          v(c.roofline_sharpness, config.free.roofline_sharpness)};
+}
+
+void check_bounds(const CalibrationInputs& in, hw::KernelFamily family, const hw::EfficiencyCurve& c,
+                  const hw::GpuSpec& gpu, hw::DType dtype, hw::FitStatistics& stats) {
+  for (const KernelBound& b : in.bounds) {
+    if (b.family != family) continue;
+    if (b.max_compute_rate.value() > 0) {
+      const double ceiling = gpu.peak(dtype).value() * c.compute_efficiency_max;
+      stats.notes.push_back(fmt::format("{}: fitted compute ceiling {:.0f} TFLOPS {} published {:.0f} TFLOPS", b.row_id,
+                                        ceiling / 1e12, ceiling <= b.max_compute_rate.value() ? "<=" : "EXCEEDS",
+                                        b.max_compute_rate.value() / 1e12));
+    }
+    if (b.max_bandwidth.value() > 0) {
+      const double ceiling = gpu.hbm_bandwidth.value() * c.memory_efficiency;
+      stats.notes.push_back(fmt::format("{}: fitted memory ceiling {:.0f} GB/s {} published {:.0f} GB/s", b.row_id,
+                                        ceiling / 1e9, ceiling <= b.max_bandwidth.value() ? "<=" : "EXCEEDS",
+                                        b.max_bandwidth.value() / 1e9));
+    }
+  }
+}
+
+}  // namespace
+
+CalibrationFit fit_calibration(const CalibrationInputs& in, const hw::GpuSpec& gpu, const std::string& device) {
+  CalibrationFit out;
+  hw::Calibration& cal = out.calibration;
+  cal.device = device;
+  cal.method = "fit: fathom calibrate fit (least squares in log time, Levenberg-Marquardt; docs/calibration.md)";
+  cal.tables = in.tables;
+  cal.hold_out = kHoldOutRule;
+  for (const auto& entry : hw::kernel_family_registry().entries()) {
+    const hw::KernelFamily family = entry.make.family;
+    std::vector<const CalibrationRow*> all;
+    std::vector<CalibrationRow> fit_rows, held_rows;
+    int64_t excluded = 0;
+    for (const CalibrationRow& r : in.rows) {
+      if (r.work.family != family) continue;
+      all.push_back(&r);
+      if (!r.excluded.empty()) {
+        ++excluded;
+      } else {
+        (r.held_out ? held_rows : fit_rows).push_back(r);
+      }
+    }
+    hw::FamilyCalibration fc;
+    if (fit_rows.empty()) {
+      fc.parameters = assumed_parameters(family);
+    } else {
+      const FamilyFitConfig config = default_fit_config(family);
+      FamilyFitResult result = fit_family(fit_rows, gpu, config, entry.name);
+      // A knee far below the smallest shape in the data is "no knee": write 0 (flat efficiency).
+      const bool flat = config.free.compute_half_shape && result.curve.compute_half_shape < kFlatHalfShape;
+      if (flat) result.curve.compute_half_shape = 0.0;
+      const std::vector<std::string> sources = sources_of(all);
+      fc.parameters = with_provenance(result.curve, config, "fit to " + joined(sources));
+      const ErrorSummary fe = relative_errors(result.curve, gpu, fit_rows);
+      const ErrorSummary he = relative_errors(result.curve, gpu, held_rows);
+      hw::FitStatistics s{fe.rows, he.rows, excluded, fe.median, fe.worst, he.median, he.worst, sources, {}};
+      if (flat) {
+        s.notes.push_back(fmt::format("compute efficiency is flat in {}: the fit drove s_half below {}",
+                                      entry.make.shape_variable, kFlatHalfShape));
+      }
+      for (const CalibrationRow* r : all) {
+        if (!r->excluded.empty()) s.notes.push_back("excluded " + r->label + ": " + r->excluded);
+      }
+      check_bounds(in, family, result.curve, gpu, fit_rows.front().work.dtype, s);
+      fc.fit = std::move(s);
+    }
+    const hw::EfficiencyCurve curve = hw::curve_of(fc.parameters);
+    for (const CalibrationRow* r : all) {
+      out.rows.push_back(
+          {r->label, family, r->measured, hw::evaluate_curve(curve, gpu, r->work).total, r->held_out, r->excluded});
+    }
+    cal.families[family] = std::move(fc);
+  }
+  return out;
+}
+
+}  // namespace fathom::calib

@@ -1,0 +1,50 @@
+#include "calib/fit/family_defaults.h"
+
+#include <string>
+
+namespace fathom::calib {
+namespace {
+
+hw::CalibratedValue assumed(double v, const std::string& why) { return {v, Provenance{SourceKind::assumed, why}}; }
+
+}  // namespace
+
+FamilyFitConfig default_fit_config(hw::KernelFamily family) {
+  FamilyFitConfig c;
+  // Starting point: a GEMM-like curve (70% of peak at large shapes, 80% of HBM, 5 us launch).
+  c.initial = {0.7, 256.0, 0.8, 5e-6, 4.0};
+  if (family == hw::KernelFamily::attention_prefill) {
+    // MLA prefill has 5 rows and moves almost no bytes: only the compute curve is identifiable.
+    c.initial = {0.6, 512.0, 0.8, 5e-6, 4.0};
+    c.free.memory_efficiency = false;
+    c.free.overhead = false;
+    c.free.roofline_sharpness = false;
+    c.fixed_reason =
+        "assumed:not identifiable from the 5 compute-bound MLA prefill rows; 80% of HBM, 5 us launch, p = 4 "
+        "as for the other families";
+  }
+  return c;
+}
+
+hw::FamilyParameters assumed_parameters(hw::KernelFamily family) {
+  hw::FamilyParameters p;
+  if (family == hw::KernelFamily::elementwise) {
+    const std::string why = "no elementwise rows; fused norm/activation/quantisation kernels stream at 70% of HBM";
+    p.compute_efficiency_max = assumed(0.5, "no elementwise rows; CUDA-core FP32 math at half the FP32 peak");
+    p.compute_half_shape = assumed(0.0, "elementwise kernels have no shape curve");
+    p.memory_efficiency = assumed(0.7, why);
+    p.overhead_s = assumed(3e-6, "no elementwise rows; a small kernel launch of 3 us");
+    p.roofline_sharpness = assumed(4.0, "as the fitted families");
+    return p;
+  }
+  // attention_decode (GQA/MHA) and any fitted family that ends up without rows.
+  const std::string why = "no " + std::string(hw::to_string(family)) + " rows for this GPU";
+  p.compute_efficiency_max = assumed(0.5, why + "; half the dense peak");
+  p.compute_half_shape = assumed(256.0, why + "; efficiency halves at 256 in the shape variable");
+  p.memory_efficiency = assumed(0.8, why + "; decode attention streams the KV cache at 80% of HBM");
+  p.overhead_s = assumed(5e-6, why + "; 5 us per launch");
+  p.roofline_sharpness = assumed(4.0, why + "; p = 4");
+  return p;
+}
+
+}  // namespace fathom::calib

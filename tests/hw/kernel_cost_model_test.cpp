@@ -1,0 +1,115 @@
+// The roofline arithmetic of the kernel cost model, on hand-made parameters (exact values).
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "hw/kernel_cost_model.h"
+#include "hw/kernel_family_registry.h"
+
+using namespace fathom;
+using namespace fathom::hw;
+
+namespace {
+
+GpuSpec toy_gpu() {
+  GpuSpec g;
+  g.name = "toy";
+  g.peak_fp8_dense = FlopsPerSecond(2000e12);
+  g.peak_bf16_dense = FlopsPerSecond(1000e12);
+  g.peak_fp32 = FlopsPerSecond(50e12);
+  g.hbm_bandwidth = BytesPerSecond(4e12);
+  return g;
+}
+
+KernelWork gemm(int64_t m, double flops, double bytes) {
+  KernelWork w;
+  w.family = KernelFamily::dense_gemm;
+  w.dtype = DType::fp8;
+  w.m = m;
+  w.flops = Flops(flops);
+  w.bytes_read = Bytes(bytes);
+  return w;
+}
+
+CalibratedValue v(double x) { return {x, Provenance{SourceKind::assumed, "test"}}; }
+
+Calibration uniform_calibration(const EfficiencyCurve& c) {
+  Calibration cal;
+  cal.device = "toy";
+  for (const auto& e : kernel_family_registry().entries()) {
+    cal.families[e.make.family].parameters = {v(c.compute_efficiency_max), v(c.compute_half_shape),
+                                              v(c.memory_efficiency), v(c.overhead_s), v(c.roofline_sharpness)};
+  }
+  return cal;
+}
+
+}  // namespace
+
+TEST_CASE("hard roofline: the larger of compute and memory time plus overhead", "[unit]") {
+  const EfficiencyCurve c{0.5, 0.0, 0.8, 2e-6, 1e300};
+  // 1e12 FLOP at 2000 TFLOPS * 0.5 = 1 ms; 1.6e9 B at 4 TB/s * 0.8 = 0.5 ms.
+  const KernelTime t = evaluate_curve(c, toy_gpu(), gemm(4096, 1e12, 1.6e9));
+  CHECK(t.compute.value() == Approx(1e-3).epsilon(1e-12));
+  CHECK(t.memory.value() == Approx(0.5e-3).epsilon(1e-12));
+  CHECK(t.total.value() == Approx(1e-3 + 2e-6).epsilon(1e-12));
+  CHECK(t.compute_bound);
+  // Memory-bound: 6.4e9 B -> 2 ms.
+  const KernelTime m = evaluate_curve(c, toy_gpu(), gemm(4096, 1e12, 6.4e9));
+  CHECK(m.total.value() == Approx(2e-3 + 2e-6).epsilon(1e-12));
+  CHECK(!m.compute_bound);
+}
+
+TEST_CASE("compute efficiency saturates in the shape variable", "[unit]") {
+  const EfficiencyCurve c{0.8, 128.0, 1.0, 0.0, 1e300};
+  CHECK(compute_efficiency(c, 128.0) == Approx(0.4));
+  CHECK(compute_efficiency(c, 384.0) == Approx(0.6));
+  CHECK(compute_efficiency(c, 0.0) == Approx(0.8));  // no shape known: the plateau
+  // m = 128 halves e_max: 1e12 FLOP / (2000e12 * 0.4) = 1.25 ms.
+  CHECK(evaluate_curve(c, toy_gpu(), gemm(128, 1e12, 0.0)).total.value() == Approx(1.25e-3));
+}
+
+TEST_CASE("the smooth max is the p-norm of the two bounds", "[unit]") {
+  const GpuSpec g = toy_gpu();
+  const KernelWork w = gemm(4096, 1e12, 1.6e9);  // t_c = 1 ms, t_m = 0.5 ms at e = 0.5 / 0.8
+  EfficiencyCurve c{0.5, 0.0, 0.8, 0.0, 1.0};
+  CHECK(evaluate_curve(c, g, w).total.value() == Approx(1.5e-3));  // p = 1: sum
+  c.roofline_sharpness = 2.0;
+  CHECK(evaluate_curve(c, g, w).total.value() == Approx(std::sqrt(1.25) * 1e-3));
+  c.roofline_sharpness = 200.0;
+  CHECK(evaluate_curve(c, g, w).total.value() == Approx(1e-3).epsilon(1e-6));
+}
+
+TEST_CASE("dtype picks the peak; elementwise uses the FP32 CUDA-core peak", "[unit]") {
+  const EfficiencyCurve c{1.0, 0.0, 1.0, 0.0, 1e300};
+  KernelWork w = gemm(4096, 1e12, 0.0);
+  w.dtype = DType::bf16;
+  CHECK(evaluate_curve(c, toy_gpu(), w).total.value() == Approx(1e-3));
+  w.family = KernelFamily::elementwise;
+  CHECK(evaluate_curve(c, toy_gpu(), w).total.value() == Approx(1e12 / 50e12));
+  KernelWork empty;
+  CHECK(evaluate_curve(EfficiencyCurve{1.0, 0.0, 1.0, 3e-6, 4.0}, toy_gpu(), empty).total.value() == Approx(3e-6));
+}
+
+TEST_CASE("KernelCostModel prices each family with its own parameters", "[unit]") {
+  Calibration cal = uniform_calibration({0.5, 0.0, 0.8, 0.0, 1e300});
+  cal.families[KernelFamily::grouped_gemm_masked].parameters.compute_efficiency_max = v(0.25);
+  const KernelCostModel model(toy_gpu(), cal);
+  KernelWork w = gemm(4096, 1e12, 0.0);
+  CHECK(model.time(w).value() == Approx(1e-3));
+  w.family = KernelFamily::grouped_gemm_masked;
+  CHECK(model.time(w).value() == Approx(2e-3));
+}
+
+TEST_CASE("the kernel family registry lists every family once", "[unit]") {
+  const auto& entries = kernel_family_registry().entries();
+  REQUIRE(entries.size() == 7);
+  for (const auto& e : entries) {
+    CHECK(to_string(e.make.family) == e.name);
+    CHECK(!e.description.empty());
+  }
+  KernelWork w;
+  w.family = KernelFamily::mla_decode;
+  w.seq_kv = 4096;
+  CHECK(shape_value(w) == 4096.0);
+}
