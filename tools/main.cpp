@@ -1,7 +1,7 @@
 // fathom: the command-line entry point and composition root.
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <exception>
@@ -13,6 +13,10 @@ int main(int argc, char** argv) {
   CLI::App app{"fathom: simulator and capacity planner for Mixture-of-Experts training and serving on GPU clusters"};
   app.require_subcommand(1);
   fathom::tools::add_list_command(app);
+  fathom::tools::add_memory_command(app);
+  fathom::tools::add_model_command(app);
+  fathom::tools::add_calibrate_command(app);
+  fathom::tools::add_eplb_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,34 @@
+#include "models/deployment/model_choice.h"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "models/hf_config.h"
+
+namespace fathom::models {
+namespace {
+
+hw::DType read_dtype(const SpecReader& r, std::string_view key, hw::DType fallback, std::string_view why) {
+  const std::string name = r.choice_or(key, {"fp8", "bf16", "fp16", "fp32"}, std::string(hw::to_string(fallback)), why);
+  return hw::parse_dtype(name);
+}
+
+}  // namespace
+
+ModelChoice read_model_choice(const SpecReader& r, const ScenarioDocument& doc) {
+  ModelChoice c;
+  const std::string rel = r.text("hf_config");
+  const std::filesystem::path path = doc.resolve_path(rel);
+  if (!std::filesystem::exists(path)) r.fail("hf_config", fmt::format("file {} does not exist", path.string()));
+  c.arch = load_hf_config(path.string());
+  const hw::DType native = c.arch.quantization.fp8 ? hw::DType::fp8 : hw::DType::bf16;
+  c.weights_dtype = read_dtype(r, "weights_dtype", native, "the checkpoint's own weight dtype");
+  c.kv_cache_dtype = read_dtype(r, "kv_cache_dtype", hw::DType::bf16, "BF16 KV cache, as DeepSeek serves (S13)");
+  c.mtp = r.boolean_or("mtp", false, "MTP module not loaded");
+  if (c.mtp && c.arch.mtp_layers == 0) r.fail("mtp", "the model has no MTP layers (num_nextn_predict_layers)");
+  r.finish();
+  return c;
+}
+
+}  // namespace fathom::models

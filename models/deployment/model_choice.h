@@ -1,0 +1,25 @@
+#pragma once
+// The scenario's "model" section: which Hugging Face config, and the dtypes it is run with.
+
+#include <filesystem>
+
+#include "hw/kernel_work.h"
+#include "models/model_arch.h"
+#include "sim/scenario_document.h"
+#include "sim/spec_reader.h"
+
+namespace fathom::models {
+
+struct ModelChoice {
+  ModelArch arch;
+  hw::DType weights_dtype = hw::DType::bf16;   // GEMM weights (fp8 uses 128x128 block scales)
+  hw::DType kv_cache_dtype = hw::DType::bf16;  // KV cache entries
+  bool mtp = false;                            // MTP modules loaded (speculative decoding / training)
+};
+
+// Reads {"hf_config": "models/x.config.json", "weights_dtype": "fp8", "kv_cache_dtype": "bf16",
+// "mtp": false}; hf_config resolves against the scenario's directory. weights_dtype defaults to the
+// checkpoint's own (fp8 when its quantization_config says so, else bf16); mtp defaults to false.
+ModelChoice read_model_choice(const SpecReader& reader, const ScenarioDocument& doc);
+
+}  // namespace fathom::models

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what fathom needs from Debian packages (only what is missing), then configures and builds
+# incrementally into build/. Safe to re-run: a second run installs nothing and rebuilds only changes.
+# Usage: tools/setup.sh            (as root on Debian; sudo is used when not root and available)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(g++ cmake ninja-build pkg-config libsimgrid-dev libboost-graph-dev libeigen3-dev
+          nlohmann-json3-dev catch2 libfmt-dev libcli11-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "fathom setup: installing ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build_type="${FATHOM_BUILD_TYPE:-Release}"
+if [ ! -f build/build.ninja ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
+fi
+cmake --build build -j"$(nproc)"
