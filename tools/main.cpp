@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   fathom::tools::add_list_command(app);
   fathom::tools::add_memory_command(app);
+  fathom::tools::add_run_command(app);
   fathom::tools::add_model_command(app);
   fathom::tools::add_calibrate_command(app);
   fathom::tools::add_eplb_command(app);
