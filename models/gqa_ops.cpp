@@ -30,12 +30,13 @@ void add_gqa_ops(const LayerContext& c, const TokenShape& t) {
   if (t.step == Step::decode) {
     const double keys = double(t.sequences) * double(t.seq_kv);
     attn.work.family = hw::KernelFamily::attention_decode;
-    attn.work.flops = Flops(2.0 * double(a.heads) * keys * double(2 * d));
+    attn.work.flops = Flops(2.0 * double(a.heads * t.seq_q) * keys * double(2 * d));
     attn.work.bytes_read = Bytes(keys * kv_per_token * kv_bytes(c) + double(T * a.heads * d) * act);
   } else {
     attn.work.family = hw::KernelFamily::attention_prefill;
-    attn.work.flops = Flops(2.0 * double(a.heads) * double(2 * d) * causal_pairs(t.sequences, t.seq_q));
-    attn.work.bytes_read = Bytes(double(T) * (double(a.heads * d) + kv_per_token) * act);
+    const int64_t prefix = t.seq_kv - t.seq_q;
+    attn.work.flops = Flops(2.0 * double(a.heads) * double(2 * d) * causal_pairs(t.sequences, t.seq_q, prefix));
+    attn.work.bytes_read = Bytes(double(T * a.heads * d) * act + double(t.sequences * t.seq_kv) * kv_per_token * act);
   }
   attn.work.bytes_written = Bytes(double(T * a.heads * d) * act + cache_write);
   c.out.push_back(attn);

@@ -83,13 +83,14 @@ namespace {
 detail::TokenShape prefill_tokens(const PrefillShape& s, detail::Step step) {
   if (s.sequences < 1 || s.seq_len < 1)
     throw std::invalid_argument("prefill shape needs sequences >= 1 and seq_len >= 1");
-  return {step, s.sequences, s.seq_len, s.seq_len};
+  if (s.prefix_len < 0) throw std::invalid_argument("prefill shape needs prefix_len >= 0");
+  return {step, s.sequences, s.seq_len, s.prefix_len + s.seq_len};
 }
 
 detail::TokenShape decode_tokens(const DecodeShape& s) {
-  if (s.sequences < 1 || s.context < 1)
-    throw std::invalid_argument("decode shape needs sequences >= 1 and context >= 1");
-  return {detail::Step::decode, s.sequences, 1, s.context};
+  if (s.sequences < 1 || s.context < 1 || s.tokens_per_sequence < 1)
+    throw std::invalid_argument("decode shape needs sequences, context and tokens_per_sequence >= 1");
+  return {detail::Step::decode, s.sequences, s.tokens_per_sequence, s.context};
 }
 
 int64_t prefill_logit_tokens(const PrefillShape& s) { return s.logits_all_tokens ? s.tokens() : s.sequences; }

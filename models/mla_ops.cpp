@@ -58,18 +58,21 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
     add_absorbed(c, "q_absorb_w_uk", T, a.qk_nope_head_dim, a.kv_lora_rank);
     const double keys = double(t.sequences) * double(t.seq_kv);  // (sequence, key) pairs
     attn.work.family = hw::KernelFamily::mla_decode;
-    attn.work.flops = Flops(2.0 * double(a.heads) * keys * double(latent + a.kv_lora_rank));
+    attn.work.flops = Flops(2.0 * double(a.heads * t.seq_q) * keys * double(latent + a.kv_lora_rank));
     attn.work.bytes_read = Bytes(keys * double(latent) * kv_bytes(c) + double(T * a.heads * latent) * act);
     attn.work.bytes_written = Bytes(double(T * a.heads * a.kv_lora_rank) * act + cache_write);
     c.out.push_back(attn);
     add_absorbed(c, "o_absorb_w_uv", T, a.kv_lora_rank, a.v_head_dim);
   } else {
-    add_linear(c, "kv_b_proj", T, a.kv_lora_rank, a.heads * (a.qk_nope_head_dim + a.v_head_dim));
-    // Causal: S * L(L+1)/2 query-key pairs, QK^T over qk dims and PV over v dims.
-    const double pairs = causal_pairs(t.sequences, t.seq_q);
+    // The cached prefix's latents are expanded too: kv_b_proj runs over every key token.
+    const int64_t prefix = t.seq_kv - t.seq_q;
+    add_linear(c, "kv_b_proj", t.sequences * t.seq_kv, a.kv_lora_rank, a.heads * (a.qk_nope_head_dim + a.v_head_dim));
+    // Causal: S * (L*P + L(L+1)/2) query-key pairs, QK^T over qk dims and PV over v dims.
+    const double pairs = causal_pairs(t.sequences, t.seq_q, prefix);
     attn.work.family = hw::KernelFamily::attention_prefill;
     attn.work.flops = Flops(2.0 * double(a.heads) * double(qk + a.v_head_dim) * pairs);
-    attn.work.bytes_read = Bytes(double(T * a.heads * (2 * qk + a.v_head_dim)) * act);
+    attn.work.bytes_read =
+        Bytes(double(T * a.heads * qk + t.sequences * t.seq_kv * a.heads * (qk + a.v_head_dim)) * act);
     attn.work.bytes_written = Bytes(double(T * a.heads * a.v_head_dim) * act + cache_write);
     c.out.push_back(attn);
   }

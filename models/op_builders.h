@@ -53,7 +53,7 @@ void add_swiglu(const LayerContext& c, std::string name, double tokens, int64_t 
 void add_rope(const LayerContext& c, std::string name, double elements);
 
 // Query-key pairs a causal mask keeps over `sequences` sequences of `seq_len`: S * L(L+1)/2.
-double causal_pairs(int64_t sequences, int64_t seq_len);
+double causal_pairs(int64_t sequences, int64_t seq_len, int64_t prefix_len = 0);
 
 void add_mla_ops(const LayerContext& c, const TokenShape& t);
 void add_gqa_ops(const LayerContext& c, const TokenShape& t);

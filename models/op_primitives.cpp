@@ -64,8 +64,8 @@ void add_rope(const LayerContext& c, std::string name, double elements) {
   add_elementwise(c, std::move(name), 3.0 * elements, elements * act_bytes(c), elements * act_bytes(c));
 }
 
-double causal_pairs(int64_t sequences, int64_t seq_len) {
-  return double(sequences) * double(seq_len) * double(seq_len + 1) / 2.0;
+double causal_pairs(int64_t sequences, int64_t seq_len, int64_t prefix_len) {
+  return double(sequences) * (double(seq_len) * double(prefix_len) + double(seq_len) * double(seq_len + 1) / 2.0);
 }
 
 }  // namespace fathom::models::detail

@@ -52,18 +52,23 @@ CostOptions default_cost_options(const ModelArch& arch);
 // A prefill (or training micro-batch) of `sequences` sequences of `seq_len` tokens each, from an
 // empty context. Serving computes logits for the last token of each sequence only unless
 // logits_all_tokens (training always computes them for every token).
+// `prefix_len` tokens per sequence are already in the KV cache (prefix-cache hits): the new tokens
+// attend to them too, and MLA prefill expands their cached latents through kv_b_proj.
 struct PrefillShape {
   int64_t sequences = 1;
   int64_t seq_len = 0;
   bool logits_all_tokens = false;
+  int64_t prefix_len = 0;
   int64_t tokens() const { return sequences * seq_len; }
 };
 
-// One decode step: one new token for each of `sequences` sequences, each attending over `context`
-// keys (the new token included).
+// One decode step: `tokens_per_sequence` new tokens (1, or 1 + drafts when verifying MTP
+// speculation) for each of `sequences` sequences, each attending over `context` keys. The KV cache
+// is read once per sequence whatever tokens_per_sequence is (FlashMLA's s_q).
 struct DecodeShape {
   int64_t sequences = 1;
   int64_t context = 0;
+  int64_t tokens_per_sequence = 1;
 };
 
 // Routed-expert load of one MoE layer. Default (negative fields): all routed experts on this
