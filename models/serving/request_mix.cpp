@@ -30,6 +30,13 @@ int64_t RequestSampler::draw(double mean, double sigma) {
   return std::max<int64_t>(1, std::llround(x));
 }
 
+RequestLengths RequestSampler::next_in_flight() {
+  RequestLengths r;
+  r.input_tokens = draw(mix_.mean_input_tokens, mix_.input_sigma);
+  r.output_tokens = draw(mix_.mean_output_tokens * std::exp(mix_.output_sigma * mix_.output_sigma), mix_.output_sigma);
+  return r;
+}
+
 RequestLengths RequestSampler::next() {
   RequestLengths r;
   r.input_tokens = draw(mix_.mean_input_tokens, mix_.input_sigma);

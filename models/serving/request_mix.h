@@ -48,6 +48,10 @@ class RequestSampler {
  public:
   RequestSampler(const RequestMix& mix, uint64_t seed);
   RequestLengths next();
+  // A request caught in flight at a random instant: its output length is length-biased (long
+  // requests are in flight longer). For a log-normal that is the same shape with the mean times
+  // e^{σ²}.
+  RequestLengths next_in_flight();
 
  private:
   // One log-normal length draw; sigma 0 gives the mean exactly (std::lognormal needs sigma > 0).

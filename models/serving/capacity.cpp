@@ -1,0 +1,89 @@
+#include "models/serving/capacity.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "models/deployment/memory_footprint.h"
+#include "models/deployment/model_memory_facts.h"
+#include "sim/error.h"
+
+namespace fathom::models::serving {
+
+int64_t decode_memory_batch_limit(const ModelChoice& model, const hw::GpuSpec& gpu, const DecodeSpec& decode,
+                                  const MtpSpec& mtp, double context, Bytes workspace) {
+  const ParallelismSpec p{.tp = 1,
+                          .pp = 1,
+                          .ep = decode.unit.gpus,
+                          .dp = decode.unit.gpus,
+                          .redundant_experts = decode.unit.redundant_experts};
+  MemoryRequest req;
+  req.requests_per_gpu = 1;
+  req.context_tokens = std::max<int64_t>(1, std::llround(context));
+  req.tokens_per_forward = 1 + mtp.draft_tokens;
+  req.include_mtp = model.mtp;
+  req.workspace = workspace;
+  // Activations grow with the batch; solve with the activation of a large batch (256 requests),
+  // which is small next to the KV cache (docs/memory.md).
+  req.tokens_per_forward = 256 * (1 + mtp.draft_tokens);
+  const MemoryFootprint f = memory_footprint(memory_facts(model), p, req, gpu.hbm_capacity);
+  return f.max_requests_at_context;
+}
+
+DecodeCapacity decode_capacity(const IterationCostModel& cost, const DecodeSpec& decode, const MtpSpec& mtp,
+                               const SloSpec& slo, double context, int64_t memory_batch_limit,
+                               const std::string& label) {
+  auto speed = [&](int64_t b) {
+    return mtp.tokens_per_step() / cost.decode_step(b, context, decode, mtp).total.value();
+  };
+  if (memory_batch_limit < 1) {
+    throw InputError(fmt::format("{}: decode: not even one request at the mean context of {:.0f} tokens fits in HBM",
+                                 label, context));
+  }
+  if (speed(1) < slo.tokens_per_s_per_request) {
+    throw InputError(
+        fmt::format("{}: slo.tokens_per_s_per_request: {} is unreachable: one request per GPU decodes at "
+                    "{:.1f} tokens/s",
+                    label, slo.tokens_per_s_per_request, speed(1)));
+  }
+  // The step time grows with the batch, so the speed falls: binary search the largest batch at the SLO.
+  int64_t lo = 1, hi = memory_batch_limit;
+  if (speed(hi) >= slo.tokens_per_s_per_request) {
+    lo = hi;
+  } else {
+    while (hi - lo > 1) {
+      const int64_t mid = lo + (hi - lo) / 2;
+      (speed(mid) >= slo.tokens_per_s_per_request ? lo : hi) = mid;
+    }
+  }
+  DecodeCapacity c;
+  c.batch_per_gpu = lo;
+  c.memory_batch_limit = memory_batch_limit;
+  c.limited_by_memory = lo == memory_batch_limit;
+  c.context = context;
+  c.step = cost.decode_step(lo, context, decode, mtp);
+  c.tokens_per_s_per_request = mtp.tokens_per_step() / c.step.total.value();
+  c.output_tokens_per_s_per_gpu = c.tokens_per_s_per_request * static_cast<double>(lo);
+  return c;
+}
+
+PrefillCapacity prefill_capacity(const IterationCostModel& cost, const PrefillSpec& prefill, const RequestMix& mix,
+                                 Bytes kv_bytes_per_token, BytesPerSecond storage_bandwidth_per_gpu) {
+  PrefillCapacity c;
+  const double spread = std::exp(mix.input_sigma * mix.input_sigma);
+  const double h = mix.cache_hit_fraction;
+  c.tokens_per_gpu = prefill.tokens_per_gpu;
+  c.seq_len = std::max(1.0, (1.0 - h) * mix.mean_input_tokens * spread);
+  c.prefix_len = h * mix.mean_input_tokens * spread;
+  c.forward = cost.prefill_forward(c.tokens_per_gpu, c.seq_len, c.prefix_len, prefill);
+  // Per computed token, h / (1 - h) hit tokens are read back and one token's KV is written.
+  const double tokens = static_cast<double>(c.tokens_per_gpu);
+  const double hit_tokens = h < 1.0 ? tokens * h / (1.0 - h) : 0.0;
+  c.storage = (kv_bytes_per_token * (hit_tokens + tokens)) / storage_bandwidth_per_gpu;
+  c.period = std::max(c.forward.total, c.storage);
+  c.computed_tokens_per_s_per_gpu = tokens / c.period.value();
+  c.hit_tokens_per_s_per_gpu = hit_tokens / c.period.value();
+  return c;
+}
+
+}  // namespace fathom::models::serving

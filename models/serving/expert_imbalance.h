@@ -1,0 +1,19 @@
+#pragma once
+// Expert-load imbalance of the prefill and decode units: per-expert loads from a Zipf skew
+// (models/eplb/expert_load), placed by DeepSeek's EPLB over the unit's GPUs with its redundant
+// experts (S02, S10, S11), reported as the busiest GPU's routed tokens over the mean, averaged over
+// the MoE layers (each layer waits for its own busiest GPU).
+
+#include "models/model_arch.h"
+#include "models/serving/serving_spec.h"
+
+namespace fathom::models::serving {
+
+struct ExpertImbalance {
+  double prefill_before = 1, prefill_after = 1;  // without EPLB (contiguous experts) and with it
+  double decode_before = 1, decode_after = 1;
+};
+
+ExpertImbalance expert_imbalance(const ModelArch& arch, const ServingSpec& spec);
+
+}  // namespace fathom::models::serving

@@ -1,0 +1,224 @@
+#include "models/serving/serving_day.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+#include "models/param_counts.h"
+#include "models/serving/window_sim.h"
+#include "sim/error.h"
+
+namespace fathom::models::serving {
+namespace {
+
+constexpr int kMaxSloIterations = 12;  // unit additions tried per window before reporting a miss
+
+// Steady-state reuse: a unit simulated at a per-unit arrival rate within 0.5% of one already
+// simulated gets that result (every window of a day sees one of few per-unit loads).
+struct SimCache {
+  template <class Result, class Run>
+  static Result get(std::map<int64_t, Result>& cache, double rate, Run run) {
+    const int64_t key = std::llround(std::log(std::max(rate, 1e-9)) / std::log(1.005));
+    if (const auto it = cache.find(key); it != cache.end()) return it->second;
+    return cache.emplace(key, run()).first->second;
+  }
+  std::map<int64_t, PrefillSimResult> prefill;
+  std::map<int64_t, DecodeSimResult> decode;
+};
+
+struct DayContext {
+  const ServingInputs& in;
+  const ServingResult& capacity;
+  const DecodeStepTable& steps;
+  const PrefillPeriodTable& periods;
+  Seconds kv_transfer_per_token;
+  SimCache& cache;
+};
+
+int64_t units_for(double demand, double per_unit, double headroom) {
+  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(headroom * demand / per_unit - 1e-9)));
+}
+
+// Plans and simulates one window: start from the steady-state unit counts, add units until the
+// simulated window meets the SLO (or kMaxSloIterations runs out).
+WindowResult plan_window(const DayContext& d, double start_h, double end_h) {
+  const ServingInputs& in = d.in;
+  const ServingSpec& s = in.spec;
+  const RequestMix& mix = d.capacity.mix;
+  WindowResult w;
+  w.start_h = start_h;
+  w.end_h = end_h;
+  w.load = in.traffic.mean_rate(start_h, end_h);
+  w.requests_per_s = w.load * mix.requests_per_day / 86400.0;
+  const double prefill_unit_capacity =
+      static_cast<double>(s.prefill.unit.gpus) * d.capacity.prefill.computed_tokens_per_s_per_gpu;
+  const double decode_unit_capacity =
+      static_cast<double>(s.decode.unit.gpus) * d.capacity.decode.output_tokens_per_s_per_gpu;
+  w.prefill_units =
+      units_for(w.requests_per_s * mix.mean_computed_input_tokens(), prefill_unit_capacity, s.autoscaling.headroom);
+  w.decode_units = units_for(w.requests_per_s * mix.mean_output_tokens, decode_unit_capacity, s.autoscaling.headroom);
+
+  // Decode starts in steady state and prefill fills within a few forwards: 30 s of warm-up.
+  SimWindow sim{.warmup = Seconds(30.0), .horizon = s.simulated_seconds_per_window, .seed = 1000};
+  PrefillSimResult prefill;
+  DecodeSimResult decode;
+  bool prefill_ok = false, decode_ok = false;
+  for (int attempt = 0; attempt < kMaxSloIterations && !(prefill_ok && decode_ok); ++attempt) {
+    if (!prefill_ok) {
+      sim.arrival_rate_per_s = w.requests_per_s / static_cast<double>(w.prefill_units);
+      prefill = SimCache::get(d.cache.prefill, sim.arrival_rate_per_s, [&] {
+        return simulate_prefill_unit(d.periods, s.prefill, mix, d.kv_transfer_per_token, sim);
+      });
+      prefill_ok = prefill.stable && prefill.ttft_p99_s <= s.slo.ttft_p99.value();
+      if (!prefill_ok) ++w.prefill_units;
+    }
+    if (!decode_ok) {
+      sim.arrival_rate_per_s = w.requests_per_s / static_cast<double>(w.decode_units);
+      decode = SimCache::get(d.cache.decode, sim.arrival_rate_per_s, [&] {
+        return simulate_decode_unit(d.steps, s.decode, s.mtp, mix, d.capacity.decode.memory_batch_limit, sim);
+      });
+      decode_ok = decode.stable && decode.speed_p1 >= s.slo.tokens_per_s_per_request;
+      if (!decode_ok) ++w.decode_units;
+    }
+  }
+  w.slo_met = prefill_ok && decode_ok;
+  w.prefill_nodes = w.prefill_units * s.prefill.unit.nodes;
+  w.decode_nodes = w.decode_units * s.decode.unit.nodes;
+  w.nodes = w.prefill_nodes + w.decode_nodes;
+  const double seconds = (end_h - start_h) * 3600.0;
+  w.input_tokens = w.requests_per_s * seconds * mix.mean_input_tokens;
+  w.cache_hit_tokens = w.input_tokens * mix.cache_hit_fraction;
+  w.output_tokens = w.requests_per_s * seconds * mix.mean_output_tokens;
+  const double gpus = static_cast<double>(w.nodes * in.cluster.node.gpus_per_node);
+  w.cost = gpu_cost(in.economics, gpus, Seconds(seconds));
+  w.revenue = revenue(in.economics.prices,
+                      TokenVolume{.input_cache_hit = w.cache_hit_tokens,
+                                  .input_cache_miss = w.input_tokens - w.cache_hit_tokens,
+                                  .output = w.output_tokens},
+                      start_h, end_h);
+  w.decode_batch_per_gpu = decode.mean_batch_per_gpu;
+  w.tokens_per_s_per_request = decode.speed_mean;
+  w.speed_p1 = decode.speed_p1;
+  w.ttft_p50_s = prefill.ttft_p50_s;
+  w.ttft_p99_s = prefill.ttft_p99_s;
+  w.ttft_quantiles_s = prefill.ttft_quantiles_s;
+  w.prefill_busy_fraction = prefill.busy_fraction;
+  return w;
+}
+
+// Quantile q of the union of windows' TTFT quantile points, each window weighted by its requests.
+double pooled_quantile(const std::vector<WindowResult>& windows, double q) {
+  std::vector<std::pair<double, double>> points;  // (ttft, weight)
+  double total = 0;
+  for (const WindowResult& w : windows) {
+    const double weight = w.requests_per_s * (w.end_h - w.start_h) / static_cast<double>(w.ttft_quantiles_s.size());
+    for (const double t : w.ttft_quantiles_s) points.emplace_back(t, weight);
+    total += weight * static_cast<double>(w.ttft_quantiles_s.size());
+  }
+  if (points.empty()) return 0;
+  std::sort(points.begin(), points.end());
+  double seen = 0;
+  for (const auto& [t, weight] : points) {
+    seen += weight;
+    if (seen >= q * total) return t;
+  }
+  return points.back().first;
+}
+
+void aggregate(const ServingInputs& in, ServingResult& r) {
+  const double gpus_per_node = static_cast<double>(in.cluster.node.gpus_per_node);
+  double prefill_node_s = 0, decode_node_s = 0, node_s = 0, speed_tokens = 0, batch_gpu_s = 0, decode_gpu_s = 0;
+  r.slo_met_every_window = true;
+  for (const WindowResult& w : r.windows) {
+    const double seconds = (w.end_h - w.start_h) * 3600.0;
+    r.requests += w.requests_per_s * seconds;
+    r.input_tokens += w.input_tokens;
+    r.cache_hit_tokens += w.cache_hit_tokens;
+    r.output_tokens += w.output_tokens;
+    prefill_node_s += static_cast<double>(w.prefill_nodes) * seconds;
+    decode_node_s += static_cast<double>(w.decode_nodes) * seconds;
+    node_s += static_cast<double>(w.nodes) * seconds;
+    speed_tokens += w.tokens_per_s_per_request * w.output_tokens;
+    const double decode_gpus = static_cast<double>(w.decode_nodes) * gpus_per_node;
+    batch_gpu_s += w.decode_batch_per_gpu * decode_gpus * seconds;
+    decode_gpu_s += decode_gpus * seconds;
+    r.nodes_peak = std::max(r.nodes_peak, static_cast<double>(w.nodes));
+    r.cost += w.cost;
+    r.revenue += w.revenue;
+    r.slo_met_every_window = r.slo_met_every_window && w.slo_met;
+  }
+  constexpr double kDay = 86400.0;
+  r.prefill_input_tokens_per_s_per_node = r.input_tokens / prefill_node_s;
+  r.prefill_computed_tokens_per_s_per_node = (r.input_tokens - r.cache_hit_tokens) / prefill_node_s;
+  r.decode_output_tokens_per_s_per_node = r.output_tokens / decode_node_s;
+  r.decode_tokens_per_s_per_request = speed_tokens / r.output_tokens;
+  r.decode_batch_per_gpu = batch_gpu_s / decode_gpu_s;
+  r.nodes_average = node_s / kDay;
+  r.nodes_prefill_average = prefill_node_s / kDay;
+  r.nodes_decode_average = decode_node_s / kDay;
+  r.gpu_hours = node_s * gpus_per_node / 3600.0;
+  r.cost_profit_margin = cost_profit_margin(r.revenue, r.cost);
+  r.ttft_p50_s = pooled_quantile(r.windows, 0.50);
+  r.ttft_p99_s = pooled_quantile(r.windows, 0.99);
+}
+
+BytesPerSecond storage_bandwidth_per_gpu(const ServingInputs& in) {
+  const hw::NodeSpec& n = in.cluster.node;
+  if (n.storage_nic.count == 0) {
+    if (in.traffic.cache_hit_fraction > 0) {
+      throw InputError(
+          fmt::format("{}: cluster.node.storage_nic.count: prefix-cache hits are read from the storage "
+                      "cluster, so prefill nodes need a storage NIC",
+                      in.label));
+    }
+    return BytesPerSecond(INFINITY);
+  }
+  return n.storage_nic.achievable_bandwidth *
+         (static_cast<double>(n.storage_nic.count) / static_cast<double>(n.gpus_per_node));
+}
+
+}  // namespace
+
+ServingResult simulate_serving_day(const ServingInputs& in, const Progress& progress) {
+  const ServingSpec& s = in.spec;
+  const ModelArch& a = in.model.arch;
+  ServingResult r;
+  r.mix = derive_request_mix(in.traffic, s.lengths);
+  for (const auto& [section, unit] : {std::pair{"prefill", s.prefill.unit}, std::pair{"decode", s.decode.unit}}) {
+    if ((a.routed_experts + unit.redundant_experts) % unit.gpus != 0) {
+      throw InputError(fmt::format("{}: {}.ep: {} GPUs do not divide the {} routed + {} redundant experts", in.label,
+                                   section, unit.gpus, a.routed_experts, unit.redundant_experts));
+    }
+  }
+  r.imbalance = expert_imbalance(a, s);
+  const IterationCostModel cost(in.model, in.cluster.node, in.kernels, r.imbalance.prefill_after,
+                                r.imbalance.decode_after);
+  // A decoding request's mean context over its decode equals the mean KV length per output token
+  // (requests weigh in proportion to their output length in both): docs/serving.md.
+  const double context = in.traffic.mean_kv_length_per_output_token;
+  const int64_t memory_limit =
+      decode_memory_batch_limit(in.model, in.cluster.node.gpu, s.decode, s.mtp, context, s.decode.workspace);
+  r.decode = decode_capacity(cost, s.decode, s.mtp, s.slo, context, memory_limit, in.label);
+  const Bytes kv_token = kv_cache_bytes_per_token(a, in.model.kv_cache_dtype);
+  const BytesPerSecond storage_bw = storage_bandwidth_per_gpu(in);
+  r.prefill = prefill_capacity(cost, s.prefill, r.mix, kv_token, storage_bw);
+
+  const DecodeStepTable steps(cost, s.decode, s.mtp, memory_limit, context);
+  const PrefillPeriodTable periods(cost, s.prefill, r.prefill, kv_token, r.mix.cache_hit_fraction, storage_bw);
+  // The prefilled KV cache moves to a decode GPU over one IB NIC.
+  SimCache cache;
+  const DayContext day{in, r, steps, periods, kv_token / in.cluster.node.scaleout_nic.achievable_bandwidth, cache};
+  const double window_h = s.autoscaling.window.value() / 3600.0;
+  const size_t n = static_cast<size_t>(std::llround(24.0 / window_h));
+  for (size_t i = 0; i < n; ++i) {
+    r.windows.push_back(plan_window(day, static_cast<double>(i) * window_h, static_cast<double>(i + 1) * window_h));
+    if (progress) progress(i + 1, n);
+  }
+  aggregate(in, r);
+  return r;
+}
+
+}  // namespace fathom::models::serving

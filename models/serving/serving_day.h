@@ -1,0 +1,35 @@
+#pragma once
+// A day of PD-disaggregated serving (issue #4): per planning window, the fewest prefill and decode
+// units that meet the SLO at that window's load (steady-state capacity times the headroom policy,
+// then checked and raised by the event-level window simulation), and the day's throughput, node
+// counts, cost, revenue and margin.
+
+#include <functional>
+#include <string>
+
+#include "hw/cluster_spec.h"
+#include "hw/kernel_cost_model.h"
+#include "models/deployment/model_choice.h"
+#include "models/serving/economics.h"
+#include "models/serving/serving_result.h"
+#include "models/serving/serving_spec.h"
+#include "models/serving/traffic.h"
+
+namespace fathom::models::serving {
+
+struct ServingInputs {
+  std::string label;  // scenario file name, for errors
+  ModelChoice model;
+  hw::ClusterSpec cluster;
+  hw::KernelCostModel kernels;
+  DailyTraffic traffic;
+  Economics economics;
+  ServingSpec spec;
+};
+
+// Called after each window with (windows done, windows in all).
+using Progress = std::function<void(size_t, size_t)>;
+
+ServingResult simulate_serving_day(const ServingInputs& in, const Progress& progress = {});
+
+}  // namespace fathom::models::serving

@@ -1,0 +1,72 @@
+#pragma once
+// The serving-specific sections of a "serving" scenario (docs/serving.md): the prefill and decode
+// deployment units, MTP, the SLO, autoscaling, request-length shapes and expert-load skew.
+
+#include <cstdint>
+
+#include "hw/ep_alltoall_cost.h"
+#include "models/serving/request_mix.h"
+#include "sim/spec_reader.h"
+#include "sim/units.h"
+
+namespace fathom::models::serving {
+
+// One deployment unit: the nodes the scheduler adds or removes together. Attention is data-parallel
+// and the routed experts expert-parallel over the same GPUs (S10, S11).
+struct UnitSpec {
+  int64_t nodes = 1;              // nodes per unit
+  int64_t gpus = 8;               // = nodes x GPUs per node = the EP size
+  int64_t redundant_experts = 0;  // extra routed-expert replicas (EPLB)
+  int64_t micro_batches = 2;      // micro-batches overlapped so all-to-all hides behind compute (S12)
+  hw::AllToAllStyle comm_style = hw::AllToAllStyle::normal;
+  bool nvlink_local = false;  // low-latency dispatch sends own-node pairs over NVLink (K25) or IB (K24)
+  Seconds overhead;           // per forward: scheduling, sampling, launch gaps
+};
+
+struct PrefillSpec {
+  UnitSpec unit;
+  int64_t tokens_per_gpu = 0;  // computed tokens per GPU in one forward (S40: 16K)
+};
+
+struct DecodeSpec {
+  UnitSpec unit;
+  Bytes workspace;  // per GPU beside weights, KV cache and activations (buffers, CUDA context)
+};
+
+struct MtpSpec {
+  int64_t draft_tokens = 0;  // speculative tokens per step (S45: depth 1); 0 = no MTP
+  double acceptance = 0;     // probability a draft token is accepted (S44)
+  double tokens_per_step() const { return 1.0 + static_cast<double>(draft_tokens) * acceptance; }
+};
+
+struct SloSpec {
+  double tokens_per_s_per_request = 20;  // every request's decode speed at least this (S20)
+  Seconds ttft_p99;                      // 99th percentile time to first token at most this
+};
+
+struct AutoscaleSpec {
+  Seconds window;       // planning window (default 30 min)
+  double headroom = 1;  // capacity kept above the window's mean load (>= 1)
+};
+
+struct ExpertLoadSpec {
+  double zipf_exponent = 0;  // skew of per-expert token counts before EPLB (0 = uniform)
+  uint64_t seed = 1;
+};
+
+struct ServingSpec {
+  PrefillSpec prefill;
+  DecodeSpec decode;
+  MtpSpec mtp;
+  SloSpec slo;
+  AutoscaleSpec autoscaling;
+  LengthShape lengths;
+  ExpertLoadSpec expert_load;
+  Seconds simulated_seconds_per_window;  // event-level horizon per window (after warm-up)
+};
+
+// Reads the sections prefill, decode, mtp, slo, autoscaling, lengths, expert_load and simulation of
+// the top-level reader `top` (which the caller finishes). `gpus_per_node` sizes the units.
+ServingSpec read_serving_spec(const SpecReader& top, int64_t gpus_per_node);
+
+}  // namespace fathom::models::serving
