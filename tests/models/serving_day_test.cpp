@@ -1,0 +1,82 @@
+// Invariants of a simulated serving day (issue #4): conservation, exact economics, the SLO in every
+// window, monotonicity in load and SLO. No published outcome is asserted.
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "models/serving/serving_inputs.h"
+
+using namespace fathom;
+using namespace fathom::models::serving;
+
+namespace {
+
+const std::string kScenario = std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-r1-serving-day.json";
+
+ServingResult run_day(std::vector<std::string> sets = {}) {
+  sets.push_back("simulation.seconds_per_window=120s");  // a shorter horizon keeps the suite fast
+  const ScenarioDocument doc = load_scenario(kScenario, sets);
+  return simulate_serving_day(read_serving_inputs(doc, nullptr));
+}
+
+}  // namespace
+
+TEST_CASE("a serving day serves exactly the day's tokens", "[golden]") {
+  const ServingResult r = run_day();
+  CHECK(r.input_tokens == Approx(608e9).epsilon(1e-9));
+  CHECK(r.cache_hit_tokens == Approx(0.563 * 608e9).epsilon(1e-9));
+  CHECK(r.output_tokens == Approx(168e9).epsilon(1e-9));
+  CHECK(r.requests * r.mix.mean_output_tokens == Approx(168e9).epsilon(1e-9));
+  CHECK(r.windows.size() == 48);
+}
+
+TEST_CASE("serving economics are exact arithmetic on tokens, prices and node-hours", "[golden]") {
+  const ServingResult r = run_day();
+  // R1 prices (P01): hit 0.14, miss 0.55, output 2.19 USD per million tokens; no off-peak band.
+  const double revenue = (0.563 * 608e9 * 0.14 + 0.437 * 608e9 * 0.55 + 168e9 * 2.19) / 1e6;
+  CHECK(r.revenue.value() == Approx(revenue).epsilon(1e-9));
+  double node_hours = 0;
+  for (const WindowResult& w : r.windows) node_hours += static_cast<double>(w.nodes) * 0.5;
+  CHECK(r.gpu_hours == Approx(node_hours * 8));
+  CHECK(r.cost.value() == Approx(2.0 * r.gpu_hours));  // T19: 2 USD per GPU-hour
+  CHECK(r.cost_profit_margin == Approx((r.revenue.value() - r.cost.value()) / r.cost.value()));
+  CHECK(r.nodes_average == Approx(node_hours / 24.0));
+}
+
+TEST_CASE("every window meets the SLO and the batch is what the SLO allows", "[golden]") {
+  const ServingResult r = run_day();
+  CHECK(r.slo_met_every_window);
+  for (const WindowResult& w : r.windows) {
+    INFO("window " << w.start_h);
+    CHECK(w.speed_p1 >= 20.0);
+    CHECK(w.ttft_p99_s <= 10.0);
+    CHECK(w.decode_batch_per_gpu <= static_cast<double>(r.decode.batch_per_gpu) + 1e-9);
+  }
+  // At the SLO batch one more request per GPU would be too slow (or not fit).
+  CHECK(r.decode.tokens_per_s_per_request >= 20.0);
+  CHECK(r.decode.batch_per_gpu <= r.decode.memory_batch_limit);
+}
+
+TEST_CASE("more load never needs fewer nodes", "[golden]") {
+  const ServingResult base = run_day();
+  const ServingResult busier =
+      run_day({"traffic.input_tokens_per_day=912e9", "traffic.output_tokens_per_day=252e9"});  // 1.5x the day
+  CHECK(busier.nodes_peak >= base.nodes_peak);
+  CHECK(busier.nodes_average >= base.nodes_average);
+  for (size_t i = 0; i < base.windows.size(); ++i) {
+    INFO("window " << i);
+    CHECK(busier.windows[i].prefill_units >= base.windows[i].prefill_units);
+    CHECK(busier.windows[i].decode_units >= base.windows[i].decode_units);
+  }
+}
+
+TEST_CASE("a tighter speed SLO never raises decode throughput per node", "[golden]") {
+  const ServingResult base = run_day();
+  const ServingResult tight = run_day({"slo.tokens_per_s_per_request=25"});
+  CHECK(tight.decode.batch_per_gpu <= base.decode.batch_per_gpu);
+  CHECK(tight.decode.output_tokens_per_s_per_gpu <= base.decode.output_tokens_per_s_per_gpu);
+  CHECK(tight.decode_output_tokens_per_s_per_node <= base.decode_output_tokens_per_s_per_node * 1.0001);
+  CHECK(tight.decode_tokens_per_s_per_request >= 25.0);
+}
