@@ -167,8 +167,9 @@ ScenarioDocument load_scenario(const fs::path& file, const std::vector<std::stri
   if (!fs::exists(file)) throw InputError(fmt::format("{}: scenario file does not exist", file.string()));
   doc.root = read_json_file(file);
   if (!doc.root.is_object()) throw InputError(fmt::format("{}: top level must be a JSON object", doc.label));
-  std::vector<fs::path> stack = {fs::absolute(file).lexically_normal()};
-  resolve_includes(doc.root, stack.front(), "", stack);
+  const fs::path top = fs::absolute(file).lexically_normal();
+  std::vector<fs::path> stack = {top};
+  resolve_includes(doc.root, top, "", stack);  // not stack.front(): the stack grows and reallocates
   for (const auto& assignment : set_overrides) apply_override(doc.root, assignment);
   return doc;
 }

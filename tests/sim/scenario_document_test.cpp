@@ -59,3 +59,20 @@ TEST_CASE("include errors name the file and JSON path", "[unit]") {
   CHECK_THROWS_WITH(load_scenario(d / "bad.json"), Catch::Contains("line 4: malformed JSON"));
   CHECK_THROWS_AS(load_scenario(d / "absent.json"), InputError);
 }
+
+TEST_CASE("several includes in one file, each including more, resolve against the right files", "[unit]") {
+  // Regression: the include stack grows while the top file is being walked; the top file's path
+  // must not be a reference into that stack.
+  const fs::path d = temp_dir("many");
+  fs::create_directories(d / "hw" / "deep");
+  write(d / "hw" / "deep" / "leaf.json", R"({"leaf": 1})");
+  write(d / "hw" / "a.json", R"({"x": {"$include": "deep/leaf.json"}})");
+  write(d / "hw" / "b.json", R"({"y": {"$include": "deep/leaf.json"}})");
+  write(d / "top.json",
+        R"({"$include": ["hw/a.json", "hw/b.json"], "p": {"$include": "hw/a.json"}, "q": {"$include": "hw/b.json"}})");
+  const ScenarioDocument doc = load_scenario(d / "top.json");
+  CHECK(doc.root["x"]["leaf"] == 1);
+  CHECK(doc.root["y"]["leaf"] == 1);
+  CHECK(doc.root["p"]["x"]["leaf"] == 1);
+  CHECK(doc.root["q"]["y"]["leaf"] == 1);
+}
