@@ -1,12 +1,181 @@
-// Runner for scenarios of kind "training" (being built; see its issue).
+// Runner for scenarios of kind "training": one pre-training step under a pipeline schedule on the
+// event engine, its breakdown, MFU, throughput, GPU-hours and cost (docs/training.md).
 
-#include "sim/error.h"
+#include <fmt/format.h>
+
+#include "models/training/training_run.h"
+#include "reports/chrome_trace.h"
+#include "reports/provenance_report.h"
+#include "reports/text_table.h"
 #include "tools/run_kinds.h"
 
 namespace fathom::tools {
+namespace {
 
-void run_training(const ScenarioDocument& doc, const RunOptions&) {
-  throw InputError(doc.label + ": kind: \"training\" scenarios are not supported by this build yet");
+namespace tr = models::training;
+
+nlohmann::json breakdown_json(const tr::RankBreakdown& b, double step_s) {
+  return {
+      {"time_s", step_s},
+      {"forward_s", b.forward_s},
+      {"backward_input_s", b.backward_input_s},
+      {"backward_weight_s", b.backward_weight_s},
+      {"bubble_s", b.bubble_s},
+      {"exposed_comm_s", b.exposed_ep_comm_s + b.exposed_dp_comm_s},
+      {"exposed_ep_comm_s", b.exposed_ep_comm_s},
+      {"exposed_dp_comm_s", b.exposed_dp_comm_s},
+      {"optimizer_s", b.optimizer_s},
+      {"pipeline_end_s", b.pipeline_end_s},
+      {"stages", b.stages},
+  };
+}
+
+nlohmann::json stages_json(const tr::TrainingPrediction& p) {
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t s = 0; s < p.stages.size(); ++s) {
+    const auto& st = p.stages[s];
+    double f = 0, b = 0, w = 0, fc = 0, bc = 0;
+    nlohmann::json blocks = nlohmann::json::array();
+    for (const auto& blk : st.blocks) {
+      f += blk.forward_s, b += blk.backward_input_s, w += blk.backward_weight_s;
+      fc += blk.forward_comm_s, bc += blk.backward_comm_s;
+      blocks.push_back(blk.label());
+    }
+    out.push_back({{"stage", s},
+                   {"blocks", blocks},
+                   {"forward_s", f},
+                   {"backward_input_s", b},
+                   {"backward_weight_s", w},
+                   {"forward_alltoall_s", fc},
+                   {"backward_alltoall_s", bc}});
+  }
+  return out;
+}
+
+nlohmann::json result_json(const ScenarioDocument& doc, const tr::TrainingScenario& s, const tr::TrainingPrediction& p,
+                           const ProvenanceLog& log) {
+  const auto& crit = p.step.ranks[p.step.critical_rank];
+  nlohmann::json per_rank = nlohmann::json::array();
+  for (const auto& b : p.step.ranks) per_rank.push_back(breakdown_json(b, p.step.step_s));
+  return {
+      {"kind", "training"},
+      {"name", s.name},
+      {"fidelity", s.fidelity},
+      {"schedule", s.spec.schedule},
+      {"gpu", s.cluster.node.gpu.name},
+      {"gpus", s.layout.gpus},
+      {"layout",
+       {{"pp", s.layout.pp},
+        {"dp", s.layout.dp},
+        {"ep", s.layout.ep},
+        {"tp", s.layout.tp},
+        {"expert_dp", s.layout.expert_dp},
+        {"experts_per_gpu", s.layout.experts_per_gpu},
+        {"ep_nodes", s.layout.ep_nodes},
+        {"micro_batches", s.spec.micro_batches},
+        {"micro_batch_tokens", s.layout.micro_batch_tokens},
+        {"schedule_stages", s.schedule.stages}}},
+      {"step", breakdown_json(crit, p.step.step_s)},
+      {"critical_rank", p.step.critical_rank},
+      {"pipeline_s", p.step.pipeline_s},
+      {"per_rank", per_rank},
+      {"stages", stages_json(p)},
+      {"compute_slowdown_overlapped", p.compute_slowdown},
+      {"pp_transfer_s", p.pp_transfer_s},
+      {"tokens_per_step", p.tokens_per_step},
+      {"tokens_per_day", p.tokens_per_day},
+      {"model_flops_per_step", p.model_flops_per_step},
+      {"model_flops_6nd_per_step", p.model_flops_6nd_per_step},
+      {"executed_flops_per_step", p.executed_flops_per_step},
+      {"mfu_bf16", p.mfu_bf16},
+      {"mfu_bf16_6nd", p.mfu_bf16_6nd},
+      {"mfu_fp8", p.mfu_fp8},
+      {"achieved_tflops_per_gpu", p.achieved_tflops_per_gpu},
+      {"token_budget", s.spec.token_budget},
+      {"steps_for_budget", p.steps_for_budget},
+      {"gpu_hours", p.gpu_hours},
+      {"cost_usd", p.cost_usd},
+      {"engine_tasks", p.step.tasks},
+      {"folds", tr::training_folds()},
+      {"assumptions", reports::assumptions_json(log)},
+      {"scenario", doc.root},
+  };
+}
+
+std::string ms(double s) { return fmt::format("{:.1f}", s * 1e3); }
+
+std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPrediction& p, const ProvenanceLog& log) {
+  const auto& c = p.step.ranks[p.step.critical_rank];
+  const double t = p.step.step_s;
+  std::string out = fmt::format(
+      "{}\n{} x {} ({} GPUs); {} PP{} x DP{} (EP{}, {} experts per GPU), {} micro-batches "
+      "of {} tokens; fidelity {}\n\n",
+      s.name, s.cluster.nodes, s.cluster.node.gpu.name, s.layout.gpus, s.spec.schedule, s.layout.pp, s.layout.dp,
+      s.layout.ep, s.layout.experts_per_gpu, s.spec.micro_batches, s.layout.micro_batch_tokens, s.fidelity);
+  reports::TextTable table({fmt::format("step (rank {})", p.step.critical_rank), "ms", "share"});
+  auto row = [&](const std::string& label, double v) {
+    table.add_row({label, ms(v), fmt::format("{:.1f}%", 100.0 * v / t)});
+  };
+  row("forward (F)", c.forward_s);
+  row("backward, input (B)", c.backward_input_s);
+  row("backward, weights (W)", c.backward_weight_s);
+  row("exposed EP all-to-all", c.exposed_ep_comm_s);
+  row("pipeline bubble", c.bubble_s);
+  row("exposed ZeRO-1 collectives", c.exposed_dp_comm_s);
+  row("optimizer", c.optimizer_s);
+  row("step", t);
+  out += table.render();
+  out += fmt::format(
+      "\nTokens per step {:.4g}, per day {:.4g}. MFU (BF16 peak, op-level FLOPs) {:.1f}%; with 6·N·D {:.1f}%; "
+      "against the FP8 peak {:.1f}%. Achieved {:.0f} TFLOPS per GPU.\n",
+      p.tokens_per_step, p.tokens_per_day, 100 * p.mfu_bf16, 100 * p.mfu_bf16_6nd, 100 * p.mfu_fp8,
+      p.achieved_tflops_per_gpu);
+  out += fmt::format("{:.4g} tokens: {:.0f} steps, {:.4g} GPU-hours, {:.4g} USD at {} USD per GPU-hour.\n",
+                     s.spec.token_budget, p.steps_for_budget, p.gpu_hours, p.cost_usd, s.gpu_hour_price.value());
+  reports::TextTable stages({"stage", "blocks", "F ms", "B ms", "W ms", "a2a fwd ms", "a2a bwd ms"});
+  for (size_t i = 0; i < p.stages.size(); ++i) {
+    const auto& st = p.stages[i];
+    double f = 0, b = 0, w = 0, fc = 0, bc = 0;
+    for (const auto& blk : st.blocks) {
+      f += blk.forward_s, b += blk.backward_input_s, w += blk.backward_weight_s;
+      fc += blk.forward_comm_s, bc += blk.backward_comm_s;
+    }
+    stages.add_row({std::to_string(i),
+                    fmt::format("{} blocks, layers {}-{}", st.blocks.size(), st.first_layer, st.last_layer), ms(f),
+                    ms(b), ms(w), ms(fc), ms(bc)});
+  }
+  out += "\nPer micro-batch, per stage (full SMs):\n" + stages.render();
+  out += "\nFolds:\n";
+  for (const auto& f : tr::training_folds()) out += "  " + f + "\n";
+  const std::string assumed = reports::assumptions_text(log);
+  if (!assumed.empty()) out += "\nAssumed and default values:\n" + assumed;
+  return out;
+}
+
+void write_trace(const std::string& file, const tr::TrainingPrediction& p, int ranks) {
+  std::vector<reports::TraceSlice> slices;
+  for (const auto& s : p.step.slices)
+    slices.push_back({s.rank, s.communication ? 1 : 0, s.name, s.category, s.start_s, s.duration_s});
+  std::vector<reports::TraceTrack> tracks;
+  for (int r = 0; r < ranks; ++r) {
+    tracks.push_back({r, 0, fmt::format("pipeline rank {}", r), "compute (F, B, W, F&B, optimizer)"});
+    tracks.push_back({r, 1, fmt::format("pipeline rank {}", r), "communication (PP send, ZeRO-1)"});
+  }
+  reports::write_chrome_trace(file, slices, tracks);
+}
+
+}  // namespace
+
+void run_training(const ScenarioDocument& doc, const RunOptions& options) {
+  ProvenanceLog log;
+  const tr::TrainingScenario scenario = tr::read_training_scenario(doc, log);
+  const tr::TrainingPrediction p = tr::predict_training(scenario);
+  if (!options.trace_file.empty()) write_trace(options.trace_file, p, scenario.schedule.ranks);
+  if (options.json) {
+    fmt::print("{}\n", result_json(doc, scenario, p, log).dump(2));
+  } else {
+    fmt::print("{}", render_text(scenario, p, log));
+  }
 }
 
 }  // namespace fathom::tools

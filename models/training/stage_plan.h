@@ -1,0 +1,50 @@
+#pragma once
+// The model cut into pipeline stages, and the duration of every kind of schedule unit on a stage.
+//
+// Partition (choice; the papers give none): the embedding goes to the first stage, the head and the
+// MTP modules to the last; the decoder layers are cut into contiguous runs of at least one layer each
+// so that the largest stage compute (F + B + W, embedding/head/MTP included) is as small as possible
+// (exact min-max partition by dynamic programming). 61 layers on 16 stages therefore become uneven
+// runs of 3 and 4 layers, with fewer layers where the embedding or head sits.
+//
+// Unit durations (the rule of docs/training.md §3):
+//  - F, B (full), Bi, W run alone: compute at the full SM count, and a standalone chunk's own
+//    all-to-alls are exposed (dispatch must end before the experts, combine before the next layer).
+//  - F&B (DualPipe's overlapped pair, V3TR §3.2.1 Figure 4): the forward chunk's blocks in order are
+//    paired with the backward chunk's blocks in reverse order; each pair takes
+//    max(k * (compute_F + compute_B + compute_W), comm_F + comm_B), k = sms / (sms - communication_sms)
+//    (T08: the SMs given to communication are taken from compute); a block without a partner takes
+//    k * compute + comm. So each micro-batch's all-to-alls run under the other's compute.
+
+#include <vector>
+
+#include "models/schedule/schedule.h"
+#include "models/training/block_costs.h"
+
+namespace fathom::models::training {
+
+// One pipeline stage: a run of blocks.
+struct Stage {
+  std::vector<BlockCost> blocks;
+  int64_t first_layer = 0, last_layer = -1;  // main decoder layers held (inclusive)
+  double compute_s() const;
+};
+
+// The cost split of one unit: compute per pass (after any SM-reservation slowdown) and the
+// communication left exposed on the compute stream.
+struct UnitCost {
+  double forward_s = 0;
+  double backward_input_s = 0;
+  double backward_weight_s = 0;
+  double exposed_comm_s = 0;
+  double total_s() const { return forward_s + backward_input_s + backward_weight_s + exposed_comm_s; }
+};
+
+// Cuts `blocks` (block_costs order) into `stages` stages; throws std::logic_error if there are fewer
+// layers than stages (the parallelism validation rules this out first).
+std::vector<Stage> partition_stages(const std::vector<BlockCost>& blocks, int stages);
+
+// The durations of one unit of a schedule; `compute_slowdown` is k above.
+UnitCost unit_cost(const schedule::Unit& unit, const std::vector<Stage>& stages, double compute_slowdown);
+
+}  // namespace fathom::models::training

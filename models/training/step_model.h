@@ -1,0 +1,68 @@
+#pragma once
+// One training step as a task graph on the sim/ event engine (docs/training.md §4): every schedule
+// unit is a task on its rank's compute stream; every cross-rank activation or gradient edge becomes
+// a transfer task on the sending rank's pipeline link; each chunk's ZeRO-1 gradient reduce-scatter
+// runs on the rank's data-parallel link after the chunk's last weight gradient, then the optimizer
+// (compute stream) and the parameter all-gather (data-parallel link).
+//
+// Symmetry folding: one data-parallel replica (one pipeline of pp GPUs) is simulated; the other
+// replicas do the same work at the same times, so their collectives are priced analytically over
+// the whole group. `replicas` > 1 unfolds it (each replica its own resources, every collective
+// waiting for all replicas): the step time must not change, which a test checks.
+
+#include <string>
+#include <vector>
+
+#include "models/schedule/schedule.h"
+#include "models/training/stage_plan.h"
+#include "models/training/zero_costs.h"
+
+namespace fathom::models::training {
+
+// Everything a step needs, already priced.
+struct StepInputs {
+  const schedule::Schedule& schedule;
+  const std::vector<Stage>& stages;  // schedule.stages of them
+  double compute_slowdown = 1.0;     // k of stage_plan.h, for F&B units
+  double pp_transfer_s = 0;          // one activation or gradient send between neighbouring ranks
+  const TrainingSpec& spec;
+  const TrainingLayout& layout;
+  const hw::NodeSpec& node;
+  const hw::KernelCostModel& cost_model;
+  int replicas = 1;  // data-parallel replicas simulated (1 = folded)
+};
+
+// Where one rank's step time went. forward + backward_input + backward_weight + exposed_ep_comm +
+// bubble + exposed_dp_comm + optimizer = the step time (the residual idle time of the pipeline part
+// is the bubble; of the tail, exposed data-parallel communication).
+struct RankBreakdown {
+  double forward_s = 0, backward_input_s = 0, backward_weight_s = 0;
+  double exposed_ep_comm_s = 0;  // all-to-all time not hidden under compute
+  double bubble_s = 0;           // idle inside the pipeline part (waiting for other ranks or transfers)
+  double exposed_dp_comm_s = 0;  // idle after the last unit, other than the optimizer
+  double optimizer_s = 0;
+  double pipeline_end_s = 0;  // end of the rank's last unit
+  std::vector<int> stages;    // model stages (chunks) the rank holds
+};
+
+// One slice of the timeline (for the Chrome trace).
+struct StepSlice {
+  int rank = 0;
+  bool communication = false;  // false: compute stream; true: the rank's links
+  std::string name;
+  std::string category;  // "F", "B", "W", "F&B", "pp_send", "reduce_scatter", "optimizer", "all_gather"
+  double start_s = 0, duration_s = 0;
+};
+
+struct StepResult {
+  double step_s = 0;
+  double pipeline_s = 0;  // end of the last unit of any rank
+  int critical_rank = 0;  // the rank reported as the step's breakdown (the last to go idle)
+  std::vector<RankBreakdown> ranks;
+  std::vector<StepSlice> slices;  // replica 0 only
+  int tasks = 0;
+};
+
+StepResult simulate_step(const StepInputs& in);
+
+}  // namespace fathom::models::training

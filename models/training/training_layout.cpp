@@ -1,0 +1,77 @@
+#include "models/training/training_layout.h"
+
+#include <fmt/format.h>
+
+#include "models/schedule/registry.h"
+
+namespace fathom::models::training {
+
+ParallelismSpec read_training_parallelism(const SpecReader& r) {
+  ParallelismSpec p;
+  p.tp = r.at_least("tp", r.integer_or("tp", 1, "no tensor parallelism"), 1);
+  p.pp = r.at_least("pp", r.integer("pp"), 1);
+  p.ep = r.at_least("ep", r.integer("ep"), 1);
+  if (r.has("dp")) p.dp = r.at_least("dp", r.integer("dp"), 1);
+  if (r.has("redundant_experts"))
+    p.redundant_experts = r.at_least("redundant_experts", r.integer("redundant_experts"), 0);
+  r.finish();
+  return p;
+}
+
+TrainingLayout derive_layout(const SpecReader& par, const ParallelismSpec& p, bool dp_given, const SpecReader& tr,
+                             const TrainingSpec& spec, const ModelArch& arch, const hw::ClusterSpec& cluster) {
+  TrainingLayout l;
+  l.gpus = cluster.total_gpus();
+  validate_parallelism(par, p, arch.routed_experts, arch.heads, arch.layers, l.gpus);
+  if (p.tp != 1) par.fail("tp", fmt::format("training with tensor parallelism is not modelled (got {})", p.tp));
+  if (p.redundant_experts != 0) par.fail("redundant_experts", "training keeps no redundant experts (T06)");
+  l.pp = p.pp;
+  l.tp = p.tp;
+  l.dp = l.gpus / (p.pp * p.tp);
+  if (dp_given && p.dp != l.dp) {
+    par.fail("dp", fmt::format("{} disagrees with the layout: {} GPUs / (pp {} x tp {}) = {}", p.dp, l.gpus, p.pp, p.tp,
+                               l.dp));
+  }
+  l.ep = p.ep;
+  if (l.dp % l.ep != 0) {
+    par.fail("ep", fmt::format("{} does not divide the {} GPUs of a pipeline stage", l.ep, l.dp));
+  }
+  l.ep_groups_per_stage = l.dp / l.ep;
+  l.expert_dp = l.ep_groups_per_stage;
+  l.experts_per_gpu = arch.routed_experts > 0 ? arch.routed_experts / l.ep : 0;
+  const int64_t per_node = cluster.node.gpus_per_node;
+  l.ep_nodes = (l.ep + per_node - 1) / per_node;
+  l.micro_batch_tokens = spec.micro_batch_sequences * spec.sequence_length;
+  l.tokens_per_step = l.dp * spec.micro_batches * l.micro_batch_tokens;
+  if (spec.global_batch_sequences > 0 &&
+      spec.global_batch_sequences != l.dp * spec.micro_batches * spec.micro_batch_sequences) {
+    tr.fail("micro_batches",
+            fmt::format("dp {} x micro_batches {} x micro_batch_sequences {} = {} sequences, but "
+                        "global_batch_sequences is {}",
+                        l.dp, spec.micro_batches, spec.micro_batch_sequences,
+                        l.dp * spec.micro_batches * spec.micro_batch_sequences, spec.global_batch_sequences));
+  }
+  return l;
+}
+
+schedule::Schedule build_schedule(const SpecReader& par, const SpecReader& tr, const TrainingSpec& spec, int64_t pp) {
+  const auto& entry = schedule::schedule_registry().get(spec.schedule, tr.label() + ": " + tr.path_of("schedule"));
+  const int P = static_cast<int>(pp);
+  const int C = static_cast<int>(spec.micro_batches);
+  // The generators' own rules (docs/schedules.md §1), reported at the key the user can change.
+  if (spec.schedule == "dualpipe") {
+    if (P < 2 || P % 2 != 0) par.fail("pp", fmt::format("dualpipe needs an even pp >= 2, got {}", P));
+    if (C % 2 != 0 || C < 2 * P) {
+      tr.fail("micro_batches", fmt::format("dualpipe needs an even micro_batches >= 2 x pp = {}, got {}", 2 * P, C));
+    }
+  } else if (spec.schedule == "dualpipev" && C < 2 * P) {
+    tr.fail("micro_batches", fmt::format("dualpipev needs micro_batches >= 2 x pp = {}, got {}", 2 * P, C));
+  }
+  try {
+    return entry.make(schedule::ScheduleParams{P, C});
+  } catch (const InputError& e) {
+    tr.fail("schedule", e.what());
+  }
+}
+
+}  // namespace fathom::models::training

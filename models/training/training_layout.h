@@ -1,0 +1,49 @@
+#pragma once
+// How a training job maps onto the cluster (V3TR §3.2, T02): PP pipeline stages, each stage's GPUs
+// split into EP groups, attention and dense layers data-parallel over every GPU of a stage, ZeRO-1
+// over the data-parallel replicas. Derived from the scenario, never typed in.
+
+#include <cstdint>
+
+#include "hw/cluster_spec.h"
+#include "models/deployment/parallelism.h"
+#include "models/model_arch.h"
+#include "models/schedule/schedule.h"
+#include "models/training/training_spec.h"
+#include "sim/spec_reader.h"
+
+namespace fathom::models::training {
+
+// The derived layout of one training job.
+struct TrainingLayout {
+  int64_t gpus = 0;                 // cluster GPUs
+  int64_t pp = 1;                   // pipeline ranks
+  int64_t tp = 1;                   // tensor parallelism (1 in DeepSeek-V3 training)
+  int64_t dp = 1;                   // pipelines = gpus / (pp * tp): the ZeRO-1 group of dense params
+  int64_t ep = 1;                   // GPUs of one expert-parallel group
+  int64_t ep_groups_per_stage = 1;  // gpus per stage / ep
+  int64_t experts_per_gpu = 0;      // routed experts of one MoE layer on one GPU
+  int64_t expert_dp = 1;            // replicas of one expert per stage: the ZeRO-1 group of expert params
+  int64_t ep_nodes = 1;             // nodes one EP group spans
+  int64_t micro_batch_tokens = 0;   // tokens of one micro-batch on one pipeline
+  int64_t tokens_per_step = 0;      // dp * micro_batches * micro-batch tokens
+};
+
+// Reads the "parallelism" section of a training scenario: pp and ep required, tp (default 1), dp
+// (optional: derived from the cluster, checked when given) and redundant_experts (must be 0).
+ParallelismSpec read_training_parallelism(const SpecReader& reader);
+
+// Derives the layout and checks it: parallelism against the model and cluster (validate_parallelism),
+// tp == 1 (tensor parallelism is not modelled in training), parallelism.dp (if given) equal to the
+// derived one, global_batch_sequences (if given) equal to dp * micro_batches * micro_batch_sequences.
+// Throws InputError naming the JSON path. `parallelism` and `training` are the sections' readers.
+TrainingLayout derive_layout(const SpecReader& parallelism, const ParallelismSpec& p, bool dp_given,
+                             const SpecReader& training, const TrainingSpec& spec, const ModelArch& arch,
+                             const hw::ClusterSpec& cluster);
+
+// Builds the schedule, turning its constraint errors into InputError at `training.schedule` or
+// `training.micro_batches` / `parallelism.pp` as appropriate.
+schedule::Schedule build_schedule(const SpecReader& parallelism, const SpecReader& training, const TrainingSpec& spec,
+                                  int64_t pp);
+
+}  // namespace fathom::models::training

@@ -1,0 +1,57 @@
+#pragma once
+// A training scenario end to end (docs/training.md): read the sections strictly, derive the layout,
+// price every block, cut the stages, simulate one step on the event engine, and turn it into
+// throughput, MFU, GPU-hours and cost. The composition root (tools/run_training.cpp) renders it.
+
+#include <string>
+#include <vector>
+
+#include "hw/cluster_spec.h"
+#include "hw/kernel_cost_model.h"
+#include "models/deployment/model_choice.h"
+#include "models/training/step_model.h"
+#include "sim/scenario_document.h"
+
+namespace fathom::models::training {
+
+// Everything a training scenario says, read and checked.
+struct TrainingScenario {
+  std::string name;
+  hw::ClusterSpec cluster;
+  ModelChoice model;
+  TrainingSpec spec;
+  TrainingLayout layout;
+  schedule::Schedule schedule;
+  std::string calibration_file;
+  hw::Calibration calibration;
+  UsdPerHour gpu_hour_price;
+  std::string fidelity = "event";
+};
+
+// Reads the scenario; every failure is InputError "<file>: <json.path>: <what>".
+TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceLog& log);
+
+// The symmetry folds applied, one line each (named in every report).
+std::vector<std::string> training_folds();
+
+// The prediction of one step and of the whole token budget.
+struct TrainingPrediction {
+  std::vector<Stage> stages;
+  StepResult step;
+  double compute_slowdown = 1;  // sms / (sms - communication_sms)
+  double pp_transfer_s = 0;     // one micro-batch boundary
+  double tokens_per_step = 0;
+  double tokens_per_day = 0;
+  double model_flops_per_step = 0;      // op-level count, main model (embedding, layers, head), F+B+W
+  double model_flops_6nd_per_step = 0;  // 6 * activated params * tokens
+  double executed_flops_per_step = 0;   // op-level count with the MTP modules
+  double mfu_bf16 = 0, mfu_bf16_6nd = 0, mfu_fp8 = 0;
+  double achieved_tflops_per_gpu = 0;  // model_flops_per_step / gpus / step time
+  double steps_for_budget = 0;
+  double gpu_hours = 0;
+  double cost_usd = 0;
+};
+
+TrainingPrediction predict_training(const TrainingScenario& scenario, int replicas = 1);
+
+}  // namespace fathom::models::training

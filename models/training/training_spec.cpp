@@ -1,0 +1,51 @@
+#include "models/training/training_spec.h"
+
+#include <fmt/format.h>
+
+#include "models/schedule/registry.h"
+
+namespace fathom::models::training {
+namespace {
+
+hw::DType read_dtype(const SpecReader& r, std::string_view key, const char* fallback, std::string_view why) {
+  return hw::parse_dtype(r.choice_or(key, {"fp8", "bf16", "fp16", "fp32"}, fallback, why));
+}
+
+}  // namespace
+
+TrainingSpec read_training_spec(const SpecReader& r) {
+  TrainingSpec s;
+  s.schedule = r.text_or("schedule", "dualpipe", "DualPipe, the DeepSeek-V3 schedule (T03)");
+  schedule::schedule_registry().get(s.schedule, r.label() + ": " + r.path_of("schedule"));
+  s.sequence_length = r.at_least("sequence_length", r.integer("sequence_length"), 1);
+  s.micro_batch_sequences = r.at_least("micro_batch_sequences", r.integer("micro_batch_sequences"), 1);
+  s.micro_batches = r.at_least("micro_batches", r.integer("micro_batches"), 1);
+  if (r.has("global_batch_sequences")) {
+    s.global_batch_sequences = r.at_least("global_batch_sequences", r.integer("global_batch_sequences"), 1);
+  }
+  s.token_budget = r.positive("token_budget", r.number("token_budget"));
+  s.communication_sms = r.at_least("communication_sms", r.integer("communication_sms"), 0);
+  s.max_nodes_per_token =
+      r.at_least("max_nodes_per_token", r.integer_or("max_nodes_per_token", 0, "no node-limited routing"), 0);
+  s.expert_imbalance = r.number_or("expert_imbalance", 1.0, "perfectly balanced routed experts");
+  if (s.expert_imbalance < 1.0) r.fail("expert_imbalance", "must be >= 1 (max / mean tokens per GPU)");
+  s.dispatch_dtype = read_dtype(r, "dispatch_dtype", "bf16", "BF16 dispatch");
+  s.combine_dtype = read_dtype(r, "combine_dtype", "bf16", "BF16 combine");
+  s.backward_dispatch_dtype = read_dtype(r, "backward_dispatch_dtype", "bf16", "BF16 gradient dispatch");
+  s.pp_activation_dtype = read_dtype(r, "pp_activation_dtype", "bf16", "BF16 activations between stages");
+  s.gradient_reduce_dtype = read_dtype(r, "gradient_reduce_dtype", "fp32", "FP32 gradients");
+  s.parameter_gather_dtype = read_dtype(r, "parameter_gather_dtype", "bf16", "BF16 parameters");
+  s.master_weight_dtype = read_dtype(r, "master_weight_dtype", "fp32", "FP32 master weights");
+  s.optimizer_moment_dtype = read_dtype(r, "optimizer_moment_dtype", "fp32", "FP32 AdamW moments");
+  r.finish();
+  return s;
+}
+
+UsdPerHour read_gpu_hour_price(const SpecReader& r) {
+  const UsdPerHour price = r.quantity<UsdPerHour>("gpu_hour_price");
+  if (price.value() < 0) r.fail("gpu_hour_price", "must be >= 0");
+  r.finish();
+  return price;
+}
+
+}  // namespace fathom::models::training

@@ -1,0 +1,42 @@
+#pragma once
+// The end of a step under ZeRO-1 data parallelism (ZeRO: Rajbhandari et al. 2020, stage 1; V3TR §3.2):
+// each chunk's accumulated gradients are reduce-scattered over the replicas that hold the same
+// parameters, each GPU runs AdamW on its shard, and the updated parameters are all-gathered.
+// Dense parameters (attention, dense FFN, shared experts, router, embedding, head) are replicated on
+// every GPU of a stage (dp of them); routed experts on expert_dp GPUs.
+//
+// Collectives: NCCL-style ring, alpha-beta: (n - 1) * latency + (n - 1) / n * bytes / bandwidth, at the
+// per-GPU scale-out NIC bandwidth (one NIC per GPU, rail-aligned, so each plane carries its own GPUs;
+// intra-node hops are not priced separately). Optimizer: one memory-bound elementwise pass over the
+// local shard, reading master weights, gradients and both moments, writing master weights, moments
+// and the compute copy of the parameters, priced by the kernel cost model.
+
+#include <cstdint>
+
+#include "hw/kernel_cost_model.h"
+#include "hw/node_spec.h"
+#include "models/training/training_layout.h"
+#include "models/training/training_spec.h"
+
+namespace fathom::models::training {
+
+// Parameters a rank holds for one chunk (stage), split by the group that shares them.
+struct ChunkParams {
+  int64_t dense = 0;   // shared with the dp GPUs of the stage
+  int64_t expert = 0;  // shared with the expert_dp GPUs holding the same experts
+};
+
+// Ring time of a reduce-scatter or all-gather of `bytes` (the full, unsharded buffer) over n GPUs.
+double ring_collective_s(double bytes, int64_t n, const hw::NodeSpec& node);
+
+// Reduce-scatter of one chunk's gradients (both groups, back to back on the same NIC).
+double gradient_reduce_scatter_s(const ChunkParams& p, const TrainingSpec& spec, const TrainingLayout& layout,
+                                 const hw::NodeSpec& node);
+// All-gather of the updated parameters of all chunks of a rank.
+double parameter_all_gather_s(const ChunkParams& all, const TrainingSpec& spec, const TrainingLayout& layout,
+                              const hw::NodeSpec& node);
+// AdamW over the rank's shard of all its chunks.
+double optimizer_step_s(const ChunkParams& all, const TrainingSpec& spec, const TrainingLayout& layout,
+                        const hw::KernelCostModel& cost_model);
+
+}  // namespace fathom::models::training

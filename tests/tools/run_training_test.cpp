@@ -1,0 +1,99 @@
+// `fathom run` on a training scenario: the contract keys, the trace, the what-ifs and bad input.
+
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "support/cli_runner.h"
+
+using fathom::test::is_one_line;
+using fathom::test::run_fathom;
+
+namespace {
+
+const std::string kScenario = "scenarios/deepseek-v3-pretrain-2048xh800.json";
+
+nlohmann::json run_json(const std::string& args) {
+  const auto r = run_fathom("run " + args + " --json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  return nlohmann::json::parse(r.out);
+}
+
+void check_error(const std::string& sets, const std::string& path) {
+  const auto r = run_fathom("run " + kScenario + " " + sets);
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(is_one_line(r.err));
+  CHECK(r.err.find(path) != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("fathom run training: the contract keys", "[smoke]") {
+  const auto j = run_json(kScenario);
+  CHECK(j["kind"] == "training");
+  CHECK(j["schedule"] == "dualpipe");
+  for (const char* k :
+       {"time_s", "forward_s", "backward_input_s", "backward_weight_s", "bubble_s", "exposed_comm_s", "optimizer_s"}) {
+    INFO(k);
+    CHECK(j["step"][k].is_number());
+  }
+  for (const char* k : {"tokens_per_step", "tokens_per_day", "mfu_bf16", "mfu_fp8", "achieved_tflops_per_gpu",
+                        "gpu_hours", "cost_usd"}) {
+    INFO(k);
+    CHECK(j[k].is_number());
+  }
+  CHECK(j["tokens_per_step"].get<double>() == 15360.0 * 4096.0);
+  CHECK(j["folds"].size() >= 3);
+  bool micro_batches_assumed = false;
+  for (const auto& a : j["assumptions"])
+    if (a["path"] == "training.micro_batches") micro_batches_assumed = true;
+  CHECK(micro_batches_assumed);
+  const double t = j["step"]["time_s"].get<double>();
+  CHECK(j["gpu_hours"].get<double>() == Approx(14.8e12 / j["tokens_per_step"].get<double>() * t * 2048 / 3600));
+}
+
+TEST_CASE("fathom run training: text summary and a Perfetto-loadable trace", "[smoke]") {
+  const std::string trace = "/tmp/fathom_training_trace_test.json";
+  const auto r = run_fathom("run " + kScenario + " --trace " + trace);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("pipeline bubble") != std::string::npos);
+  CHECK(r.out.find("GPU-hours") != std::string::npos);
+  const auto j = nlohmann::json::parse(fathom::test::read_all(trace));
+  std::remove(trace.c_str());
+  int slices = 0;
+  std::set<int> ranks;
+  for (const auto& e : j["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    ++slices;
+    CHECK(e["dur"].get<double>() >= 0);
+    CHECK(e.contains("ts"));
+    ranks.insert(e["pid"].get<int>());
+  }
+  CHECK(slices > 1000);
+  CHECK(ranks.size() == 16);
+}
+
+TEST_CASE("fathom run training: the what-ifs run", "[smoke]") {
+  const auto h800 = run_json(kScenario);
+  const auto h100 = run_json("scenarios/deepseek-v3-pretrain-2048xh100.json");
+  CHECK(h100["gpu"] == "NVIDIA H100 SXM5");
+  CHECK(h100["step"]["time_s"].get<double>() <= h800["step"]["time_s"].get<double>());
+  const auto one_f_one_b = run_json(kScenario + " --set training.schedule=1f1b");
+  CHECK(one_f_one_b["schedule"] == "1f1b");
+  const auto ep32 = run_json(kScenario + " --set parallelism.ep=32");
+  CHECK(ep32["layout"]["experts_per_gpu"] == 8);
+}
+
+TEST_CASE("fathom run training: bad input is one line naming the JSON path", "[unit]") {
+  check_error("--set parallelism.pp=1", "parallelism.pp");  // DualPipe needs an even PP >= 2
+  check_error("--set training.micro_batches=30 --set training.global_batch_sequences=3840", "training.micro_batches");
+  check_error("--set training.micro_batches=60", "training.micro_batches");  // 128 x 60 != 15360
+  check_error("--set parallelism.ep=48", "parallelism.ep");
+  check_error("--set training.schedule=gpipe", "training.schedule");
+  check_error("--set training.expert_imbalance=0.5", "training.expert_imbalance");
+  check_error("--set parallelism.tp=2", "parallelism.tp");
+}
