@@ -36,9 +36,12 @@ measured (fitted to kernel timings), published (a row of published-figures.md) o
           scenarios/calibration/h800-published-kernels.csv --gpu scenarios/hw/gpus/h800.json \
           --out scenarios/calibration/h800.json
 
-Measuring on a GPU (calib/kernels, a future issue) will run the micro-benchmarks on the local
-device and write scenarios/calibration/<gpu>-measured.json in the same format.
-See docs/calibration.md.
+Measuring on a GPU: calib/run-on-gpu.sh builds calib/kernels standalone (CUDA and CMake only),
+runs the micro-benchmarks (FP8/BF16 GEMM, grouped GEMM, MLA decode, EP permute, HBM copy, NCCL)
+and writes scenarios/calibration/<gpu>-measured.json; fit it with
+        fathom calibrate fit --tables scenarios/calibration/h100-measured.json \
+          --gpu scenarios/hw/gpus/h100.json --out scenarios/calibration/h100.json
+See docs/calibration.md and docs/calibration-gpu.md.
 )";
 
 struct FitOptions {
@@ -119,7 +122,8 @@ void add_calibrate_command(CLI::App& app) {
   });
   auto opts = std::make_shared<FitOptions>();
   CLI::App* fit = cmd->add_subcommand("fit", "Fit a calibration file to kernel timing tables (CPU only)");
-  fit->add_option("--tables", opts->tables, "calibration tables: CSV files or directories of them")
+  fit->add_option("--tables", opts->tables,
+                  "calibration tables: CSV files, directories of them, or <gpu>-measured.json files")
       ->required()
       ->expected(1, -1);
   fit->add_option("--gpu", opts->gpu, "GPU file, e.g. scenarios/hw/gpus/h800.json")->required();

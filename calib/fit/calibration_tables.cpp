@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "calib/fit/measured_tables.h"
 #include "sim/error.h"
 
 namespace fathom::calib {
@@ -29,10 +30,14 @@ void read_one(const fs::path& file, CalibrationInputs& out) {
     read_infersim_mla_prefill(CsvTable::read(file), out);
   } else if (ends_with(name, "published-kernels.csv")) {
     read_published_kernels(CsvTable::read(file), out);
+  } else if (ends_with(name, "-measured.json")) {
+    read_measured_table(file, out);  // appends its own table name
+    return;
   } else {
     throw InputError(
         fmt::format("{}: unknown calibration table (known: gemm-data.csv, grouped_gemm-decode-data.csv, "
-                    "grouped_gemm-prefill-data.csv, mla-decode-*.csv, mla-prefill-*.csv, *published-kernels.csv)",
+                    "grouped_gemm-prefill-data.csv, mla-decode-*.csv, mla-prefill-*.csv, *published-kernels.csv, "
+                    "<gpu>-measured.json)",
                     file.string()));
   }
   out.tables.push_back(name);
