@@ -48,6 +48,8 @@ nlohmann::json serving_json(const models::serving::ServingInputs& in, const Serv
         {"capacity_computed_tokens_per_s_per_gpu", r.prefill.computed_tokens_per_s_per_gpu},
         {"forward_s", r.prefill.forward.total.value()},
         {"storage_s", r.prefill.storage.value()},
+        {"kv_read_bytes_per_s_per_gpu", r.prefill.storage_bandwidth_per_gpu.value()},
+        {"kv_read_bottleneck", in.kv_read_bottleneck},
         {"exposed_communication_s", r.prefill.forward.exposed_communication.value()},
         {"tokens_per_gpu", r.prefill.tokens_per_gpu},
         {"expert_imbalance_before_eplb", r.imbalance.prefill_before},

@@ -80,6 +80,7 @@ PrefillCapacity prefill_capacity(const IterationCostModel& cost, const PrefillSp
   const double tokens = static_cast<double>(c.tokens_per_gpu);
   const double hit_tokens = h < 1.0 ? tokens * h / (1.0 - h) : 0.0;
   c.storage = (kv_bytes_per_token * (hit_tokens + tokens)) / storage_bandwidth_per_gpu;
+  c.storage_bandwidth_per_gpu = storage_bandwidth_per_gpu;
   c.period = std::max(c.forward.total, c.storage);
   c.computed_tokens_per_s_per_gpu = tokens / c.period.value();
   c.hit_tokens_per_s_per_gpu = hit_tokens / c.period.value();

@@ -29,8 +29,9 @@ struct PrefillCapacity {
   double seq_len = 0;          // effective new tokens per sequence (length spread folded in)
   double prefix_len = 0;       // effective cached tokens per sequence
   ForwardCost forward;
-  Seconds storage;  // KV reads of hits + writes of new KV for one forward, per GPU
-  Seconds period;   // max(forward, storage): one forward every period
+  Seconds storage;                           // KV reads of hits + writes of new KV for one forward, per GPU
+  BytesPerSecond storage_bandwidth_per_gpu;  // KV-cache read/write rate available to one GPU
+  Seconds period;                            // max(forward, storage): one forward every period
   double computed_tokens_per_s_per_gpu = 0;
   double hit_tokens_per_s_per_gpu = 0;
 };

@@ -176,8 +176,9 @@ BytesPerSecond storage_bandwidth_per_gpu(const ServingInputs& in) {
     }
     return BytesPerSecond(INFINITY);
   }
-  return n.storage_nic.achievable_bandwidth *
-         (static_cast<double>(n.storage_nic.count) / static_cast<double>(n.gpus_per_node));
+  const BytesPerSecond node_nic = n.storage_nic.achievable_bandwidth * static_cast<double>(n.storage_nic.count);
+  const BytesPerSecond per_node = in.kv_read_per_node ? std::min(node_nic, *in.kv_read_per_node) : node_nic;
+  return per_node / static_cast<double>(n.gpus_per_node);
 }
 
 }  // namespace

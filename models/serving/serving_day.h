@@ -5,6 +5,7 @@
 // counts, cost, revenue and margin.
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "hw/cluster_spec.h"
@@ -25,6 +26,10 @@ struct ServingInputs {
   DailyTraffic traffic;
   Economics economics;
   ServingSpec spec;
+  // Prefix-cache reads from the storage cluster, per prefill node (the kv_cache_storage section, read
+  // through models/storage/kv_read); absent: the node's storage NIC alone limits them.
+  std::optional<BytesPerSecond> kv_read_per_node;
+  std::string kv_read_bottleneck = "prefill node storage NIC";
 };
 
 // Called after each window with (windows done, windows in all).

@@ -3,8 +3,27 @@
 #include <fmt/format.h>
 
 #include "hw/calibration.h"
+#include "models/storage/kv_read.h"
 
 namespace fathom::models::serving {
+namespace {
+
+// {"cluster": <storage cluster, clients = prefill nodes sharing it>, "filesystem": {...},
+//  "block_size": "72KiB"}: the rate each client node can read at when all read at once.
+void read_kv_cache_storage(const SpecReader& r, ServingInputs& in) {
+  const hw::StorageClusterSpec cluster = hw::read_storage_cluster_spec(r.child("cluster"));
+  const storage::FilesystemSpec fs = storage::read_filesystem_spec(r.child("filesystem"));
+  const Bytes block = r.quantity<Bytes>("block_size");
+  if (block.value() <= 0) r.fail("block_size", "must be positive");
+  r.finish();
+  const storage::KvReadResult kv = storage::kv_read_throughput(
+      cluster, fs,
+      storage::KvReadQuery{.clients = cluster.clients, .demand_per_client = BytesPerSecond(0), .block_size = block});
+  in.kv_read_per_node = kv.capacity_per_client;
+  in.kv_read_bottleneck = "storage cluster " + std::string(storage::to_string(kv.bottleneck));
+}
+
+}  // namespace
 
 ServingInputs read_serving_inputs(const ScenarioDocument& doc, ProvenanceLog* log) {
   const SpecReader top(doc.root, doc.label, "", log);
@@ -29,6 +48,7 @@ ServingInputs read_serving_inputs(const ScenarioDocument& doc, ProvenanceLog* lo
       .economics = read_economics(top.child("economics")),
       .spec = read_serving_spec(top, cluster.node.gpus_per_node),
   };
+  if (top.has("kv_cache_storage")) read_kv_cache_storage(top.child("kv_cache_storage"), in);
   top.finish();
   return in;
 }

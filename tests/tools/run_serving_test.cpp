@@ -68,3 +68,20 @@ TEST_CASE("fathom run serving: bad values are one line naming the JSON path", "[
     CHECK_THAT(r.err, Catch::Contains(c.expect));
   }
 }
+
+TEST_CASE("prefix-cache reads go through the storage cluster model", "[smoke]") {
+  const auto big = run_fathom(kRun + "--json");
+  const auto small = run_fathom(kRun + "--set kv_cache_storage.cluster.storage_nodes=2 --json");
+  REQUIRE(big.exit_code == 0);
+  REQUIRE(small.exit_code == 0);
+  const auto b = nlohmann::json::parse(big.out)["prefill"];
+  const auto s = nlohmann::json::parse(small.out)["prefill"];
+  // 180 storage nodes serve 80 clients at their NIC rate (40 GB/s per node = 5 GB/s per GPU);
+  // 2 storage nodes (2 x 2 x 20 GB/s) shared by 80 clients give each 1 GB/s.
+  CHECK(b["kv_read_bytes_per_s_per_gpu"].get<double>() == Approx(5e9));
+  CHECK(b["kv_read_bottleneck"] == "storage cluster client_nic");
+  CHECK(s["kv_read_bytes_per_s_per_gpu"].get<double>() == Approx(80e9 / 80 / 8));
+  CHECK(s["kv_read_bottleneck"] == "storage cluster storage_nic");
+  CHECK(s["storage_s"].get<double>() > b["storage_s"].get<double>());
+  CHECK(s["input_tokens_per_s_per_node"].get<double>() <= b["input_tokens_per_s_per_node"].get<double>());
+}
