@@ -20,13 +20,14 @@ int64_t decode_memory_batch_limit(const ModelChoice& model, const hw::GpuSpec& g
   MemoryRequest req;
   req.requests_per_gpu = 1;
   req.context_tokens = std::max<int64_t>(1, std::llround(context));
-  req.tokens_per_forward = 1 + mtp.draft_tokens;
   req.include_mtp = model.mtp;
   req.workspace = workspace;
-  // Activations grow with the batch; solve with the activation of a large batch (256 requests),
-  // which is small next to the KV cache (docs/memory.md).
-  req.tokens_per_forward = 256 * (1 + mtp.draft_tokens);
-  const MemoryFootprint f = memory_footprint(memory_facts(model), p, req, gpu.hbm_capacity);
+  // Activations grow with the batch: size them at the batch that fits without them, then solve again.
+  const ModelMemoryFacts facts = memory_facts(model);
+  req.tokens_per_forward = 1 + mtp.draft_tokens;
+  const int64_t first = memory_footprint(facts, p, req, gpu.hbm_capacity).max_requests_at_context;
+  req.tokens_per_forward = std::max<int64_t>(1, first) * (1 + mtp.draft_tokens);
+  const MemoryFootprint f = memory_footprint(facts, p, req, gpu.hbm_capacity);
   return f.max_requests_at_context;
 }
 
