@@ -7,14 +7,12 @@ namespace fathom::models::serving {
 namespace {
 
 TokenPrices read_prices(const SpecReader& r) {
-  TokenPrices p;
-  p.input_cache_hit = r.quantity<UsdPerToken>("input_cache_hit");
-  p.input_cache_miss = r.quantity<UsdPerToken>("input_cache_miss");
-  p.output = r.quantity<UsdPerToken>("output");
-  for (const char* key : {"input_cache_hit", "input_cache_miss", "output"}) {
-    if (r.quantity<UsdPerToken>(key).value() < 0) r.fail(key, "a price cannot be negative");
-  }
-  return p;
+  auto price = [&](const char* key) {
+    const UsdPerToken p = r.quantity<UsdPerToken>(key);
+    if (p.value() < 0) r.fail(key, "a price cannot be negative");
+    return p;
+  };
+  return TokenPrices{price("input_cache_hit"), price("input_cache_miss"), price("output")};
 }
 
 // Length of the intersection of [a0, a1) and [b0, b1).
@@ -59,12 +57,13 @@ Economics read_economics(const SpecReader& r) {
   if (p.has("off_peak")) {
     const SpecReader o = p.child("off_peak");
     OffPeak off;
-    off.start_h = o.number("start_h");
-    off.end_h = o.number("end_h");
-    for (const char* key : {"start_h", "end_h"}) {
+    auto hour = [&](const char* key) {
       const double h = o.number(key);
       if (h < 0 || h > 24) o.fail(key, "must be an hour of day between 0 and 24");
-    }
+      return h;
+    };
+    off.start_h = hour("start_h");
+    off.end_h = hour("end_h");
     off.prices = read_prices(o);
     o.finish();
     e.prices.off_peak = off;

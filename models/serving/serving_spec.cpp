@@ -67,12 +67,13 @@ ServingSpec read_serving_spec(const SpecReader& top, int64_t gpus_per_node) {
   }
   {
     const SpecReader r = top.child("lengths");
-    s.lengths.input_sigma = r.number("input_sigma");
-    s.lengths.output_sigma = r.number("output_sigma");
-    for (const char* key : {"input_sigma", "output_sigma"}) {
+    auto sigma = [&](const char* key) {
       const double v = r.number(key);
       if (v < 0 || v > 3) r.fail(key, "must be between 0 and 3 (log-normal shape)");
-    }
+      return v;
+    };
+    s.lengths.input_sigma = sigma("input_sigma");
+    s.lengths.output_sigma = sigma("output_sigma");
     r.finish();
   }
   {

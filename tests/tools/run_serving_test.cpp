@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
+#include <set>
+#include <string>
 
 #include "support/cli_runner.h"
 
@@ -33,6 +35,8 @@ TEST_CASE("fathom run serving prints the documented keys", "[smoke]") {
     CHECK(j["windows"][0][key].is_number());
   }
   CHECK(j["assumptions"].size() > 0);
+  std::set<std::string> paths;  // every value is read (and listed) once
+  for (const auto& a : j["assumptions"]) CHECK(paths.insert(a["path"].get<std::string>()).second);
   // Computed tokens are the cache misses: 43.7% of input tokens (S18).
   CHECK(j["prefill"]["computed_tokens_per_s_per_node"].get<double>() ==
         Approx(0.437 * j["prefill"]["input_tokens_per_s_per_node"].get<double>()));
@@ -59,6 +63,7 @@ TEST_CASE("fathom run serving: bad values are one line naming the JSON path", "[
       {"kind=servng", "kind: unknown scenario kind \"servng\""},
       {"mtp.acceptance_rate=1.5", "mtp.acceptance_rate: must be between 0 and 1"},
       {"decode.nodes_per_unit=0", "decode.nodes_per_unit: must be at least 1"},
+      {"economics.prices.output=-1USD/Mtok", "economics.prices.output: a price cannot be negative"},
   };
   for (const auto& c : cases) {
     INFO(c.set);
