@@ -95,6 +95,7 @@ ForwardCost IterationCostModel::one_layer(int64_t layer, const LayerShape& s, co
                          .top_k = a.experts_per_token,
                          .ep_gpus = unit.gpus,
                          .max_nodes_per_token = a.topk_group,
+                         .bytes_per_token = Bytes(0),
                          .style = unit.comm_style,
                          .nvlink_local = unit.nvlink_local};
   comm.bytes_per_token = hw::payload_bytes_per_token(a.hidden, hw::DType::fp8);  // FP8 dispatch (S13)
