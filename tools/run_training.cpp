@@ -57,7 +57,17 @@ nlohmann::json result_json(const ScenarioDocument& doc, const tr::TrainingScenar
   const auto& crit = p.step.ranks[p.step.critical_rank];
   nlohmann::json per_rank = nlohmann::json::array();
   for (const auto& b : p.step.ranks) per_rank.push_back(breakdown_json(b, p.step.step_s));
-  return {
+  nlohmann::json step = breakdown_json(crit, p.step.step_s);
+  step["checkpoint_amortised_s"] = p.checkpoint ? p.checkpoint->amortised_s : 0.0;
+  nlohmann::json checkpoint = nullptr;
+  if (p.checkpoint) {
+    checkpoint = {{"bytes", p.checkpoint->bytes.value()},
+                  {"time_s", p.checkpoint->time.value()},
+                  {"bottleneck", p.checkpoint->bottleneck},
+                  {"writers", p.checkpoint->writers},
+                  {"every_steps", s.checkpoint->every_steps}};
+  }
+  nlohmann::json out = {
       {"kind", "training"},
       {"name", s.name},
       {"fidelity", s.fidelity},
@@ -75,7 +85,12 @@ nlohmann::json result_json(const ScenarioDocument& doc, const tr::TrainingScenar
         {"micro_batches", s.spec.micro_batches},
         {"micro_batch_tokens", s.layout.micro_batch_tokens},
         {"schedule_stages", s.schedule.stages}}},
-      {"step", breakdown_json(crit, p.step.step_s)},
+      {"step", step},
+      {"expert_imbalance", s.spec.expert_imbalance},
+      {"expert_imbalance_before_eplb", s.expert_imbalance_before_eplb},
+      {"expert_imbalance_source", s.expert_load ? "eplb" : "training.expert_imbalance"},
+      {"checkpoint", checkpoint},
+      {"time_per_step_s", p.time_per_step_s},
       {"critical_rank", p.step.critical_rank},
       {"pipeline_s", p.step.pipeline_s},
       {"per_rank", per_rank},
@@ -100,6 +115,7 @@ nlohmann::json result_json(const ScenarioDocument& doc, const tr::TrainingScenar
       {"assumptions", reports::assumptions_json(log)},
       {"scenario", doc.root},
   };
+  return out;
 }
 
 std::string ms(double s) { return fmt::format("{:.1f}", s * 1e3); }
@@ -130,6 +146,16 @@ std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPredict
       "against the FP8 peak {:.1f}%. Achieved {:.0f} TFLOPS per GPU.\n",
       p.tokens_per_step, p.tokens_per_day, 100 * p.mfu_bf16, 100 * p.mfu_bf16_6nd, 100 * p.mfu_fp8,
       p.achieved_tflops_per_gpu);
+  out += fmt::format("Expert imbalance (max/mean routed tokens per GPU) {:.3f}{}.\n", s.spec.expert_imbalance,
+                     s.expert_load ? fmt::format(" after EPLB ({:.3f} before)", s.expert_imbalance_before_eplb)
+                                   : std::string(" (training.expert_imbalance)"));
+  if (p.checkpoint) {
+    out += fmt::format(
+        "Checkpoint: {:.4g} GB by {} nodes in {:.1f} s ({}-bound), every {} steps: {:.1f} ms per step "
+        "(blocking), included in the GPU-hours.\n",
+        p.checkpoint->bytes.value() / 1e9, p.checkpoint->writers, p.checkpoint->time.value(), p.checkpoint->bottleneck,
+        s.checkpoint->every_steps, p.checkpoint->amortised_s * 1e3);
+  }
   out += fmt::format("{:.4g} tokens: {:.0f} steps, {:.4g} GPU-hours, {:.4g} USD at {} USD per GPU-hour.\n",
                      s.spec.token_budget, p.steps_for_budget, p.gpu_hours, p.cost_usd, s.gpu_hour_price.value());
   reports::TextTable stages({"stage", "blocks", "F ms", "B ms", "W ms", "a2a fwd ms", "a2a bwd ms"});

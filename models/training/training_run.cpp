@@ -26,6 +26,13 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   const ParallelismSpec p = read_training_parallelism(par);
   const SpecReader tr = top.child("training");
   s.spec = read_training_spec(tr);
+  if (top.has("expert_load")) {
+    if (s.spec.expert_imbalance_given) {
+      top.fail("expert_load", "cannot be given together with training.expert_imbalance (EPLB derives it)");
+    }
+    s.expert_load = read_training_expert_load(top.child("expert_load"));
+  }
+  if (top.has("checkpoint")) s.checkpoint = read_checkpoint_spec(top.child("checkpoint"));
   s.gpu_hour_price = read_gpu_hour_price(top.child("economics"));
   top.finish();
   if (s.spec.communication_sms >= s.cluster.node.gpu.sm_count) {
@@ -34,6 +41,21 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   }
   s.schedule = build_schedule(par, tr, s.spec, p.pp);  // first: its rules name the key to change
   s.layout = derive_layout(par, p, par.has("dp"), tr, s.spec, s.model.arch, s.cluster);
+  s.expert_imbalance_before_eplb = s.spec.expert_imbalance;
+  if (s.expert_load) {
+    // Training has no redundant experts (parallelism.redundant_experts must be 0).
+    const eplb::ZipfImbalance z = eplb::zipf_imbalance(
+        s.model.arch, {.gpus = s.layout.ep, .nodes = s.layout.ep_nodes, .redundant_experts = 0}, *s.expert_load);
+    s.expert_imbalance_before_eplb = z.before;
+    s.spec.expert_imbalance = z.after;
+  }
+  if (s.checkpoint && s.checkpoint->cluster.clients < s.cluster.nodes) {
+    top.child("checkpoint")
+        .child("storage")
+        .child("cluster")
+        .fail("clients", fmt::format("{} client nodes, but all {} training nodes write the checkpoint",
+                                     s.checkpoint->cluster.clients, s.cluster.nodes));
+  }
   const int64_t layers = s.model.arch.layers;
   if (s.schedule.stages > layers) {
     par.fail("pp", fmt::format("{} schedule stages for {} layers", s.schedule.stages, layers));
@@ -95,7 +117,13 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas) {
   out.mfu_fp8 = out.model_flops_per_step / (gpus * fp8 * step);
   out.achieved_tflops_per_gpu = out.model_flops_per_step / gpus / step / 1e12;
   out.steps_for_budget = s.spec.token_budget / out.tokens_per_step;
-  out.gpu_hours = out.steps_for_budget * step * gpus / 3600.0;
+  out.time_per_step_s = step;
+  if (s.checkpoint) {
+    // Every training node writes its shards (ZeRO-1, PP and EP spread the state over all of them).
+    out.checkpoint = checkpoint_cost(*s.checkpoint, checkpoint_state_bytes(arch, s.model.mtp, s.spec), s.cluster.nodes);
+    out.time_per_step_s += out.checkpoint->amortised_s;
+  }
+  out.gpu_hours = out.steps_for_budget * out.time_per_step_s * gpus / 3600.0;
   out.cost_usd = out.gpu_hours * s.gpu_hour_price.value();
   return out;
 }

@@ -10,6 +10,7 @@
 #include "hw/kernel_cost_model.h"
 #include "models/deployment/model_choice.h"
 #include "models/training/step_model.h"
+#include "models/training/training_extras.h"
 #include "sim/scenario_document.h"
 
 namespace fathom::models::training {
@@ -26,6 +27,10 @@ struct TrainingScenario {
   hw::Calibration calibration;
   UsdPerHour gpu_hour_price;
   std::string fidelity = "event";
+  // The "expert_load" section: when given, spec.expert_imbalance is EPLB's after-placement figure.
+  std::optional<eplb::ZipfImbalanceSpec> expert_load;
+  double expert_imbalance_before_eplb = 1;  // contiguous placement; = spec.expert_imbalance without the section
+  std::optional<CheckpointSpec> checkpoint;
 };
 
 // Reads the scenario; every failure is InputError "<file>: <json.path>: <what>".
@@ -48,6 +53,8 @@ struct TrainingPrediction {
   double mfu_bf16 = 0, mfu_bf16_6nd = 0, mfu_fp8 = 0;
   double achieved_tflops_per_gpu = 0;  // model_flops_per_step / gpus / step time
   double steps_for_budget = 0;
+  std::optional<CheckpointCost> checkpoint;  // when the scenario has a "checkpoint" section
+  double time_per_step_s = 0;                // step + amortised checkpoint: what gpu_hours prices
   double gpu_hours = 0;
   double cost_usd = 0;
 };

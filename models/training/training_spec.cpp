@@ -27,6 +27,7 @@ TrainingSpec read_training_spec(const SpecReader& r) {
   s.communication_sms = r.at_least("communication_sms", r.integer("communication_sms"), 0);
   s.max_nodes_per_token =
       r.at_least("max_nodes_per_token", r.integer_or("max_nodes_per_token", 0, "no node-limited routing"), 0);
+  s.expert_imbalance_given = r.has("expert_imbalance");
   s.expert_imbalance = r.number_or("expert_imbalance", 1.0, "perfectly balanced routed experts");
   if (s.expert_imbalance < 1.0) r.fail("expert_imbalance", "must be >= 1 (max / mean tokens per GPU)");
   s.dispatch_dtype = read_dtype(r, "dispatch_dtype", "bf16", "BF16 dispatch");

@@ -13,15 +13,16 @@ namespace fathom::models::training {
 
 // What one training step runs and how its communication is shaped.
 struct TrainingSpec {
-  std::string schedule = "dualpipe";   // a models::schedule registry name
-  int64_t sequence_length = 0;         // tokens per sequence (T10)
-  int64_t micro_batch_sequences = 1;   // sequences per micro-batch per pipeline (assumed)
-  int64_t micro_batches = 0;           // micro-batches per step per pipeline (assumed)
-  int64_t global_batch_sequences = 0;  // 0 = not given; else must equal dp * micro_batches * micro_batch_sequences
-  double token_budget = 0;             // tokens of the whole run (T09), for gpu_hours and cost
-  int64_t communication_sms = 0;       // SMs reserved for communication while it overlaps compute (T08)
-  int64_t max_nodes_per_token = 0;     // node-limited routing M (T05); 0 = no limit
-  double expert_imbalance = 1.0;       // max / mean routed tokens per GPU (>= 1)
+  std::string schedule = "dualpipe";    // a models::schedule registry name
+  int64_t sequence_length = 0;          // tokens per sequence (T10)
+  int64_t micro_batch_sequences = 1;    // sequences per micro-batch per pipeline (assumed)
+  int64_t micro_batches = 0;            // micro-batches per step per pipeline (assumed)
+  int64_t global_batch_sequences = 0;   // 0 = not given; else must equal dp * micro_batches * micro_batch_sequences
+  double token_budget = 0;              // tokens of the whole run (T09), for gpu_hours and cost
+  int64_t communication_sms = 0;        // SMs reserved for communication while it overlaps compute (T08)
+  int64_t max_nodes_per_token = 0;      // node-limited routing M (T05); 0 = no limit
+  double expert_imbalance = 1.0;        // max / mean routed tokens per GPU (>= 1)
+  bool expert_imbalance_given = false;  // written in the scenario (exclusive with the expert_load section)
   hw::DType dispatch_dtype = hw::DType::fp8;           // forward dispatch payload (T29)
   hw::DType combine_dtype = hw::DType::bf16;           // forward and backward combine payload (T29)
   hw::DType backward_dispatch_dtype = hw::DType::fp8;  // gradient before the down projections (T29)

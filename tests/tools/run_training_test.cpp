@@ -52,8 +52,12 @@ TEST_CASE("fathom run training: the contract keys", "[smoke]") {
   for (const auto& a : j["assumptions"])
     if (a["path"] == "training.micro_batches") micro_batches_assumed = true;
   CHECK(micro_batches_assumed);
-  const double t = j["step"]["time_s"].get<double>();
+  const double t = j["step"]["time_s"].get<double>() + j["step"]["checkpoint_amortised_s"].get<double>();
   CHECK(j["gpu_hours"].get<double>() == Approx(14.8e12 / j["tokens_per_step"].get<double>() * t * 2048 / 3600));
+  CHECK(j["expert_imbalance"].get<double>() >= 1.0);
+  CHECK(j["expert_imbalance_before_eplb"].get<double>() >= j["expert_imbalance"].get<double>());
+  for (const char* k : {"bytes", "time_s"}) CHECK(j["checkpoint"][k].get<double>() > 0);
+  CHECK(j["checkpoint"]["bottleneck"].is_string());
 }
 
 TEST_CASE("fathom run training: text summary and a Perfetto-loadable trace", "[smoke]") {
@@ -96,4 +100,6 @@ TEST_CASE("fathom run training: bad input is one line naming the JSON path", "[u
   check_error("--set training.schedule=gpipe", "training.schedule");
   check_error("--set training.expert_imbalance=0.5", "training.expert_imbalance");
   check_error("--set parallelism.tp=2", "parallelism.tp");
+  check_error("--set training.expert_imbalance=1.2", "expert_load");  // exclusive with EPLB's figure
+  check_error("--set checkpoint.every_steps=0", "checkpoint.every_steps");
 }

@@ -1,0 +1,29 @@
+#include "models/eplb/zipf_imbalance.h"
+
+#include <algorithm>
+
+#include "models/eplb/expert_load.h"
+#include "models/eplb/gpu_load.h"
+
+namespace fathom::models::eplb {
+
+ZipfImbalance zipf_imbalance(const ModelArch& a, const EpGroupLayout& group, const ZipfImbalanceSpec& load) {
+  ZipfImbalance out;
+  if (!a.is_moe()) return out;
+  ZipfLoadSpec zipf;
+  zipf.layers = static_cast<int>(a.moe_layer_count());
+  zipf.experts = static_cast<int>(a.routed_experts);
+  zipf.exponent = load.exponent;
+  zipf.seed = load.seed;
+  const LoadMatrix loads = zipf_loads(zipf);
+  const EplbConfig config{.num_replicas = static_cast<int>(a.routed_experts + group.redundant_experts),
+                          .num_groups = static_cast<int>(std::max<int64_t>(1, a.n_group)),
+                          .num_nodes = static_cast<int>(group.nodes),
+                          .num_gpus = static_cast<int>(group.gpus)};
+  const EplbOutcome outcome = evaluate_eplb(loads, config);
+  out.before = outcome.before_summary.mean;
+  out.after = outcome.after_summary.mean;
+  return out;
+}
+
+}  // namespace fathom::models::eplb
