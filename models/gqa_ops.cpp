@@ -17,14 +17,7 @@ void add_gqa_ops(const LayerContext& c, const TokenShape& t) {
   if (a.qk_norm) add_rms_norm(c, "qk_norm", double(T) * double(a.heads + a.kv_heads), d);
   add_rope(c, "rope", double(T) * double((a.heads + a.kv_heads) * d));
 
-  Op attn;
-  attn.name = "attention";
-  attn.layer = c.layer;
-  attn.work.dtype = c.options.activation_dtype;
-  attn.work.batch = t.sequences;
-  attn.work.heads = a.heads;
-  attn.work.seq_q = t.seq_q;
-  attn.work.seq_kv = t.seq_kv;
+  Op attn = attention_op(c, t);
   const double kv_per_token = double(2 * a.kv_heads * d);  // K and V values per token
   const double cache_write = t.writes_kv_cache() ? double(T) * kv_per_token * kv_bytes(c) : 0.0;
   if (t.step == Step::decode) {

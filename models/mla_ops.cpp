@@ -42,14 +42,7 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
   // RoPE on every head's q_rope and the single shared k_rope.
   add_rope(c, "rope", double(T) * double(a.heads * a.qk_rope_head_dim + a.qk_rope_head_dim));
 
-  Op attn;
-  attn.name = "attention";
-  attn.layer = c.layer;
-  attn.work.dtype = c.options.activation_dtype;
-  attn.work.batch = t.sequences;
-  attn.work.heads = a.heads;
-  attn.work.seq_q = t.seq_q;
-  attn.work.seq_kv = t.seq_kv;
+  Op attn = attention_op(c, t);
   const double cache_write = t.writes_kv_cache() ? double(T) * double(latent) * kv_bytes(c) : 0.0;
 
   if (t.step == Step::decode) {

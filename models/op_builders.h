@@ -49,6 +49,9 @@ void add_rms_norm(const LayerContext& c, std::string name, double tokens, int64_
 void add_residual(const LayerContext& c, std::string name, double tokens, int64_t width);
 // SiLU(gate) * up: 5 FLOPs per output element; reads 2 x width, writes width per token.
 void add_swiglu(const LayerContext& c, std::string name, double tokens, int64_t width);
+// The attention op of this layer with its shape fields set from `t`; the caller fills family,
+// FLOPs and bytes and appends it.
+Op attention_op(const LayerContext& c, const TokenShape& t);
 // RoPE on `elements` values: 3 FLOPs each (x*cos + rot(x)*sin), read and written once.
 void add_rope(const LayerContext& c, std::string name, double elements);
 

@@ -64,6 +64,18 @@ void add_rope(const LayerContext& c, std::string name, double elements) {
   add_elementwise(c, std::move(name), 3.0 * elements, elements * act_bytes(c), elements * act_bytes(c));
 }
 
+Op attention_op(const LayerContext& c, const TokenShape& t) {
+  Op attn;
+  attn.name = "attention";
+  attn.layer = c.layer;
+  attn.work.dtype = c.options.activation_dtype;
+  attn.work.batch = t.sequences;
+  attn.work.heads = c.arch.heads;
+  attn.work.seq_q = t.seq_q;
+  attn.work.seq_kv = t.seq_kv;
+  return attn;
+}
+
 double causal_pairs(int64_t sequences, int64_t seq_len, int64_t prefix_len) {
   return double(sequences) * (double(seq_len) * double(prefix_len) + double(seq_len) * double(seq_len + 1) / 2.0);
 }

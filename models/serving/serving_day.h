@@ -18,6 +18,9 @@
 
 namespace fathom::models::serving {
 
+// What limits prefix-cache reads when the scenario has no kv_cache_storage section.
+inline constexpr const char* kNodeStorageNic = "prefill node storage NIC";
+
 struct ServingInputs {
   std::string label;  // scenario file name, for errors
   ModelChoice model;
@@ -29,7 +32,7 @@ struct ServingInputs {
   // Prefix-cache reads from the storage cluster, per prefill node (the kv_cache_storage section, read
   // through models/storage/kv_read); absent: the node's storage NIC alone limits them.
   std::optional<BytesPerSecond> kv_read_per_node;
-  std::string kv_read_bottleneck = "prefill node storage NIC";
+  std::string kv_read_bottleneck = kNodeStorageNic;
 };
 
 // Called after each window with (windows done, windows in all).

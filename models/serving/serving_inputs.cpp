@@ -48,7 +48,7 @@ ServingInputs read_serving_inputs(const ScenarioDocument& doc, ProvenanceLog* lo
       .economics = read_economics(top.child("economics")),
       .spec = read_serving_spec(top, cluster.node.gpus_per_node),
       .kv_read_per_node = std::nullopt,
-      .kv_read_bottleneck = "prefill node storage NIC",
+      .kv_read_bottleneck = kNodeStorageNic,
   };
   if (top.has("kv_cache_storage")) read_kv_cache_storage(top.child("kv_cache_storage"), in);
   top.finish();
