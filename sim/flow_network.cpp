@@ -76,18 +76,15 @@ Platform build_platform(const FlowNetwork& net) {
   std::string prefix;
   sg4::NetZone* zone = SimgridEngine::instance().new_star_zone(&prefix);
   Platform p;
-  auto make_link = [&](const std::string& name, double bandwidth, double latency, bool shared) {
-    sg4::Link* l = zone->create_link(prefix + name, bandwidth)->set_latency(latency);
-    if (!shared) l->set_sharing_policy(sg4::Link::SharingPolicy::FATPIPE);
-    l->seal();
-    return l;
+  auto make_link = [&](const std::string& name, double bandwidth, bool shared) {
+    return make_fluid_link(zone, prefix + name, bandwidth, shared);  // latency: see begin_of
   };
   for (const LinkSpec& l : net.links()) {
-    p.links.push_back(make_link("link:" + l.name, l.bandwidth.value(), 0.0, l.shared));
+    p.links.push_back(make_link("link:" + l.name, l.bandwidth.value(), l.shared));
   }
   for (const DiskSpec& d : net.disks()) {
-    p.disk_read.push_back(make_link("disk:" + d.name + ":read", d.read_bandwidth.value(), 0.0, true));
-    p.disk_write.push_back(make_link("disk:" + d.name + ":write", d.write_bandwidth.value(), 0.0, true));
+    p.disk_read.push_back(make_link("disk:" + d.name + ":read", d.read_bandwidth.value(), true));
+    p.disk_write.push_back(make_link("disk:" + d.name + ":write", d.write_bandwidth.value(), true));
   }
   p.sink = zone->create_host(prefix + "sink", 1.0);
   zone->add_route(nullptr, p.sink->get_netpoint(), nullptr, nullptr, {}, false);
@@ -103,7 +100,7 @@ Platform build_platform(const FlowNetwork& net) {
       if (d.op == DiskOp::write) route.emplace_back(p.disk_write[d.disk]);
     }
     // A rate cap is a private link (SimGrid 3.32 refuses Comm::set_rate on host-to-host comms).
-    if (f.rate_cap.value() > 0) route.emplace_back(make_link("cap" + std::to_string(i), f.rate_cap.value(), 0.0, true));
+    if (f.rate_cap.value() > 0) route.emplace_back(make_link("cap" + std::to_string(i), f.rate_cap.value(), true));
     sg4::Host* h = zone->create_host(prefix + "flow" + std::to_string(i), 1.0);
     zone->add_route(h->get_netpoint(), nullptr, nullptr, nullptr, route, false);
     h->seal();

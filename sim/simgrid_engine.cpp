@@ -49,4 +49,11 @@ sg4::NetZone* SimgridEngine::new_star_zone(std::string* prefix) {
   return zone;
 }
 
+sg4::Link* make_fluid_link(sg4::NetZone* zone, const std::string& name, double bandwidth, bool shared) {
+  sg4::Link* l = zone->create_link(name, bandwidth)->set_latency(0.0);
+  if (!shared) l->set_sharing_policy(sg4::Link::SharingPolicy::FATPIPE);
+  l->seal();
+  return l;
+}
+
 }  // namespace fathom::sim

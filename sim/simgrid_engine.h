@@ -18,6 +18,7 @@
 
 namespace simgrid::s4u {
 class Engine;
+class Link;
 class NetZone;
 }  // namespace simgrid::s4u
 
@@ -38,5 +39,11 @@ class SimgridEngine {
   simgrid::s4u::NetZone* root_ = nullptr;
   long simulations_ = 0;
 };
+
+// A sealed link of `bandwidth` bytes/s and no latency in `zone` (latency is applied by the callers as a
+// delayed start: SimGrid 3.32 crashes in its lazy max-min update when a later simulation in one process
+// has links with latency), shared max-min (`shared`) or a fatpipe (every flow gets the full bandwidth).
+simgrid::s4u::Link* make_fluid_link(simgrid::s4u::NetZone* zone, const std::string& name, double bandwidth,
+                                    bool shared);
 
 }  // namespace fathom::sim

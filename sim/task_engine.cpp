@@ -18,9 +18,42 @@ int TaskEngine::add_task(int resource, double duration_s) {
   if (!(duration_s >= 0)) throw std::logic_error("task engine: a task duration must be >= 0");
   resource_.push_back(resource);
   duration_s_.push_back(duration_s);
+  bytes_.push_back(0.0);
+  route_.emplace_back();
   successors_.emplace_back();
   predecessor_count_.push_back(0);
   return task_count() - 1;
+}
+
+int TaskEngine::add_link(LinkSpec link) {
+  if (!(link.bandwidth.value() > 0))
+    throw std::logic_error("task engine: link " + link.name + ": bandwidth must be > 0");
+  if (link.latency.value() != 0) {
+    throw std::logic_error("task engine: link " + link.name + ": give latency per flow, not per link");
+  }
+  links_.push_back(std::move(link));
+  return static_cast<int>(links_.size()) - 1;
+}
+
+int TaskEngine::add_flow(std::vector<int> links, double bytes, double latency_s) {
+  if (links.empty()) throw std::logic_error("task engine: a flow needs at least one link");
+  std::vector<bool> seen(links_.size(), false);
+  for (int l : links) {
+    if (l < 0 || l >= static_cast<int>(links_.size())) throw std::logic_error("task engine: unknown link");
+    if (seen[l]) throw std::logic_error("task engine: link " + links_[l].name + " twice in one route");
+    seen[l] = true;
+  }
+  if (!(bytes >= 0) || !(latency_s >= 0)) throw std::logic_error("task engine: flow bytes and latency must be >= 0");
+  const int id = add_task(kNoResource, latency_s);
+  bytes_[id] = bytes;
+  route_[id] = std::move(links);
+  ++flows_;
+  return id;
+}
+
+double TaskEngine::duration_of(int task) const {
+  if (is_flow(task)) throw std::logic_error("task engine: a flow has no fixed duration");
+  return duration_s_.at(task);
 }
 
 void TaskEngine::add_dependency(int before, int after) {
@@ -31,12 +64,11 @@ void TaskEngine::add_dependency(int before, int after) {
   ++predecessor_count_[after];
 }
 
-EngineTimeline TaskEngine::run() const {
+EngineTimeline TaskEngine::run() const { return flows_ == 0 ? run_list_scheduling() : run_on_simgrid(); }
+
+EngineTimeline TaskEngine::run_list_scheduling() const {
   const int n = task_count();
-  EngineTimeline t;
-  t.start_s.assign(n, 0.0);
-  t.end_s.assign(n, 0.0);
-  t.busy_s.assign(resource_count(), 0.0);
+  EngineTimeline t(n, resource_count());
   std::vector<double> ready(n, 0.0);
   std::vector<int> waiting = predecessor_count_;
   std::vector<double> resource_free(resource_count(), 0.0);
