@@ -17,6 +17,12 @@ Bytes payload_bytes_per_token(int64_t hidden, DType dtype) {
   return Bytes(h * bytes_per_element(dtype));
 }
 
+BytesPerSecond scaleout_bandwidth_per_gpu(const NodeSpec& node) {
+  if (node.scaleout_nic.count <= 0) return BytesPerSecond(0.0);
+  const double nic_share = static_cast<double>(node.scaleout_nic.count) / static_cast<double>(node.gpus_per_node);
+  return node.scaleout_nic.achievable_bandwidth * std::min(1.0, nic_share);
+}
+
 AllToAllTraffic ep_alltoall_traffic(const AllToAllShape& s, const NodeSpec& node) {
   const double gpus_per_node = static_cast<double>(std::min(s.ep_gpus, node.gpus_per_node));
   const double nodes = std::ceil(static_cast<double>(s.ep_gpus) / gpus_per_node);
@@ -47,22 +53,21 @@ AllToAllTraffic ep_alltoall_traffic(const AllToAllShape& s, const NodeSpec& node
   return out;
 }
 
+Seconds ep_alltoall_latency(const AllToAllTraffic& traffic, const NodeSpec& node) {
+  return node.intra_latency + (traffic.over_ib.value() > 0 ? node.scaleout_nic.latency : Seconds(0));
+}
+
 Seconds ep_alltoall_time(const AllToAllShape& s, const NodeSpec& node) {
   const AllToAllTraffic traffic = ep_alltoall_traffic(s, node);
-  Seconds latency = node.intra_latency;
   Seconds ib(0);
   if (traffic.over_ib.value() > 0) {
-    // One NIC per GPU on DeepSeek's nodes; fewer NICs are shared by the node's GPUs.
-    const double nic_share =
-        static_cast<double>(std::max<int64_t>(1, node.scaleout_nic.count)) / static_cast<double>(node.gpus_per_node);
-    const BytesPerSecond ib_bw = node.scaleout_nic.achievable_bandwidth * std::min(1.0, nic_share);
-    if (node.scaleout_nic.count == 0 || ib_bw.value() <= 0) return Seconds(INFINITY);
+    const BytesPerSecond ib_bw = scaleout_bandwidth_per_gpu(node);
+    if (ib_bw.value() <= 0) return Seconds(INFINITY);
     ib = traffic.over_ib / ib_bw;
-    latency += node.scaleout_nic.latency;
   }
   const Seconds nvl =
       traffic.over_nvlink.value() > 0 ? traffic.over_nvlink / node.intra_achievable_bandwidth : Seconds(0);
-  return latency + std::max(ib, nvl);
+  return ep_alltoall_latency(traffic, node) + std::max(ib, nvl);
 }
 
 }  // namespace fathom::hw

@@ -39,7 +39,14 @@ struct AllToAllTraffic {
 // FP8 dispatch: one byte per element plus one FP32 scale per 128 elements (T26); BF16 combine: two.
 Bytes payload_bytes_per_token(int64_t hidden, DType dtype);
 
+// One GPU's scale-out bandwidth per direction: the node's achievable NIC bandwidth, shared when the node
+// has fewer NICs than GPUs (one NIC per GPU on DeepSeek's nodes, N04). 0 without a NIC.
+BytesPerSecond scaleout_bandwidth_per_gpu(const NodeSpec& node);
+
 AllToAllTraffic ep_alltoall_traffic(const AllToAllShape& shape, const NodeSpec& node);
+
+// The fixed part of one all-to-all: the NVLink latency, plus the IB latency when any byte leaves the node.
+Seconds ep_alltoall_latency(const AllToAllTraffic& traffic, const NodeSpec& node);
 
 // latency (NVLink, plus IB when any byte leaves the node) + max(IB bytes / IB bandwidth,
 // NVLink bytes / NVLink bandwidth), bandwidths per GPU per direction.

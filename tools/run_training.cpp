@@ -47,9 +47,29 @@ nlohmann::json stages_json(const tr::TrainingPrediction& p) {
                    {"backward_input_s", b},
                    {"backward_weight_s", w},
                    {"forward_alltoall_s", fc},
-                   {"backward_alltoall_s", bc}});
+                   {"backward_alltoall_s", bc},
+                   {"expert_imbalance", tr::mean_expert_imbalance(st.blocks)}});
   }
   return out;
+}
+
+// The "batch_ramp" key: null without training.batch_ramp.
+nlohmann::json batch_ramp_json(const tr::TrainingPrediction& p) {
+  if (!p.batch_ramp) return nullptr;
+  nlohmann::json segments = nlohmann::json::array();
+  for (const auto& seg : p.batch_ramp->segments) {
+    segments.push_back({{"target_global_batch_sequences", seg.target_global_batch_sequences},
+                        {"global_batch_sequences", seg.global_batch_sequences},
+                        {"micro_batches", seg.micro_batches},
+                        {"step_s", seg.step_s},
+                        {"tokens", seg.tokens},
+                        {"steps", seg.steps}});
+  }
+  return {{"segments", segments},
+          {"ramp_tokens", p.batch_ramp->ramp_tokens},
+          {"ramp_steps", p.batch_ramp->ramp_steps},
+          {"ramp_gpu_hours", p.batch_ramp->ramp_gpu_hours},
+          {"step_simulations", p.batch_ramp->distinct_micro_batch_counts}};
 }
 
 nlohmann::json result_json(const ScenarioDocument& doc, const tr::TrainingScenario& s, const tr::TrainingPrediction& p,
@@ -108,10 +128,12 @@ nlohmann::json result_json(const ScenarioDocument& doc, const tr::TrainingScenar
       {"achieved_tflops_per_gpu", p.achieved_tflops_per_gpu},
       {"token_budget", s.spec.token_budget},
       {"steps_for_budget", p.steps_for_budget},
+      {"batch_ramp", batch_ramp_json(p)},
       {"gpu_hours", p.gpu_hours},
       {"cost_usd", p.cost_usd},
       {"engine_tasks", p.step.tasks},
-      {"folds", tr::training_folds()},
+      {"engine_flows", p.step.flows},
+      {"folds", tr::training_folds(s.fidelity)},
       {"assumptions", reports::assumptions_json(log)},
       {"scenario", doc.root},
   };
@@ -119,6 +141,20 @@ nlohmann::json result_json(const ScenarioDocument& doc, const tr::TrainingScenar
 }
 
 std::string ms(double s) { return fmt::format("{:.1f}", s * 1e3); }
+
+// The batch ramp (training.batch_ramp), one row per slice.
+std::string ramp_text(const tr::BatchRampResult& r) {
+  reports::TextTable t({"ramp slice", "target seq", "micro-batches", "batch seq", "step ms", "tokens", "steps"});
+  for (size_t i = 0; i < r.segments.size(); ++i) {
+    const auto& seg = r.segments[i];
+    t.add_row({std::to_string(i), fmt::format("{:.0f}", seg.target_global_batch_sequences),
+               std::to_string(seg.micro_batches), std::to_string(seg.global_batch_sequences), ms(seg.step_s),
+               fmt::format("{:.4g}", seg.tokens), fmt::format("{:.0f}", seg.steps)});
+  }
+  return fmt::format("Batch ramp: the first {:.4g} tokens in {:.0f} steps, {:.4g} GPU-hours (included above):\n",
+                     r.ramp_tokens, r.ramp_steps, r.ramp_gpu_hours) +
+         t.render();
+}
 
 std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPrediction& p, const ProvenanceLog& log) {
   const auto& c = p.step.ranks[p.step.critical_rank];
@@ -158,7 +194,8 @@ std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPredict
   }
   out += fmt::format("{:.4g} tokens: {:.0f} steps, {:.4g} GPU-hours, {:.4g} USD at {} USD per GPU-hour.\n",
                      s.spec.token_budget, p.steps_for_budget, p.gpu_hours, p.cost_usd, s.gpu_hour_price.value());
-  reports::TextTable stages({"stage", "blocks", "F ms", "B ms", "W ms", "a2a fwd ms", "a2a bwd ms"});
+  if (p.batch_ramp) out += ramp_text(*p.batch_ramp);
+  reports::TextTable stages({"stage", "blocks", "F ms", "B ms", "W ms", "a2a fwd ms", "a2a bwd ms", "imbalance"});
   for (size_t i = 0; i < p.stages.size(); ++i) {
     const auto& st = p.stages[i];
     double f = 0, b = 0, w = 0, fc = 0, bc = 0;
@@ -168,11 +205,12 @@ std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPredict
     }
     stages.add_row({std::to_string(i),
                     fmt::format("{} blocks, layers {}-{}", st.blocks.size(), st.first_layer, st.last_layer), ms(f),
-                    ms(b), ms(w), ms(fc), ms(bc)});
+                    ms(b), ms(w), ms(fc), ms(bc), fmt::format("{:.3f}", tr::mean_expert_imbalance(st.blocks))});
   }
-  out += "\nPer micro-batch, per stage (full SMs):\n" + stages.render();
+  out += "\nPer micro-batch, per stage (full SMs; imbalance: mean max/mean of the stage's MoE layers):\n" +
+         stages.render();
   out += "\nFolds:\n";
-  for (const auto& f : tr::training_folds()) out += "  " + f + "\n";
+  for (const auto& f : tr::training_folds(s.fidelity)) out += "  " + f + "\n";
   const std::string assumed = reports::assumptions_text(log);
   if (!assumed.empty()) out += "\nAssumed and default values:\n" + assumed;
   return out;

@@ -23,6 +23,8 @@ ZipfImbalance zipf_imbalance(const ModelArch& a, const EpGroupLayout& group, con
   const EplbOutcome outcome = evaluate_eplb(loads, config);
   out.before = outcome.before_summary.mean;
   out.after = outcome.after_summary.mean;
+  for (const LayerGpuLoad& l : outcome.before) out.before_per_layer.push_back(l.imbalance);
+  for (const LayerGpuLoad& l : outcome.after) out.after_per_layer.push_back(l.imbalance);
   return out;
 }
 

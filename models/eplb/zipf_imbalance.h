@@ -2,10 +2,12 @@
 // The max/mean routed tokens per GPU of one expert-parallel group under a Zipf expert-load skew, with
 // and without DeepSeek's EPLB placement: shared by serving (prefill/decode units) and training (the
 // EP group). Per-expert loads come from zipf_loads (one row per MoE layer), the placement from
-// evaluate_eplb with the model's expert groups; the figure is the per-layer imbalance averaged over the
-// MoE layers (each layer waits for its own busiest GPU).
+// evaluate_eplb with the model's expert groups. Each MoE layer waits for its own busiest GPU, so the
+// per-layer max/mean factors are returned (training prices every layer with its own), and their mean
+// over the MoE layers (serving's single factor per unit).
 
 #include <cstdint>
+#include <vector>
 
 #include "models/model_arch.h"
 
@@ -24,11 +26,16 @@ struct ZipfImbalanceSpec {
 };
 
 struct ZipfImbalance {
-  double before = 1;  // contiguous experts, no replicas
-  double after = 1;   // EPLB placement
+  double before = 1;  // contiguous experts, no replicas: the mean of before_per_layer
+  double after = 1;   // EPLB placement: the mean of after_per_layer
+  // Max/mean routed tokens per GPU (>= 1) of each MoE layer, one entry per MoE layer in model order
+  // (the main decoder layers with ModelArch::moe_layer set, ascending; MTP modules excluded).
+  // `before`/`after` are exactly their sum in this order divided by the count (summarize_imbalance).
+  std::vector<double> before_per_layer;
+  std::vector<double> after_per_layer;
 };
 
-// Both 1 for a dense model.
+// A dense model: `before` = `after` = 1 and empty per-layer vectors.
 ZipfImbalance zipf_imbalance(const ModelArch& arch, const EpGroupLayout& group, const ZipfImbalanceSpec& load);
 
 }  // namespace fathom::models::eplb

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "hw/ep_alltoall_cost.h"
 #include "models/param_counts.h"
 
@@ -29,14 +31,21 @@ void add_ops(const hw::KernelCostModel& model, const std::vector<Op>& ops, Block
 // DeepEP normal kernels (V3TR §3.2.2): forward dispatch (FP8, T29) and combine (BF16); the backward
 // mirrors them: the output gradient is dispatched to the experts (FP8 per T29: "a similar strategy is
 // applied to the activation gradient before MoE down-projections") and the input gradients are
-// combined back (BF16, T29). The most-loaded GPU receives `expert_imbalance` times the mean.
+// combined back (BF16, T29). The layer's most-loaded GPU receives b.expert_imbalance times the mean.
 void add_alltoalls(const BlockCostInputs& in, BlockCost& b) {
-  const double tokens = double(in.layout.micro_batch_tokens) * in.spec.expert_imbalance;
+  const double tokens = double(in.layout.micro_batch_tokens) * b.expert_imbalance;
+  b.alltoall_tokens = tokens;
   b.forward_comm_s =
       (ep_alltoall_s(in, tokens, in.spec.dispatch_dtype) + ep_alltoall_s(in, tokens, in.spec.combine_dtype)).value();
   b.backward_comm_s =
       (ep_alltoall_s(in, tokens, in.spec.backward_dispatch_dtype) + ep_alltoall_s(in, tokens, in.spec.combine_dtype))
           .value();
+}
+
+// The max/mean factor of block `l` (decoder layer, or MTP module when l >= arch.layers): see BlockCostInputs.
+double imbalance_of(const BlockCostInputs& in, int64_t l) {
+  if (in.layer_imbalance.empty() || l >= in.arch.layers) return in.spec.expert_imbalance;
+  return in.layer_imbalance[static_cast<size_t>(l)];
 }
 
 }  // namespace
@@ -55,7 +64,7 @@ std::string BlockCost::label() const {
   return "?";
 }
 
-Seconds ep_alltoall_s(const BlockCostInputs& in, double tokens, hw::DType dtype) {
+hw::AllToAllShape alltoall_shape(const BlockCostInputs& in, double tokens, hw::DType dtype) {
   hw::AllToAllShape s;
   s.tokens_per_gpu = tokens;
   s.top_k = in.arch.experts_per_token;
@@ -63,8 +72,12 @@ Seconds ep_alltoall_s(const BlockCostInputs& in, double tokens, hw::DType dtype)
   s.max_nodes_per_token = in.spec.max_nodes_per_token;
   s.bytes_per_token = hw::payload_bytes_per_token(in.arch.hidden, dtype);
   s.style = hw::AllToAllStyle::normal;
-  if (s.ep_gpus <= 1) return Seconds(0);
-  return hw::ep_alltoall_time(s, in.node);
+  return s;
+}
+
+Seconds ep_alltoall_s(const BlockCostInputs& in, double tokens, hw::DType dtype) {
+  if (in.layout.ep <= 1) return Seconds(0);
+  return hw::ep_alltoall_time(alltoall_shape(in, tokens, dtype), in.node);
 }
 
 std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
@@ -72,14 +85,18 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
   const int64_t T = in.layout.micro_batch_tokens;
   const PrefillShape shape{in.spec.micro_batch_sequences, in.spec.sequence_length, true};
   const ParamCounts counts = count_params(a);
-  // Expert parallelism: each GPU runs experts_per_gpu experts, each receiving the tokens the ep GPUs
-  // of its group route to it (ep * T * top_k / experts on average), times the imbalance.
-  MoeLoad ep_load;
-  if (a.is_moe()) {
-    ep_load.experts = in.layout.experts_per_gpu;
-    ep_load.tokens_per_expert = double(in.layout.ep) * double(T) * double(a.experts_per_token) /
-                                double(a.routed_experts) * in.spec.expert_imbalance;
+  if (!in.layer_imbalance.empty() && std::ssize(in.layer_imbalance) != a.layers) {
+    throw std::invalid_argument(fmt::format("block_costs: {} per-layer imbalance factors for {} decoder layers",
+                                            in.layer_imbalance.size(), a.layers));
   }
+  // Expert parallelism: each GPU runs experts_per_gpu experts, each receiving the tokens the ep GPUs
+  // of its group route to it (ep * T * top_k / experts on average), times the layer's imbalance.
+  auto ep_load = [&](double imbalance) {
+    if (!a.is_moe()) return MoeLoad{};
+    return MoeLoad{.experts = in.layout.experts_per_gpu,
+                   .tokens_per_expert = double(in.layout.ep) * double(T) * double(a.experts_per_token) /
+                                        double(a.routed_experts) * imbalance};
+  };
   const int64_t expert_params_per_gpu = counts.per_expert * in.layout.experts_per_gpu;
   std::vector<BlockCost> out;
 
@@ -96,7 +113,9 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
     b.kind = l < a.layers ? BlockKind::layer : BlockKind::mtp;
     const LayerKind kind = a.kind_of_layer(l);
     b.moe = (kind == LayerKind::moe) || (kind == LayerKind::mtp && a.mtp_layer_is_moe);
-    add_ops(in.cost_model, training_layer_ops(a, l, shape, in.options, b.moe ? ep_load : MoeLoad{}), b);
+    if (b.moe) b.expert_imbalance = imbalance_of(in, l);
+    add_ops(in.cost_model, training_layer_ops(a, l, shape, in.options, b.moe ? ep_load(b.expert_imbalance) : MoeLoad{}),
+            b);
     const int64_t all = kind == LayerKind::mtp ? counts.mtp_module : layer_params(a, kind, false);
     const int64_t experts = b.moe ? counts.per_expert * a.routed_experts : 0;
     b.dense_params = all - experts;
@@ -111,6 +130,17 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
   head.dense_params = counts.head;
   out.push_back(head);
   return out;
+}
+
+double mean_expert_imbalance(const std::vector<BlockCost>& blocks) {
+  double sum = 0;
+  int64_t n = 0;
+  for (const BlockCost& b : blocks) {
+    if (!b.moe) continue;
+    sum += b.expert_imbalance;
+    ++n;
+  }
+  return n == 0 ? 1.0 : sum / double(n);
 }
 
 }  // namespace fathom::models::training

@@ -3,12 +3,15 @@
 // its forward (F), input-gradient backward (B) and weight-gradient backward (W) ops from the kernel
 // cost model, and the expert-parallel all-to-all time of its forward and backward (DeepEP normal
 // kernels, hw/ep_alltoall_cost.h). A block is the embedding, one decoder layer, an MTP module or
-// the output head (final norm, LM head, cross-entropy).
+// the output head (final norm, LM head, cross-entropy). Each MoE block is priced on its own busiest
+// GPU: its expert compute and all-to-all volume scale with that layer's max/mean imbalance factor.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "hw/ep_alltoall_cost.h"
 #include "hw/kernel_cost_model.h"
 #include "hw/node_spec.h"
 #include "models/model_arch.h"
@@ -34,12 +37,16 @@ struct BlockCost {
   Flops flops;                   // F + B + W FLOPs of this GPU for one micro-batch
   int64_t dense_params = 0;      // parameters replicated on every GPU of the stage (ZeRO over dp)
   int64_t expert_params = 0;     // routed-expert parameters on one GPU (ZeRO over expert_dp)
+  double expert_imbalance = 1;   // max/mean routed tokens per GPU of this block's layer (1 without routed experts)
+  // tokens per GPU of each of this block's all-to-alls: micro-batch tokens × this layer's imbalance
+  // (0 without routed experts)
+  double alltoall_tokens = 0;
 
   double compute_s() const { return forward_s + backward_input_s + backward_weight_s; }
   std::string label() const;
 };
 
-// Everything the block costing needs.
+// Everything the block costing needs. Contract: the referenced objects (and the span's data) outlive it.
 struct BlockCostInputs {
   const ModelArch& arch;
   bool include_mtp;
@@ -48,12 +55,25 @@ struct BlockCostInputs {
   const TrainingLayout& layout;
   const hw::NodeSpec& node;
   const hw::KernelCostModel& cost_model;
+  // Optional per-decoder-layer max/mean imbalance (arch.layers entries, indexed by decoder layer; 1 for
+  // dense layers), e.g. EPLB's per-layer factors. Empty: spec.expert_imbalance for every MoE layer. MTP
+  // modules always use spec.expert_imbalance (with EPLB, the mean over the MoE layers: no load is
+  // drawn for them).
+  std::span<const double> layer_imbalance = {};
 };
 
-// The blocks in model order: embedding, layers 0..L-1, MTP modules (if included), head.
+// The blocks in model order: embedding, layers 0..L-1, MTP modules (if included), head. Throws
+// std::invalid_argument if `layer_imbalance` is non-empty and not arch.layers long.
 std::vector<BlockCost> block_costs(const BlockCostInputs& in);
 
+// Mean `expert_imbalance` of the blocks with routed experts (MTP modules included); 1 when none has any.
+double mean_expert_imbalance(const std::vector<BlockCost>& blocks);
+
+// The shape of one all-to-all of `tokens` tokens per GPU with `dtype` payloads (DeepEP normal kernels).
+hw::AllToAllShape alltoall_shape(const BlockCostInputs& in, double tokens, hw::DType dtype);
+
 // Time of one all-to-all of `tokens` tokens per GPU with `dtype` payloads under the layout.
+// (0 when ep <= 1).
 Seconds ep_alltoall_s(const BlockCostInputs& in, double tokens, hw::DType dtype);
 
 }  // namespace fathom::models::training

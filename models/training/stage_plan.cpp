@@ -9,54 +9,71 @@ namespace {
 
 using schedule::PassKind;
 
-UnitCost single_pass_cost(PassKind kind, const Stage& s) {
-  UnitCost c;
+// A standalone pass: per block, its compute, then its own all-to-alls (exposed).
+void single_pass(PassKind kind, const Stage& s, std::vector<UnitSegment>& out, UnitCost& c) {
   for (const BlockCost& b : s.blocks) {
+    UnitSegment seg;
     switch (kind) {
       case PassKind::kForward:
         c.forward_s += b.forward_s;
-        c.exposed_comm_s += b.forward_comm_s;
+        seg.compute_s = b.forward_s;
+        seg.forward_comm = &b;
         break;
       case PassKind::kBackwardFull:
         c.backward_input_s += b.backward_input_s;
         c.backward_weight_s += b.backward_weight_s;
-        c.exposed_comm_s += b.backward_comm_s;
+        seg.compute_s = b.backward_input_s + b.backward_weight_s;
+        seg.backward_comm = &b;
         break;
       case PassKind::kBackwardInput:
         c.backward_input_s += b.backward_input_s;
-        c.exposed_comm_s += b.backward_comm_s;
+        seg.compute_s = b.backward_input_s;
+        seg.backward_comm = &b;
         break;
       case PassKind::kWeight:
         c.backward_weight_s += b.backward_weight_s;
+        seg.compute_s = b.backward_weight_s;
         break;
     }
+    out.push_back(seg);
   }
-  return c;
 }
 
 // V3TR §3.2.1 Figure 4: forward blocks in order against backward blocks in reverse order.
-UnitCost overlapped_cost(const Stage& fwd, const Stage& bwd, double k) {
-  UnitCost c;
+void overlapped_pair(const Stage& fwd, const Stage& bwd, double k, std::vector<UnitSegment>& out, UnitCost& c) {
   const size_t nf = fwd.blocks.size(), nb = bwd.blocks.size();
   const size_t n = std::max(nf, nb);
-  double total = 0;
   for (size_t i = 0; i < n; ++i) {
     const BlockCost* f = i < nf ? &fwd.blocks[i] : nullptr;
     const BlockCost* b = i < nb ? &bwd.blocks[nb - 1 - i] : nullptr;
-    double compute = 0, comm = 0;
+    UnitSegment seg;
+    seg.overlapped = f && b;
     if (f) {
       c.forward_s += k * f->forward_s;
-      compute += f->forward_s;
-      comm += f->forward_comm_s;
+      seg.compute_s += k * f->forward_s;
+      seg.forward_comm = f;
     }
     if (b) {
       c.backward_input_s += k * b->backward_input_s;
       c.backward_weight_s += k * b->backward_weight_s;
-      compute += b->backward_input_s + b->backward_weight_s;
-      comm += b->backward_comm_s;
+      seg.compute_s += k * (b->backward_input_s + b->backward_weight_s);
+      seg.backward_comm = b;
     }
-    total += (f && b) ? std::max(k * compute, comm) : k * compute + comm;
+    out.push_back(seg);
   }
+}
+
+UnitCost split_unit(const schedule::Unit& unit, const std::vector<Stage>& stages, double k,
+                    std::vector<UnitSegment>& segments) {
+  UnitCost c;
+  const Stage& first = stages.at(unit.first.stage);
+  if (unit.kind != schedule::UnitKind::kForwardBackward) {
+    single_pass(unit.first.kind, first, segments, c);
+  } else {
+    overlapped_pair(first, stages.at(unit.second->stage), k, segments, c);
+  }
+  double total = 0;
+  for (const UnitSegment& seg : segments) total += seg.time_s();
   c.exposed_comm_s = std::max(0.0, total - (c.forward_s + c.backward_input_s + c.backward_weight_s));
   return c;
 }
@@ -125,10 +142,21 @@ std::vector<Stage> partition_stages(const std::vector<BlockCost>& blocks, int st
   return out;
 }
 
+double UnitSegment::comm_s() const {
+  return (forward_comm ? forward_comm->forward_comm_s : 0.0) + (backward_comm ? backward_comm->backward_comm_s : 0.0);
+}
+
+double UnitSegment::time_s() const { return overlapped ? std::max(compute_s, comm_s()) : compute_s + comm_s(); }
+
 UnitCost unit_cost(const schedule::Unit& unit, const std::vector<Stage>& stages, double k) {
-  const Stage& first = stages.at(unit.first.stage);
-  if (unit.kind != schedule::UnitKind::kForwardBackward) return single_pass_cost(unit.first.kind, first);
-  return overlapped_cost(first, stages.at(unit.second->stage), k);
+  std::vector<UnitSegment> segments;
+  return split_unit(unit, stages, k, segments);
+}
+
+std::vector<UnitSegment> unit_segments(const schedule::Unit& unit, const std::vector<Stage>& stages, double k) {
+  std::vector<UnitSegment> segments;
+  split_unit(unit, stages, k, segments);
+  return segments;
 }
 
 }  // namespace fathom::models::training

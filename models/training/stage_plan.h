@@ -40,11 +40,27 @@ struct UnitCost {
   double total_s() const { return forward_s + backward_input_s + backward_weight_s + exposed_comm_s; }
 };
 
+// One step of a unit on the compute stream: a compute span and the all-to-alls that belong to it.
+// The unit's time is the sum of its segments' times (the rule above); the flow level expands each
+// segment into a compute task and its all-to-all flows (step_flows.h).
+struct UnitSegment {
+  double compute_s = 0;                      // after the slowdown k when the unit is a DualPipe pair
+  const BlockCost* forward_comm = nullptr;   // block whose forward dispatch + combine belong here
+  const BlockCost* backward_comm = nullptr;  // block whose gradient dispatch + combine belong here
+  bool overlapped = false;                   // the all-to-alls run beside the compute (a DualPipe pair), not after it
+  double comm_s() const;                     // the closed-form all-to-all time of the segment
+  double time_s() const;                     // overlapped: max(compute, comm); else compute + comm
+};
+
 // Cuts `blocks` (block_costs order) into `stages` stages; throws std::logic_error if there are fewer
 // layers than stages (the parallelism validation rules this out first).
 std::vector<Stage> partition_stages(const std::vector<BlockCost>& blocks, int stages);
 
 // The durations of one unit of a schedule; `compute_slowdown` is k above.
 UnitCost unit_cost(const schedule::Unit& unit, const std::vector<Stage>& stages, double compute_slowdown);
+
+// The same unit as segments in execution order (pointers into `stages`, which must outlive them).
+std::vector<UnitSegment> unit_segments(const schedule::Unit& unit, const std::vector<Stage>& stages,
+                                       double compute_slowdown);
 
 }  // namespace fathom::models::training

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "models/schedule/task_graph.h"
+#include "models/training/step_network.h"
 #include "sim/task_engine.h"
 
 namespace fathom::models::training {
@@ -44,17 +45,54 @@ ChunkParams params_of(const Stage& s) {
   return p;
 }
 
-// Per-rank bookkeeping of one replica's tasks.
-struct RankTasks {
-  std::vector<int> unit_task;            // per program position
-  std::vector<int> unit_vertex;          // per program position: the task-graph vertex
-  int compute = -1, dp_link = -1;        // engine resources
-  std::map<int, int> last_weight_unit;   // stage -> program position of its last B/W
-  std::vector<int> reduce_scatter_task;  // per held stage, in `stages` order
-  int optimizer_task = -1, all_gather_task = -1;
+// The event level: closed-form durations on exclusive per-rank resources.
+class EventNetwork final : public StepNetwork {
+ public:
+  EventNetwork(const StepInputs& in, sim::TaskEngine& e, int replicas) : in_(in), e_(e) {
+    for (int rep = 0; rep < replicas; ++rep) {
+      for (int r = 0; r < in.schedule.ranks; ++r) {
+        compute_.push_back(e.add_resource(fmt::format("replica{}.rank{}.compute", rep, r)));
+        pp_link_.push_back(e.add_resource(fmt::format("replica{}.rank{}.pp_link", rep, r)));
+        dp_link_.push_back(e.add_resource(fmt::format("replica{}.rank{}.dp_link", rep, r)));
+      }
+    }
+  }
+  int compute_stream(int rep, int rank) const override { return compute_[at(rep, rank)]; }
+  TaskSpan add_unit(int rep, int rank, const schedule::Unit& unit) override {
+    return one(e_.add_task(compute_[at(rep, rank)], unit_cost(unit, in_.stages, in_.compute_slowdown).total_s()));
+  }
+  TaskSpan add_pp_send(int rep, int from, int /*to*/) override {
+    return one(e_.add_task(pp_link_[at(rep, from)], in_.pp_transfer_s));
+  }
+  TaskSpan add_rings(int rep, int rank, const std::vector<RingTransfer>& rings) override {
+    return one(e_.add_task(dp_link_[at(rep, rank)], rings_s(rings, in_.node)));
+  }
+
+ private:
+  static TaskSpan one(int task) { return {task, task}; }
+  size_t at(int rep, int rank) const { return size_t(rep) * size_t(in_.schedule.ranks) + size_t(rank); }
+  const StepInputs& in_;
+  sim::TaskEngine& e_;
+  std::vector<int> compute_, pp_link_, dp_link_;
 };
 
+// Per-rank bookkeeping of one replica's tasks.
+struct RankTasks {
+  std::vector<TaskSpan> unit;            // per program position
+  std::vector<int> unit_vertex;          // per program position: the task-graph vertex
+  std::map<int, int> last_weight_unit;   // stage -> program position of its last B/W
+  std::vector<TaskSpan> reduce_scatter;  // per held stage, in `stages` order
+  int optimizer_task = -1;
+  TaskSpan all_gather;
+};
+
+double span_s(const sim::EngineTimeline& tl, TaskSpan s) { return tl.end_s[s.last] - tl.start_s[s.first]; }
+
 }  // namespace
+
+std::unique_ptr<StepNetwork> make_event_network(const StepInputs& in, sim::TaskEngine& engine, int replicas) {
+  return std::make_unique<EventNetwork>(in, engine, replicas);
+}
 
 StepResult simulate_step(const StepInputs& in) {
   const schedule::Schedule& sch = in.schedule;
@@ -62,6 +100,8 @@ StepResult simulate_step(const StepInputs& in) {
   const int P = sch.ranks;
   const int R = std::max(1, in.replicas);
   sim::TaskEngine engine;
+  const std::unique_ptr<StepNetwork> net =
+      in.flow ? make_flow_network(in, engine, R) : make_event_network(in, engine, R);
   std::vector<std::vector<RankTasks>> tasks(R, std::vector<RankTasks>(P));
   std::vector<UnitCost> vertex_cost(boost::num_vertices(graph));
   for (auto v : boost::make_iterator_range(boost::vertices(graph)))
@@ -78,25 +118,17 @@ StepResult simulate_step(const StepInputs& in) {
     result.ranks[r].stages.assign(held.begin(), held.end());
   }
 
-  std::vector<std::pair<int, int>> pp_transfers;  // (task, rank) of replica 0
+  std::vector<std::pair<TaskSpan, int>> pp_transfers;  // (tasks, rank) of replica 0
   for (int rep = 0; rep < R; ++rep) {
-    std::vector<int> compute(P), pp_link(P), dp_link(P);
-    for (int r = 0; r < P; ++r) {
-      compute[r] = engine.add_resource(fmt::format("replica{}.rank{}.compute", rep, r));
-      pp_link[r] = engine.add_resource(fmt::format("replica{}.rank{}.pp_link", rep, r));
-      dp_link[r] = engine.add_resource(fmt::format("replica{}.rank{}.dp_link", rep, r));
-    }
-    std::vector<int> vertex_task(boost::num_vertices(graph));
+    std::vector<TaskSpan> vertex_tasks(boost::num_vertices(graph));
     for (auto v : boost::make_iterator_range(boost::vertices(graph))) {
       const auto& uv = graph[v];
-      vertex_task[v] = engine.add_task(compute[uv.rank], vertex_cost[v].total_s());
+      vertex_tasks[v] = net->add_unit(rep, uv.rank, uv.unit);
       RankTasks& rt = tasks[rep][uv.rank];
-      if (int(rt.unit_task.size()) <= uv.index) rt.unit_task.resize(uv.index + 1, -1);
-      rt.unit_task[uv.index] = vertex_task[v];
+      if (int(rt.unit.size()) <= uv.index) rt.unit.resize(uv.index + 1);
+      rt.unit[uv.index] = vertex_tasks[v];
       if (int(rt.unit_vertex.size()) <= uv.index) rt.unit_vertex.resize(uv.index + 1, -1);
       rt.unit_vertex[uv.index] = static_cast<int>(v);
-      rt.compute = compute[uv.rank];
-      rt.dp_link = dp_link[uv.rank];
       for (const auto* p : {&uv.unit.first, uv.unit.second ? &*uv.unit.second : nullptr}) {
         if (p && finishes_weights(*p))
           rt.last_weight_unit[p->stage] = std::max(rt.last_weight_unit[p->stage], uv.index);
@@ -108,12 +140,12 @@ StepResult simulate_step(const StepInputs& in) {
       const bool crosses =
           (kind == DependencyKind::kActivation || kind == DependencyKind::kGradient) && graph[s].rank != graph[t].rank;
       if (!crosses) {
-        engine.add_dependency(vertex_task[s], vertex_task[t]);
+        engine.add_dependency(vertex_tasks[s].last, vertex_tasks[t].first);
         continue;
       }
-      const int send = engine.add_task(pp_link[graph[s].rank], in.pp_transfer_s);
-      engine.add_dependency(vertex_task[s], send);
-      engine.add_dependency(send, vertex_task[t]);
+      const TaskSpan send = net->add_pp_send(rep, graph[s].rank, graph[t].rank);
+      engine.add_dependency(vertex_tasks[s].last, send.first);
+      engine.add_dependency(send.last, vertex_tasks[t].first);
       if (rep == 0) pp_transfers.emplace_back(send, graph[s].rank);
     }
   }
@@ -126,28 +158,30 @@ StepResult simulate_step(const StepInputs& in) {
         const ChunkParams p = params_of(in.stages.at(s));
         all.dense += p.dense;
         all.expert += p.expert;
-        const int rs = engine.add_task(rt.dp_link, gradient_reduce_scatter_s(p, in.spec, in.layout, in.node));
+        const TaskSpan rs = net->add_rings(rep, r, gradient_reduce_scatter_transfers(p, in.spec, in.layout, in.node));
         for (int other = 0; other < R; ++other) {
           const RankTasks& ot = tasks[other][r];
-          engine.add_dependency(ot.unit_task.at(ot.last_weight_unit.at(s)), rs);
+          engine.add_dependency(ot.unit.at(ot.last_weight_unit.at(s)).last, rs.first);
         }
-        rt.reduce_scatter_task.push_back(rs);
+        rt.reduce_scatter.push_back(rs);
       }
-      rt.optimizer_task = engine.add_task(rt.compute, optimizer_step_s(all, in.spec, in.layout, in.cost_model));
-      engine.add_dependency(rt.unit_task.back(), rt.optimizer_task);
-      for (int rs : rt.reduce_scatter_task) engine.add_dependency(rs, rt.optimizer_task);
-      rt.all_gather_task = engine.add_task(rt.dp_link, parameter_all_gather_s(all, in.spec, in.layout, in.node));
+      rt.optimizer_task =
+          engine.add_task(net->compute_stream(rep, r), optimizer_step_s(all, in.spec, in.layout, in.cost_model));
+      engine.add_dependency(rt.unit.back().last, rt.optimizer_task);
+      for (const TaskSpan& rs : rt.reduce_scatter) engine.add_dependency(rs.last, rt.optimizer_task);
+      rt.all_gather = net->add_rings(rep, r, parameter_all_gather_transfers(all, in.spec, in.layout, in.node));
     }
   }
   for (int rep = 0; rep < R; ++rep) {
     for (int r = 0; r < P; ++r) {
       for (int other = 0; other < R; ++other)
-        engine.add_dependency(tasks[other][r].optimizer_task, tasks[rep][r].all_gather_task);
+        engine.add_dependency(tasks[other][r].optimizer_task, tasks[rep][r].all_gather.first);
     }
   }
 
   const sim::EngineTimeline tl = engine.run();
   result.tasks = engine.task_count();
+  result.flows = engine.flow_count();
   result.step_s = tl.makespan_s;
   double latest = -1;
   for (int r = 0; r < P; ++r) {
@@ -159,15 +193,16 @@ StepResult simulate_step(const StepInputs& in) {
       b.forward_s += c.forward_s;
       b.backward_input_s += c.backward_input_s;
       b.backward_weight_s += c.backward_weight_s;
-      b.exposed_ep_comm_s += c.exposed_comm_s;
-      busy += c.total_s();
+      const double wall = span_s(tl, rt.unit[i]);  // = c.total_s() at the event level
+      b.exposed_ep_comm_s += wall - (c.forward_s + c.backward_input_s + c.backward_weight_s);
+      busy += wall;
     }
-    b.pipeline_end_s = tl.end_s[rt.unit_task.back()];
+    b.pipeline_end_s = tl.end_s[rt.unit.back().last];
     result.pipeline_s = std::max(result.pipeline_s, b.pipeline_end_s);
     b.bubble_s = b.pipeline_end_s - busy;
     b.optimizer_s = engine.duration_of(rt.optimizer_task);
     b.exposed_dp_comm_s = result.step_s - b.pipeline_end_s - b.optimizer_s;
-    const double end = tl.end_s[rt.all_gather_task];
+    const double end = tl.end_s[rt.all_gather.last];
     if (end > latest) {
       latest = end;
       result.critical_rank = r;
@@ -176,23 +211,23 @@ StepResult simulate_step(const StepInputs& in) {
   // Slices of replica 0.
   for (auto v : boost::make_iterator_range(boost::vertices(graph))) {
     const auto& uv = graph[v];
-    const int t = tasks[0][uv.rank].unit_task[uv.index];
-    result.slices.push_back({uv.rank, false, schedule::to_string(uv.unit), category_of(uv.unit), tl.start_s[t],
-                             tl.end_s[t] - tl.start_s[t]});
+    const TaskSpan t = tasks[0][uv.rank].unit[uv.index];
+    result.slices.push_back(
+        {uv.rank, false, schedule::to_string(uv.unit), category_of(uv.unit), tl.start_s[t.first], span_s(tl, t)});
   }
   for (const auto& [t, r] : pp_transfers)
-    result.slices.push_back({r, true, "pp send", "pp_send", tl.start_s[t], tl.end_s[t] - tl.start_s[t]});
+    result.slices.push_back({r, true, "pp send", "pp_send", tl.start_s[t.first], span_s(tl, t)});
   for (int r = 0; r < P; ++r) {
     const RankTasks& rt = tasks[0][r];
-    for (size_t i = 0; i < rt.reduce_scatter_task.size(); ++i) {
-      const int t = rt.reduce_scatter_task[i];
+    for (size_t i = 0; i < rt.reduce_scatter.size(); ++i) {
+      const TaskSpan t = rt.reduce_scatter[i];
       result.slices.push_back({r, true, fmt::format("reduce-scatter chunk {}", result.ranks[r].stages[i]),
-                               "reduce_scatter", tl.start_s[t], tl.end_s[t] - tl.start_s[t]});
+                               "reduce_scatter", tl.start_s[t.first], span_s(tl, t)});
     }
     result.slices.push_back(
         {r, false, "optimizer", "optimizer", tl.start_s[rt.optimizer_task], engine.duration_of(rt.optimizer_task)});
     result.slices.push_back(
-        {r, true, "all-gather", "all_gather", tl.start_s[rt.all_gather_task], engine.duration_of(rt.all_gather_task)});
+        {r, true, "all-gather", "all_gather", tl.start_s[rt.all_gather.first], span_s(tl, rt.all_gather)});
   }
   return result;
 }

@@ -5,6 +5,10 @@
 // runs on the rank's data-parallel link after the chunk's last weight gradient, then the optimizer
 // (compute stream) and the parameter all-gather (data-parallel link).
 //
+// Two fidelities (step_network.h): `event` prices every unit and transfer in closed form on exclusive
+// resources; `flow` (StepInputs::flow set) turns the all-to-alls, pipeline sends and ZeRO-1 rings into
+// SimGrid flows that share each GPU's NIC.
+//
 // Symmetry folding: one data-parallel replica (one pipeline of pp GPUs) is simulated; the other
 // replicas do the same work at the same times, so their collectives are priced analytically over
 // the whole group. `replicas` > 1 unfolds it (each replica its own resources, every collective
@@ -19,6 +23,14 @@
 
 namespace fathom::models::training {
 
+struct BlockCostInputs;
+
+// What the flow level needs beyond the closed-form durations.
+struct FlowStepInputs {
+  const BlockCostInputs& blocks;  // the all-to-all shapes (arch, spec, layout, node)
+  double pp_transfer_bytes = 0;   // one activation or gradient send between neighbouring ranks
+};
+
 // Everything a step needs, already priced.
 struct StepInputs {
   const schedule::Schedule& schedule;
@@ -29,7 +41,8 @@ struct StepInputs {
   const TrainingLayout& layout;
   const hw::NodeSpec& node;
   const hw::KernelCostModel& cost_model;
-  int replicas = 1;  // data-parallel replicas simulated (1 = folded)
+  int replicas = 1;  // data-parallel replicas simulated (1 = folded; the flow level: 1 or layout.dp)
+  const FlowStepInputs* flow = nullptr;  // set: the flow level (SimGrid flows); null: the event level
 };
 
 // Where one rank's step time went. forward + backward_input + backward_weight + exposed_ep_comm +
@@ -61,6 +74,7 @@ struct StepResult {
   std::vector<RankBreakdown> ranks;
   std::vector<StepSlice> slices;  // replica 0 only
   int tasks = 0;
+  int flows = 0;  // of the tasks, fluid flows (flow level)
 };
 
 StepResult simulate_step(const StepInputs& in);

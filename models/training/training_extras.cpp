@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "models/param_counts.h"
 #include "models/storage/checkpoint.h"
 #include "models/storage/storage_fabric.h"
@@ -15,6 +17,19 @@ eplb::ZipfImbalanceSpec read_training_expert_load(const SpecReader& r) {
   z.seed = static_cast<uint64_t>(r.at_least("seed", r.integer_or("seed", 1, "fixed seed"), 0));
   r.finish();
   return z;
+}
+
+std::vector<double> decoder_layer_imbalance(const ModelArch& arch, const std::vector<double>& per_moe_layer) {
+  if (std::ssize(per_moe_layer) != arch.moe_layer_count()) {
+    throw std::invalid_argument(fmt::format("decoder_layer_imbalance: {} factors for {} MoE layers",
+                                            per_moe_layer.size(), arch.moe_layer_count()));
+  }
+  std::vector<double> out(static_cast<size_t>(arch.layers), 1.0);
+  size_t next = 0;
+  for (int64_t l = 0; l < arch.layers; ++l) {
+    if (arch.kind_of_layer(l) == LayerKind::moe) out[static_cast<size_t>(l)] = per_moe_layer[next++];
+  }
+  return out;
 }
 
 CheckpointSpec read_checkpoint_spec(const SpecReader& r) {

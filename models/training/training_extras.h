@@ -1,12 +1,14 @@
 #pragma once
 // Optional sections of a training scenario (docs/training.md §1):
-//  - "expert_load": a Zipf expert-load skew placed by EPLB over one EP group; its after-EPLB max/mean
-//    replaces training.expert_imbalance (the two are exclusive).
+//  - "expert_load": a Zipf expert-load skew placed by EPLB over one EP group; each MoE layer's
+//    after-EPLB max/mean prices that layer, and their mean replaces training.expert_imbalance (the two
+//    are exclusive).
 //  - "checkpoint": a periodic, blocking checkpoint write to a 3FS-style storage cluster, amortised
 //    over `every_steps` steps.
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "hw/storage_spec.h"
 #include "models/eplb/zipf_imbalance.h"
@@ -18,6 +20,11 @@ namespace fathom::models::training {
 
 // Reads the "expert_load" object ({zipf_exponent, seed}); `reader.finish()` is called.
 eplb::ZipfImbalanceSpec read_training_expert_load(const SpecReader& reader);
+
+// Per-decoder-layer factors (arch.layers entries) from per-MoE-layer ones (ZipfImbalance's
+// *_per_layer order): MoE layers take theirs in order, dense layers 1. Throws std::invalid_argument
+// if `per_moe_layer` does not have arch.moe_layer_count() entries.
+std::vector<double> decoder_layer_imbalance(const ModelArch& arch, const std::vector<double>& per_moe_layer);
 
 struct CheckpointSpec {
   int64_t every_steps = 0;

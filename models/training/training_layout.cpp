@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "models/schedule/registry.h"
 
 namespace fathom::models::training {
@@ -51,7 +53,23 @@ TrainingLayout derive_layout(const SpecReader& par, const ParallelismSpec& p, bo
                         l.dp, spec.micro_batches, spec.micro_batch_sequences,
                         l.dp * spec.micro_batches * spec.micro_batch_sequences, spec.global_batch_sequences));
   }
+  const int64_t final_batch = l.dp * spec.micro_batches * spec.micro_batch_sequences;
+  if (spec.batch_ramp && spec.batch_ramp->start_global_batch_sequences > final_batch) {
+    tr.child("batch_ramp")
+        .fail("start_global_batch_sequences",
+              fmt::format(
+                  "{} sequences exceed the final batch (dp {} x micro_batches {} x micro_batch_sequences {} = {})",
+                  spec.batch_ramp->start_global_batch_sequences, l.dp, spec.micro_batches, spec.micro_batch_sequences,
+                  final_batch));
+  }
   return l;
+}
+
+int64_t accepted_micro_batches(std::string_view schedule, int64_t pp, int64_t at_least) {
+  int64_t c = std::max<int64_t>(at_least, 1);
+  if (schedule == "dualpipe" || schedule == "dualpipev") c = std::max(c, 2 * pp);
+  if (schedule == "dualpipe" && c % 2 != 0) ++c;
+  return c;
 }
 
 schedule::Schedule build_schedule(const SpecReader& par, const SpecReader& tr, const TrainingSpec& spec, int64_t pp) {
@@ -59,13 +77,12 @@ schedule::Schedule build_schedule(const SpecReader& par, const SpecReader& tr, c
   const int P = static_cast<int>(pp);
   const int C = static_cast<int>(spec.micro_batches);
   // The generators' own rules (docs/schedules.md §1), reported at the key the user can change.
-  if (spec.schedule == "dualpipe") {
-    if (P < 2 || P % 2 != 0) par.fail("pp", fmt::format("dualpipe needs an even pp >= 2, got {}", P));
-    if (C % 2 != 0 || C < 2 * P) {
-      tr.fail("micro_batches", fmt::format("dualpipe needs an even micro_batches >= 2 x pp = {}, got {}", 2 * P, C));
-    }
-  } else if (spec.schedule == "dualpipev" && C < 2 * P) {
-    tr.fail("micro_batches", fmt::format("dualpipev needs micro_batches >= 2 x pp = {}, got {}", 2 * P, C));
+  if (spec.schedule == "dualpipe" && (P < 2 || P % 2 != 0)) {
+    par.fail("pp", fmt::format("dualpipe needs an even pp >= 2, got {}", P));
+  }
+  if (accepted_micro_batches(spec.schedule, pp, C) != C) {
+    tr.fail("micro_batches", fmt::format("{} needs {}micro_batches >= 2 x pp = {}, got {}", spec.schedule,
+                                         spec.schedule == "dualpipe" ? "an even " : "", 2 * P, C));
   }
   try {
     return entry.make(schedule::ScheduleParams{P, C});

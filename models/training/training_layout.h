@@ -4,6 +4,7 @@
 // over the data-parallel replicas. Derived from the scenario, never typed in.
 
 #include <cstdint>
+#include <string_view>
 
 #include "hw/cluster_spec.h"
 #include "models/deployment/parallelism.h"
@@ -35,11 +36,17 @@ ParallelismSpec read_training_parallelism(const SpecReader& reader);
 
 // Derives the layout and checks it: parallelism against the model and cluster (validate_parallelism),
 // tp == 1 (tensor parallelism is not modelled in training), parallelism.dp (if given) equal to the
-// derived one, global_batch_sequences (if given) equal to dp * micro_batches * micro_batch_sequences.
+// derived one, global_batch_sequences (if given) equal to dp * micro_batches * micro_batch_sequences,
+// batch_ramp.start_global_batch_sequences (if given) at most that final batch.
 // Throws InputError naming the JSON path. `parallelism` and `training` are the sections' readers.
 TrainingLayout derive_layout(const SpecReader& parallelism, const ParallelismSpec& p, bool dp_given,
                              const SpecReader& training, const TrainingSpec& spec, const ModelArch& arch,
                              const hw::ClusterSpec& cluster);
+
+// The smallest micro-batch count >= max(at_least, 1) that `schedule` takes on `pp` ranks (docs/schedules.md
+// §1): dualpipe an even count >= 2·pp, dualpipev >= 2·pp, 1f1b and zb1p any. build_schedule checks
+// training.micro_batches with it; the batch ramp rounds its micro-batch counts up with it.
+int64_t accepted_micro_batches(std::string_view schedule, int64_t pp, int64_t at_least);
 
 // Builds the schedule, turning its constraint errors into InputError at `training.schedule` or
 // `training.micro_batches` / `parallelism.pp` as appropriate.

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include "hw/calibration.h"
+#include "hw/ep_alltoall_cost.h"
 #include "models/param_counts.h"
+#include "models/schedule/registry.h"
 
 namespace fathom::models::training {
 
@@ -14,10 +16,8 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   if (top.has("description")) top.text("description");
   top.text("kind");
   s.fidelity = top.choice_or("fidelity", {"analytic", "event", "flow"}, "event", "the event-level engine");
-  if (s.fidelity != "event") {
-    top.fail(
-        "fidelity",
-        fmt::format("\"{}\" is not implemented for training yet (only \"event\"; see docs/training.md)", s.fidelity));
+  if (s.fidelity == "analytic") {
+    top.fail("fidelity", "\"analytic\" is not implemented for training (\"event\" or \"flow\"; see docs/training.md)");
   }
   s.calibration_file = top.text("calibration");
   s.cluster = hw::read_cluster_spec(top.child("cluster"));
@@ -47,7 +47,8 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
     const eplb::ZipfImbalance z = eplb::zipf_imbalance(
         s.model.arch, {.gpus = s.layout.ep, .nodes = s.layout.ep_nodes, .redundant_experts = 0}, *s.expert_load);
     s.expert_imbalance_before_eplb = z.before;
-    s.spec.expert_imbalance = z.after;
+    s.spec.expert_imbalance = z.after;  // the MoE-layer mean: reported, and used by the MTP modules
+    s.layer_imbalance = decoder_layer_imbalance(s.model.arch, z.after_per_layer);
   }
   if (s.checkpoint && s.checkpoint->cluster.clients < s.cluster.nodes) {
     top.child("checkpoint")
@@ -71,14 +72,61 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   return s;
 }
 
-std::vector<std::string> training_folds() {
+std::vector<std::string> training_folds(const std::string& fidelity) {
+  if (fidelity == "flow") {
+    return {
+        "data parallelism: one pipeline replica of dp simulated; its ZeRO-1 rings are flows to its own NIC "
+        "(the image of the next replica's), which is what every replica's NIC carries",
+        "expert parallelism: one representative (most-loaded) GPU per EP group and stage; each all-to-all "
+        "phase is one per-node aggregated IB flow and one NVLink flow (hw/ep_alltoall_traffic) to its own "
+        "links, the images of its EP peers'",
+        "network planes: one plane; pipeline, all-to-all and ZeRO-1 flows of a GPU share its NIC max-min; "
+        "the fat-tree core is non-blocking (N04)",
+    };
+  }
   return {
       "data parallelism: one pipeline replica of dp simulated; ZeRO-1 collectives priced over the whole group",
       "expert parallelism: one representative (most-loaded) GPU per EP group and stage; all-to-alls priced "
       "per GPU from its traffic (hw/ep_alltoall_cost)",
-      "network planes: one plane; rail-aligned pipeline and data-parallel traffic stays on the GPU's own NIC",
+      "network planes: one plane; rail-aligned pipeline and data-parallel traffic stays on the GPU's own NIC, "
+      "on separate queues (no contention between traffic classes at this level)",
   };
 }
+
+namespace {
+
+// What every step simulation of one prediction shares: the block costs do not depend on the
+// micro-batch count, only the schedule does.
+struct StepContext {
+  const TrainingScenario& scenario;
+  const std::vector<Stage>& stages;
+  double compute_slowdown;
+  double pp_transfer_s;
+  const hw::KernelCostModel& cost_model;
+  int replicas;
+  const FlowStepInputs* flow;  // null: the event level
+};
+
+// THE step simulation of predict_training: one step at `micro_batches` per pipeline (the scenario's own
+// count, or a batch-ramp slice's count, already accepted by the schedule: accepted_micro_batches).
+StepResult simulate_step_at(const StepContext& c, int64_t micro_batches) {
+  const TrainingScenario& s = c.scenario;
+  std::optional<schedule::Schedule> rebuilt;
+  if (micro_batches != s.spec.micro_batches) {
+    const auto& entry = schedule::schedule_registry().get(s.spec.schedule, "training.schedule");
+    rebuilt = entry.make(schedule::ScheduleParams{int(s.layout.pp), int(micro_batches)});
+  }
+  TrainingSpec spec = s.spec;
+  spec.micro_batches = micro_batches;
+  TrainingLayout layout = s.layout;
+  layout.tokens_per_step = layout.dp * micro_batches * layout.micro_batch_tokens;
+  const schedule::Schedule& sch = rebuilt ? *rebuilt : s.schedule;
+  const StepInputs in{sch,    c.stages,       c.compute_slowdown, c.pp_transfer_s, spec,
+                      layout, s.cluster.node, c.cost_model,       c.replicas,      c.flow};
+  return simulate_step(in);
+}
+
+}  // namespace
 
 TrainingPrediction predict_training(const TrainingScenario& s, int replicas) {
   TrainingPrediction out;
@@ -86,7 +134,7 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas) {
   const hw::KernelCostModel cost_model(s.cluster.node.gpu, s.calibration);
   CostOptions options = default_cost_options(arch);
   options.weight_dtype = s.model.weights_dtype;
-  const BlockCostInputs in{arch, s.model.mtp, options, s.spec, s.layout, s.cluster.node, cost_model};
+  const BlockCostInputs in{arch, s.model.mtp, options, s.spec, s.layout, s.cluster.node, cost_model, s.layer_imbalance};
   const std::vector<BlockCost> blocks = block_costs(in);
   out.stages = partition_stages(blocks, s.schedule.stages);
   const double sms = double(s.cluster.node.gpu.sm_count);
@@ -96,10 +144,16 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas) {
   const double pp_bytes =
       double(s.layout.micro_batch_tokens) * double(arch.hidden) * hw::bytes_per_element(s.spec.pp_activation_dtype);
   out.pp_transfer_s =
-      s.cluster.node.scaleout_nic.latency.value() + pp_bytes / s.cluster.node.scaleout_nic.achievable_bandwidth.value();
-  const StepInputs step_in{s.schedule, out.stages,     out.compute_slowdown, out.pp_transfer_s, s.spec,
-                           s.layout,   s.cluster.node, cost_model,           replicas};
-  out.step = simulate_step(step_in);
+      s.cluster.node.scaleout_nic.latency.value() + pp_bytes / hw::scaleout_bandwidth_per_gpu(s.cluster.node).value();
+  const FlowStepInputs flow{in, pp_bytes};
+  const StepContext ctx{s,
+                        out.stages,
+                        out.compute_slowdown,
+                        out.pp_transfer_s,
+                        cost_model,
+                        replicas,
+                        s.fidelity == "flow" ? &flow : nullptr};
+  out.step = simulate_step_at(ctx, s.spec.micro_batches);
 
   const double step = out.step.step_s;
   const double gpus = double(s.layout.gpus);
@@ -123,7 +177,21 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas) {
     out.checkpoint = checkpoint_cost(*s.checkpoint, checkpoint_state_bytes(arch, s.model.mtp, s.spec), s.cluster.nodes);
     out.time_per_step_s += out.checkpoint->amortised_s;
   }
-  out.gpu_hours = out.steps_for_budget * out.time_per_step_s * gpus / 3600.0;
+  if (!s.spec.batch_ramp) {
+    out.gpu_hours = out.steps_for_budget * out.time_per_step_s * gpus / 3600.0;
+  } else {
+    // T11: the first ramp_tokens at a growing batch (batch_ramp.h), the rest at the final batch; the
+    // amortised checkpoint is charged on every step.
+    const RampShape shape{s.layout.dp, s.spec.micro_batch_sequences, s.spec.sequence_length, s.spec.micro_batches,
+                          s.layout.gpus};
+    const double checkpoint_s = out.checkpoint ? out.checkpoint->amortised_s : 0.0;
+    out.batch_ramp = evaluate_batch_ramp(
+        *s.spec.batch_ramp, shape, [&](int64_t c) { return accepted_micro_batches(s.spec.schedule, s.layout.pp, c); },
+        [&](int64_t c) { return c == s.spec.micro_batches ? step : simulate_step_at(ctx, c).step_s; }, checkpoint_s);
+    const double steady_steps = (s.spec.token_budget - out.batch_ramp->ramp_tokens) / out.tokens_per_step;
+    out.steps_for_budget = out.batch_ramp->ramp_steps + steady_steps;
+    out.gpu_hours = out.batch_ramp->ramp_gpu_hours + steady_steps * out.time_per_step_s * gpus / 3600.0;
+  }
   out.cost_usd = out.gpu_hours * s.gpu_hour_price.value();
   return out;
 }

@@ -9,6 +9,7 @@
 #include "hw/cluster_spec.h"
 #include "hw/kernel_cost_model.h"
 #include "models/deployment/model_choice.h"
+#include "models/training/batch_ramp.h"
 #include "models/training/step_model.h"
 #include "models/training/training_extras.h"
 #include "sim/scenario_document.h"
@@ -27,9 +28,14 @@ struct TrainingScenario {
   hw::Calibration calibration;
   UsdPerHour gpu_hour_price;
   std::string fidelity = "event";
-  // The "expert_load" section: when given, spec.expert_imbalance is EPLB's after-placement figure.
+  // The "expert_load" section: when given, spec.expert_imbalance is EPLB's after-placement figure
+  // averaged over the MoE layers, and layer_imbalance holds each layer's own.
   std::optional<eplb::ZipfImbalanceSpec> expert_load;
-  double expert_imbalance_before_eplb = 1;  // contiguous placement; = spec.expert_imbalance without the section
+  double expert_imbalance_before_eplb = 1;  // contiguous placement (layer mean); else spec.expert_imbalance
+  // Per decoder layer (arch.layers entries; dense layers 1): EPLB's after-placement max/mean of that
+  // layer, which prices it (BlockCostInputs::layer_imbalance). Empty without the "expert_load" section:
+  // spec.expert_imbalance then applies to every MoE layer.
+  std::vector<double> layer_imbalance;
   std::optional<CheckpointSpec> checkpoint;
 };
 
@@ -37,7 +43,7 @@ struct TrainingScenario {
 TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceLog& log);
 
 // The symmetry folds applied, one line each (named in every report).
-std::vector<std::string> training_folds();
+std::vector<std::string> training_folds(const std::string& fidelity);
 
 // The prediction of one step and of the whole token budget.
 struct TrainingPrediction {
@@ -51,14 +57,18 @@ struct TrainingPrediction {
   double model_flops_6nd_per_step = 0;  // 6 * activated params * tokens
   double executed_flops_per_step = 0;   // op-level count with the MTP modules
   double mfu_bf16 = 0, mfu_bf16_6nd = 0, mfu_fp8 = 0;
-  double achieved_tflops_per_gpu = 0;  // model_flops_per_step / gpus / step time
-  double steps_for_budget = 0;
+  double achieved_tflops_per_gpu = 0;        // model_flops_per_step / gpus / step time
+  double steps_for_budget = 0;               // ramp steps (if any) + the steady steps at the final batch
   std::optional<CheckpointCost> checkpoint;  // when the scenario has a "checkpoint" section
-  double time_per_step_s = 0;                // step + amortised checkpoint: what gpu_hours prices
-  double gpu_hours = 0;
+  double time_per_step_s = 0;                // final-batch step + amortised checkpoint: what gpu_hours prices
+  // training.batch_ramp: the ramp's slices, each at its own step time (+ the amortised checkpoint).
+  std::optional<BatchRampResult> batch_ramp;
+  double gpu_hours = 0;  // ramp GPU-hours + steady steps * time_per_step_s * gpus / 3600
   double cost_usd = 0;
 };
 
+// Every step is simulated through one function (a file-local simulate_step_at(micro_batches)): the
+// final-batch step, and one per distinct micro-batch count of the batch ramp.
 TrainingPrediction predict_training(const TrainingScenario& scenario, int replicas = 1);
 
 }  // namespace fathom::models::training

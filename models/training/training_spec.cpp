@@ -11,6 +11,24 @@ hw::DType read_dtype(const SpecReader& r, std::string_view key, const char* fall
   return hw::parse_dtype(r.choice_or(key, {"fp8", "bf16", "fp16", "fp32"}, fallback, why));
 }
 
+// "batch_ramp": {start_global_batch_sequences, ramp_tokens, segments}; ramp_tokens <= the token budget.
+BatchRampSpec read_batch_ramp(const SpecReader& r, double token_budget) {
+  BatchRampSpec b;
+  b.start_global_batch_sequences =
+      r.at_least("start_global_batch_sequences", r.integer("start_global_batch_sequences"), 1);
+  b.ramp_tokens = r.number("ramp_tokens");
+  if (b.ramp_tokens < 0) r.fail("ramp_tokens", "must be >= 0 (tokens)");
+  if (b.ramp_tokens > token_budget) {
+    r.fail("ramp_tokens",
+           fmt::format("{:.4g} tokens exceed training.token_budget ({:.4g})", b.ramp_tokens, token_budget));
+  }
+  b.segments = r.at_least(
+      "segments", r.integer_or("segments", 8, "the linear ramp evaluated in 8 equal token slices at their midpoints"),
+      1);
+  r.finish();
+  return b;
+}
+
 }  // namespace
 
 TrainingSpec read_training_spec(const SpecReader& r) {
@@ -38,6 +56,7 @@ TrainingSpec read_training_spec(const SpecReader& r) {
   s.parameter_gather_dtype = read_dtype(r, "parameter_gather_dtype", "bf16", "BF16 parameters");
   s.master_weight_dtype = read_dtype(r, "master_weight_dtype", "fp32", "FP32 master weights");
   s.optimizer_moment_dtype = read_dtype(r, "optimizer_moment_dtype", "fp32", "FP32 AdamW moments");
+  if (r.has("batch_ramp")) s.batch_ramp = read_batch_ramp(r.child("batch_ramp"), s.token_budget);
   r.finish();
   return s;
 }

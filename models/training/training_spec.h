@@ -3,9 +3,11 @@
 // communication settings of DeepEP-style expert parallelism, the ZeRO-1 dtypes and the token budget.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "hw/kernel_work.h"
+#include "models/training/batch_ramp.h"
 #include "sim/spec_reader.h"
 #include "sim/units.h"
 
@@ -31,10 +33,12 @@ struct TrainingSpec {
   hw::DType parameter_gather_dtype = hw::DType::bf16;  // ZeRO-1 all-gather payload
   hw::DType master_weight_dtype = hw::DType::fp32;     // optimizer master weights (T26)
   hw::DType optimizer_moment_dtype = hw::DType::bf16;  // AdamW moments (T26)
+  std::optional<BatchRampSpec> batch_ramp;             // T11's batch-size ramp; none = every step at the final batch
 };
 
 // Reads the "training" object strictly; `reader.finish()` is called. Checks ranges only; the
-// schedule's own constraints are checked when it is built (validate_training in training_layout.h).
+// schedule's own constraints are checked when it is built (validate_training in training_layout.h),
+// and batch_ramp's start batch against the final batch when the layout is derived (derive_layout).
 TrainingSpec read_training_spec(const SpecReader& reader);
 
 // The "economics" object of a training scenario: the rental price per GPU-hour (T19).

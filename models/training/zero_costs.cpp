@@ -1,26 +1,56 @@
 #include "models/training/zero_costs.h"
 
+#include "hw/ep_alltoall_cost.h"
+
 namespace fathom::models::training {
 
-double ring_collective_s(double bytes, int64_t n, const hw::NodeSpec& node) {
-  if (n <= 1 || bytes <= 0) return 0.0;
+RingTransfer ring_transfer(double bytes, int64_t n, const hw::NodeSpec& node) {
+  if (n <= 1 || bytes <= 0) return {};
   const double steps = double(n - 1);
-  return steps * node.scaleout_nic.latency.value() +
-         steps / double(n) * bytes / node.scaleout_nic.achievable_bandwidth.value();
+  return {steps / double(n) * bytes, steps * node.scaleout_nic.latency.value()};
+}
+
+double ring_collective_s(double bytes, int64_t n, const hw::NodeSpec& node) {
+  return rings_s({ring_transfer(bytes, n, node)}, node);
+}
+
+namespace {
+
+std::vector<RingTransfer> dense_then_expert(const ChunkParams& p, double bytes_per_param, const TrainingLayout& layout,
+                                            const hw::NodeSpec& node) {
+  return {ring_transfer(double(p.dense) * bytes_per_param, layout.dp, node),
+          ring_transfer(double(p.expert) * bytes_per_param, layout.expert_dp, node)};
+}
+
+}  // namespace
+
+double rings_s(const std::vector<RingTransfer>& rings, const hw::NodeSpec& node) {
+  double t = 0;
+  for (const RingTransfer& r : rings) {
+    t += r.latency_s;
+    if (r.bytes > 0) t += r.bytes / hw::scaleout_bandwidth_per_gpu(node).value();
+  }
+  return t;
+}
+
+std::vector<RingTransfer> gradient_reduce_scatter_transfers(const ChunkParams& p, const TrainingSpec& spec,
+                                                            const TrainingLayout& layout, const hw::NodeSpec& node) {
+  return dense_then_expert(p, hw::bytes_per_element(spec.gradient_reduce_dtype), layout, node);
+}
+
+std::vector<RingTransfer> parameter_all_gather_transfers(const ChunkParams& all, const TrainingSpec& spec,
+                                                         const TrainingLayout& layout, const hw::NodeSpec& node) {
+  return dense_then_expert(all, hw::bytes_per_element(spec.parameter_gather_dtype), layout, node);
 }
 
 double gradient_reduce_scatter_s(const ChunkParams& p, const TrainingSpec& spec, const TrainingLayout& layout,
                                  const hw::NodeSpec& node) {
-  const double b = hw::bytes_per_element(spec.gradient_reduce_dtype);
-  return ring_collective_s(double(p.dense) * b, layout.dp, node) +
-         ring_collective_s(double(p.expert) * b, layout.expert_dp, node);
+  return rings_s(gradient_reduce_scatter_transfers(p, spec, layout, node), node);
 }
 
 double parameter_all_gather_s(const ChunkParams& all, const TrainingSpec& spec, const TrainingLayout& layout,
                               const hw::NodeSpec& node) {
-  const double b = hw::bytes_per_element(spec.parameter_gather_dtype);
-  return ring_collective_s(double(all.dense) * b, layout.dp, node) +
-         ring_collective_s(double(all.expert) * b, layout.expert_dp, node);
+  return rings_s(parameter_all_gather_transfers(all, spec, layout, node), node);
 }
 
 double optimizer_step_s(const ChunkParams& all, const TrainingSpec& spec, const TrainingLayout& layout,

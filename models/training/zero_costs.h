@@ -12,6 +12,7 @@
 // and the compute copy of the parameters, priced by the kernel cost model.
 
 #include <cstdint>
+#include <vector>
 
 #include "hw/kernel_cost_model.h"
 #include "hw/node_spec.h"
@@ -26,13 +27,30 @@ struct ChunkParams {
   int64_t expert = 0;  // shared with the expert_dp GPUs holding the same experts
 };
 
-// Ring time of a reduce-scatter or all-gather of `bytes` (the full, unsharded buffer) over n GPUs.
+// What one GPU puts on its NIC for one ring collective (alpha-beta): (n - 1) / n of the full buffer,
+// after (n - 1) step latencies. Nothing for n <= 1 or an empty buffer.
+struct RingTransfer {
+  double bytes = 0;
+  double latency_s = 0;
+};
+RingTransfer ring_transfer(double bytes, int64_t n, const hw::NodeSpec& node);
+
+// Ring time of a reduce-scatter or all-gather of `bytes` (the full, unsharded buffer) over n GPUs:
+// latency + bytes / the per-GPU scale-out bandwidth (hw::scaleout_bandwidth_per_gpu).
 double ring_collective_s(double bytes, int64_t n, const hw::NodeSpec& node);
 
-// Reduce-scatter of one chunk's gradients (both groups, back to back on the same NIC).
+// The rings of one chunk's gradient reduce-scatter: dense parameters over dp, then expert parameters
+// over expert_dp, back to back on the same NIC.
+std::vector<RingTransfer> gradient_reduce_scatter_transfers(const ChunkParams& p, const TrainingSpec& spec,
+                                                            const TrainingLayout& layout, const hw::NodeSpec& node);
+// The rings of the all-gather of the updated parameters of all chunks of a rank (same order).
+std::vector<RingTransfer> parameter_all_gather_transfers(const ChunkParams& all, const TrainingSpec& spec,
+                                                         const TrainingLayout& layout, const hw::NodeSpec& node);
+// Rings back to back: the sum of their latencies and bytes / the per-GPU scale-out bandwidth.
+double rings_s(const std::vector<RingTransfer>& rings, const hw::NodeSpec& node);
+// The collectives' times (rings_s of the transfers above).
 double gradient_reduce_scatter_s(const ChunkParams& p, const TrainingSpec& spec, const TrainingLayout& layout,
                                  const hw::NodeSpec& node);
-// All-gather of the updated parameters of all chunks of a rank.
 double parameter_all_gather_s(const ChunkParams& all, const TrainingSpec& spec, const TrainingLayout& layout,
                               const hw::NodeSpec& node);
 // AdamW over the rank's shard of all its chunks.

@@ -86,7 +86,9 @@ TEST_CASE("training checkpoint: bytes by hand, blocking time amortised into the 
   CHECK(c.amortised_s == Approx(c.time.value() / 200.0));
   const auto& p = r.prediction;
   CHECK(p.time_per_step_s == Approx(p.step.step_s + c.amortised_s));
-  CHECK(p.gpu_hours == Approx(p.steps_for_budget * (p.step.step_s + c.amortised_s) * 2048.0 / 3600.0));
+  const double steady_steps = p.steps_for_budget - (p.batch_ramp ? p.batch_ramp->ramp_steps : 0.0);
+  const double ramp_gpu_hours = p.batch_ramp ? p.batch_ramp->ramp_gpu_hours : 0.0;  // checkpoints included
+  CHECK(p.gpu_hours == Approx(ramp_gpu_hours + steady_steps * (p.step.step_s + c.amortised_s) * 2048.0 / 3600.0));
   // The hand arithmetic of the state on a toy: 1e9 params at FP32 moments = 2 + 4 + 8 = 14 bytes each.
   tr::TrainingSpec fp32 = r.scenario.spec;
   fp32.optimizer_moment_dtype = fathom::hw::DType::fp32;

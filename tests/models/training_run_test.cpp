@@ -46,7 +46,9 @@ TEST_CASE("the DeepSeek-V3 scenario: layout, tokens and FLOPs are exact", "[smok
   const auto& p = r.prediction;
   CHECK(p.mfu_bf16 == Approx(p.model_flops_per_step / (2048.0 * 989e12 * p.step.step_s)));
   CHECK(p.mfu_fp8 == Approx(p.mfu_bf16 * 989.0 / 1979.0));
-  CHECK(p.gpu_hours == Approx(14.8e12 / p.tokens_per_step * p.time_per_step_s * 2048.0 / 3600.0));
+  REQUIRE(p.batch_ramp);  // T11; the ramp itself: training_ramp_test.cpp
+  CHECK(p.gpu_hours == Approx(p.batch_ramp->ramp_gpu_hours + (14.8e12 - p.batch_ramp->ramp_tokens) / p.tokens_per_step *
+                                                                 p.time_per_step_s * 2048.0 / 3600.0));
   CHECK(p.cost_usd == Approx(2.0 * p.gpu_hours));
   // The breakdown of every rank adds up to the step.
   for (const auto& b : p.step.ranks) {

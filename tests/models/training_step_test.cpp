@@ -3,26 +3,15 @@
 
 #include <catch2/catch.hpp>
 
-#include "hw/calibration.h"
-#include "hw/kernel_cost_model.h"
 #include "models/schedule/evaluator.h"
 #include "models/schedule/registry.h"
 #include "models/training/step_model.h"
-#include "sim/scenario_document.h"
+#include "support/h800_cost_model.h"
 
 namespace tr = fathom::models::training;
 namespace sch = fathom::models::schedule;
 
 namespace {
-
-const std::string kSrc = FATHOM_SOURCE_DIR;
-
-fathom::hw::KernelCostModel h800_model() {
-  fathom::ProvenanceLog log;
-  const auto doc = fathom::load_scenario(kSrc + "/scenarios/hw/gpus/h800.json");
-  const auto gpu = fathom::hw::read_gpu_spec(fathom::SpecReader(doc.root, "h800.json", "", &log));
-  return {gpu, fathom::hw::load_calibration(kSrc + "/scenarios/calibration/h800.json")};
-}
 
 // `stages` stages of one layer block each, with fixed compute and communication per micro-batch.
 std::vector<tr::Stage> uniform_stages(int stages, double f, double b, double w, double comm) {
@@ -41,7 +30,7 @@ std::vector<tr::Stage> uniform_stages(int stages, double f, double b, double w, 
 }
 
 struct Fixture {
-  fathom::hw::KernelCostModel model = h800_model();
+  fathom::hw::KernelCostModel model = fathom::test::h800_cost_model();
   fathom::hw::NodeSpec node;
   tr::TrainingSpec spec;
   tr::TrainingLayout layout;  // dp = expert_dp = 1: no ZeRO collectives

@@ -53,11 +53,49 @@ TEST_CASE("fathom run training: the contract keys", "[smoke]") {
     if (a["path"] == "training.micro_batches") micro_batches_assumed = true;
   CHECK(micro_batches_assumed);
   const double t = j["step"]["time_s"].get<double>() + j["step"]["checkpoint_amortised_s"].get<double>();
-  CHECK(j["gpu_hours"].get<double>() == Approx(14.8e12 / j["tokens_per_step"].get<double>() * t * 2048 / 3600));
+  CHECK(j["time_per_step_s"].get<double>() == Approx(t));
+  // T11's ramp over the first 469B tokens, then every step at the final batch.
+  const auto& ramp = j["batch_ramp"];
+  const double steady_steps = (14.8e12 - 469e9) / j["tokens_per_step"].get<double>();
+  CHECK(j["gpu_hours"].get<double>() == Approx(ramp["ramp_gpu_hours"].get<double>() + steady_steps * t * 2048 / 3600));
+  CHECK(j["steps_for_budget"].get<double>() == Approx(ramp["ramp_steps"].get<double>() + steady_steps));
   CHECK(j["expert_imbalance"].get<double>() >= 1.0);
   CHECK(j["expert_imbalance_before_eplb"].get<double>() >= j["expert_imbalance"].get<double>());
   for (const char* k : {"bytes", "time_s"}) CHECK(j["checkpoint"][k].get<double>() > 0);
   CHECK(j["checkpoint"]["bottleneck"].is_string());
+}
+
+TEST_CASE("fathom run training: the batch_ramp keys", "[smoke]") {
+  const auto j = run_json(kScenario);
+  const auto& r = j["batch_ramp"];
+  REQUIRE(r.is_object());
+  for (const char* k : {"ramp_tokens", "ramp_steps", "ramp_gpu_hours"}) {
+    INFO(k);
+    CHECK(r[k].is_number());
+  }
+  CHECK(r["ramp_tokens"].get<double>() == 469e9);
+  REQUIRE(r["segments"].size() == 8);
+  double tokens = 0, steps = 0;
+  for (const auto& seg : r["segments"]) {
+    for (const char* k : {"global_batch_sequences", "micro_batches", "step_s", "tokens", "steps"}) {
+      INFO(k);
+      CHECK(seg[k].is_number());
+    }
+    CHECK(seg["global_batch_sequences"].get<int>() == 128 * seg["micro_batches"].get<int>());
+    CHECK(seg["micro_batches"].get<int>() >= 32);  // DualPipe on PP16
+    tokens += seg["tokens"].get<double>();
+    steps += seg["steps"].get<double>();
+  }
+  CHECK(r["segments"][0]["micro_batches"] == 32);  // 3840 target sequences / 128 = 30, rounded up to 32
+  CHECK(tokens == Approx(469e9));
+  CHECK(steps == Approx(r["ramp_steps"].get<double>()));
+  CHECK(j["cost_usd"].get<double>() == Approx(2.0 * j["gpu_hours"].get<double>()));
+  // A ramp of 0 tokens: every step at the final batch, fewer GPU-hours.
+  const auto flat = run_json(kScenario + " --set training.batch_ramp.ramp_tokens=0");
+  CHECK(flat["batch_ramp"]["ramp_steps"].get<double>() == 0.0);
+  CHECK(flat["gpu_hours"].get<double>() < j["gpu_hours"].get<double>());
+  const auto text = run_fathom("run " + kScenario);
+  CHECK(text.out.find("Batch ramp") != std::string::npos);
 }
 
 TEST_CASE("fathom run training: text summary and a Perfetto-loadable trace", "[smoke]") {
@@ -102,4 +140,37 @@ TEST_CASE("fathom run training: bad input is one line naming the JSON path", "[u
   check_error("--set parallelism.tp=2", "parallelism.tp");
   check_error("--set training.expert_imbalance=1.2", "expert_load");  // exclusive with EPLB's figure
   check_error("--set checkpoint.every_steps=0", "checkpoint.every_steps");
+  check_error("--set training.batch_ramp.start_global_batch_sequences=0",
+              "training.batch_ramp.start_global_batch_sequences");
+  check_error("--set training.batch_ramp.start_global_batch_sequences=15361",  // above the final batch
+              "training.batch_ramp.start_global_batch_sequences");
+  check_error("--set training.batch_ramp.ramp_tokens=-1", "training.batch_ramp.ramp_tokens");
+  check_error("--set training.batch_ramp.ramp_tokens=15e12", "training.batch_ramp.ramp_tokens");  // > budget
+  check_error("--set training.batch_ramp.segments=0", "training.batch_ramp.segments");
+  check_error("--set training.batch_ramp.slices=4", "training.batch_ramp.slices");  // unknown key
+}
+
+TEST_CASE("fathom run training: the flow level shares each NIC between the traffic classes", "[smoke]") {
+  const auto ev = run_json(kScenario);
+  const auto fl = run_json(kScenario + " --set fidelity=flow");
+  CHECK(fl["fidelity"] == "flow");
+  CHECK(fl["engine_flows"].get<int>() > 0);
+  CHECK(ev["engine_flows"].get<int>() == 0);
+  const double t_ev = ev["step"]["time_s"].get<double>(), t_fl = fl["step"]["time_s"].get<double>();
+  // Contention on the NIC can only add time; the event level's closed forms are the same traffic alone.
+  CHECK(t_fl >= t_ev * (1 - 1e-9));
+  CHECK(t_fl <= t_ev * 1.05);
+  double parts = 0;
+  for (const char* k :
+       {"forward_s", "backward_input_s", "backward_weight_s", "exposed_comm_s", "bubble_s", "optimizer_s"}) {
+    parts += fl["step"][k].get<double>();
+  }
+  CHECK(parts == Approx(t_fl).epsilon(1e-9));
+  // The compute is the same work at either level.
+  CHECK(fl["step"]["forward_s"].get<double>() == Approx(ev["step"]["forward_s"].get<double>()).epsilon(1e-12));
+}
+
+TEST_CASE("fathom run training: a fidelity without a training model is one line", "[unit]") {
+  check_error("--set fidelity=analytic", "fidelity");
+  check_error("--set fidelity=packet", "fidelity");
 }

@@ -1,0 +1,197 @@
+// The flow level of a training step (step_network.h, docs/training.md §4): every GPU of the simulated
+// replicas has four fluid links — its scale-out NIC up and down (the per-GPU achievable bandwidth, one
+// plane of the rail-aligned fat tree, N04) and its NVLink port out and in (the achievable NVLink
+// bandwidth) — and every transfer is a flow over them, so all-to-alls, pipeline sends and ZeRO-1 rings
+// of a GPU share its NIC max-min.
+//
+// Traffic model, per-node aggregated (the fold of issue #5):
+//  - one all-to-all phase (dispatch or combine of one block) of a GPU is two flows started together
+//    after the phase latency: its IB bytes (hw::ep_alltoall_traffic) from its NIC up-link to the NIC
+//    down-link of its image in the EP group, and its NVLink forwarding bytes from its NVLink out-port to
+//    its image's in-port; the phase ends when both have; alone, that is hw::ep_alltoall_time exactly;
+//  - a ZeRO-1 ring is one flow of (n-1)/n of the buffer after (n-1) step latencies, from the NIC up-link
+//    to the down-link of the next replica (alone: ring_collective_s exactly);
+//  - a pipeline send is one flow from the sender's up-link to the receiver's down-link after the NIC
+//    latency (alone: the event level's pp_transfer_s).
+// Images: the traffic is symmetric over the GPUs of an EP group and the replicas of a stage, so every
+// down-link (in-port) receives exactly what its GPU's up-link (out-port) sends. Folded (one replica), a
+// GPU's image is itself; unfolded (all dp replicas of the layout, for the test), GPU (node n, plane p)
+// sends its IB share to (next node of its EP group, p), its NVLink share to (n, next plane), its rings to
+// the next replica. Both give the same step (tested).
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <unordered_map>
+
+#include "hw/ep_alltoall_cost.h"
+#include "models/training/block_costs.h"
+#include "models/training/stage_plan.h"
+#include "models/training/step_model.h"
+#include "models/training/step_network.h"
+
+namespace fathom::models::training {
+namespace {
+
+// One phase of an all-to-all on one GPU.
+struct Phase {
+  double latency_s = 0;
+  double ib_bytes = 0;
+  double nvlink_bytes = 0;
+};
+
+struct GpuLinks {
+  int up = -1, down = -1, nvl_out = -1, nvl_in = -1;
+};
+
+class FlowNetwork final : public StepNetwork {
+ public:
+  FlowNetwork(const StepInputs& in, sim::TaskEngine& e, int replicas) : in_(in), flow_(*in.flow), e_(e), R_(replicas) {
+    const int64_t dp = in.layout.dp;
+    if (R_ != 1 && R_ != dp) {
+      throw std::logic_error(
+          fmt::format("flow step: {} replicas; the flow level folds to 1 or unfolds all {}", R_, dp));
+    }
+    const sim::LinkSpec nic{"", hw::scaleout_bandwidth_per_gpu(in.node)};
+    const sim::LinkSpec nvl{"", in.node.intra_achievable_bandwidth};
+    for (int rep = 0; rep < R_; ++rep) {
+      for (int r = 0; r < in.schedule.ranks; ++r) {
+        const std::string gpu = fmt::format("replica{}.rank{}", rep, r);
+        compute_.push_back(e.add_resource(gpu + ".compute"));
+        GpuLinks g;
+        if (nic.bandwidth.value() > 0) {
+          g.up = e.add_link({gpu + ".nic_up", nic.bandwidth});
+          g.down = e.add_link({gpu + ".nic_down", nic.bandwidth});
+        }
+        g.nvl_out = e.add_link({gpu + ".nvlink_out", nvl.bandwidth});
+        g.nvl_in = e.add_link({gpu + ".nvlink_in", nvl.bandwidth});
+        links_.push_back(g);
+      }
+    }
+  }
+
+  int compute_stream(int rep, int rank) const override { return compute_[at(rep, rank)]; }
+
+  TaskSpan add_unit(int rep, int rank, const schedule::Unit& unit) override {
+    const int begin = e_.add_task(sim::TaskEngine::kNoResource, 0.0);
+    int last = begin;
+    for (const UnitSegment& seg : unit_segments(unit, in_.stages, in_.compute_slowdown)) {
+      const int compute = e_.add_task(compute_[at(rep, rank)], seg.compute_s);
+      e_.add_dependency(last, compute);
+      int comm_from = seg.overlapped ? last : compute;  // overlapped: beside the compute; else after it
+      bool any = false;
+      for (const auto& [block, forward] : {std::pair{seg.forward_comm, true}, std::pair{seg.backward_comm, false}}) {
+        if (!block) continue;
+        for (const Phase& ph : phases(*block, forward)) {
+          comm_from = add_phase(rep, rank, ph, comm_from);
+          any = true;
+        }
+      }
+      if (!any) {
+        last = compute;
+        continue;
+      }
+      const int join = e_.add_task(sim::TaskEngine::kNoResource, 0.0);
+      e_.add_dependency(compute, join);
+      e_.add_dependency(comm_from, join);
+      last = join;
+    }
+    return {begin, last};
+  }
+
+  TaskSpan add_pp_send(int rep, int from, int to) override {
+    const GpuLinks &src = links_[at(rep, from)], &dst = links_[at(rep, to)];
+    const double latency = in_.node.scaleout_nic.latency.value();
+    if (src.up < 0) throw std::logic_error("flow step: a pipeline send needs a scale-out NIC");
+    const int f = e_.add_flow({src.up, dst.down}, flow_.pp_transfer_bytes, latency);
+    return {f, f};
+  }
+
+  TaskSpan add_rings(int rep, int rank, const std::vector<RingTransfer>& rings) override {
+    TaskSpan span;
+    for (const RingTransfer& ring : rings) {
+      const int t = ring.bytes > 0 ? e_.add_flow({links_[at(rep, rank)].up, links_[at(ring_image(rep), rank)].down},
+                                                 ring.bytes, ring.latency_s)
+                                   : e_.add_task(sim::TaskEngine::kNoResource, ring.latency_s);
+      if (span.first < 0) {
+        span.first = t;
+      } else {
+        e_.add_dependency(span.last, t);
+      }
+      span.last = t;
+    }
+    if (span.first < 0) span.first = span.last = e_.add_task(sim::TaskEngine::kNoResource, 0.0);
+    return span;
+  }
+
+ private:
+  size_t at(int rep, int rank) const { return size_t(rep) * size_t(in_.schedule.ranks) + size_t(rank); }
+
+  // Replica d sits on node d / G, plane d % G of its stage (G GPUs per node); see the images above.
+  int gpus_per_node() const { return int(std::min<int64_t>(in_.node.gpus_per_node, in_.layout.dp)); }
+  int ib_image(int d) const {
+    if (R_ == 1) return d;
+    const int G = gpus_per_node(), node = d / G, plane = d % G, en = int(in_.layout.ep_nodes);
+    return ((node / en) * en + (node % en + 1) % en) * G + plane;
+  }
+  int nvlink_image(int d) const {
+    if (R_ == 1) return d;
+    const int G = gpus_per_node();
+    return (d / G) * G + (d % G + 1) % G;
+  }
+  int ring_image(int d) const { return R_ == 1 ? d : (d + 1) % R_; }
+
+  // Two flows (IB, NVLink) after the phase latency; returns the task that ends the phase.
+  int add_phase(int rep, int rank, const Phase& ph, int after) {
+    const GpuLinks& self = links_[at(rep, rank)];
+    std::vector<int> parts;
+    if (ph.ib_bytes > 0) {
+      if (self.up < 0) throw std::logic_error("flow step: an all-to-all leaves the node but the node has no NIC");
+      parts.push_back(e_.add_flow({self.up, links_[at(ib_image(rep), rank)].down}, ph.ib_bytes, ph.latency_s));
+    }
+    if (ph.nvlink_bytes > 0) {
+      parts.push_back(
+          e_.add_flow({self.nvl_out, links_[at(nvlink_image(rep), rank)].nvl_in}, ph.nvlink_bytes, ph.latency_s));
+    }
+    if (parts.empty()) parts.push_back(e_.add_task(sim::TaskEngine::kNoResource, ph.latency_s));
+    for (int p : parts) e_.add_dependency(after, p);
+    if (parts.size() == 1) return parts[0];
+    const int join = e_.add_task(sim::TaskEngine::kNoResource, 0.0);
+    for (int p : parts) e_.add_dependency(p, join);
+    return join;
+  }
+
+  // The dispatch and combine phases of a block's forward or backward all-to-alls (block_costs.h).
+  const std::vector<Phase>& phases(const BlockCost& b, bool forward) {
+    std::vector<Phase>& out = (forward ? forward_phases_ : backward_phases_)[&b];
+    if (!out.empty() || !b.moe || flow_.blocks.layout.ep <= 1) return out;
+    const TrainingSpec& spec = flow_.blocks.spec;
+    for (hw::DType dtype : {forward ? spec.dispatch_dtype : spec.backward_dispatch_dtype, spec.combine_dtype}) {
+      const hw::AllToAllShape shape = alltoall_shape(flow_.blocks, b.alltoall_tokens, dtype);
+      const hw::AllToAllTraffic traffic = hw::ep_alltoall_traffic(shape, in_.node);
+      Phase ph;
+      ph.ib_bytes = traffic.over_ib.value();
+      ph.nvlink_bytes = traffic.over_nvlink.value();
+      ph.latency_s = hw::ep_alltoall_latency(traffic, in_.node).value();
+      out.push_back(ph);
+    }
+    return out;
+  }
+
+  const StepInputs& in_;
+  const FlowStepInputs& flow_;
+  sim::TaskEngine& e_;
+  int R_;
+  std::vector<int> compute_;
+  std::vector<GpuLinks> links_;
+  std::unordered_map<const BlockCost*, std::vector<Phase>> forward_phases_, backward_phases_;
+};
+
+}  // namespace
+
+std::unique_ptr<StepNetwork> make_flow_network(const StepInputs& in, sim::TaskEngine& engine, int replicas) {
+  if (!in.flow) throw std::logic_error("make_flow_network: StepInputs::flow is not set");
+  return std::make_unique<FlowNetwork>(in, engine, replicas);
+}
+
+}  // namespace fathom::models::training
