@@ -15,6 +15,7 @@ void add_query_projections(const LayerContext& c, int64_t tokens) {
     add_linear(c, "q_a_proj", tokens, a.hidden, a.q_lora_rank);
     add_rms_norm(c, "q_a_layernorm", double(tokens), a.q_lora_rank);
     add_linear(c, "q_b_proj", tokens, a.q_lora_rank, a.heads * qk);
+    c.out.back().role = OpRole::mla_up_projection;
   } else {
     add_linear(c, "q_proj", tokens, a.hidden, a.heads * qk);
   }
@@ -60,6 +61,7 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
     // The cached prefix's latents are expanded too: kv_b_proj runs over every key token.
     const int64_t prefix = t.seq_kv - t.seq_q;
     add_linear(c, "kv_b_proj", t.sequences * t.seq_kv, a.kv_lora_rank, a.heads * (a.qk_nope_head_dim + a.v_head_dim));
+    c.out.back().role = OpRole::mla_up_projection;
     // Causal: S * (L*P + L(L+1)/2) query-key pairs, QK^T over qk dims and PV over v dims.
     const double pairs = causal_pairs(t.sequences, t.seq_q, prefix);
     attn.work.family = hw::KernelFamily::attention_prefill;

@@ -48,6 +48,7 @@ void add_elementwise(const LayerContext& c, std::string name, double flops, doub
 void add_rms_norm(const LayerContext& c, std::string name, double tokens, int64_t width) {
   const double elems = tokens * double(width);
   add_elementwise(c, std::move(name), 4.0 * elems, elems * act_bytes(c) + double(width) * 2.0, elems * act_bytes(c));
+  c.out.back().role = OpRole::rms_norm;
 }
 
 void add_residual(const LayerContext& c, std::string name, double tokens, int64_t width) {

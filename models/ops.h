@@ -31,12 +31,26 @@ namespace fathom::models {
 // The pass of a training op as DualPipe schedules it: forward, backward for inputs, backward for weights.
 enum class Pass { forward, backward_input, backward_weight };
 
+// What an op is, where a rule needs more than its kernel family (activation recomputation).
+enum class OpRole { other, rms_norm, mla_up_projection };
+
 // One kernel of one layer.
 struct Op {
   std::string name;    // e.g. "q_a_proj", "attention", "experts_gate_up"
   int64_t layer = -1;  // main layers 0..layers-1, MTP module j at layers + j, -1 = embedding / LM head
   Pass pass = Pass::forward;
   hw::KernelWork work;
+  OpRole role = OpRole::other;
+};
+
+// Forward ops run again in the backward pass instead of keeping their outputs (V3TR §3.2.3: DeepSeek-V3
+// recomputes every RMSNorm and the MLA up-projections q_b_proj and kv_b_proj).
+struct RecomputeSet {
+  bool rms_norm = false;
+  bool mla_up_projection = false;
+  bool covers(const Op& op) const {
+    return (rms_norm && op.role == OpRole::rms_norm) || (mla_up_projection && op.role == OpRole::mla_up_projection);
+  }
 };
 
 // Dtypes a scenario chooses for the math and the cache.
@@ -107,6 +121,9 @@ std::vector<Op> training_model_ops(const ModelArch& arch, const PrefillShape& sh
 
 // The B and W ops that a list of forward ops implies (see the contract above).
 std::vector<Op> backward_ops(const std::vector<Op>& forward);
+// The recomputation of `ops`' forward ops that `set` covers: the same work again, in B (Pass::backward_input,
+// name + ".recompute"). Not model FLOPs (MFU does not count them); executed work.
+std::vector<Op> recompute_ops(const std::vector<Op>& ops, const RecomputeSet& set);
 
 Flops total_flops(const std::vector<Op>& ops);
 Bytes total_bytes(const std::vector<Op>& ops);  // read + written

@@ -72,6 +72,14 @@ std::vector<Op> backward_ops(const std::vector<Op>& forward) {
   return b;
 }
 
+std::vector<Op> recompute_ops(const std::vector<Op>& ops, const RecomputeSet& set) {
+  std::vector<Op> out;
+  for (const Op& op : ops) {
+    if (op.pass == Pass::forward && set.covers(op)) out.push_back(derived(op, ".recompute", Pass::backward_input));
+  }
+  return out;
+}
+
 std::vector<Op> training_embedding_ops(const ModelArch& arch, int64_t tokens, const CostOptions& options) {
   std::vector<Op> out = embedding_ops(arch, tokens, options);
   // Scatter-add of the output gradient rows into an FP32 embedding gradient.

@@ -28,6 +28,12 @@ void add_ops(const hw::KernelCostModel& model, const std::vector<Op>& ops, Block
   }
 }
 
+// A block's F/B/W ops plus the recomputation the spec asks for (in B).
+void add_training_ops(const BlockCostInputs& in, const std::vector<Op>& ops, BlockCost& b) {
+  add_ops(in.cost_model, ops, b);
+  add_ops(in.cost_model, recompute_ops(ops, in.spec.recompute), b);
+}
+
 // DeepEP normal kernels (V3TR §3.2.2): forward dispatch (FP8, T29) and combine (BF16); the backward
 // mirrors them: the output gradient is dispatched to the experts (FP8 per T29: "a similar strategy is
 // applied to the activation gradient before MoE down-projections") and the input gradients are
@@ -102,7 +108,7 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
 
   BlockCost emb;
   emb.kind = BlockKind::embedding;
-  add_ops(in.cost_model, training_embedding_ops(a, T, in.options), emb);
+  add_training_ops(in, training_embedding_ops(a, T, in.options), emb);
   emb.dense_params = counts.embedding;
   out.push_back(emb);
 
@@ -114,8 +120,8 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
     const LayerKind kind = a.kind_of_layer(l);
     b.moe = (kind == LayerKind::moe) || (kind == LayerKind::mtp && a.mtp_layer_is_moe);
     if (b.moe) b.expert_imbalance = imbalance_of(in, l);
-    add_ops(in.cost_model, training_layer_ops(a, l, shape, in.options, b.moe ? ep_load(b.expert_imbalance) : MoeLoad{}),
-            b);
+    add_training_ops(in, training_layer_ops(a, l, shape, in.options, b.moe ? ep_load(b.expert_imbalance) : MoeLoad{}),
+                     b);
     const int64_t all = kind == LayerKind::mtp ? counts.mtp_module : layer_params(a, kind, false);
     const int64_t experts = b.moe ? counts.per_expert * a.routed_experts : 0;
     b.dense_params = all - experts;
@@ -126,7 +132,7 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
 
   BlockCost head;
   head.kind = BlockKind::head;
-  add_ops(in.cost_model, training_head_ops(a, T, in.options), head);
+  add_training_ops(in, training_head_ops(a, T, in.options), head);
   head.dense_params = counts.head;
   out.push_back(head);
   return out;

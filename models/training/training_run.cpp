@@ -162,7 +162,9 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas) {
   const double sequences = double(s.layout.dp * s.spec.micro_batches * s.spec.micro_batch_sequences);
   const PrefillShape one{1, s.spec.sequence_length, true};
   out.model_flops_per_step = total_flops(training_model_ops(arch, one, options, false)).value() * sequences;
-  out.executed_flops_per_step = total_flops(training_model_ops(arch, one, options, s.model.mtp)).value() * sequences;
+  const std::vector<Op> executed = training_model_ops(arch, one, options, s.model.mtp);
+  out.executed_flops_per_step =
+      (total_flops(executed) + total_flops(recompute_ops(executed, s.spec.recompute))).value() * sequences;
   out.model_flops_6nd_per_step = 6.0 * double(count_params(arch).activated_per_token) * out.tokens_per_step;
   const double bf16 = s.cluster.node.gpu.peak_bf16_dense.value();
   const double fp8 = s.cluster.node.gpu.peak_fp8_dense.value();

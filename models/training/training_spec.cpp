@@ -56,6 +56,13 @@ TrainingSpec read_training_spec(const SpecReader& r) {
   s.parameter_gather_dtype = read_dtype(r, "parameter_gather_dtype", "bf16", "BF16 parameters");
   s.master_weight_dtype = read_dtype(r, "master_weight_dtype", "fp32", "FP32 master weights");
   s.optimizer_moment_dtype = read_dtype(r, "optimizer_moment_dtype", "fp32", "FP32 AdamW moments");
+  if (r.has("recompute")) {
+    const SpecReader rc = r.child("recompute");
+    s.recompute.rms_norm = rc.boolean_or("rms_norm", false, "RMSNorm outputs kept for the backward pass");
+    s.recompute.mla_up_projection =
+        rc.boolean_or("mla_up_projection", false, "MLA up-projection outputs kept for the backward pass");
+    rc.finish();
+  }
   if (r.has("batch_ramp")) s.batch_ramp = read_batch_ramp(r.child("batch_ramp"), s.token_budget);
   r.finish();
   return s;

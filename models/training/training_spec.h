@@ -7,6 +7,7 @@
 #include <string>
 
 #include "hw/kernel_work.h"
+#include "models/ops.h"
 #include "models/training/batch_ramp.h"
 #include "sim/spec_reader.h"
 #include "sim/units.h"
@@ -33,6 +34,7 @@ struct TrainingSpec {
   hw::DType parameter_gather_dtype = hw::DType::bf16;  // ZeRO-1 all-gather payload
   hw::DType master_weight_dtype = hw::DType::fp32;     // optimizer master weights (T26)
   hw::DType optimizer_moment_dtype = hw::DType::bf16;  // AdamW moments (T26)
+  RecomputeSet recompute;                              // forward ops recomputed in B (none by default)
   std::optional<BatchRampSpec> batch_ramp;             // T11's batch-size ramp; none = every step at the final batch
 };
 

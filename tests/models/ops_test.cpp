@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "models/hf_config.h"
@@ -232,4 +233,33 @@ TEST_CASE("DeepSeek-V3 spot checks in FP8", "[unit]") {
   // Absorbed decode attention: 128 heads * 4096 keys * 2 * (576 + 512); cache read 4096 * 576 * 2 B.
   CHECK(d.at("attention").flops.value() == 128.0 * 4096 * 2 * (576 + 512));
   CHECK(d.at("attention").bytes_read.value() == 4096.0 * 576 * 2 + 128.0 * 576 * 2);
+}
+
+TEST_CASE("Recomputation repeats the RMSNorms and MLA up-projections in B, exactly", "[unit]") {
+  const ModelArch a = tiny();
+  const CostOptions bf16;
+  const auto ops = training_layer_ops(a, 1, PrefillShape{1, 4}, bf16);  // T = 4 tokens
+  CHECK(recompute_ops(ops, RecomputeSet{}).empty());
+  const auto norms = recompute_ops(ops, RecomputeSet{.rms_norm = true});
+  const auto ups = recompute_ops(ops, RecomputeSet{.mla_up_projection = true});
+  const auto both = recompute_ops(ops, RecomputeSet{.rms_norm = true, .mla_up_projection = true});
+  std::set<std::string> norm_names, up_names;
+  for (const Op& op : norms) norm_names.insert(op.name);
+  for (const Op& op : ups) up_names.insert(op.name);
+  CHECK(norm_names == std::set<std::string>{"input_layernorm.recompute", "q_a_layernorm.recompute",
+                                            "kv_a_layernorm.recompute", "post_attention_layernorm.recompute"});
+  CHECK(up_names == std::set<std::string>{"q_b_proj.recompute", "kv_b_proj.recompute"});
+  CHECK(both.size() == norms.size() + ups.size());
+  for (const Op& op : both) CHECK(op.pass == Pass::backward_input);
+  // RMSNorm: 4 FLOPs per element: T (64 + 32 + 16 + 64) elements.
+  CHECK(total_flops(norms).value() == 4.0 * 4 * (64 + 32 + 16 + 64));
+  // q_b_proj 32 -> 2 heads x 12, kv_b_proj 16 -> 2 heads x (8 + 8), over T = 4 tokens.
+  CHECK(total_flops(ups).value() == 2.0 * 4 * 32 * 24 + 2.0 * 4 * 16 * 32);
+  // The recomputed ops are the forward ops again: same work, same bytes.
+  const auto fwd = by_name(ops);
+  for (const Op& op : ups) {
+    const std::string base = op.name.substr(0, op.name.size() - std::string(".recompute").size());
+    CHECK(op.work.flops.value() == fwd.at(base).flops.value());
+    CHECK(op.work.bytes_read.value() == fwd.at(base).bytes_read.value());
+  }
 }

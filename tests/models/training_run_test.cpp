@@ -94,3 +94,22 @@ TEST_CASE("fewer communication SMs or no imbalance never slow the step", "[unit]
   CHECK(run({"training.communication_sms=0"}).prediction.step.step_s <= base);
   CHECK(run({"expert_load.zipf_exponent=0"}).prediction.step.step_s <= base);
 }
+
+TEST_CASE("recomputation adds work to B only, and no model FLOPs", "[unit]") {
+  const Run on = run();
+  const Run off = run({"training.recompute.rms_norm=false", "training.recompute.mla_up_projection=false"});
+  REQUIRE(on.scenario.spec.recompute.rms_norm);
+  REQUIRE(on.scenario.spec.recompute.mla_up_projection);
+  for (size_t s = 0; s < on.prediction.stages.size(); ++s) {
+    for (size_t b = 0; b < on.prediction.stages[s].blocks.size(); ++b) {
+      const auto& x = on.prediction.stages[s].blocks[b];
+      const auto& y = off.prediction.stages[s].blocks[b];
+      CHECK(x.forward_s == y.forward_s);
+      CHECK(x.backward_weight_s == y.backward_weight_s);
+      CHECK(x.backward_input_s >= y.backward_input_s);
+    }
+  }
+  CHECK(on.prediction.model_flops_per_step == off.prediction.model_flops_per_step);
+  CHECK(on.prediction.executed_flops_per_step > off.prediction.executed_flops_per_step);
+  CHECK(on.prediction.step.step_s > off.prediction.step.step_s);
+}

@@ -134,6 +134,8 @@ TEST_CASE("fathom run training: bad input is one line naming the JSON path", "[u
   check_error("--set parallelism.pp=1", "parallelism.pp");  // DualPipe needs an even PP >= 2
   check_error("--set training.micro_batches=30 --set training.global_batch_sequences=3840", "training.micro_batches");
   check_error("--set training.micro_batches=60", "training.micro_batches");  // 128 x 60 != 15360
+  check_error("--set training.recompute.attention=true", "training.recompute.attention");
+  check_error("--set training.recompute.rms_norm=3", "training.recompute.rms_norm");
   check_error("--set parallelism.ep=48", "parallelism.ep");
   check_error("--set training.schedule=gpipe", "training.schedule");
   check_error("--set training.expert_imbalance=0.5", "training.expert_imbalance");
