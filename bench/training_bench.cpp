@@ -1,7 +1,9 @@
 // Speed of one DeepSeek-V3 pre-training prediction at the event and the flow level: read the scenario,
 // price every block, cut the stages, build and run the engine graph (the T11 batch ramp switched off, so
 // one step is simulated). Targets (issue #5): < 2 s at the event level, < 60 s at the flow level, on the
-// dev container (2 cores).
+// dev container (2 cores). Then the cost of the symmetry fold at the flow level: a 256-GPU cut of the
+// same model (PP4, DP64, EP64 over 8 nodes, 8 micro-batches) folded (one replica) and unfolded (all 64
+// replicas on their own links); the two steps must agree.
 //
 // Usage: training_bench [repeats=5]
 
@@ -32,6 +34,23 @@ int main(int argc, char** argv) {
         "training step ({} level, DualPipe PP16, 120 micro-batches): {} engine tasks ({} flows), predicted step "
         "{:.3f} s, wall {:.1f} ms (best of {})\n",
         level, p.step.tasks, p.step.flows, p.step.step_s, best_s * 1e3, repeats);
+  }
+  const std::vector<std::string> small = {"fidelity=flow",
+                                          "cluster.nodes=32",
+                                          "parallelism.pp=4",
+                                          "training.micro_batches=8",
+                                          "training.global_batch_sequences=512",
+                                          "training.batch_ramp.start_global_batch_sequences=512",
+                                          "checkpoint.storage.cluster.clients=32"};
+  fathom::ProvenanceLog log;
+  tr::TrainingScenario s = tr::read_training_scenario(fathom::load_scenario(scenario, small), log);
+  s.spec.batch_ramp.reset();
+  for (int replicas : {1, int(s.layout.dp)}) {
+    const auto t0 = clock::now();
+    const tr::TrainingPrediction p = tr::predict_training(s, replicas);
+    fmt::print("flow level, 256 GPUs, {} replica(s) simulated: {} tasks ({} flows), step {:.6f} s, wall {:.1f} ms\n",
+               replicas, p.step.tasks, p.step.flows, p.step.step_s,
+               std::chrono::duration<double>(clock::now() - t0).count() * 1e3);
   }
   return 0;
 }

@@ -53,9 +53,13 @@ double parameter_all_gather_s(const ChunkParams& all, const TrainingSpec& spec, 
   return rings_s(parameter_all_gather_transfers(all, spec, layout, node), node);
 }
 
+double zero1_shard_params(const ChunkParams& all, const TrainingLayout& layout) {
+  return double(all.dense) / double(layout.dp) + double(all.expert) / double(layout.expert_dp);
+}
+
 double optimizer_step_s(const ChunkParams& all, const TrainingSpec& spec, const TrainingLayout& layout,
                         const hw::KernelCostModel& cost_model) {
-  const double shard = double(all.dense) / double(layout.dp) + double(all.expert) / double(layout.expert_dp);
+  const double shard = zero1_shard_params(all, layout);
   const double master = hw::bytes_per_element(spec.master_weight_dtype);
   const double moment = hw::bytes_per_element(spec.optimizer_moment_dtype);
   const double grad = hw::bytes_per_element(spec.gradient_reduce_dtype);

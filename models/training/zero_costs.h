@@ -53,6 +53,9 @@ double gradient_reduce_scatter_s(const ChunkParams& p, const TrainingSpec& spec,
                                  const hw::NodeSpec& node);
 double parameter_all_gather_s(const ChunkParams& all, const TrainingSpec& spec, const TrainingLayout& layout,
                               const hw::NodeSpec& node);
+// Parameters of a rank's ZeRO-1 shard over all its chunks: dense / dp + expert / expert_dp (what its
+// optimizer updates and keeps master weights and moments for).
+double zero1_shard_params(const ChunkParams& all, const TrainingLayout& layout);
 // AdamW over the rank's shard of all its chunks.
 double optimizer_step_s(const ChunkParams& all, const TrainingSpec& spec, const TrainingLayout& layout,
                         const hw::KernelCostModel& cost_model);
