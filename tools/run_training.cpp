@@ -2,7 +2,9 @@
 // event engine, its breakdown, MFU, throughput, GPU-hours and cost (docs/training.md).
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include "models/training/rank_memory.h"
 #include "models/training/training_run.h"
 #include "reports/chrome_trace.h"
 #include "reports/provenance_report.h"
@@ -72,8 +74,29 @@ nlohmann::json batch_ramp_json(const tr::TrainingPrediction& p) {
           {"step_simulations", p.batch_ramp->distinct_micro_batch_counts}};
 }
 
+// The "memory" key: per-GPU memory of every pipeline rank against HBM (rank_memory.h).
+nlohmann::json memory_json(const tr::TrainingMemory& m) {
+  nlohmann::json ranks = nlohmann::json::array();
+  for (const auto& r : m.per_rank) {
+    ranks.push_back({{"rank", r.rank},
+                     {"stages", r.stages},
+                     {"parameters_bytes", r.parameters_bytes},
+                     {"gradients_bytes", r.gradients_bytes},
+                     {"optimizer_bytes", r.optimizer_bytes},
+                     {"activations_bytes", r.activations_bytes},
+                     {"activation_micro_batches", r.activation_micro_batches},
+                     {"workspace_bytes", r.workspace_bytes},
+                     {"total_bytes", r.total_bytes}});
+  }
+  return {{"per_rank", ranks},
+          {"worst_rank", m.worst_rank},
+          {"hbm_bytes", m.hbm_bytes},
+          {"fits", m.fits},
+          {"headroom_bytes", m.headroom_bytes}};
+}
+
 nlohmann::json result_json(const ScenarioDocument& doc, const tr::TrainingScenario& s, const tr::TrainingPrediction& p,
-                           const ProvenanceLog& log) {
+                           const tr::TrainingMemory& memory, const ProvenanceLog& log) {
   const auto& crit = p.step.ranks[p.step.critical_rank];
   nlohmann::json per_rank = nlohmann::json::array();
   for (const auto& b : p.step.ranks) per_rank.push_back(breakdown_json(b, p.step.step_s));
@@ -131,6 +154,7 @@ nlohmann::json result_json(const ScenarioDocument& doc, const tr::TrainingScenar
       {"batch_ramp", batch_ramp_json(p)},
       {"gpu_hours", p.gpu_hours},
       {"cost_usd", p.cost_usd},
+      {"memory", memory_json(memory)},
       {"engine_tasks", p.step.tasks},
       {"engine_flows", p.step.flows},
       {"folds", tr::training_folds(s.fidelity)},
@@ -156,7 +180,26 @@ std::string ramp_text(const tr::BatchRampResult& r) {
          t.render();
 }
 
-std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPrediction& p, const ProvenanceLog& log) {
+// Per-GPU memory per rank in GiB, and FITS / DOES NOT FIT for the worst rank.
+std::string memory_text(const tr::TrainingMemory& m) {
+  const auto gib = [](double b) { return fmt::format("{:.1f}", b / (1024.0 * 1024.0 * 1024.0)); };
+  reports::TextTable t(
+      {"rank", "stages", "params", "grads", "optimizer", "activations (mb)", "workspace", "total GiB"});
+  for (const auto& r : m.per_rank) {
+    t.add_row({std::to_string(r.rank), fmt::format("{}", fmt::join(r.stages, ",")), gib(r.parameters_bytes),
+               gib(r.gradients_bytes), gib(r.optimizer_bytes),
+               fmt::format("{} ({})", gib(r.activations_bytes), r.activation_micro_batches), gib(r.workspace_bytes),
+               gib(r.total_bytes)});
+  }
+  const auto& w = m.per_rank.at(size_t(m.worst_rank));
+  return "\nMemory per GPU of each pipeline rank (GiB; activations an estimate, (mb) = peak live micro-batches):\n" +
+         t.render() +
+         fmt::format("Worst rank {}: {} of {} GiB HBM: {}, headroom {} GiB.\n", m.worst_rank, gib(w.total_bytes),
+                     gib(m.hbm_bytes), m.fits ? "FITS" : "DOES NOT FIT", gib(m.headroom_bytes));
+}
+
+std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPrediction& p,
+                        const tr::TrainingMemory& memory, const ProvenanceLog& log) {
   const auto& c = p.step.ranks[p.step.critical_rank];
   const double t = p.step.step_s;
   std::string out = fmt::format(
@@ -209,6 +252,7 @@ std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPredict
   }
   out += "\nPer micro-batch, per stage (full SMs; imbalance: mean max/mean of the stage's MoE layers):\n" +
          stages.render();
+  out += memory_text(memory);
   out += "\nFolds:\n";
   for (const auto& f : tr::training_folds(s.fidelity)) out += "  " + f + "\n";
   const std::string assumed = reports::assumptions_text(log);
@@ -234,11 +278,13 @@ void run_training(const ScenarioDocument& doc, const RunOptions& options) {
   ProvenanceLog log;
   const tr::TrainingScenario scenario = tr::read_training_scenario(doc, log);
   const tr::TrainingPrediction p = tr::predict_training(scenario);
+  const tr::TrainingMemory memory = tr::training_memory(scenario, p);
+  for (const auto& a : memory.assumptions) log.record(a);
   if (!options.trace_file.empty()) write_trace(options.trace_file, p, scenario.schedule.ranks);
   if (options.json) {
-    fmt::print("{}\n", result_json(doc, scenario, p, log).dump(2));
+    fmt::print("{}\n", result_json(doc, scenario, p, memory, log).dump(2));
   } else {
-    fmt::print("{}", render_text(scenario, p, log));
+    fmt::print("{}", render_text(scenario, p, memory, log));
   }
 }
 

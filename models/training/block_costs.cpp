@@ -86,6 +86,13 @@ Seconds ep_alltoall_s(const BlockCostInputs& in, double tokens, hw::DType dtype)
   return hw::ep_alltoall_time(alltoall_shape(in, tokens, dtype), in.node);
 }
 
+MoeLoad ep_moe_load(const ModelArch& a, const TrainingLayout& layout, double imbalance) {
+  if (!a.is_moe()) return MoeLoad{};
+  return MoeLoad{.experts = layout.experts_per_gpu,
+                 .tokens_per_expert = double(layout.ep) * double(layout.micro_batch_tokens) *
+                                      double(a.experts_per_token) / double(a.routed_experts) * imbalance};
+}
+
 std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
   const ModelArch& a = in.arch;
   const int64_t T = in.layout.micro_batch_tokens;
@@ -95,14 +102,6 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
     throw std::invalid_argument(fmt::format("block_costs: {} per-layer imbalance factors for {} decoder layers",
                                             in.layer_imbalance.size(), a.layers));
   }
-  // Expert parallelism: each GPU runs experts_per_gpu experts, each receiving the tokens the ep GPUs
-  // of its group route to it (ep * T * top_k / experts on average), times the layer's imbalance.
-  auto ep_load = [&](double imbalance) {
-    if (!a.is_moe()) return MoeLoad{};
-    return MoeLoad{.experts = in.layout.experts_per_gpu,
-                   .tokens_per_expert = double(in.layout.ep) * double(T) * double(a.experts_per_token) /
-                                        double(a.routed_experts) * imbalance};
-  };
   const int64_t expert_params_per_gpu = counts.per_expert * in.layout.experts_per_gpu;
   std::vector<BlockCost> out;
 
@@ -120,8 +119,10 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
     const LayerKind kind = a.kind_of_layer(l);
     b.moe = (kind == LayerKind::moe) || (kind == LayerKind::mtp && a.mtp_layer_is_moe);
     if (b.moe) b.expert_imbalance = imbalance_of(in, l);
-    add_training_ops(in, training_layer_ops(a, l, shape, in.options, b.moe ? ep_load(b.expert_imbalance) : MoeLoad{}),
-                     b);
+    add_training_ops(
+        in,
+        training_layer_ops(a, l, shape, in.options, b.moe ? ep_moe_load(a, in.layout, b.expert_imbalance) : MoeLoad{}),
+        b);
     const int64_t all = kind == LayerKind::mtp ? counts.mtp_module : layer_params(a, kind, false);
     const int64_t experts = b.moe ? counts.per_expert * a.routed_experts : 0;
     b.dense_params = all - experts;

@@ -69,6 +69,11 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in);
 // Mean `expert_imbalance` of the blocks with routed experts (MTP modules included); 1 when none has any.
 double mean_expert_imbalance(const std::vector<BlockCost>& blocks);
 
+// The expert work of one micro-batch on the most-loaded GPU of an EP group: experts_per_gpu experts, each
+// receiving the tokens the ep GPUs of its group route to it (ep * T * top_k / experts on average) times
+// the layer's `imbalance`. Empty for a dense model.
+MoeLoad ep_moe_load(const ModelArch& arch, const TrainingLayout& layout, double imbalance);
+
 // The shape of one all-to-all of `tokens` tokens per GPU with `dtype` payloads (DeepEP normal kernels).
 hw::AllToAllShape alltoall_shape(const BlockCostInputs& in, double tokens, hw::DType dtype);
 

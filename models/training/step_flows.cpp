@@ -44,9 +44,10 @@ struct GpuLinks {
   int up = -1, down = -1, nvl_out = -1, nvl_in = -1;
 };
 
-class FlowNetwork final : public StepNetwork {
+class FlowStepNetwork final : public StepNetwork {
  public:
-  FlowNetwork(const StepInputs& in, sim::TaskEngine& e, int replicas) : in_(in), flow_(*in.flow), e_(e), R_(replicas) {
+  FlowStepNetwork(const StepInputs& in, sim::TaskEngine& e, int replicas)
+      : in_(in), flow_(*in.flow), e_(e), R_(replicas) {
     const int64_t dp = in.layout.dp;
     if (R_ != 1 && R_ != dp) {
       throw std::logic_error(
@@ -191,7 +192,7 @@ class FlowNetwork final : public StepNetwork {
 
 std::unique_ptr<StepNetwork> make_flow_network(const StepInputs& in, sim::TaskEngine& engine, int replicas) {
   if (!in.flow) throw std::logic_error("make_flow_network: StepInputs::flow is not set");
-  return std::make_unique<FlowNetwork>(in, engine, replicas);
+  return std::make_unique<FlowStepNetwork>(in, engine, replicas);
 }
 
 }  // namespace fathom::models::training

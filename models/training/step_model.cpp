@@ -36,19 +36,10 @@ bool finishes_weights(const schedule::Pass& p) {
   return p.kind == PassKind::kBackwardFull || p.kind == PassKind::kWeight;
 }
 
-ChunkParams params_of(const Stage& s) {
-  ChunkParams p;
-  for (const auto& b : s.blocks) {
-    p.dense += b.dense_params;
-    p.expert += b.expert_params;
-  }
-  return p;
-}
-
 // The event level: closed-form durations on exclusive per-rank resources.
-class EventNetwork final : public StepNetwork {
+class EventStepNetwork final : public StepNetwork {
  public:
-  EventNetwork(const StepInputs& in, sim::TaskEngine& e, int replicas) : in_(in), e_(e) {
+  EventStepNetwork(const StepInputs& in, sim::TaskEngine& e, int replicas) : in_(in), e_(e) {
     for (int rep = 0; rep < replicas; ++rep) {
       for (int r = 0; r < in.schedule.ranks; ++r) {
         compute_.push_back(e.add_resource(fmt::format("replica{}.rank{}.compute", rep, r)));
@@ -91,7 +82,7 @@ double span_s(const sim::EngineTimeline& tl, TaskSpan s) { return tl.end_s[s.las
 }  // namespace
 
 std::unique_ptr<StepNetwork> make_event_network(const StepInputs& in, sim::TaskEngine& engine, int replicas) {
-  return std::make_unique<EventNetwork>(in, engine, replicas);
+  return std::make_unique<EventStepNetwork>(in, engine, replicas);
 }
 
 StepResult simulate_step(const StepInputs& in) {
@@ -155,7 +146,7 @@ StepResult simulate_step(const StepInputs& in) {
       ChunkParams all;
       RankTasks& rt = tasks[rep][r];
       for (int s : result.ranks[r].stages) {
-        const ChunkParams p = params_of(in.stages.at(s));
+        const ChunkParams p = chunk_params(in.stages.at(s).blocks);
         all.dense += p.dense;
         all.expert += p.expert;
         const TaskSpan rs = net->add_rings(rep, r, gradient_reduce_scatter_transfers(p, in.spec, in.layout, in.node));

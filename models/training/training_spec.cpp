@@ -56,6 +56,9 @@ TrainingSpec read_training_spec(const SpecReader& r) {
   s.parameter_gather_dtype = read_dtype(r, "parameter_gather_dtype", "bf16", "BF16 parameters");
   s.master_weight_dtype = read_dtype(r, "master_weight_dtype", "fp32", "FP32 master weights");
   s.optimizer_moment_dtype = read_dtype(r, "optimizer_moment_dtype", "fp32", "FP32 AdamW moments");
+  s.workspace = r.quantity_or<Bytes>("workspace", "2GiB",
+                                     "CUDA context, library workspaces and DeepEP/NCCL buffers per GPU, not measured "
+                                     "(as fathom memory's default)");
   if (r.has("recompute")) {
     const SpecReader rc = r.child("recompute");
     s.recompute.rms_norm = rc.boolean_or("rms_norm", false, "RMSNorm outputs kept for the backward pass");

@@ -35,7 +35,8 @@ struct TrainingSpec {
   hw::DType master_weight_dtype = hw::DType::fp32;     // optimizer master weights (T26)
   hw::DType optimizer_moment_dtype = hw::DType::bf16;  // AdamW moments (T26)
   RecomputeSet recompute;                              // forward ops recomputed in B (none by default)
-  std::optional<BatchRampSpec> batch_ramp;             // T11's batch-size ramp; none = every step at the final batch
+  Bytes workspace;  // per GPU: CUDA context, library workspaces, DeepEP/NCCL buffers (memory report only)
+  std::optional<BatchRampSpec> batch_ramp;  // T11's batch-size ramp; none = every step at the final batch
 };
 
 // Reads the "training" object strictly; `reader.finish()` is called. Checks ranges only; the

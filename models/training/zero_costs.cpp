@@ -4,6 +4,15 @@
 
 namespace fathom::models::training {
 
+ChunkParams chunk_params(const std::vector<BlockCost>& blocks) {
+  ChunkParams p;
+  for (const BlockCost& b : blocks) {
+    p.dense += b.dense_params;
+    p.expert += b.expert_params;
+  }
+  return p;
+}
+
 RingTransfer ring_transfer(double bytes, int64_t n, const hw::NodeSpec& node) {
   if (n <= 1 || bytes <= 0) return {};
   const double steps = double(n - 1);

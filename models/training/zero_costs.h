@@ -16,6 +16,7 @@
 
 #include "hw/kernel_cost_model.h"
 #include "hw/node_spec.h"
+#include "models/training/block_costs.h"
 #include "models/training/training_layout.h"
 #include "models/training/training_spec.h"
 
@@ -26,6 +27,9 @@ struct ChunkParams {
   int64_t dense = 0;   // shared with the dp GPUs of the stage
   int64_t expert = 0;  // shared with the expert_dp GPUs holding the same experts
 };
+
+// The parameters of a run of blocks (a stage), split by the group that shares them.
+ChunkParams chunk_params(const std::vector<BlockCost>& blocks);
 
 // What one GPU puts on its NIC for one ring collective (alpha-beta): (n - 1) / n of the full buffer,
 // after (n - 1) step latencies. Nothing for n <= 1 or an empty buffer.

@@ -176,3 +176,33 @@ TEST_CASE("fathom run training: a fidelity without a training model is one line"
   check_error("--set fidelity=analytic", "fidelity");
   check_error("--set fidelity=packet", "fidelity");
 }
+
+TEST_CASE("fathom run training: the memory keys", "[smoke]") {
+  const auto j = run_json(kScenario);
+  const auto& m = j["memory"];
+  REQUIRE(m.is_object());
+  CHECK(m["fits"].is_boolean());
+  for (const char* k : {"worst_rank", "hbm_bytes", "headroom_bytes"}) {
+    INFO(k);
+    CHECK(m[k].is_number());
+  }
+  REQUIRE(m["per_rank"].size() == 16);
+  for (const auto& r : m["per_rank"]) {
+    for (const char* k : {"rank", "parameters_bytes", "gradients_bytes", "optimizer_bytes", "activations_bytes",
+                          "activation_micro_batches", "workspace_bytes", "total_bytes"}) {
+      INFO(k);
+      CHECK(r[k].is_number());
+    }
+    CHECK(r["stages"].size() == 2);
+    CHECK(r["total_bytes"].get<double>() > 0);
+  }
+  const double worst = m["per_rank"][m["worst_rank"].get<size_t>()]["total_bytes"].get<double>();
+  CHECK(m["headroom_bytes"].get<double>() == Approx(m["hbm_bytes"].get<double>() - worst));
+  bool workspace_assumed = false;
+  for (const auto& a : j["assumptions"])
+    if (a["path"] == "training.workspace") workspace_assumed = true;
+  CHECK(workspace_assumed);
+  const auto text = run_fathom("run " + kScenario);
+  CHECK(text.out.find("Memory per GPU") != std::string::npos);
+  CHECK(text.out.find(m["fits"].get<bool>() ? "FITS" : "DOES NOT FIT") != std::string::npos);
+}
