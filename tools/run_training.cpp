@@ -263,11 +263,14 @@ std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPredict
 void write_trace(const std::string& file, const tr::TrainingPrediction& p, int ranks) {
   std::vector<reports::TraceSlice> slices;
   for (const auto& s : p.step.slices)
-    slices.push_back({s.rank, s.communication ? 1 : 0, s.name, s.category, s.start_s, s.duration_s});
+    slices.push_back({s.rank, static_cast<int>(s.track), s.name, s.category, s.start_s, s.duration_s});
   std::vector<reports::TraceTrack> tracks;
   for (int r = 0; r < ranks; ++r) {
     tracks.push_back({r, 0, fmt::format("pipeline rank {}", r), "compute (F, B, W, F&B, optimizer)"});
-    tracks.push_back({r, 1, fmt::format("pipeline rank {}", r), "communication (PP send, ZeRO-1)"});
+    tracks.push_back({r, 1, fmt::format("pipeline rank {}", r), "PP sends to the next rank"});
+    tracks.push_back({r, 2, fmt::format("pipeline rank {}", r), "PP sends to the previous rank"});
+    tracks.push_back({r, 3, fmt::format("pipeline rank {}", r), "ZeRO-1 reduce-scatter, all-gather"});
+    tracks.push_back({r, 4, fmt::format("pipeline rank {}", r), "expert all-to-all (dispatch + combine)"});
   }
   reports::write_chrome_trace(file, slices, tracks);
 }

@@ -83,10 +83,14 @@ class FlowStepNetwork final : public StepNetwork {
       bool any = false;
       for (const auto& [block, forward] : {std::pair{seg.forward_comm, true}, std::pair{seg.backward_comm, false}}) {
         if (!block) continue;
+        TaskSpan pass;
         for (const Phase& ph : phases(*block, forward)) {
-          comm_from = add_phase(rep, rank, ph, comm_from);
+          const TaskSpan phase = add_phase(rep, rank, ph, comm_from);
+          if (pass.first < 0) pass.first = phase.first;
+          pass.last = comm_from = phase.last;
           any = true;
         }
+        if (rep == 0 && pass.first >= 0) passes_.push_back({rank, block, forward, pass});
       }
       if (!any) {
         last = compute;
@@ -106,6 +110,15 @@ class FlowStepNetwork final : public StepNetwork {
     if (src.up < 0) throw std::logic_error("flow step: a pipeline send needs a scale-out NIC");
     const int f = e_.add_flow({src.up, dst.down}, flow_.pp_transfer_bytes, latency);
     return {f, f};
+  }
+
+  // A pass's slice runs from its first phase becoming ready (latency included) to its last phase's end.
+  void add_alltoall_slices(const sim::EngineTimeline& tl, std::vector<StepSlice>& out) const override {
+    for (const RecordedPass& p : passes_) {
+      out.push_back({p.rank, SliceTrack::all_to_all, alltoall_slice_name(*p.block, p.forward),
+                     p.forward ? "a2a_F" : "a2a_B", tl.start_s[p.tasks.first],
+                     tl.end_s[p.tasks.last] - tl.start_s[p.tasks.first]});
+    }
   }
 
   TaskSpan add_rings(int rep, int rank, const std::vector<RingTransfer>& rings) override {
@@ -142,8 +155,8 @@ class FlowStepNetwork final : public StepNetwork {
   }
   int ring_image(int d) const { return R_ == 1 ? d : (d + 1) % R_; }
 
-  // Two flows (IB, NVLink) after the phase latency; returns the task that ends the phase.
-  int add_phase(int rep, int rank, const Phase& ph, int after) {
+  // Two flows (IB, NVLink) after the phase latency; returns its first flow and the task that ends it.
+  TaskSpan add_phase(int rep, int rank, const Phase& ph, int after) {
     const GpuLinks& self = links_[at(rep, rank)];
     std::vector<int> parts;
     if (ph.ib_bytes > 0) {
@@ -156,10 +169,10 @@ class FlowStepNetwork final : public StepNetwork {
     }
     if (parts.empty()) parts.push_back(e_.add_task(sim::TaskEngine::kNoResource, ph.latency_s));
     for (int p : parts) e_.add_dependency(after, p);
-    if (parts.size() == 1) return parts[0];
+    if (parts.size() == 1) return {parts[0], parts[0]};
     const int join = e_.add_task(sim::TaskEngine::kNoResource, 0.0);
     for (int p : parts) e_.add_dependency(p, join);
-    return join;
+    return {parts[0], join};
   }
 
   // The dispatch and combine phases of a block's forward or backward all-to-alls (block_costs.h).
@@ -186,6 +199,13 @@ class FlowStepNetwork final : public StepNetwork {
   std::vector<int> compute_;
   std::vector<GpuLinks> links_;
   std::unordered_map<const BlockCost*, std::vector<Phase>> forward_phases_, backward_phases_;
+  struct RecordedPass {
+    int rank;
+    const BlockCost* block;
+    bool forward;
+    TaskSpan tasks;
+  };
+  std::vector<RecordedPass> passes_;  // replica 0's all-to-all passes, for the trace
 };
 
 }  // namespace

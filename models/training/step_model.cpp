@@ -50,7 +50,9 @@ class EventStepNetwork final : public StepNetwork {
   }
   int compute_stream(int rep, int rank) const override { return compute_[at(rep, rank)]; }
   TaskSpan add_unit(int rep, int rank, const schedule::Unit& unit) override {
-    return one(e_.add_task(compute_[at(rep, rank)], unit_cost(unit, in_.stages, in_.compute_slowdown).total_s()));
+    const int task = e_.add_task(compute_[at(rep, rank)], unit_cost(unit, in_.stages, in_.compute_slowdown).total_s());
+    if (rep == 0) units_.push_back({rank, task, &unit});
+    return one(task);
   }
   TaskSpan add_pp_send(int rep, int from, int /*to*/) override {
     return one(e_.add_task(pp_link_[at(rep, from)], in_.pp_transfer_s));
@@ -58,13 +60,36 @@ class EventStepNetwork final : public StepNetwork {
   TaskSpan add_rings(int rep, int rank, const std::vector<RingTransfer>& rings) override {
     return one(e_.add_task(dp_link_[at(rep, rank)], rings_s(rings, in_.node)));
   }
+  // Inside a unit the segments run back to back (stage_plan.h): a segment's all-to-alls start with it
+  // when overlapped, after its compute otherwise, forward before backward.
+  void add_alltoall_slices(const sim::EngineTimeline& tl, std::vector<StepSlice>& out) const override {
+    for (const RecordedUnit& u : units_) {
+      double t = tl.start_s[u.task];
+      for (const UnitSegment& seg : unit_segments(*u.unit, in_.stages, in_.compute_slowdown)) {
+        double comm = seg.overlapped ? t : t + seg.compute_s;
+        for (const auto& [block, forward] : {std::pair{seg.forward_comm, true}, std::pair{seg.backward_comm, false}}) {
+          const double d = !block ? 0.0 : forward ? block->forward_comm_s : block->backward_comm_s;
+          if (d <= 0) continue;
+          out.push_back({u.rank, SliceTrack::all_to_all, alltoall_slice_name(*block, forward),
+                         forward ? "a2a_F" : "a2a_B", comm, d});
+          comm += d;
+        }
+        t += seg.time_s();
+      }
+    }
+  }
 
  private:
+  struct RecordedUnit {
+    int rank, task;
+    const schedule::Unit* unit;  // the task graph's, alive while the step is simulated
+  };
   static TaskSpan one(int task) { return {task, task}; }
   size_t at(int rep, int rank) const { return size_t(rep) * size_t(in_.schedule.ranks) + size_t(rank); }
   const StepInputs& in_;
   sim::TaskEngine& e_;
   std::vector<int> compute_, pp_link_, dp_link_;
+  std::vector<RecordedUnit> units_;  // replica 0
 };
 
 // Per-rank bookkeeping of one replica's tasks.
@@ -80,6 +105,10 @@ struct RankTasks {
 double span_s(const sim::EngineTimeline& tl, TaskSpan s) { return tl.end_s[s.last] - tl.start_s[s.first]; }
 
 }  // namespace
+
+std::string alltoall_slice_name(const BlockCost& block, bool forward) {
+  return fmt::format("a2a {} {}", forward ? "F" : "B", block.label());
+}
 
 std::unique_ptr<StepNetwork> make_event_network(const StepInputs& in, sim::TaskEngine& engine, int replicas) {
   return std::make_unique<EventStepNetwork>(in, engine, replicas);
@@ -109,7 +138,11 @@ StepResult simulate_step(const StepInputs& in) {
     result.ranks[r].stages.assign(held.begin(), held.end());
   }
 
-  std::vector<std::pair<TaskSpan, int>> pp_transfers;  // (tasks, rank) of replica 0
+  struct Send {
+    TaskSpan tasks;
+    int from, to;
+  };
+  std::vector<Send> pp_transfers;  // replica 0
   for (int rep = 0; rep < R; ++rep) {
     std::vector<TaskSpan> vertex_tasks(boost::num_vertices(graph));
     for (auto v : boost::make_iterator_range(boost::vertices(graph))) {
@@ -137,7 +170,7 @@ StepResult simulate_step(const StepInputs& in) {
       const TaskSpan send = net->add_pp_send(rep, graph[s].rank, graph[t].rank);
       engine.add_dependency(vertex_tasks[s].last, send.first);
       engine.add_dependency(send.last, vertex_tasks[t].first);
-      if (rep == 0) pp_transfers.emplace_back(send, graph[s].rank);
+      if (rep == 0) pp_transfers.push_back({send, graph[s].rank, graph[t].rank});
     }
   }
   // ZeRO-1 tail. A collective of chunk s waits for that chunk's last weight gradient on every replica.
@@ -203,23 +236,27 @@ StepResult simulate_step(const StepInputs& in) {
   for (auto v : boost::make_iterator_range(boost::vertices(graph))) {
     const auto& uv = graph[v];
     const TaskSpan t = tasks[0][uv.rank].unit[uv.index];
-    result.slices.push_back(
-        {uv.rank, false, schedule::to_string(uv.unit), category_of(uv.unit), tl.start_s[t.first], span_s(tl, t)});
+    result.slices.push_back({uv.rank, SliceTrack::compute, schedule::to_string(uv.unit), category_of(uv.unit),
+                             tl.start_s[t.first], span_s(tl, t)});
   }
-  for (const auto& [t, r] : pp_transfers)
-    result.slices.push_back({r, true, "pp send", "pp_send", tl.start_s[t.first], span_s(tl, t)});
+  for (const Send& p : pp_transfers) {
+    result.slices.push_back({p.from, p.to > p.from ? SliceTrack::pp_send_next : SliceTrack::pp_send_previous,
+                             fmt::format("pp send to rank {}", p.to), "pp_send", tl.start_s[p.tasks.first],
+                             span_s(tl, p.tasks)});
+  }
   for (int r = 0; r < P; ++r) {
     const RankTasks& rt = tasks[0][r];
     for (size_t i = 0; i < rt.reduce_scatter.size(); ++i) {
       const TaskSpan t = rt.reduce_scatter[i];
-      result.slices.push_back({r, true, fmt::format("reduce-scatter chunk {}", result.ranks[r].stages[i]),
+      result.slices.push_back({r, SliceTrack::zero1, fmt::format("reduce-scatter chunk {}", result.ranks[r].stages[i]),
                                "reduce_scatter", tl.start_s[t.first], span_s(tl, t)});
     }
+    result.slices.push_back({r, SliceTrack::compute, "optimizer", "optimizer", tl.start_s[rt.optimizer_task],
+                             engine.duration_of(rt.optimizer_task)});
     result.slices.push_back(
-        {r, false, "optimizer", "optimizer", tl.start_s[rt.optimizer_task], engine.duration_of(rt.optimizer_task)});
-    result.slices.push_back(
-        {r, true, "all-gather", "all_gather", tl.start_s[rt.all_gather.first], span_s(tl, rt.all_gather)});
+        {r, SliceTrack::zero1, "all-gather", "all_gather", tl.start_s[rt.all_gather.first], span_s(tl, rt.all_gather)});
   }
+  net->add_alltoall_slices(tl, result.slices);
   return result;
 }
 

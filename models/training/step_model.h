@@ -58,12 +58,18 @@ struct RankBreakdown {
   std::vector<int> stages;    // model stages (chunks) the rank holds
 };
 
+// The timeline tracks of a rank: its compute stream, its pipeline sends to the next and to the previous
+// rank, its ZeRO-1 collectives and the expert all-to-alls of its units. Slices of one track do not
+// overlap at the event level; at the flow level two sends or two collectives may (they share the NIC).
+enum class SliceTrack { compute = 0, pp_send_next = 1, pp_send_previous = 2, zero1 = 3, all_to_all = 4 };
+
 // One slice of the timeline (for the Chrome trace).
 struct StepSlice {
   int rank = 0;
-  bool communication = false;  // false: compute stream; true: the rank's links
+  SliceTrack track = SliceTrack::compute;
   std::string name;
-  std::string category;  // "F", "B", "W", "F&B", "pp_send", "reduce_scatter", "optimizer", "all_gather"
+  std::string
+      category;  // "F", "B", "W", "F&B", "optimizer"; "pp_send", "reduce_scatter", "all_gather"; "a2a_F", "a2a_B"
   double start_s = 0, duration_s = 0;
 };
 

@@ -10,6 +10,7 @@
 //    all of them share the NIC max-min (SimGrid).
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "models/schedule/schedule.h"
@@ -18,7 +19,9 @@
 
 namespace fathom::models::training {
 
+struct BlockCost;
 struct StepInputs;
+struct StepSlice;
 
 // The first and last engine task of a piece of work: the first waits for the work's predecessors,
 // successors wait for the last. They may be the same task.
@@ -35,7 +38,12 @@ class StepNetwork {
   virtual TaskSpan add_pp_send(int replica, int from_rank, int to_rank) = 0;
   // A ZeRO-1 collective (reduce-scatter or all-gather) as its rings, back to back.
   virtual TaskSpan add_rings(int replica, int rank, const std::vector<RingTransfer>& rings) = 0;
+  // The all-to-all slices of replica 0's units (one per block and pass: dispatch + combine), after run().
+  virtual void add_alltoall_slices(const sim::EngineTimeline& timeline, std::vector<StepSlice>& out) const = 0;
 };
+
+// The trace name of a block's all-to-alls in one pass, e.g. "a2a F layer12".
+std::string alltoall_slice_name(const BlockCost& block, bool forward);
 
 // `replicas` data-parallel replicas share `engine` (1 = folded).
 std::unique_ptr<StepNetwork> make_event_network(const StepInputs& in, sim::TaskEngine& engine, int replicas);

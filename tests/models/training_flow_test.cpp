@@ -128,3 +128,36 @@ TEST_CASE("flow level: sharing the NIC between pipeline, all-to-all and ZeRO tra
     }
   }
 }
+
+TEST_CASE("the all-to-all slices of the trace add up to the units' all-to-all time at both levels", "[unit]") {
+  Fixture fx;
+  fx.node.scaleout_nic.latency = Seconds(0);
+  const sch::Schedule s = make("dualpipe", 4, 8);
+  const auto st = fx.stages(s.stages, 0.0);
+  // Closed form: every F pass of a block carries forward_comm_s, every B pass backward_comm_s.
+  double expected = 0;
+  for (const auto& units : s.per_rank) {
+    for (const auto& u : units) {
+      for (const auto* p : {&u.first, u.second ? &*u.second : nullptr}) {
+        if (!p || p->kind == sch::PassKind::kWeight) continue;
+        for (const auto& b : st.at(p->stage).blocks)
+          expected += p->kind == sch::PassKind::kForward ? b.forward_comm_s : b.backward_comm_s;
+      }
+    }
+  }
+  for (bool flow : {false, true}) {
+    const tr::StepResult r = fx.run(s, st, 0.0, flow);
+    double total = 0;
+    int slices = 0;
+    for (const auto& sl : r.slices) {
+      if (sl.track != tr::SliceTrack::all_to_all) continue;
+      total += sl.duration_s;
+      ++slices;
+      CHECK(sl.start_s >= 0);
+      CHECK(sl.start_s + sl.duration_s <= r.pipeline_s * (1 + 1e-12));
+    }
+    INFO((flow ? "flow" : "event"));
+    CHECK(slices > 0);
+    CHECK(total == Approx(expected).epsilon(1e-9));
+  }
+}
