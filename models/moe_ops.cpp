@@ -60,17 +60,20 @@ void add_moe_ops(const LayerContext& c, const TokenShape& t, const MoeLoad& load
   const Bytes down_w = tensor_bytes(a, h, f, true, c.options.weight_dtype);
   add_gemm(c, "experts_gate_up", family, l.rows_total, m, l.groups, h, 2 * f, dt, gate_up_w * l.experts_read);
   add_swiglu(c, "experts_act", l.rows_total, f);
+  c.out.back().role = OpRole::moe_swiglu;
   add_gemm(c, "experts_down", family, l.rows_total, m, l.groups, f, h, dt, down_w * l.experts_read);
 
   if (a.shared_experts > 0) {
     const int64_t fs = a.shared_experts * f;
     add_linear(c, "shared_gate_up", T, h, 2 * fs);
     add_swiglu(c, "shared_act", double(T), fs);
+    c.out.back().role = OpRole::moe_swiglu;
     add_linear(c, "shared_down", T, fs, h);
   }
   // Weighted sum of the k expert outputs (+ the shared expert output): 2 FLOPs per summand element.
   const double summands = l.rows_total + (a.shared_experts > 0 ? double(T) : 0.0);
   add_elementwise(c, "moe_combine", 2.0 * summands * double(h), summands * double(h) * act, double(T * h) * act);
+  c.out.back().role = OpRole::moe_combine;
 }
 
 }  // namespace fathom::models::detail

@@ -54,6 +54,7 @@ void add_rms_norm(const LayerContext& c, std::string name, double tokens, int64_
 void add_residual(const LayerContext& c, std::string name, double tokens, int64_t width) {
   const double elems = tokens * double(width);
   add_elementwise(c, std::move(name), elems, 2.0 * elems * act_bytes(c), elems * act_bytes(c));
+  c.out.back().role = OpRole::residual_add;
 }
 
 void add_swiglu(const LayerContext& c, std::string name, double tokens, int64_t width) {
@@ -63,6 +64,7 @@ void add_swiglu(const LayerContext& c, std::string name, double tokens, int64_t 
 
 void add_rope(const LayerContext& c, std::string name, double elements) {
   add_elementwise(c, std::move(name), 3.0 * elements, elements * act_bytes(c), elements * act_bytes(c));
+  c.out.back().role = OpRole::rope;
 }
 
 Op attention_op(const LayerContext& c, const TokenShape& t) {

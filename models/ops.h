@@ -31,8 +31,9 @@ namespace fathom::models {
 // The pass of a training op as DualPipe schedules it: forward, backward for inputs, backward for weights.
 enum class Pass { forward, backward_input, backward_weight };
 
-// What an op is, where a rule needs more than its kernel family (activation recomputation).
-enum class OpRole { other, rms_norm, mla_up_projection };
+// What an op is, where a rule needs more than its kernel family (activation recomputation, the activation
+// memory of training: models/training/rank_memory.h).
+enum class OpRole { other, rms_norm, mla_up_projection, residual_add, rope, moe_swiglu, moe_combine };
 
 // One kernel of one layer.
 struct Op {

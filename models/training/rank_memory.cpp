@@ -1,7 +1,6 @@
 #include "models/training/rank_memory.h"
 
 #include <algorithm>
-#include <string_view>
 
 #include "models/training/zero_costs.h"
 
@@ -21,13 +20,8 @@ bool is_attention(hw::KernelFamily f) {
 }
 
 // Elementwise ops whose backward reads no forward tensor: d(a + b) = dy; RoPE's backward is the inverse
-// rotation (op names of models/layer_ops.cpp, mla_ops.cpp, gqa_ops.cpp; training_memory_test pins them).
-bool needs_no_saved_input(std::string_view name) {
-  return name == "attn_residual" || name == "ffn_residual" || name == "rope";
-}
-
-// The MoE SwiGLU ops (models/moe_ops.cpp) whose inputs T29 caches in FP8.
-bool is_moe_swiglu(std::string_view name) { return name == "experts_act" || name == "shared_act"; }
+// rotation.
+bool needs_no_saved_input(const Op& op) { return op.role == OpRole::residual_add || op.role == OpRole::rope; }
 
 // The input X of a GEMM (rows x k) at its operand dtype: rows = flops / (2 k n), as backward_ops derives it.
 double gemm_input_bytes(const hw::KernelWork& w) {
@@ -52,8 +46,8 @@ ActivationBytes activation_bytes(const std::vector<Op>& ops, const RecomputeSet&
       out.weight_inputs += x;
     } else if (is_attention(w.family)) {
       out.stored += w.bytes().value();  // Q, K, V read; O written
-    } else if (w.flops.value() > 0 && !needs_no_saved_input(op.name)) {
-      if (fp8_recipe && is_moe_swiglu(op.name)) {
+    } else if (w.flops.value() > 0 && !needs_no_saved_input(op)) {
+      if (fp8_recipe && op.role == OpRole::moe_swiglu) {
         // Read in BF16 by the op (2 B per element); cached in FP8 (1 B), T29.
         out.stored +=
             w.bytes_read.value() * hw::bytes_per_element(hw::DType::fp8) / hw::bytes_per_element(hw::DType::bf16);
