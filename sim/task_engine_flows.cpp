@@ -118,11 +118,13 @@ class Driver {
       timers_.emplace(at + duration_[task], kEnd, task);
     } else {
       queue_[resource_[task]].emplace(at, task);
+      touched_.push_back(resource_[task]);
     }
   }
 
+  // Starts the next task on every resource touched since the last call (queued to, or freed).
   void dispatch_all(double now) {
-    for (size_t r = 0; r < queue_.size(); ++r) {
+    for (int r : touched_) {
       if (busy_[r] || queue_[r].empty()) continue;
       const int task = std::get<1>(queue_[r].top());
       queue_[r].pop();
@@ -131,6 +133,7 @@ class Driver {
       out_.busy_s[r] += duration_[task];
       timers_.emplace(now + duration_[task], kEnd, task);
     }
+    touched_.clear();
   }
 
   void begin_flow(int task) {
@@ -152,7 +155,10 @@ class Driver {
     out_.end_s[task] = at;
     out_.makespan_s = std::max(out_.makespan_s, at);
     ++done_;
-    if (!platform_.source[task] && resource_[task] != TaskEngine::kNoResource) busy_[resource_[task]] = false;
+    if (!platform_.source[task] && resource_[task] != TaskEngine::kNoResource) {
+      busy_[resource_[task]] = false;
+      touched_.push_back(resource_[task]);
+    }
     for (int s : successors_[task]) {
       ready_[s] = std::max(ready_[s], at);
       if (--waiting_[s] == 0) make_ready(s, ready_[s]);
@@ -172,6 +178,7 @@ class Driver {
   using Entry = std::tuple<double, int>;  // (ready time, task)
   std::vector<std::priority_queue<Entry, std::vector<Entry>, std::greater<>>> queue_;
   std::vector<bool> busy_;
+  std::vector<int> touched_;  // resources to look at in the next dispatch_all
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
   std::vector<sg4::CommPtr> comms_;
   std::vector<int> comm_task_;

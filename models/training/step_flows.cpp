@@ -53,19 +53,19 @@ class FlowStepNetwork final : public StepNetwork {
       throw std::logic_error(
           fmt::format("flow step: {} replicas; the flow level folds to 1 or unfolds all {}", R_, dp));
     }
-    const sim::LinkSpec nic{"", hw::scaleout_bandwidth_per_gpu(in.node)};
-    const sim::LinkSpec nvl{"", in.node.intra_achievable_bandwidth};
+    const BytesPerSecond nic = hw::scaleout_bandwidth_per_gpu(in.node);
+    const BytesPerSecond nvl = in.node.intra_achievable_bandwidth;
     for (int rep = 0; rep < R_; ++rep) {
       for (int r = 0; r < in.schedule.ranks; ++r) {
         const std::string gpu = fmt::format("replica{}.rank{}", rep, r);
         compute_.push_back(e.add_resource(gpu + ".compute"));
         GpuLinks g;
-        if (nic.bandwidth.value() > 0) {
-          g.up = e.add_link({gpu + ".nic_up", nic.bandwidth});
-          g.down = e.add_link({gpu + ".nic_down", nic.bandwidth});
+        if (nic.value() > 0) {
+          g.up = e.add_link({gpu + ".nic_up", nic});
+          g.down = e.add_link({gpu + ".nic_down", nic});
         }
-        g.nvl_out = e.add_link({gpu + ".nvlink_out", nvl.bandwidth});
-        g.nvl_in = e.add_link({gpu + ".nvlink_in", nvl.bandwidth});
+        g.nvl_out = e.add_link({gpu + ".nvlink_out", nvl});
+        g.nvl_in = e.add_link({gpu + ".nvlink_in", nvl});
         links_.push_back(g);
       }
     }
