@@ -1,7 +1,7 @@
 // [gpu] The calibration runner on a real GPU (issue #8): a quick MLA-decode and HBM-copy run, then the
 // fit of its file. Skipped (with a warning) where the runner was not built (no CUDA toolkit) or no GPU
-// is visible (no working `nvidia-smi -L`), as on CI and the development machines; run it on a lent
-// GPU with `ctest --test-dir build -R gpu`.
+// is visible (no working `nvidia-smi -L`), as on CI and the development machines. On a workstation with a
+// GPU and the build's dependencies: `ctest --test-dir build -R gpu`.
 
 #include <catch2/catch.hpp>
 
