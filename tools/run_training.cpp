@@ -280,7 +280,7 @@ void write_trace(const std::string& file, const tr::TrainingPrediction& p, int r
 void run_training(const ScenarioDocument& doc, const RunOptions& options) {
   ProvenanceLog log;
   const tr::TrainingScenario scenario = tr::read_training_scenario(doc, log);
-  const tr::TrainingPrediction p = tr::predict_training(scenario);
+  const tr::TrainingPrediction p = tr::predict_training(scenario, 1, !options.trace_file.empty());
   const tr::TrainingMemory memory = tr::training_memory(scenario, p);
   for (const auto& a : memory.assumptions) log.record(a);
   if (!options.trace_file.empty()) write_trace(options.trace_file, p, scenario.schedule.ranks);

@@ -90,7 +90,7 @@ class FlowStepNetwork final : public StepNetwork {
           pass.last = comm_from = phase.last;
           any = true;
         }
-        if (rep == 0 && pass.first >= 0) passes_.push_back({rank, block, forward, pass});
+        if (rep == 0 && in_.timeline && pass.first >= 0) passes_.push_back({rank, block, forward, pass});
       }
       if (!any) {
         last = compute;

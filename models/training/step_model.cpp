@@ -51,7 +51,7 @@ class EventStepNetwork final : public StepNetwork {
   int compute_stream(int rep, int rank) const override { return compute_[at(rep, rank)]; }
   TaskSpan add_unit(int rep, int rank, const schedule::Unit& unit) override {
     const int task = e_.add_task(compute_[at(rep, rank)], unit_cost(unit, in_.stages, in_.compute_slowdown).total_s());
-    if (rep == 0) units_.push_back({rank, task, &unit});
+    if (rep == 0 && in_.timeline) units_.push_back({rank, task, &unit});
     return one(task);
   }
   TaskSpan add_pp_send(int rep, int from, int /*to*/) override {
@@ -232,6 +232,7 @@ StepResult simulate_step(const StepInputs& in) {
       result.critical_rank = r;
     }
   }
+  if (!in.timeline) return result;
   // Slices of replica 0.
   for (auto v : boost::make_iterator_range(boost::vertices(graph))) {
     const auto& uv = graph[v];

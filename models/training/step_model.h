@@ -43,6 +43,7 @@ struct StepInputs {
   const hw::KernelCostModel& cost_model;
   int replicas = 1;  // data-parallel replicas simulated (1 = folded; the flow level: 1 or layout.dp)
   const FlowStepInputs* flow = nullptr;  // set: the flow level (SimGrid flows); null: the event level
+  bool timeline = false;                 // fill StepResult::slices (the Chrome trace); off for sweeps
 };
 
 // Where one rank's step time went. forward + backward_input + backward_weight + exposed_ep_comm +
@@ -78,7 +79,7 @@ struct StepResult {
   double pipeline_s = 0;  // end of the last unit of any rank
   int critical_rank = 0;  // the rank reported as the step's breakdown (the last to go idle)
   std::vector<RankBreakdown> ranks;
-  std::vector<StepSlice> slices;  // replica 0 only
+  std::vector<StepSlice> slices;  // replica 0 only; empty unless StepInputs::timeline
   int tasks = 0;
   int flows = 0;  // of the tasks, fluid flows (flow level)
 };

@@ -109,7 +109,7 @@ struct StepContext {
 
 // THE step simulation of predict_training: one step at `micro_batches` per pipeline (the scenario's own
 // count, or a batch-ramp slice's count, already accepted by the schedule: accepted_micro_batches).
-StepResult simulate_step_at(const StepContext& c, int64_t micro_batches) {
+StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool timeline = false) {
   const TrainingScenario& s = c.scenario;
   std::optional<schedule::Schedule> rebuilt;
   if (micro_batches != s.spec.micro_batches) {
@@ -121,14 +121,15 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches) {
   TrainingLayout layout = s.layout;
   layout.tokens_per_step = layout.dp * micro_batches * layout.micro_batch_tokens;
   const schedule::Schedule& sch = rebuilt ? *rebuilt : s.schedule;
-  const StepInputs in{sch,    c.stages,       c.compute_slowdown, c.pp_transfer_s, spec,
-                      layout, s.cluster.node, c.cost_model,       c.replicas,      c.flow};
+  const StepInputs in{sch,     c.stages,       c.compute_slowdown, c.pp_transfer_s, spec,
+                      layout,  s.cluster.node, c.cost_model,       c.replicas,      c.flow,
+                      timeline};
   return simulate_step(in);
 }
 
 }  // namespace
 
-TrainingPrediction predict_training(const TrainingScenario& s, int replicas) {
+TrainingPrediction predict_training(const TrainingScenario& s, int replicas, bool timeline) {
   TrainingPrediction out;
   const ModelArch& arch = s.model.arch;
   const hw::KernelCostModel cost_model(s.cluster.node.gpu, s.calibration);
@@ -153,7 +154,7 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas) {
                         cost_model,
                         replicas,
                         s.fidelity == "flow" ? &flow : nullptr};
-  out.step = simulate_step_at(ctx, s.spec.micro_batches);
+  out.step = simulate_step_at(ctx, s.spec.micro_batches, timeline);
 
   const double step = out.step.step_s;
   const double gpus = double(s.layout.gpus);

@@ -68,7 +68,8 @@ struct TrainingPrediction {
 };
 
 // Every step is simulated through one function (a file-local simulate_step_at(micro_batches)): the
-// final-batch step, and one per distinct micro-batch count of the batch ramp.
-TrainingPrediction predict_training(const TrainingScenario& scenario, int replicas = 1);
+// final-batch step, and one per distinct micro-batch count of the batch ramp. `timeline`: fill the
+// final-batch step's slices (for --trace; off by default, it costs more than the step itself).
+TrainingPrediction predict_training(const TrainingScenario& scenario, int replicas = 1, bool timeline = false);
 
 }  // namespace fathom::models::training

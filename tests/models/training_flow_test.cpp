@@ -71,7 +71,17 @@ struct Fixture {
                      int replicas = 1) const {
     const double pp_s = node.scaleout_nic.latency.value() + pp_bytes / node.scaleout_nic.achievable_bandwidth.value();
     const tr::FlowStepInputs f{blocks, pp_bytes};
-    const tr::StepInputs in{s, st, 132.0 / 112.0, pp_s, spec, layout, node, model, replicas, flow ? &f : nullptr};
+    const tr::StepInputs in{s,
+                            st,
+                            132.0 / 112.0,
+                            pp_s,
+                            spec,
+                            layout,
+                            node,
+                            model,
+                            replicas,
+                            flow ? &f : nullptr,
+                            /*timeline=*/true};
     return tr::simulate_step(in);
   }
 };
