@@ -1,4 +1,4 @@
-// Speed of one DeepSeek-V3 pre-training prediction at the event and the flow level: read the scenario,
+// Speed of one DeepSeek-V3 pre-training prediction at the analytic, event and flow levels: read the scenario,
 // price every block, cut the stages, build and run the engine graph (the T11 batch ramp switched off, so
 // one step is simulated). Targets (issue #5): < 2 s at the event level, < 60 s at the flow level, on the
 // dev container (2 cores). Then the cost of the symmetry fold at the flow level: a 256-GPU cut of the
@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   const std::string scenario = std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain-2048xh800.json";
   const int repeats = argc > 1 ? std::atoi(argv[1]) : 5;
   using clock = std::chrono::steady_clock;
-  for (const char* level : {"event", "flow"}) {
+  for (const char* level : {"analytic", "event", "flow"}) {
     double best_s = 1e9;
     tr::TrainingPrediction p;
     for (int i = 0; i < repeats; ++i) {

@@ -9,6 +9,7 @@
 #include "reports/chrome_trace.h"
 #include "reports/provenance_report.h"
 #include "reports/text_table.h"
+#include "sim/error.h"
 #include "tools/run_kinds.h"
 
 namespace fathom::tools {
@@ -280,6 +281,9 @@ void write_trace(const std::string& file, const tr::TrainingPrediction& p, int r
 void run_training(const ScenarioDocument& doc, const RunOptions& options) {
   ProvenanceLog log;
   const tr::TrainingScenario scenario = tr::read_training_scenario(doc, log);
+  if (!options.trace_file.empty() && scenario.fidelity == "analytic") {
+    throw InputError("--trace: the analytic level has no timeline (use fidelity event or flow)");
+  }
   const tr::TrainingPrediction p = tr::predict_training(scenario, 1, !options.trace_file.empty());
   const tr::TrainingMemory memory = tr::training_memory(scenario, p);
   for (const auto& a : memory.assumptions) log.record(a);

@@ -6,6 +6,7 @@
 #include "hw/ep_alltoall_cost.h"
 #include "models/param_counts.h"
 #include "models/schedule/registry.h"
+#include "models/training/step_analytic.h"
 
 namespace fathom::models::training {
 
@@ -16,9 +17,6 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   if (top.has("description")) top.text("description");
   top.text("kind");
   s.fidelity = top.choice_or("fidelity", {"analytic", "event", "flow"}, "event", "the event-level engine");
-  if (s.fidelity == "analytic") {
-    top.fail("fidelity", "\"analytic\" is not implemented for training (\"event\" or \"flow\"; see docs/training.md)");
-  }
   s.calibration_file = top.text("calibration");
   s.cluster = hw::read_cluster_spec(top.child("cluster"));
   s.model = read_model_choice(top.child("model"), doc);
@@ -73,6 +71,15 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
 }
 
 std::vector<std::string> training_folds(const std::string& fidelity) {
+  if (fidelity == "analytic") {
+    return {
+        "pipeline: the largest rank busy time plus the schedule's closed-form bubble for the largest unit times "
+        "(models/schedule/bubble.h); no task graph",
+        "data parallelism: one replica; ZeRO-1 collectives priced over the whole group, the last chunk's "
+        "reduce-scatter, the optimizer and the all-gather exposed after the pipeline",
+        "expert parallelism: one representative (most-loaded) GPU per EP group and stage (hw/ep_alltoall_cost)",
+    };
+  }
   if (fidelity == "flow") {
     return {
         "data parallelism: one pipeline replica of dp simulated; its ZeRO-1 rings are flows to its own NIC "
@@ -124,7 +131,7 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
   const StepInputs in{sch,     c.stages,       c.compute_slowdown, c.pp_transfer_s, spec,
                       layout,  s.cluster.node, c.cost_model,       c.replicas,      c.flow,
                       timeline};
-  return simulate_step(in);
+  return s.fidelity == "analytic" ? analytic_step(in) : simulate_step(in);
 }
 
 }  // namespace

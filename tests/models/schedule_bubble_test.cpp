@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "models/schedule/bubble.h"
 #include "models/schedule/evaluator.h"
 #include "models/schedule/schedule.h"
 #include "sim/error.h"
@@ -24,14 +25,17 @@ using namespace fathom::models::schedule;
 
 namespace {
 
-double zb1p_closed_form(int P, const UnitDurations& d) {
-  const double F = d.forward_s, B = d.backward_s, W = d.weight_s;
-  return (P - 1) * std::max({F, B - W, F + B - 2 * W});
-}
+// The production closed forms (models/schedule/bubble.h), by schedule.
+double zb1p_closed_form(int P, const UnitDurations& d) { return closed_form_bubble(make_zb1p({P, 4 * P}), d); }
 
 double dualpipe_closed_form(int k, const UnitDurations& d) {
-  const double F = d.forward_s, B = d.backward_s, W = d.weight_s, FB = d.forward_backward_s;
-  return std::max({k * (FB + F - B), k * (FB + F - 2 * W), k * (FB + B - 3 * W) - F, k * (FB - W) - F, 0.0});
+  // k = P/2 - 1 for DualPipe on P ranks.
+  return closed_form_bubble(make_dualpipe({2 * (k + 1), 4 * (k + 1)}), d);
+}
+
+double dualpipev_closed_form(int k, const UnitDurations& d) {
+  // k = P - 1 for DualPipeV on P ranks.
+  return closed_form_bubble(make_dualpipev({k + 1, 2 * (k + 1)}), d);
 }
 
 double published_dualpipe(int pp_stages, const UnitDurations& d) {
@@ -74,6 +78,7 @@ TEST_CASE("K30: 1F1B bubble is (P-1)(F+B) on every rank, for any F and B", "[uni
         INFO("P=" << P << " C=" << C << " F=" << F << " B=" << B);
         const Evaluation e = evaluate(s, {F, B, 0, 0});
         for (double bubble : e.bubble_s) CHECK(bubble == Approx((P - 1) * (F + B)).margin(1e-12));
+        CHECK(closed_form_bubble(s, {F, B, 0, 0}) == Approx((P - 1) * (F + B)).margin(1e-12));
         CHECK(e.makespan_s == Approx(C * (F + B) + (P - 1) * (F + B)).margin(1e-12));
       }
     }
@@ -143,7 +148,7 @@ TEST_CASE("K33: DualPipeV on P devices (PP = 2P stages) has DualPipe's bubble wi
     }
     const Schedule s = make_dualpipev({P, 2 * P + 1});
     for (const UnitDurations& d : general_durations()) {
-      CHECK(evaluate(s, d).max_bubble_s == Approx(dualpipe_closed_form(P - 1, d)).margin(1e-12));
+      CHECK(evaluate(s, d).max_bubble_s == Approx(dualpipev_closed_form(P - 1, d)).margin(1e-12));
     }
   }
 }

@@ -173,7 +173,6 @@ TEST_CASE("fathom run training: the flow level shares each NIC between the traff
 }
 
 TEST_CASE("fathom run training: a fidelity without a training model is one line", "[unit]") {
-  check_error("--set fidelity=analytic", "fidelity");
   check_error("--set fidelity=packet", "fidelity");
 }
 
@@ -205,4 +204,13 @@ TEST_CASE("fathom run training: the memory keys", "[smoke]") {
   const auto text = run_fathom("run " + kScenario);
   CHECK(text.out.find("Memory per GPU") != std::string::npos);
   CHECK(text.out.find(m["fits"].get<bool>() ? "FITS" : "DOES NOT FIT") != std::string::npos);
+}
+
+TEST_CASE("fathom run training: the analytic level has the contract keys and no timeline", "[smoke]") {
+  const auto j = run_json(kScenario + " --set fidelity=analytic");
+  CHECK(j["fidelity"] == "analytic");
+  CHECK(j["engine_tasks"].get<int>() == 0);
+  CHECK(j["step"]["time_s"].get<double>() > 0);
+  CHECK(j["gpu_hours"].get<double>() > 0);
+  check_error("--set fidelity=analytic --trace /tmp/fathom-analytic-trace.json", "--trace");
 }

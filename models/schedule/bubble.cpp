@@ -1,0 +1,26 @@
+#include "models/schedule/bubble.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace fathom::models::schedule {
+namespace {
+
+double dualpipe_form(int k, const UnitDurations& d) {
+  const double F = d.forward_s, B = d.backward_s, W = d.weight_s, FB = d.forward_backward_s;
+  return std::max({k * (FB + F - B), k * (FB + F - 2 * W), k * (FB + B - 3 * W) - F, k * (FB - W) - F, 0.0});
+}
+
+}  // namespace
+
+double closed_form_bubble(const Schedule& s, const UnitDurations& d) {
+  const int P = s.ranks;
+  const double F = d.forward_s, B = d.backward_s, W = d.weight_s;
+  if (s.name == "1f1b") return (P - 1) * (F + B);
+  if (s.name == "zb1p") return (P - 1) * std::max({F, B - W, F + B - 2 * W});
+  if (s.name == "dualpipe") return dualpipe_form(P / 2 - 1, d);
+  if (s.name == "dualpipev") return dualpipe_form(P - 1, d);
+  throw std::invalid_argument("closed_form_bubble: no closed form for schedule \"" + s.name + "\"");
+}
+
+}  // namespace fathom::models::schedule

@@ -1,0 +1,21 @@
+#pragma once
+// The bubble of each schedule in closed form, for uniform unit durations (the `analytic` level of the
+// training step uses it). These are the exact results of the schedules' task graphs for ANY durations
+// (tests/models/schedule_bubble_test.cpp checks them against the evaluator), of which the published
+// formulas K30–K33 (published-figures.md §3d) are the special cases (docs/schedules.md §4):
+//   1F1B       (P-1)(F+B)
+//   ZB1P       (P-1) max(F, B-W, F+B-2W)                 (= (P-1)(F+B-2W) iff W <= F and W <= B-W)
+//   DualPipe   max(k(F&B+F-B), k(F&B+F-2W), k(F&B+B-3W)-F, k(F&B-W)-F, 0), k = P/2-1
+//   DualPipeV  the same with k = P-1 (PP/2-1 with PP = 2P stages)
+// with B a full backward chunk and W its weight part; DualPipe's form holds for max(F, B) <= F&B <= F+B.
+// The value is the largest bubble over the ranks (the published convention).
+
+#include "models/schedule/evaluator.h"
+#include "models/schedule/schedule.h"
+
+namespace fathom::models::schedule {
+
+// Throws std::invalid_argument for a schedule name it does not know.
+double closed_form_bubble(const Schedule& schedule, const UnitDurations& durations);
+
+}  // namespace fathom::models::schedule
