@@ -35,7 +35,7 @@ class SpecReader {
 
   // Required values.
   template <class Q>
-  Q quantity(std::string_view key) const;
+  Q quantity(std::string_view key) const;  // a string with a unit; negative values are rejected
   double number(std::string_view key) const;
   int64_t integer(std::string_view key) const;
   bool boolean(std::string_view key) const;
@@ -86,11 +86,15 @@ template <class Q>
 Q SpecReader::quantity(std::string_view key) const {
   const nlohmann::json& v = value_of(key);
   if (!v.is_string()) fail(key, "expected a string with a unit (" + accepted_units<Q>() + ")");
+  Q q;
   try {
-    return parse_quantity<Q>(v.get<std::string>());
+    q = parse_quantity<Q>(v.get<std::string>());
   } catch (const UnitError& e) {
     fail(key, e.what());
   }
+  // No scenario quantity (bytes, seconds, rates, prices, power) is meaningful below zero.
+  if (q.value() < 0) fail(key, "cannot be negative");
+  return q;
 }
 
 template <class Q>

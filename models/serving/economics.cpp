@@ -7,12 +7,9 @@ namespace fathom::models::serving {
 namespace {
 
 TokenPrices read_prices(const SpecReader& r) {
-  auto price = [&](const char* key) {
-    const UsdPerToken p = r.quantity<UsdPerToken>(key);
-    if (p.value() < 0) r.fail(key, "a price cannot be negative");
-    return p;
-  };
-  return TokenPrices{price("input_cache_hit"), price("input_cache_miss"), price("output")};
+  // Negative prices are rejected by SpecReader::quantity.
+  return TokenPrices{r.quantity<UsdPerToken>("input_cache_hit"), r.quantity<UsdPerToken>("input_cache_miss"),
+                     r.quantity<UsdPerToken>("output")};
 }
 
 // Length of the intersection of [a0, a1) and [b0, b1).

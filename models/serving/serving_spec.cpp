@@ -19,7 +19,6 @@ UnitSpec read_unit(const SpecReader& r, int64_t gpus_per_node, hw::AllToAllStyle
   u.micro_batches = r.at_least("micro_batches", r.integer_or("micro_batches", 2, "dual micro-batch overlap"), 1);
   u.comm_style = style;
   u.overhead = r.quantity_or<Seconds>("overhead_per_forward", "0s", "no per-forward overhead beyond the kernels");
-  if (u.overhead.value() < 0) r.fail("overhead_per_forward", "cannot be negative");
   return u;
 }
 

@@ -73,7 +73,6 @@ TrainingSpec read_training_spec(const SpecReader& r) {
 
 UsdPerHour read_gpu_hour_price(const SpecReader& r) {
   const UsdPerHour price = r.quantity<UsdPerHour>("gpu_hour_price");
-  if (price.value() < 0) r.fail("gpu_hour_price", "must be >= 0");
   r.finish();
   return price;
 }

@@ -41,3 +41,19 @@ TEST_CASE("spec reader errors are one line naming file and JSON path", "[unit]")
   CHECK_THROWS_WITH(top.child("missing"), "s.json: missing: required section is missing");
   CHECK_THROWS_WITH(a.at_least("n", 0, 1), "s.json: a.n: must be at least 1, got 0");
 }
+
+TEST_CASE("spec reader rejects negative quantities, naming the path", "[unit]") {
+  const json j = json::parse(R"({"size": "-1GiB", "time": "-2us", "zero": "0B", "price": "-2USD/h"})");
+  const SpecReader r(j, "s.json", "");
+  CHECK(r.quantity<Bytes>("zero").value() == 0);
+  for (const char* key : {"size", "time", "price"}) {
+    try {
+      if (std::string(key) == "size") r.quantity<Bytes>(key);
+      if (std::string(key) == "time") r.quantity<Seconds>(key);
+      if (std::string(key) == "price") r.quantity<UsdPerHour>(key);
+      FAIL("no error for " << key);
+    } catch (const InputError& e) {
+      CHECK(std::string(e.what()) == std::string("s.json: ") + key + ": cannot be negative");
+    }
+  }
+}

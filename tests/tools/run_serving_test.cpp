@@ -63,7 +63,7 @@ TEST_CASE("fathom run serving: bad values are one line naming the JSON path", "[
       {"kind=servng", "kind: unknown scenario kind \"servng\""},
       {"mtp.acceptance_rate=1.5", "mtp.acceptance_rate: must be between 0 and 1"},
       {"decode.nodes_per_unit=0", "decode.nodes_per_unit: must be at least 1"},
-      {"economics.prices.output=-1USD/Mtok", "economics.prices.output: a price cannot be negative"},
+      {"economics.prices.output=-1USD/Mtok", "economics.prices.output: cannot be negative"},
   };
   for (const auto& c : cases) {
     INFO(c.set);

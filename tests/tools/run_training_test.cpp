@@ -136,6 +136,8 @@ TEST_CASE("fathom run training: bad input is one line naming the JSON path", "[u
   check_error("--set training.micro_batches=60", "training.micro_batches");  // 128 x 60 != 15360
   check_error("--set training.recompute.attention=true", "training.recompute.attention");
   check_error("--set training.recompute.rms_norm=3", "training.recompute.rms_norm");
+  check_error("--set training.workspace=2parsecs", "training.workspace");
+  check_error("--set training.workspace=-1GiB", "training.workspace");
   check_error("--set parallelism.ep=48", "parallelism.ep");
   check_error("--set training.schedule=gpipe", "training.schedule");
   check_error("--set training.expert_imbalance=0.5", "training.expert_imbalance");
