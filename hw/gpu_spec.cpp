@@ -1,5 +1,7 @@
 #include "hw/gpu_spec.h"
 
+#include <stdexcept>
+
 namespace fathom::hw {
 
 FlopsPerSecond GpuSpec::peak(DType dtype) const {
@@ -13,6 +15,17 @@ FlopsPerSecond GpuSpec::peak(DType dtype) const {
       return peak_fp32;
   }
   return peak_bf16_dense;
+}
+
+GpuSpec GpuSpec::with_compute_sms(int64_t sms) const {
+  if (sms < 1 || sms > sm_count) throw std::invalid_argument("with_compute_sms: sms must be in [1, sm_count]");
+  GpuSpec g = *this;
+  const double share = static_cast<double>(sms) / static_cast<double>(sm_count);
+  g.sm_count = sms;
+  g.peak_fp8_dense = peak_fp8_dense * share;
+  g.peak_bf16_dense = peak_bf16_dense * share;
+  g.peak_fp32 = peak_fp32 * share;
+  return g;
 }
 
 GpuSpec read_gpu_spec(const SpecReader& r) {

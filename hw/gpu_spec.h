@@ -24,6 +24,10 @@ struct GpuSpec {
 
   // Dense tensor-core peak for a math dtype (fp16 shares the bf16 peak; fp32 uses CUDA cores).
   FlopsPerSecond peak(DType dtype) const;
+  // The same GPU with only `sms` of its SMs computing (the rest serve communication, as DeepSeek-V3's 20
+  // of 132, T08): every compute peak scales by sms / sm_count; HBM bandwidth does not (assumed: the
+  // remaining SMs still saturate HBM), so memory-bound kernels keep their speed. 1 <= sms <= sm_count.
+  GpuSpec with_compute_sms(int64_t sms) const;
 };
 
 // Reads a GPU object; every key is required. `reader.finish()` is called.

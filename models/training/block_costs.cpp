@@ -10,28 +10,39 @@
 namespace fathom::models::training {
 namespace {
 
-void add_ops(const hw::KernelCostModel& model, const std::vector<Op>& ops, BlockCost& b) {
+PassTimes pass_times(const hw::KernelCostModel& model, const std::vector<Op>& ops) {
+  PassTimes t;
   for (const Op& op : ops) {
-    const double t = model.time(op.work).value();
+    const double s = model.time(op.work).value();
     switch (op.pass) {
       case Pass::forward:
-        b.forward_s += t;
+        t.forward_s += s;
         break;
       case Pass::backward_input:
-        b.backward_input_s += t;
+        t.backward_input_s += s;
         break;
       case Pass::backward_weight:
-        b.backward_weight_s += t;
+        t.backward_weight_s += s;
         break;
     }
-    b.flops += op.work.flops;
   }
+  return t;
 }
 
-// A block's F/B/W ops plus the recomputation the spec asks for (in B).
-void add_training_ops(const BlockCostInputs& in, const std::vector<Op>& ops, BlockCost& b) {
-  add_ops(in.cost_model, ops, b);
-  add_ops(in.cost_model, recompute_ops(ops, in.spec.recompute), b);
+// A block's F/B/W ops plus the recomputation the spec asks for (in B), at the full SM count and with
+// the communication SMs taken.
+void add_training_ops(const BlockCostInputs& in, std::vector<Op> ops, BlockCost& b) {
+  const std::vector<Op> again = recompute_ops(ops, in.spec.recompute);
+  ops.insert(ops.end(), again.begin(), again.end());
+  const PassTimes full = pass_times(in.cost_model, ops);
+  b.forward_s += full.forward_s;
+  b.backward_input_s += full.backward_input_s;
+  b.backward_weight_s += full.backward_weight_s;
+  const PassTimes slow = in.overlapped_cost_model ? pass_times(*in.overlapped_cost_model, ops) : full;
+  b.overlapped.forward_s += slow.forward_s;
+  b.overlapped.backward_input_s += slow.backward_input_s;
+  b.overlapped.backward_weight_s += slow.backward_weight_s;
+  for (const Op& op : ops) b.flops += op.work.flops;
 }
 
 // DeepEP normal kernels (V3TR §3.2.2): forward dispatch (FP8, T29) and combine (BF16); the backward

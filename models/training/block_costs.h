@@ -24,6 +24,11 @@ namespace fathom::models::training {
 
 enum class BlockKind { embedding, layer, mtp, head };
 
+// Compute of a block's passes at one SM count.
+struct PassTimes {
+  double forward_s = 0, backward_input_s = 0, backward_weight_s = 0;
+};
+
 // One block's cost for one micro-batch on the most-loaded GPU of its EP group.
 struct BlockCost {
   BlockKind kind = BlockKind::layer;
@@ -41,6 +46,9 @@ struct BlockCost {
   // tokens per GPU of each of this block's all-to-alls: micro-batch tokens × this layer's imbalance
   // (0 without routed experts)
   double alltoall_tokens = 0;
+  // The same compute with only the SMs left beside communication (communication_sms taken, T08): what
+  // a DualPipe F&B pair runs at while its all-to-alls are in flight (stage_plan.h).
+  PassTimes overlapped;
 
   double compute_s() const { return forward_s + backward_input_s + backward_weight_s; }
   std::string label() const;
@@ -60,6 +68,9 @@ struct BlockCostInputs {
   // modules always use spec.expert_imbalance (with EPLB, the mean over the MoE layers: no load is
   // drawn for them).
   std::span<const double> layer_imbalance = {};
+  // The cost model of the GPU with communication_sms taken (GpuSpec::with_compute_sms), for
+  // BlockCost::overlapped; null: the full GPU (no SMs reserved).
+  const hw::KernelCostModel* overlapped_cost_model = nullptr;
 };
 
 // The blocks in model order: embedding, layers 0..L-1, MTP modules (if included), head. Throws

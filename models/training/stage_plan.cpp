@@ -40,7 +40,8 @@ void single_pass(PassKind kind, const Stage& s, std::vector<UnitSegment>& out, U
 }
 
 // V3TR §3.2.1 Figure 4: forward blocks in order against backward blocks in reverse order.
-void overlapped_pair(const Stage& fwd, const Stage& bwd, double k, std::vector<UnitSegment>& out, UnitCost& c) {
+// Both passes' compute at the SMs left beside communication (BlockCost::overlapped).
+void overlapped_pair(const Stage& fwd, const Stage& bwd, std::vector<UnitSegment>& out, UnitCost& c) {
   const size_t nf = fwd.blocks.size(), nb = bwd.blocks.size();
   const size_t n = std::max(nf, nb);
   for (size_t i = 0; i < n; ++i) {
@@ -49,28 +50,27 @@ void overlapped_pair(const Stage& fwd, const Stage& bwd, double k, std::vector<U
     UnitSegment seg;
     seg.overlapped = f && b;
     if (f) {
-      c.forward_s += k * f->forward_s;
-      seg.compute_s += k * f->forward_s;
+      c.forward_s += f->overlapped.forward_s;
+      seg.compute_s += f->overlapped.forward_s;
       seg.forward_comm = f;
     }
     if (b) {
-      c.backward_input_s += k * b->backward_input_s;
-      c.backward_weight_s += k * b->backward_weight_s;
-      seg.compute_s += k * (b->backward_input_s + b->backward_weight_s);
+      c.backward_input_s += b->overlapped.backward_input_s;
+      c.backward_weight_s += b->overlapped.backward_weight_s;
+      seg.compute_s += b->overlapped.backward_input_s + b->overlapped.backward_weight_s;
       seg.backward_comm = b;
     }
     out.push_back(seg);
   }
 }
 
-UnitCost split_unit(const schedule::Unit& unit, const std::vector<Stage>& stages, double k,
-                    std::vector<UnitSegment>& segments) {
+UnitCost split_unit(const schedule::Unit& unit, const std::vector<Stage>& stages, std::vector<UnitSegment>& segments) {
   UnitCost c;
   const Stage& first = stages.at(unit.first.stage);
   if (unit.kind != schedule::UnitKind::kForwardBackward) {
     single_pass(unit.first.kind, first, segments, c);
   } else {
-    overlapped_pair(first, stages.at(unit.second->stage), k, segments, c);
+    overlapped_pair(first, stages.at(unit.second->stage), segments, c);
   }
   double total = 0;
   for (const UnitSegment& seg : segments) total += seg.time_s();
@@ -148,14 +148,14 @@ double UnitSegment::comm_s() const {
 
 double UnitSegment::time_s() const { return overlapped ? std::max(compute_s, comm_s()) : compute_s + comm_s(); }
 
-UnitCost unit_cost(const schedule::Unit& unit, const std::vector<Stage>& stages, double k) {
+UnitCost unit_cost(const schedule::Unit& unit, const std::vector<Stage>& stages) {
   std::vector<UnitSegment> segments;
-  return split_unit(unit, stages, k, segments);
+  return split_unit(unit, stages, segments);
 }
 
-std::vector<UnitSegment> unit_segments(const schedule::Unit& unit, const std::vector<Stage>& stages, double k) {
+std::vector<UnitSegment> unit_segments(const schedule::Unit& unit, const std::vector<Stage>& stages) {
   std::vector<UnitSegment> segments;
-  split_unit(unit, stages, k, segments);
+  split_unit(unit, stages, segments);
   return segments;
 }
 

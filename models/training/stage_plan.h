@@ -12,9 +12,10 @@
 //    all-to-alls are exposed (dispatch must end before the experts, combine before the next layer).
 //  - F&B (DualPipe's overlapped pair, V3TR §3.2.1 Figure 4): the forward chunk's blocks in order are
 //    paired with the backward chunk's blocks in reverse order; each pair takes
-//    max(k * (compute_F + compute_B + compute_W), comm_F + comm_B), k = sms / (sms - communication_sms)
-//    (T08: the SMs given to communication are taken from compute); a block without a partner takes
-//    k * compute + comm. So each micro-batch's all-to-alls run under the other's compute.
+//    max(compute'_F + compute'_B + compute'_W, comm_F + comm_B), where compute' is the blocks' compute
+//    with communication_sms taken from the GPU (BlockCost::overlapped: every kernel priced at the
+//    reduced compute peak, T08); a block without a partner takes compute' + comm. So each
+//    micro-batch's all-to-alls run under the other's compute.
 
 #include <vector>
 
@@ -44,7 +45,7 @@ struct UnitCost {
 // The unit's time is the sum of its segments' times (the rule above); the flow level expands each
 // segment into a compute task and its all-to-all flows (step_flows.h).
 struct UnitSegment {
-  double compute_s = 0;                      // after the slowdown k when the unit is a DualPipe pair
+  double compute_s = 0;                      // at the reduced SMs when the unit is a DualPipe pair
   const BlockCost* forward_comm = nullptr;   // block whose forward dispatch + combine belong here
   const BlockCost* backward_comm = nullptr;  // block whose gradient dispatch + combine belong here
   bool overlapped = false;                   // the all-to-alls run beside the compute (a DualPipe pair), not after it
@@ -56,11 +57,10 @@ struct UnitSegment {
 // layers than stages (the parallelism validation rules this out first).
 std::vector<Stage> partition_stages(const std::vector<BlockCost>& blocks, int stages);
 
-// The durations of one unit of a schedule; `compute_slowdown` is k above.
-UnitCost unit_cost(const schedule::Unit& unit, const std::vector<Stage>& stages, double compute_slowdown);
+// The durations of one unit of a schedule.
+UnitCost unit_cost(const schedule::Unit& unit, const std::vector<Stage>& stages);
 
 // The same unit as segments in execution order (pointers into `stages`, which must outlive them).
-std::vector<UnitSegment> unit_segments(const schedule::Unit& unit, const std::vector<Stage>& stages,
-                                       double compute_slowdown);
+std::vector<UnitSegment> unit_segments(const schedule::Unit& unit, const std::vector<Stage>& stages);
 
 }  // namespace fathom::models::training

@@ -16,18 +16,17 @@ using schedule::UnitKind;
 // The largest unit time of each kind over the stages (F&B over the pairs the schedule runs).
 schedule::UnitDurations largest_units(const StepInputs& in) {
   schedule::UnitDurations d;
-  const double k = in.compute_slowdown;
   for (int s = 0; s < int(in.stages.size()); ++s) {
-    d.forward_s = std::max(d.forward_s, unit_cost(Unit::single({PassKind::kForward, 0, 0, s}), in.stages, k).total_s());
+    d.forward_s = std::max(d.forward_s, unit_cost(Unit::single({PassKind::kForward, 0, 0, s}), in.stages).total_s());
     d.backward_s =
-        std::max(d.backward_s, unit_cost(Unit::single({PassKind::kBackwardFull, 0, 0, s}), in.stages, k).total_s());
-    d.weight_s = std::max(d.weight_s, unit_cost(Unit::single({PassKind::kWeight, 0, 0, s}), in.stages, k).total_s());
+        std::max(d.backward_s, unit_cost(Unit::single({PassKind::kBackwardFull, 0, 0, s}), in.stages).total_s());
+    d.weight_s = std::max(d.weight_s, unit_cost(Unit::single({PassKind::kWeight, 0, 0, s}), in.stages).total_s());
   }
   std::set<std::pair<int, int>> pairs;
   for (const auto& units : in.schedule.per_rank) {
     for (const Unit& u : units) {
       if (u.kind != UnitKind::kForwardBackward || !pairs.insert({u.first.stage, u.second->stage}).second) continue;
-      d.forward_backward_s = std::max(d.forward_backward_s, unit_cost(u, in.stages, k).total_s());
+      d.forward_backward_s = std::max(d.forward_backward_s, unit_cost(u, in.stages).total_s());
     }
   }
   return d;
@@ -44,7 +43,7 @@ StepResult analytic_step(const StepInputs& in) {
     RankBreakdown& b = result.ranks[r];
     std::set<int> held;
     for (const Unit& u : sch.per_rank[r]) {
-      const UnitCost c = unit_cost(u, in.stages, in.compute_slowdown);
+      const UnitCost c = unit_cost(u, in.stages);
       b.forward_s += c.forward_s;
       b.backward_input_s += c.backward_input_s;
       b.backward_weight_s += c.backward_weight_s;

@@ -76,7 +76,7 @@ class FlowStepNetwork final : public StepNetwork {
   TaskSpan add_unit(int rep, int rank, const schedule::Unit& unit) override {
     const int begin = e_.add_task(sim::TaskEngine::kNoResource, 0.0);
     int last = begin;
-    for (const UnitSegment& seg : unit_segments(unit, in_.stages, in_.compute_slowdown)) {
+    for (const UnitSegment& seg : unit_segments(unit, in_.stages)) {
       const int compute = e_.add_task(compute_[at(rep, rank)], seg.compute_s);
       e_.add_dependency(last, compute);
       int comm_from = seg.overlapped ? last : compute;  // overlapped: beside the compute; else after it

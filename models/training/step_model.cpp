@@ -50,7 +50,7 @@ class EventStepNetwork final : public StepNetwork {
   }
   int compute_stream(int rep, int rank) const override { return compute_[at(rep, rank)]; }
   TaskSpan add_unit(int rep, int rank, const schedule::Unit& unit) override {
-    const int task = e_.add_task(compute_[at(rep, rank)], unit_cost(unit, in_.stages, in_.compute_slowdown).total_s());
+    const int task = e_.add_task(compute_[at(rep, rank)], unit_cost(unit, in_.stages).total_s());
     if (rep == 0 && in_.timeline) units_.push_back({rank, task, &unit});
     return one(task);
   }
@@ -65,7 +65,7 @@ class EventStepNetwork final : public StepNetwork {
   void add_alltoall_slices(const sim::EngineTimeline& tl, std::vector<StepSlice>& out) const override {
     for (const RecordedUnit& u : units_) {
       double t = tl.start_s[u.task];
-      for (const UnitSegment& seg : unit_segments(*u.unit, in_.stages, in_.compute_slowdown)) {
+      for (const UnitSegment& seg : unit_segments(*u.unit, in_.stages)) {
         double comm = seg.overlapped ? t : t + seg.compute_s;
         for (const auto& [block, forward] : {std::pair{seg.forward_comm, true}, std::pair{seg.backward_comm, false}}) {
           const double d = !block ? 0.0 : forward ? block->forward_comm_s : block->backward_comm_s;
@@ -125,7 +125,7 @@ StepResult simulate_step(const StepInputs& in) {
   std::vector<std::vector<RankTasks>> tasks(R, std::vector<RankTasks>(P));
   std::vector<UnitCost> vertex_cost(boost::num_vertices(graph));
   for (auto v : boost::make_iterator_range(boost::vertices(graph)))
-    vertex_cost[v] = unit_cost(graph[v].unit, in.stages, in.compute_slowdown);
+    vertex_cost[v] = unit_cost(graph[v].unit, in.stages);
 
   StepResult result;
   result.ranks.resize(P);

@@ -35,7 +35,6 @@ struct FlowStepInputs {
 struct StepInputs {
   const schedule::Schedule& schedule;
   const std::vector<Stage>& stages;  // schedule.stages of them
-  double compute_slowdown = 1.0;     // k of stage_plan.h, for F&B units
   double pp_transfer_s = 0;          // one activation or gradient send between neighbouring ranks
   const TrainingSpec& spec;
   const TrainingLayout& layout;

@@ -107,7 +107,6 @@ namespace {
 struct StepContext {
   const TrainingScenario& scenario;
   const std::vector<Stage>& stages;
-  double compute_slowdown;
   double pp_transfer_s;
   const hw::KernelCostModel& cost_model;
   int replicas;
@@ -128,9 +127,8 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
   TrainingLayout layout = s.layout;
   layout.tokens_per_step = layout.dp * micro_batches * layout.micro_batch_tokens;
   const schedule::Schedule& sch = rebuilt ? *rebuilt : s.schedule;
-  const StepInputs in{sch,     c.stages,       c.compute_slowdown, c.pp_transfer_s, spec,
-                      layout,  s.cluster.node, c.cost_model,       c.replicas,      c.flow,
-                      timeline};
+  const StepInputs in{sch,          c.stages,   c.pp_transfer_s, spec,    layout, s.cluster.node,
+                      c.cost_model, c.replicas, c.flow,          timeline};
   return s.fidelity == "analytic" ? analytic_step(in) : simulate_step(in);
 }
 
@@ -142,11 +140,19 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   const hw::KernelCostModel cost_model(s.cluster.node.gpu, s.calibration);
   CostOptions options = default_cost_options(arch);
   options.weight_dtype = s.model.weights_dtype;
-  const BlockCostInputs in{arch, s.model.mtp, options, s.spec, s.layout, s.cluster.node, cost_model, s.layer_imbalance};
+  // The GPU with communication_sms taken from compute (T08), for the compute beside the all-to-alls.
+  const hw::KernelCostModel overlapped_model(
+      s.cluster.node.gpu.with_compute_sms(s.cluster.node.gpu.sm_count - s.spec.communication_sms), s.calibration);
+  const BlockCostInputs in{arch,           s.model.mtp, options,           s.spec,           s.layout,
+                           s.cluster.node, cost_model,  s.layer_imbalance, &overlapped_model};
   const std::vector<BlockCost> blocks = block_costs(in);
   out.stages = partition_stages(blocks, s.schedule.stages);
-  const double sms = double(s.cluster.node.gpu.sm_count);
-  out.compute_slowdown = sms / (sms - double(s.spec.communication_sms));
+  double full = 0, reduced = 0;
+  for (const BlockCost& b : blocks) {
+    full += b.compute_s();
+    reduced += b.overlapped.forward_s + b.overlapped.backward_input_s + b.overlapped.backward_weight_s;
+  }
+  out.compute_slowdown = full > 0 ? reduced / full : 1.0;
   // Activations (forward) or their gradients (backward) of one micro-batch to the neighbouring rank
   // over the scale-out NIC (stages live on different nodes).
   const double pp_bytes =
@@ -154,13 +160,7 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   out.pp_transfer_s =
       s.cluster.node.scaleout_nic.latency.value() + pp_bytes / hw::scaleout_bandwidth_per_gpu(s.cluster.node).value();
   const FlowStepInputs flow{in, pp_bytes};
-  const StepContext ctx{s,
-                        out.stages,
-                        out.compute_slowdown,
-                        out.pp_transfer_s,
-                        cost_model,
-                        replicas,
-                        s.fidelity == "flow" ? &flow : nullptr};
+  const StepContext ctx{s, out.stages, out.pp_transfer_s, cost_model, replicas, s.fidelity == "flow" ? &flow : nullptr};
   out.step = simulate_step_at(ctx, s.spec.micro_batches, timeline);
 
   const double step = out.step.step_s;

@@ -49,8 +49,10 @@ std::vector<std::string> training_folds(const std::string& fidelity);
 struct TrainingPrediction {
   std::vector<Stage> stages;
   StepResult step;
-  double compute_slowdown = 1;  // sms / (sms - communication_sms)
-  double pp_transfer_s = 0;     // one micro-batch boundary
+  // The compute of all blocks with communication_sms taken over their full-GPU compute (the effective
+  // slowdown of overlapped compute; sms / (sms - communication_sms) if every kernel were compute-bound).
+  double compute_slowdown = 1;
+  double pp_transfer_s = 0;  // one micro-batch boundary
   double tokens_per_step = 0;
   double tokens_per_day = 0;
   double model_flops_per_step = 0;      // op-level count, main model (embedding, layers, head), F+B+W

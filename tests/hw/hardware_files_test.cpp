@@ -69,3 +69,18 @@ TEST_CASE("bad hardware values are rejected with the JSON path", "[unit]") {
   CHECK_THROWS_WITH(load_node("hw/nodes/h800-8gpu.json", nullptr, {"intra_node.kind=nvlink"}),
                     "h800-8gpu.json: intra_node.kind: \"nvlink\" is not one of: nvswitch, pcie");
 }
+
+TEST_CASE("a GPU with SMs taken for communication keeps its HBM and loses compute peak in proportion", "[unit]") {
+  fathom::ProvenanceLog log;
+  const auto doc = fathom::load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/hw/gpus/h800.json");
+  const fathom::hw::GpuSpec g = fathom::hw::read_gpu_spec(fathom::SpecReader(doc.root, "h800.json", "", &log));
+  const fathom::hw::GpuSpec r = g.with_compute_sms(112);
+  CHECK(r.sm_count == 112);
+  CHECK(r.peak_fp8_dense.value() == Approx(g.peak_fp8_dense.value() * 112.0 / 132.0));
+  CHECK(r.peak_bf16_dense.value() == Approx(g.peak_bf16_dense.value() * 112.0 / 132.0));
+  CHECK(r.peak_fp32.value() == Approx(g.peak_fp32.value() * 112.0 / 132.0));
+  CHECK(r.hbm_bandwidth.value() == g.hbm_bandwidth.value());
+  CHECK(r.hbm_capacity.value() == g.hbm_capacity.value());
+  CHECK_THROWS_AS(g.with_compute_sms(0), std::invalid_argument);
+  CHECK_THROWS_AS(g.with_compute_sms(133), std::invalid_argument);
+}

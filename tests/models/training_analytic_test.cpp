@@ -28,9 +28,10 @@ TEST_CASE("analytic step: uniform stages without communication give the evaluato
         b.forward_s = F;
         b.backward_input_s = Bi;
         b.backward_weight_s = W;
+        b.overlapped = {F, Bi, W};
         stages[i].blocks.push_back(b);
       }
-      const tr::StepInputs in{s, stages, 1.0, 0.0, spec, layout, node, model};
+      const tr::StepInputs in{s, stages, 0.0, spec, layout, node, model};
       const tr::StepResult a = tr::analytic_step(in);
       const sch::Evaluation e = sch::evaluate(s, sch::UnitDurations{F, Bi + W, W, F + Bi + W});
       INFO(name << " P=" << P);

@@ -54,6 +54,7 @@ struct Fixture {
         b.forward_s = 1.0e-3;
         b.backward_input_s = 1.1e-3;
         b.backward_weight_s = 0.6e-3;
+        b.overlapped = {b.forward_s * 132 / 112, b.backward_input_s * 132 / 112, b.backward_weight_s * 132 / 112};
         b.forward_comm_s = (tr::ep_alltoall_s(blocks, b.alltoall_tokens, spec.dispatch_dtype) +
                             tr::ep_alltoall_s(blocks, b.alltoall_tokens, spec.combine_dtype))
                                .value();
@@ -71,17 +72,7 @@ struct Fixture {
                      int replicas = 1) const {
     const double pp_s = node.scaleout_nic.latency.value() + pp_bytes / node.scaleout_nic.achievable_bandwidth.value();
     const tr::FlowStepInputs f{blocks, pp_bytes};
-    const tr::StepInputs in{s,
-                            st,
-                            132.0 / 112.0,
-                            pp_s,
-                            spec,
-                            layout,
-                            node,
-                            model,
-                            replicas,
-                            flow ? &f : nullptr,
-                            /*timeline=*/true};
+    const tr::StepInputs in{s, st, pp_s, spec, layout, node, model, replicas, flow ? &f : nullptr, /*timeline=*/true};
     return tr::simulate_step(in);
   }
 };

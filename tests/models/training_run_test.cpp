@@ -113,3 +113,30 @@ TEST_CASE("recomputation adds work to B only, and no model FLOPs", "[unit]") {
   CHECK(on.prediction.executed_flops_per_step > off.prediction.executed_flops_per_step);
   CHECK(on.prediction.step.step_s > off.prediction.step.step_s);
 }
+
+TEST_CASE("compute beside communication: compute-bound kernels slow by the SM share, memory-bound ones do not",
+          "[unit]") {
+  const Run r = run();
+  const double k = 132.0 / (132.0 - 20.0);
+  double full = 0, reduced = 0;
+  for (const auto& st : r.prediction.stages) {
+    for (const auto& b : st.blocks) {
+      const double o = b.overlapped.forward_s + b.overlapped.backward_input_s + b.overlapped.backward_weight_s;
+      CHECK(o >= b.compute_s() * (1 - 1e-12));
+      CHECK(o <= b.compute_s() * k * (1 + 1e-12));
+      full += b.compute_s();
+      reduced += o;
+    }
+  }
+  CHECK(r.prediction.compute_slowdown == Approx(reduced / full));
+  CHECK(r.prediction.compute_slowdown > 1.0);
+  CHECK(r.prediction.compute_slowdown < k);  // some kernels are memory-bound
+  const Run none = run({"training.communication_sms=0"});
+  for (const auto& st : none.prediction.stages) {
+    for (const auto& b : st.blocks) {
+      CHECK(b.overlapped.forward_s == b.forward_s);
+      CHECK(b.overlapped.backward_input_s == b.backward_input_s);
+      CHECK(b.overlapped.backward_weight_s == b.backward_weight_s);
+    }
+  }
+}

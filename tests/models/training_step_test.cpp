@@ -13,8 +13,9 @@ namespace sch = fathom::models::schedule;
 
 namespace {
 
-// `stages` stages of one layer block each, with fixed compute and communication per micro-batch.
-std::vector<tr::Stage> uniform_stages(int stages, double f, double b, double w, double comm) {
+// `stages` stages of one layer block each, with fixed compute and communication per micro-batch; the
+// compute beside communication (BlockCost::overlapped) is `k` times slower.
+std::vector<tr::Stage> uniform_stages(int stages, double f, double b, double w, double comm, double k = 1.0) {
   std::vector<tr::Stage> out(stages);
   for (int s = 0; s < stages; ++s) {
     tr::BlockCost blk;
@@ -22,6 +23,7 @@ std::vector<tr::Stage> uniform_stages(int stages, double f, double b, double w, 
     blk.forward_s = f;
     blk.backward_input_s = b;
     blk.backward_weight_s = w;
+    blk.overlapped = {k * f, k * b, k * w};
     blk.forward_comm_s = comm;
     blk.backward_comm_s = comm;
     out[s].blocks.push_back(blk);
@@ -38,9 +40,8 @@ struct Fixture {
     node.scaleout_nic.achievable_bandwidth = fathom::BytesPerSecond(40e9);
     node.scaleout_nic.latency = fathom::Seconds(3.7e-6);
   }
-  tr::StepResult run(const sch::Schedule& s, const std::vector<tr::Stage>& stages, double pp, int replicas = 1,
-                     double k = 1.0) {
-    const tr::StepInputs in{s, stages, k, pp, spec, layout, node, model, replicas};
+  tr::StepResult run(const sch::Schedule& s, const std::vector<tr::Stage>& stages, double pp, int replicas = 1) {
+    const tr::StepInputs in{s, stages, pp, spec, layout, node, model, replicas};
     return tr::simulate_step(in);
   }
 };
@@ -72,10 +73,10 @@ TEST_CASE("the data-parallel fold: one replica and several unfolded give the sam
   fx.layout.dp = 4;
   fx.layout.expert_dp = 2;
   const sch::Schedule s = sch::make_dualpipe({4, 8});
-  auto stages = uniform_stages(4, 1.0, 1.2, 0.6, 0.7);
+  auto stages = uniform_stages(4, 1.0, 1.2, 0.6, 0.7, 1.2);
   for (auto& st : stages) st.blocks[0].dense_params = 1'000'000'000, st.blocks[0].expert_params = 500'000'000;
-  const auto folded = fx.run(s, stages, 0.05, 1, 1.2);
-  const auto unfolded = fx.run(s, stages, 0.05, 3, 1.2);
+  const auto folded = fx.run(s, stages, 0.05, 1);
+  const auto unfolded = fx.run(s, stages, 0.05, 3);
   CHECK(unfolded.step_s == Approx(folded.step_s));
   CHECK(folded.step_s > folded.pipeline_s);  // the ZeRO-1 tail costs time
 }
@@ -83,14 +84,17 @@ TEST_CASE("the data-parallel fold: one replica and several unfolded give the sam
 TEST_CASE("overlapped F&B hides communication under compute, standalone units expose it", "[unit]") {
   const auto stages = uniform_stages(2, 1.0, 1.0, 0.5, 0.8);
   sch::Unit fb = sch::Unit::overlapped({sch::PassKind::kForward, 0, 0, 0}, {sch::PassKind::kBackwardFull, 1, 1, 1});
-  const tr::UnitCost c = tr::unit_cost(fb, stages, 1.0);
+  const tr::UnitCost c = tr::unit_cost(fb, stages);
   CHECK(c.exposed_comm_s == Approx(0.0));  // comm 1.6 < compute 2.5
   CHECK(c.total_s() == Approx(2.5));
-  const tr::UnitCost slowed = tr::unit_cost(fb, stages, 132.0 / 112.0);
+  // The pair computes at the SMs left beside communication (BlockCost::overlapped).
+  const tr::UnitCost slowed = tr::unit_cost(fb, uniform_stages(2, 1.0, 1.0, 0.5, 0.8, 132.0 / 112.0));
   CHECK(slowed.total_s() == Approx(2.5 * 132.0 / 112.0));
   const auto heavy = uniform_stages(2, 1.0, 1.0, 0.5, 2.0);
-  CHECK(tr::unit_cost(fb, heavy, 1.0).total_s() == Approx(4.0));  // communication-bound
-  const tr::UnitCost f = tr::unit_cost(sch::Unit::single({sch::PassKind::kForward, 0, 0, 0}), stages, 1.2);
+  CHECK(tr::unit_cost(fb, heavy).total_s() == Approx(4.0));  // communication-bound
+  // A standalone unit computes at the full SM count and exposes its all-to-alls.
+  const tr::UnitCost f =
+      tr::unit_cost(sch::Unit::single({sch::PassKind::kForward, 0, 0, 0}), uniform_stages(2, 1.0, 1.0, 0.5, 0.8, 1.2));
   CHECK(f.forward_s == Approx(1.0));
   CHECK(f.exposed_comm_s == Approx(0.8));
 }
