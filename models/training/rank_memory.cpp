@@ -31,7 +31,8 @@ double gemm_input_bytes(const hw::KernelWork& w) {
 
 }  // namespace
 
-ActivationBytes activation_bytes(const std::vector<Op>& ops, const RecomputeSet& recompute, bool fp8_recipe) {
+ActivationBytes activation_bytes(const std::vector<Op>& ops, const RecomputeSet& recompute,
+                                 const ActivationRules& rules) {
   ActivationBytes out;
   double recomputed = 0;
   bool skip_next_gemm_input = false;  // the down projection after an FP8-cached SwiGLU (recomputed output)
@@ -47,7 +48,8 @@ ActivationBytes activation_bytes(const std::vector<Op>& ops, const RecomputeSet&
     } else if (is_attention(w.family)) {
       out.stored += w.bytes().value();  // Q, K, V read; O written
     } else if (w.flops.value() > 0 && !needs_no_saved_input(op)) {
-      if (fp8_recipe && op.role == OpRole::moe_swiglu) {
+      if (op.role == OpRole::moe_combine && !rules.keep_expert_outputs) continue;
+      if (rules.fp8_recipe && op.role == OpRole::moe_swiglu) {
         // Read in BF16 by the op (2 B per element); cached in FP8 (1 B), T29.
         out.stored +=
             w.bytes_read.value() * hw::bytes_per_element(hw::DType::fp8) / hw::bytes_per_element(hw::DType::bf16);
@@ -88,7 +90,7 @@ std::vector<ActivationBytes> stage_activation_bytes(const TrainingScenario& s, c
           break;
         }
       }
-      const ActivationBytes one = activation_bytes(ops, s.spec.recompute, fp8_recipe);
+      const ActivationBytes one = activation_bytes(ops, s.spec.recompute, {fp8_recipe, s.spec.keep_expert_outputs});
       sum.stored += one.stored;
       sum.weight_inputs += one.weight_inputs;
     }

@@ -42,8 +42,16 @@ struct ActivationBytes {
 //    small recomputation is not priced in the block costs);
 //  - recomputation (`recompute`, V3TR §3.2.3): the output of every recomputed op is not stored; its
 //    bytes (bytes_written) are subtracted (its own inputs stay stored: other ops' outputs).
+//  - `keep_expert_outputs` (training.keep_expert_outputs): the MoE combine keeps its inputs, the expert
+//    outputs, for the gate-weight gradient; false: nothing (the gradient <dy, e_i> is taken as
+//    <W_down^T dy, h_i> from the recomputed SwiGLU output h_i during the down projection's backward).
 // An estimate: tensors read by two ops are counted twice, allocator fragmentation is not modelled.
-ActivationBytes activation_bytes(const std::vector<Op>& ops, const RecomputeSet& recompute, bool fp8_recipe);
+struct ActivationRules {
+  bool fp8_recipe = false;
+  bool keep_expert_outputs = true;
+};
+ActivationBytes activation_bytes(const std::vector<Op>& ops, const RecomputeSet& recompute,
+                                 const ActivationRules& rules);
 
 // The estimate per model stage (prediction.stages order), from the forward ops of each stage's blocks
 // built as the block costs build them (MoE load of experts_per_gpu experts at the layer's imbalance).

@@ -59,6 +59,9 @@ TrainingSpec read_training_spec(const SpecReader& r) {
   s.workspace = r.quantity_or<Bytes>("workspace", "2GiB",
                                      "CUDA context, library workspaces and DeepEP/NCCL buffers per GPU, not measured "
                                      "(as fathom memory's default)");
+  s.keep_expert_outputs = r.boolean_or(
+      "keep_expert_outputs", true,
+      "the MoE combine keeps the expert outputs for the gate-weight gradient (the memory report's activations)");
   if (r.has("recompute")) {
     const SpecReader rc = r.child("recompute");
     s.recompute.rms_norm = rc.boolean_or("rms_norm", false, "RMSNorm outputs kept for the backward pass");

@@ -36,6 +36,7 @@ struct TrainingSpec {
   hw::DType optimizer_moment_dtype = hw::DType::bf16;  // AdamW moments (T26)
   RecomputeSet recompute;                              // forward ops recomputed in B (none by default)
   Bytes workspace;  // per GPU: CUDA context, library workspaces, DeepEP/NCCL buffers (memory report only)
+  bool keep_expert_outputs = true;          // the MoE combine keeps the expert outputs (memory report; rank_memory.h)
   std::optional<BatchRampSpec> batch_ramp;  // T11's batch-size ramp; none = every step at the final batch
 };
 

@@ -126,15 +126,17 @@ TEST_CASE("training memory: recomputation stores fewer activation bytes", "[unit
     INFO(static_cast<int>(role));
     CHECK(std::any_of(ops.begin(), ops.end(), [&](const Op& op) { return op.role == role; }));
   }
-  const tr::ActivationBytes none = tr::activation_bytes(ops, {}, true);
-  const tr::ActivationBytes norms = tr::activation_bytes(ops, {.rms_norm = true}, true);
-  const tr::ActivationBytes both = tr::activation_bytes(ops, {.rms_norm = true, .mla_up_projection = true}, true);
+  const tr::ActivationBytes none = tr::activation_bytes(ops, {}, {.fp8_recipe = true});
+  const tr::ActivationBytes norms = tr::activation_bytes(ops, {.rms_norm = true}, {.fp8_recipe = true});
+  const tr::ActivationBytes both =
+      tr::activation_bytes(ops, {.rms_norm = true, .mla_up_projection = true}, {.fp8_recipe = true});
   CHECK(none.stored > 0);
   CHECK(norms.stored < none.stored);
   CHECK(both.stored < norms.stored);
   CHECK(none.weight_inputs <= none.stored);
   // T29: FP8-cached SwiGLU inputs and recomputed outputs store less than BF16 ones.
-  CHECK(tr::activation_bytes(ops, {}, true).stored < tr::activation_bytes(ops, {}, false).stored);
+  CHECK(tr::activation_bytes(ops, {}, {.fp8_recipe = true}).stored <
+        tr::activation_bytes(ops, {}, {.fp8_recipe = false}).stored);
   // Through the scenario: the recompute switches lower every rank's activations.
   const Run off = run({"training.recompute.rms_norm=false", "training.recompute.mla_up_projection=false"});
   for (size_t i = 0; i < r.memory.per_rank.size(); ++i) {
@@ -162,4 +164,18 @@ TEST_CASE("training memory: the DeepSeek-V3 reference scenario", "[smoke]") {
   CHECK(m.headroom_bytes == Approx(m.hbm_bytes - worst));
   CHECK(m.fits == (m.headroom_bytes >= 0));
   CHECK(m.assumptions.size() >= 2);  // activations, parameter dtype (the workspace is a scenario key)
+}
+
+TEST_CASE("training memory: without kept expert outputs the combine stores nothing", "[unit]") {
+  const Run r = run();
+  const std::vector<Op> ops = moe_layer_ops(r.scenario);
+  double combine_input = 0;
+  for (const Op& op : ops)
+    if (op.pass == fathom::models::Pass::forward && op.role == OpRole::moe_combine)
+      combine_input += op.work.bytes_read.value();
+  REQUIRE(combine_input > 0);
+  const auto kept = tr::activation_bytes(ops, {}, {.fp8_recipe = true, .keep_expert_outputs = true});
+  const auto dropped = tr::activation_bytes(ops, {}, {.fp8_recipe = true, .keep_expert_outputs = false});
+  CHECK(kept.stored - dropped.stored == Approx(combine_input).epsilon(1e-12));
+  CHECK(kept.weight_inputs == dropped.weight_inputs);
 }
