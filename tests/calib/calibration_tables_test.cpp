@@ -10,6 +10,7 @@
 #include "calib/fit/kernel_shapes.h"
 #include "sim/error.h"
 #include "sim/scenario_document.h"
+#include "support/shipped_hardware.h"
 
 using namespace fathom;
 using namespace fathom::calib;
@@ -18,15 +19,10 @@ namespace {
 
 std::string source_path(const std::string& rel) { return std::string(FATHOM_SOURCE_DIR) + "/" + rel; }
 
-hw::GpuSpec h800() {
-  const ScenarioDocument doc = load_scenario(source_path("scenarios/hw/gpus/h800.json"));
-  return hw::read_gpu_spec(SpecReader(doc.root, doc.label, ""));
-}
-
 CalibrationInputs shipped_inputs() {
   return read_calibration_tables({source_path("scenarios/calibration/h800-infersim"),
                                   source_path("scenarios/calibration/h800-published-kernels.csv")},
-                                 h800());
+                                 test::shipped_gpu("h800"));
 }
 
 }  // namespace
@@ -91,7 +87,9 @@ TEST_CASE("MLA FLOP counts match InferSim's mfu column", "[unit]") {
 }
 
 TEST_CASE("an unknown table name is an input error", "[unit]") {
-  CHECK_THROWS_WITH(read_calibration_tables({source_path("scenarios/calibration/h800-infersim/LICENSE")}, h800()),
-                    Catch::Contains("unknown calibration table"));
-  CHECK_THROWS_AS(read_calibration_tables({source_path("scenarios/calibration/nope")}, h800()), InputError);
+  CHECK_THROWS_WITH(
+      read_calibration_tables({source_path("scenarios/calibration/h800-infersim/LICENSE")}, test::shipped_gpu("h800")),
+      Catch::Contains("unknown calibration table"));
+  CHECK_THROWS_AS(read_calibration_tables({source_path("scenarios/calibration/nope")}, test::shipped_gpu("h800")),
+                  InputError);
 }

@@ -15,17 +15,13 @@
 #include "hw/efficiency_curve.h"
 #include "sim/error.h"
 #include "sim/scenario_document.h"
+#include "support/shipped_hardware.h"
 
 using namespace fathom;
 using namespace fathom::calib;
 namespace fs = std::filesystem;
 
 namespace {
-
-hw::GpuSpec h100() {
-  const ScenarioDocument doc = load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/hw/gpus/h100.json");
-  return hw::read_gpu_spec(SpecReader(doc.root, doc.label, ""));
-}
 
 hw::KernelWork work_of(const measured::Measurement& r) {
   hw::KernelWork w;
@@ -97,7 +93,7 @@ fs::path write_file(const measured::MeasuredFile& f, const std::string& name) {
 }  // namespace
 
 TEST_CASE("a measured file reads into rows per family with exclusions and hold-out per kernel", "[unit]") {
-  const hw::GpuSpec gpu = h100();
+  const hw::GpuSpec gpu = test::shipped_gpu("h100");
   const fs::path file = write_file(synthetic_file(gpu), "synthetic-measured.json");
   const CalibrationInputs in = read_calibration_tables({file}, gpu);
   REQUIRE(in.tables == std::vector<std::string>{"synthetic-measured.json"});
@@ -128,7 +124,7 @@ TEST_CASE("a measured file reads into rows per family with exclusions and hold-o
 }
 
 TEST_CASE("fitting a measured file recovers the curve that timed it", "[unit]") {
-  const hw::GpuSpec gpu = h100();
+  const hw::GpuSpec gpu = test::shipped_gpu("h100");
   const fs::path file = write_file(synthetic_file(gpu), "synthetic-measured.json");
   const CalibrationFit fit = fit_calibration(read_calibration_tables({file}, gpu), gpu, gpu.name);
   const hw::FamilyCalibration& dense = fit.calibration.families.at(hw::KernelFamily::dense_gemm);
@@ -144,7 +140,7 @@ TEST_CASE("fitting a measured file recovers the curve that timed it", "[unit]") 
 }
 
 TEST_CASE("a measured file with the wrong format or provenance is an input error", "[unit]") {
-  const hw::GpuSpec gpu = h100();
+  const hw::GpuSpec gpu = test::shipped_gpu("h100");
   const fs::path dir = write_file(synthetic_file(gpu), "ok-measured.json").parent_path();
   const auto bad = [&](const std::string& name, const std::string& body) {
     std::ofstream(dir / name) << body;

@@ -8,6 +8,7 @@
 #include "calib/fit/calibrate.h"
 #include "calib/fit/calibration_tables.h"
 #include "sim/scenario_document.h"
+#include "support/shipped_hardware.h"
 
 using namespace fathom;
 using namespace fathom::calib;
@@ -15,11 +16,6 @@ using namespace fathom::calib;
 namespace {
 
 std::string source_path(const std::string& rel) { return std::string(FATHOM_SOURCE_DIR) + "/" + rel; }
-
-hw::GpuSpec h800() {
-  const ScenarioDocument doc = load_scenario(source_path("scenarios/hw/gpus/h800.json"));
-  return hw::read_gpu_spec(SpecReader(doc.root, doc.label, ""));
-}
 
 void check_same(const hw::CalibratedValue& shipped, const hw::CalibratedValue& refit) {
   // The file stores six significant digits.
@@ -30,7 +26,7 @@ void check_same(const hw::CalibratedValue& shipped, const hw::CalibratedValue& r
 }  // namespace
 
 TEST_CASE("re-fitting the shipped tables reproduces h800.json", "[unit]") {
-  const hw::GpuSpec gpu = h800();
+  const hw::GpuSpec gpu = test::shipped_gpu("h800");
   const CalibrationInputs in =
       read_calibration_tables({source_path("scenarios/calibration/h800-infersim"),
                                source_path("scenarios/calibration/h800-published-kernels.csv")},

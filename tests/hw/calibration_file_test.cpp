@@ -11,6 +11,7 @@
 #include "hw/kernel_cost_model.h"
 #include "sim/error.h"
 #include "sim/scenario_document.h"
+#include "support/shipped_hardware.h"
 
 using namespace fathom;
 using namespace fathom::hw;
@@ -18,11 +19,6 @@ using namespace fathom::hw;
 namespace {
 
 std::string source_path(const std::string& rel) { return std::string(FATHOM_SOURCE_DIR) + "/" + rel; }
-
-GpuSpec h800() {
-  const ScenarioDocument doc = load_scenario(source_path("scenarios/hw/gpus/h800.json"));
-  return read_gpu_spec(SpecReader(doc.root, doc.label, ""));
-}
 
 nlohmann::json shipped_json() { return read_json_file(source_path("scenarios/calibration/h800.json")); }
 
@@ -60,7 +56,8 @@ TEST_CASE("the shipped H800 calibration loads with a source on every parameter",
 }
 
 TEST_CASE("the H800 calibration predicts DeepGEMM's published dense rows K11-K13", "[unit]") {
-  const KernelCostModel model(h800(), load_calibration(source_path("scenarios/calibration/h800.json")));
+  const KernelCostModel model(test::shipped_gpu("h800"),
+                              load_calibration(source_path("scenarios/calibration/h800.json")));
   struct Row {
     const char* id;
     int64_t m, n, k;

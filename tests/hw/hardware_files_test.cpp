@@ -6,6 +6,7 @@
 
 #include "hw/node_spec.h"
 #include "sim/scenario_document.h"
+#include "support/shipped_hardware.h"
 
 using namespace fathom;
 
@@ -71,9 +72,7 @@ TEST_CASE("bad hardware values are rejected with the JSON path", "[unit]") {
 }
 
 TEST_CASE("a GPU with SMs taken for communication keeps its HBM and loses compute peak in proportion", "[unit]") {
-  fathom::ProvenanceLog log;
-  const auto doc = fathom::load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/hw/gpus/h800.json");
-  const fathom::hw::GpuSpec g = fathom::hw::read_gpu_spec(fathom::SpecReader(doc.root, "h800.json", "", &log));
+  const fathom::hw::GpuSpec g = fathom::test::shipped_gpu("h800");
   const fathom::hw::GpuSpec r = g.with_compute_sms(112);
   CHECK(r.sm_count == 112);
   CHECK(r.peak_fp8_dense.value() == Approx(g.peak_fp8_dense.value() * 112.0 / 132.0));

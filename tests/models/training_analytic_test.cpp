@@ -7,7 +7,7 @@
 #include "models/schedule/registry.h"
 #include "models/training/step_analytic.h"
 #include "models/training/training_run.h"
-#include "support/h800_cost_model.h"
+#include "support/shipped_hardware.h"
 
 namespace tr = fathom::models::training;
 namespace sch = fathom::models::schedule;

@@ -6,7 +6,7 @@
 #include "models/schedule/evaluator.h"
 #include "models/schedule/registry.h"
 #include "models/training/step_model.h"
-#include "support/h800_cost_model.h"
+#include "support/shipped_hardware.h"
 
 namespace tr = fathom::models::training;
 namespace sch = fathom::models::schedule;
