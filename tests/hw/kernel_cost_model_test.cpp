@@ -80,7 +80,7 @@ TEST_CASE("the smooth max is the p-norm of the two bounds", "[unit]") {
   CHECK(evaluate_curve(c, g, w).total.value() == Approx(1e-3).epsilon(1e-6));
 }
 
-TEST_CASE("dtype picks the peak; elementwise uses the FP32 CUDA-core peak", "[unit]") {
+TEST_CASE("dtype picks the peak, elementwise uses the FP32 CUDA-core peak", "[unit]") {
   const EfficiencyCurve c{1.0, 0.0, 1.0, 0.0, 1e300};
   KernelWork w = gemm(4096, 1e12, 0.0);
   w.dtype = DType::bf16;

@@ -160,7 +160,7 @@ TEST_CASE("DualPipeV on P ranks times exactly like DualPipe on 2P ranks with the
   }
 }
 
-TEST_CASE("bubbles do not grow with the micro-batch count; makespan = busy + bubble", "[unit]") {
+TEST_CASE("bubbles do not grow with the micro-batch count, makespan = busy + bubble", "[unit]") {
   const UnitDurations d{1.0, 2.5, 0.75, 3.0};
   for (int P : {4, 8}) {
     const Evaluation base = evaluate(make_dualpipe({P, 2 * P}), d);

@@ -122,7 +122,7 @@ TEST_CASE("DualPipeV: every rank runs C forwards and backwards per chunk over a 
   }
 }
 
-TEST_CASE("1F1B and ZB1P: C forwards and C backwards per rank; ZB1P W's follow their B's", "[unit]") {
+TEST_CASE("1F1B and ZB1P: C forwards and C backwards per rank, ZB1P W's follow their B's", "[unit]") {
   for (auto [P, C] : {std::pair{1, 1}, {4, 2}, {4, 4}, {4, 9}, {8, 24}}) {
     for (const Schedule& s : {make_1f1b({P, C}), make_zb1p({P, C})}) {
       const auto n = count_passes(s);

@@ -95,7 +95,7 @@ TEST_CASE("training checkpoint: bytes by hand, blocking time amortised into the 
   CHECK(tr::checkpoint_state_bytes(r.scenario.model.arch, false, fp32).value() == Approx(14.0 * double(params.total)));
 }
 
-TEST_CASE("training checkpoint: more storage nodes never slow it; rarer checkpoints cost less per step", "[unit]") {
+TEST_CASE("training checkpoint: more storage nodes never slow it, rarer checkpoints cost less per step", "[unit]") {
   double previous = 1e300;
   for (int nodes : {20, 45, 90, 180}) {
     const Run r = run({"checkpoint.storage.cluster.storage_nodes=" + std::to_string(nodes)});

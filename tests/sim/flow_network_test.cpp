@@ -49,7 +49,7 @@ TEST_CASE("a flow limited elsewhere leaves the rest of a shared link to the othe
   CHECK(r.finish[1].value() == Approx(10.0).epsilon(kRel));
 }
 
-TEST_CASE("latency adds once per path; a fatpipe does not divide", "[unit]") {
+TEST_CASE("latency adds once per path, a fatpipe does not divide", "[unit]") {
   FlowNetwork net;
   const int l = net.add_link({"l", BytesPerSecond(100.0), Seconds(0.25)});
   const int m = net.add_link({"m", BytesPerSecond(1000.0), Seconds(0.25)});
@@ -84,7 +84,7 @@ TEST_CASE("disks: reads share the read bandwidth, writes the write bandwidth, in
   CHECK(r.disk_write_bytes[d].value() == Approx(20.0).epsilon(kRel));
 }
 
-TEST_CASE("start times and rate caps; a background flow is cut off at the end", "[unit]") {
+TEST_CASE("start times and rate caps, a background flow is cut off at the end", "[unit]") {
   FlowNetwork net;
   const int l = net.add_link({"l", BytesPerSecond(100.0)});
   FlowSpec late = flow({l}, 100.0);

@@ -22,7 +22,7 @@ void write(const fs::path& p, const std::string& text) { std::ofstream(p) << tex
 
 }  // namespace
 
-TEST_CASE("$include merges files relative to the including file; local keys win", "[unit]") {
+TEST_CASE("$include merges files relative to the including file, local keys win", "[unit]") {
   const fs::path d = temp_dir("include");
   write(d / "hw" / "gpu.json", R"({"name": "g", "hbm": "80GB", "sm": 132})");
   write(d / "hw" / "node.json", R"({"gpu": {"$include": "gpu.json", "sm": 100}, "gpus": 8})");

@@ -37,7 +37,7 @@ TEST_CASE("a flow alone ends at ready + latency + bytes / bandwidth", "[unit]") 
   CHECK_THROWS_AS(e.duration_of(f), std::logic_error);
 }
 
-TEST_CASE("flows on a shared link split it max-min; a zero-byte flow is a delay", "[unit]") {
+TEST_CASE("flows on a shared link split it max-min, a zero-byte flow is a delay", "[unit]") {
   TaskEngine e;
   const int shared = e.add_link({"shared", BytesPerSecond(100.0)});
   const int wide = e.add_link({"wide", BytesPerSecond(1000.0)});

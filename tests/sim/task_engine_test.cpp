@@ -32,7 +32,7 @@ TEST_CASE("a resource runs one task at a time, in ready order", "[unit]") {
   CHECK(tl.makespan_s == Approx(7.0));
 }
 
-TEST_CASE("uncontended makespan is the longest path; contention never shortens it", "[unit]") {
+TEST_CASE("uncontended makespan is the longest path, contention never shortens it", "[unit]") {
   std::mt19937 rng(7);
   std::uniform_real_distribution<double> dur(0.1, 2.0);
   for (int trial = 0; trial < 20; ++trial) {
