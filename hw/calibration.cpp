@@ -20,7 +20,8 @@ CalibratedValue read_value(const SpecReader& r, std::string_view key) {
     }
   }
   CalibratedValue out;
-  out.value = key == "overhead" ? r.quantity<Seconds>(key).value() : r.number(key);
+  const bool is_time = key == "overhead" || key == "k_block_floor";
+  out.value = is_time ? r.quantity<Seconds>(key).value() : r.number(key);
   // SpecReader has already validated the source text; parse it again to keep it.
   out.source = Provenance::parse(r.node()[std::string(key)]["source"].get<std::string>());
   return out;
@@ -37,7 +38,25 @@ std::vector<std::string> read_strings(const SpecReader& r, std::string_view key)
   return out;
 }
 
-FamilyParameters read_parameters(const SpecReader& r) {
+// The tiled GEMM model's two parameters: both or neither, and only for GEMM families.
+void read_tile_parameters(const SpecReader& r, KernelFamily family, FamilyParameters& p) {
+  const bool floor = r.has("k_block_floor"), exposure = r.has("epilogue_exposure");
+  if (!floor && !exposure) return;
+  if (!is_gemm_family(family)) {
+    r.fail(floor ? "k_block_floor" : "epilogue_exposure", "only GEMM families have the tiled model's parameters");
+  }
+  if (floor != exposure) {
+    r.fail(floor ? "epilogue_exposure" : "k_block_floor", "required with the other tiled-GEMM parameter");
+  }
+  p.k_block_floor_s = read_value(r, "k_block_floor");
+  p.epilogue_exposure = read_value(r, "epilogue_exposure");
+  if (!(p.k_block_floor_s->value >= 0.0)) r.fail("k_block_floor", "must be >= 0");
+  if (!(p.epilogue_exposure->value >= 0.0 && p.epilogue_exposure->value <= 1.0)) {
+    r.fail("epilogue_exposure", "must be in [0, 1]");
+  }
+}
+
+FamilyParameters read_parameters(const SpecReader& r, KernelFamily family) {
   FamilyParameters p;
   p.compute_efficiency_max = read_value(r, "compute_efficiency_max");
   p.compute_half_shape = read_value(r, "compute_half_shape");
@@ -52,6 +71,7 @@ FamilyParameters read_parameters(const SpecReader& r) {
   if (!(p.compute_half_shape.value >= 0.0)) r.fail("compute_half_shape", "must be >= 0");
   if (!(p.overhead_s.value >= 0.0)) r.fail("overhead", "must be >= 0");
   if (!(p.roofline_sharpness.value >= 1.0)) r.fail("roofline_sharpness", "must be >= 1");
+  read_tile_parameters(r, family, p);
   return p;
 }
 
@@ -66,6 +86,17 @@ FitStatistics read_fit(const SpecReader& r) {
   f.held_out_worst_rel_error = r.number("held_out_worst_rel_error");
   f.tables = read_strings(r, "tables");
   f.notes = read_strings(r, "notes");
+  if (r.has("held_out_shapes")) {
+    for (const SpecReader& e : r.objects("held_out_shapes")) {
+      ShapeError se;
+      se.shape = e.text("shape");
+      se.rows = e.at_least("rows", e.integer("rows"), 1);
+      se.median_rel_error = e.number("median_rel_error");
+      se.worst_rel_error = e.number("worst_rel_error");
+      e.finish();
+      f.held_out_shapes.push_back(std::move(se));
+    }
+  }
   r.finish();
   return f;
 }
@@ -79,6 +110,10 @@ double rounded(double v) {
 
 nlohmann::json value_json(const CalibratedValue& v) {
   return {{"value", rounded(v.value)}, {"source", v.source.to_string()}};
+}
+
+nlohmann::json seconds_json(const CalibratedValue& v) {
+  return {{"value", fmt::format("{}us", rounded(v.value * 1e6))}, {"source", v.source.to_string()}};
 }
 
 }  // namespace
@@ -105,7 +140,7 @@ Calibration read_calibration(const SpecReader& r) {
     }
     const SpecReader f = fams.child(entry.name);
     FamilyCalibration fc;
-    fc.parameters = read_parameters(f);
+    fc.parameters = read_parameters(f, entry.make.family);
     if (f.has("fit")) fc.fit = read_fit(f.child("fit"));
     f.finish();
     c.families[entry.make.family] = std::move(fc);
@@ -128,11 +163,11 @@ nlohmann::json calibration_to_json(const Calibration& c) {
         {"compute_efficiency_max", value_json(p.compute_efficiency_max)},
         {"compute_half_shape", value_json(p.compute_half_shape)},
         {"memory_efficiency", value_json(p.memory_efficiency)},
-        {"overhead",
-         {{"value", fmt::format("{}us", rounded(p.overhead_s.value * 1e6))},
-          {"source", p.overhead_s.source.to_string()}}},
+        {"overhead", seconds_json(p.overhead_s)},
         {"roofline_sharpness", value_json(p.roofline_sharpness)},
     };
+    if (p.k_block_floor_s) f["k_block_floor"] = seconds_json(*p.k_block_floor_s);
+    if (p.epilogue_exposure) f["epilogue_exposure"] = value_json(*p.epilogue_exposure);
     if (fc.fit) {
       const FitStatistics& s = *fc.fit;
       f["fit"] = {{"rows_fitted", s.rows_fitted},
@@ -144,6 +179,16 @@ nlohmann::json calibration_to_json(const Calibration& c) {
                   {"held_out_worst_rel_error", rounded(s.held_out_worst_rel_error)},
                   {"tables", s.tables},
                   {"notes", s.notes}};
+      if (!s.held_out_shapes.empty()) {
+        nlohmann::json shapes = nlohmann::json::array();
+        for (const ShapeError& e : s.held_out_shapes) {
+          shapes.push_back({{"shape", e.shape},
+                            {"rows", e.rows},
+                            {"median_rel_error", rounded(e.median_rel_error)},
+                            {"worst_rel_error", rounded(e.worst_rel_error)}});
+        }
+        f["fit"]["held_out_shapes"] = std::move(shapes);
+      }
     }
     families[std::string(to_string(family))] = std::move(f);
   }

@@ -8,7 +8,10 @@
 //    "families": {"dense_gemm": {"compute_efficiency_max": {"value": 0.7, "source": "measured:..."},
 //                                 "compute_half_shape": {...}, "memory_efficiency": {...},
 //                                 "overhead": {"value": "4.1us", "source": "..."},
-//                                 "roofline_sharpness": {...}, "fit": {...}}, ...}}
+//                                 "roofline_sharpness": {...}, "fit": {...},
+//                                 "k_block_floor": {"value": "0.1us", ...}, "epilogue_exposure": {"value": 0.5, ...}},
+//                                 ...}}
+//   (k_block_floor and epilogue_exposure: GEMM families only, both or neither)
 
 #include <filesystem>
 #include <map>
@@ -37,10 +40,23 @@ struct FamilyParameters {
   CalibratedValue memory_efficiency;       // e_mem in (0, 1]: fraction of the HBM bandwidth
   CalibratedValue overhead_s;              // fixed time per launch, seconds
   CalibratedValue roofline_sharpness;      // p >= 1 of the smooth max (t_c^p + t_m^p)^(1/p)
+  // GEMM families only: the tiled model's per-step floor (seconds) and the fraction of the epilogue
+  // store not overlapped with the next tile (0..1). Present (both) = tiled GEMM model; absent = the
+  // curve in m (hw/efficiency_curve.h).
+  std::optional<CalibratedValue> k_block_floor_s;
+  std::optional<CalibratedValue> epilogue_exposure;
 };
 
-// How well the parameters reproduce the rows they were fitted to, and the held-out rows.
-// Relative error = |t_pred - t_meas| / t_meas.
+// The held-out error of one shape family: its rows predicted by a fit to every other shape.
+struct ShapeError {
+  std::string shape;  // e.g. "fp8 groups=1 n=7168 k=2048"
+  int64_t rows = 0;
+  double median_rel_error = 0.0;
+  double worst_rel_error = 0.0;
+};
+
+// How well the parameters reproduce the rows they were fitted to, and the held-out rows (each shape
+// family left out of the fit in turn). Relative error = |t_pred - t_meas| / t_meas.
 struct FitStatistics {
   int64_t rows_fitted = 0;
   int64_t rows_held_out = 0;
@@ -49,8 +65,9 @@ struct FitStatistics {
   double fitted_worst_rel_error = 0.0;
   double held_out_median_rel_error = 0.0;  // 0 when rows_held_out == 0
   double held_out_worst_rel_error = 0.0;
-  std::vector<std::string> tables;  // where the rows came from (file names, published row ids)
-  std::vector<std::string> notes;   // exclusions, bound checks, fixed parameters
+  std::vector<std::string> tables;          // where the rows came from (file names, published row ids)
+  std::vector<std::string> notes;           // exclusions, bound checks, fixed parameters
+  std::vector<ShapeError> held_out_shapes;  // per shape family (empty with a single shape)
 };
 
 struct FamilyCalibration {

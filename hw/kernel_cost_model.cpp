@@ -5,8 +5,14 @@
 namespace fathom::hw {
 
 EfficiencyCurve curve_of(const FamilyParameters& p) {
-  return {p.compute_efficiency_max.value, p.compute_half_shape.value, p.memory_efficiency.value, p.overhead_s.value,
-          p.roofline_sharpness.value};
+  EfficiencyCurve c{p.compute_efficiency_max.value, p.compute_half_shape.value, p.memory_efficiency.value,
+                    p.overhead_s.value, p.roofline_sharpness.value};
+  if (p.k_block_floor_s && p.epilogue_exposure) {
+    c.tiled = true;
+    c.k_block_floor_s = p.k_block_floor_s->value;
+    c.epilogue_exposure = p.epilogue_exposure->value;
+  }
+  return c;
 }
 
 KernelCostModel::KernelCostModel(GpuSpec gpu, Calibration calibration)

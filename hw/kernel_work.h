@@ -41,6 +41,11 @@ enum class KernelFamily {
 };
 std::string_view to_string(KernelFamily f);
 KernelFamily parse_kernel_family(std::string_view name);  // throws std::invalid_argument
+// Dense or grouped GEMM (the families the tiled GEMM model prices).
+constexpr bool is_gemm_family(KernelFamily f) {
+  return f == KernelFamily::dense_gemm || f == KernelFamily::grouped_gemm_contiguous ||
+         f == KernelFamily::grouped_gemm_masked;
+}
 
 // Contract: flops and bytes are for the whole invocation on one GPU. Shape fields that do not
 // apply to a family are 0. For GEMMs m is the token count (per group for grouped GEMMs), k the

@@ -22,16 +22,19 @@ namespace {
 
 constexpr const char* kHowItWorks = R"(fathom calibrate: how the kernel cost model gets its numbers
 
-  time(op) = smoothmax(flops / (peak[dtype] * e_c(shape)), bytes / (hbm_bw * e_mem)) + overhead
-  e_c(s)   = e_max * s / (s + s_half), s = the family's shape variable (m, seq_kv or seq_q)
+  time(op) = smoothmax(t_c, bytes / (hbm_bw * e_mem)) + overhead
+  GEMMs:  t_c = waves * (k_blocks * max(step at e_max of the SM's peak, k_block_floor)
+                         + epilogue_exposure * tile store), tiles chosen as DeepGEMM does
+  others: t_c = flops / (peak[dtype] * e_max * s / (s + s_half)), s = seq_kv or seq_q
 
-Each kernel family (fathom list) has its own (e_max, s_half, e_mem, overhead, p) in a calibration
-file, scenarios/calibration/<gpu>.json, and every number there says where it came from:
-measured (fitted to kernel timings), published (a row of published-figures.md) or assumed.
+Each kernel family (fathom list) has its own parameters in a calibration file,
+scenarios/calibration/<gpu>.json, and every number there says where it came from: measured (fitted
+to kernel timings), published (a row of published-figures.md) or assumed.
 
   fathom calibrate fit --tables <dir-or-csv>... --gpu scenarios/hw/gpus/<gpu>.json --out <file> [--json]
-      Least-squares fit in log time of each family to the tables (every 5th row held out and
-      reported separately). The shipped H800 file comes from:
+      Least-squares fit in log time of each family to every row of the tables; the held-out error
+      leaves each shape family (GEMM n x k, MLA batch, prefill length) out in turn and predicts it
+      from a fit to the rest. The shipped H800 file comes from:
         fathom calibrate fit --tables scenarios/calibration/h800-infersim \
           scenarios/calibration/h800-published-kernels.csv --gpu scenarios/hw/gpus/h800.json \
           --out scenarios/calibration/h800.json
@@ -57,8 +60,9 @@ hw::GpuSpec load_gpu(const std::string& file) {
 }
 
 void print_text(const calib::CalibrationFit& fit) {
-  fmt::print("{:<24} {:>5} {:>5} {:>4}  {:>15}  {:>15}  {:>6} {:>8} {:>6} {:>8} {:>5}\n", "family", "fit", "held",
-             "excl", "fitted med/max", "held med/max", "e_max", "s_half", "e_mem", "overhead", "p");
+  fmt::print("{:<24} {:>5} {:>5} {:>4}  {:>15}  {:>15}  {:>6} {:>8} {:>6} {:>8} {:>5} {:>8} {:>5}\n", "family", "fit",
+             "held", "excl", "fitted med/max", "held med/max", "e_max", "s_half", "e_mem", "overhead", "p", "floor",
+             "expo");
   for (const auto& [family, fc] : fit.calibration.families) {
     const hw::FamilyParameters& p = fc.parameters;
     std::string counts = fmt::format("{:>5} {:>5} {:>4}", "-", "-", "-");
@@ -70,10 +74,18 @@ void print_text(const calib::CalibrationFit& fit) {
                            100 * s.fitted_worst_rel_error, 100 * s.held_out_median_rel_error,
                            100 * s.held_out_worst_rel_error);
     }
-    fmt::print("{:<24} {}  {}  {:>6.3f} {:>8.1f} {:>6.3f} {:>6.2f}us {:>5.2f}\n", hw::to_string(family), counts, errors,
-               p.compute_efficiency_max.value, p.compute_half_shape.value, p.memory_efficiency.value,
-               p.overhead_s.value * 1e6, p.roofline_sharpness.value);
+    const std::string tiled =
+        p.k_block_floor_s && p.epilogue_exposure
+            ? fmt::format(" {:>6.3f}us {:>5.2f}", p.k_block_floor_s->value * 1e6, p.epilogue_exposure->value)
+            : "";
+    fmt::print("{:<24} {}  {}  {:>6.3f} {:>8.1f} {:>6.3f} {:>6.2f}us {:>5.2f}{}\n", hw::to_string(family), counts,
+               errors, p.compute_efficiency_max.value, p.compute_half_shape.value, p.memory_efficiency.value,
+               p.overhead_s.value * 1e6, p.roofline_sharpness.value, tiled);
     if (fc.fit) {
+      for (const hw::ShapeError& e : fc.fit->held_out_shapes) {
+        fmt::print("    held out {:<34} {:>3} rows  median {:>5.1f}%  worst {:>5.1f}%\n", e.shape, e.rows,
+                   100 * e.median_rel_error, 100 * e.worst_rel_error);
+      }
       for (const std::string& note : fc.fit->notes) fmt::print("    {}\n", note);
     }
   }
@@ -87,7 +99,7 @@ nlohmann::json rows_json(const calib::CalibrationFit& fit) {
                     {"measured_us", r.measured.value() * 1e6},
                     {"predicted_us", r.predicted.value() * 1e6},
                     {"rel_error", (r.predicted.value() - r.measured.value()) / r.measured.value()},
-                    {"held_out", r.held_out},
+                    {"held_out_predicted_us", r.held_out_predicted.value() * 1e6},
                     {"excluded", r.excluded}});
   }
   return rows;

@@ -1,6 +1,8 @@
 #pragma once
-// Fitting a whole Calibration from the calibration tables: each family with rows is fitted
-// (hold-out rows kept out), the others get their assumed curves, and published bounds are checked.
+// Fitting a whole Calibration from the calibration tables: each family with rows is fitted to all of
+// them, the others get their assumed curves, and published bounds are checked. Held-out error comes
+// from leaving each shape family out in turn (kernel_shapes.h: shape_family) and predicting it from a
+// fit to the rest.
 
 #include <string>
 #include <vector>
@@ -16,9 +18,9 @@ struct RowResult {
   std::string label;
   hw::KernelFamily family = hw::KernelFamily::elementwise;
   Seconds measured;
-  Seconds predicted;
-  bool held_out = false;
-  std::string excluded;  // non-empty: the row took no part (and `predicted` is still filled in)
+  Seconds predicted;           // by the fit to every row
+  Seconds held_out_predicted;  // by the fit without this row's shape family; 0 when it is the only shape
+  std::string excluded;        // non-empty: the row took no part (and `predicted` is still filled in)
 };
 
 struct CalibrationFit {
@@ -28,8 +30,9 @@ struct CalibrationFit {
 
 // The hold-out rule as written into calibration files.
 inline constexpr const char* kHoldOutRule =
-    "every 5th data row of each table by row order (0-based index % 5 == 4; both projections of a grouped-GEMM "
-    "row) is held out of the fit";
+    "leave one shape out: every row is fitted; each shape family (GEMM dtype, groups, n and k over all m; MLA decode "
+    "batch; prefill sequence length) is predicted by a fit to the other shapes of its kernel family for the held-out "
+    "error";
 
 // Contract: deterministic (same inputs, same parameters). `device` names the GPU in the file.
 CalibrationFit fit_calibration(const CalibrationInputs& inputs, const hw::GpuSpec& gpu, const std::string& device);

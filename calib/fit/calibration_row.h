@@ -1,6 +1,6 @@
 #pragma once
 // One measured kernel time as a fitting input: the work the kernel did, the time it took, where
-// the row came from, and whether it is held out of the fit or excluded (with the reason).
+// the row came from, and whether it is excluded (with the reason).
 
 #include <cstdint>
 #include <string>
@@ -15,11 +15,10 @@ namespace fathom::calib {
 struct CalibrationRow {
   hw::KernelWork work;
   Seconds measured;
-  std::string table;   // file name, e.g. "gemm-data.csv"
-  int64_t index = 0;   // 0-based data-row index in that table (the hold-out rule uses it)
-  std::string label;   // human-readable: "gemm-data.csv#12 m=256 k=7168 n=1536" or "K11 m=64 ..."
-  std::string row_id;  // published row id ("K11"), empty for measured tables
-  bool held_out = false;
+  std::string table;     // file name, e.g. "gemm-data.csv"
+  int64_t index = 0;     // 0-based data-row index in that table
+  std::string label;     // human-readable: "gemm-data.csv#12 m=256 k=7168 n=1536" or "K11 m=64 ..."
+  std::string row_id;    // published row id ("K11"), empty for measured tables
   std::string excluded;  // non-empty: why the row takes no part in fit or evaluation
 };
 
@@ -37,9 +36,5 @@ struct CalibrationInputs {
   std::vector<KernelBound> bounds;
   std::vector<std::string> tables;  // file names read, in order
 };
-
-// The hold-out rule (docs/calibration.md): every 5th data row of each table, by row order
-// (0-based index % 5 == 4), is kept out of the fit and used only to report held-out error.
-constexpr bool is_held_out(int64_t index) { return index % 5 == 4; }
 
 }  // namespace fathom::calib

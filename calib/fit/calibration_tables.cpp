@@ -76,7 +76,6 @@ CalibrationInputs read_calibration_tables(const std::vector<fs::path>& paths, co
     }
   }
   for (CalibrationRow& r : out.rows) {
-    r.held_out = is_held_out(r.index);
     exclude_impossible(r, gpu);
   }
   return out;

@@ -20,9 +20,9 @@ void read_published_kernels(const CsvTable& table, CalibrationInputs& out);
 
 // Reads every table named by `paths` (a directory means its *.csv files, sorted by name). File names
 // select the reader: gemm-data.csv, grouped_gemm-{decode,prefill}-data.csv, mla-decode-*.csv,
-// mla-prefill-*.csv, *published-kernels.csv; any other .csv is an InputError. Then marks held-out
-// rows (is_held_out) and excludes physically impossible rows: implied FLOP/s above the dtype's
-// dense peak or implied bytes/s above the HBM bandwidth of `gpu`.
+// mla-prefill-*.csv, *published-kernels.csv; any other .csv is an InputError. Then excludes
+// physically impossible rows: implied FLOP/s above the dtype's dense peak or implied bytes/s above
+// the HBM bandwidth of `gpu`.
 CalibrationInputs read_calibration_tables(const std::vector<std::filesystem::path>& paths, const hw::GpuSpec& gpu);
 
 // The exclusion check on its own (sets row.excluded when the row is impossible on `gpu`).

@@ -13,6 +13,18 @@ FamilyFitConfig default_fit_config(hw::KernelFamily family) {
   FamilyFitConfig c;
   // Starting point: a GEMM-like curve (70% of peak at large shapes, 80% of HBM, 5 us launch).
   c.initial = {0.7, 256.0, 0.8, 5e-6, 4.0};
+  if (hw::is_gemm_family(family)) {
+    // Tiled GEMM model: MMA efficiency, step floor, epilogue exposure, HBM efficiency, launch overhead and
+    // p are fitted; the curve in m is not used (s_half fixed at 0).
+    c.initial = {0.8, 0.0, 0.85, 4e-6, 4.0};
+    c.initial.tiled = true;
+    c.initial.k_block_floor_s = 0.1e-6;
+    c.initial.epilogue_exposure = 0.5;
+    c.free.compute_half_shape = false;
+    c.free.k_block_floor = true;
+    c.free.epilogue_exposure = true;
+    c.fixed_reason = "assumed:the tiled GEMM model replaces the curve in m (docs/calibration.md)";
+  }
   if (family == hw::KernelFamily::attention_prefill) {
     // MLA prefill has 5 rows and moves almost no bytes: only the compute curve is identifiable.
     c.initial = {0.6, 512.0, 0.8, 5e-6, 4.0};

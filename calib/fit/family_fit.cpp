@@ -15,7 +15,8 @@ namespace fathom::calib {
 namespace {
 
 // Unconstrained coordinates: logistic for efficiencies in (0, 1), log for positive values,
-// 1 + exp for the smooth-max exponent p >= 1, overhead in microseconds.
+// 1 + exp for the smooth-max exponent p >= 1, times (overhead, step floor) in microseconds, logit for the
+// epilogue exposure.
 double logistic(double x) { return 1.0 / (1.0 + std::exp(-std::clamp(x, -40.0, 40.0))); }
 double logit(double v) { return std::log(v / (1.0 - v)); }
 double bounded_exp(double x) { return std::exp(std::clamp(x, -40.0, 40.0)); }
@@ -32,6 +33,8 @@ class Coordinates {
     if (free_.memory_efficiency) x.push_back(logit(std::clamp(c.memory_efficiency, 1e-6, 1.0 - 1e-6)));
     if (free_.overhead) x.push_back(std::log(std::max(c.overhead_s * 1e6, 1e-6)));
     if (free_.roofline_sharpness) x.push_back(std::log(std::max(c.roofline_sharpness - 1.0, 1e-6)));
+    if (free_.k_block_floor) x.push_back(std::log(std::max(c.k_block_floor_s * 1e6, 1e-6)));
+    if (free_.epilogue_exposure) x.push_back(logit(std::clamp(c.epilogue_exposure, 1e-6, 1.0 - 1e-6)));
     return Eigen::Map<Eigen::VectorXd>(x.data(), static_cast<Eigen::Index>(x.size()));
   }
 
@@ -43,6 +46,8 @@ class Coordinates {
     if (free_.memory_efficiency) c.memory_efficiency = logistic(x[i++]);
     if (free_.overhead) c.overhead_s = bounded_exp(x[i++]) * 1e-6;
     if (free_.roofline_sharpness) c.roofline_sharpness = 1.0 + bounded_exp(x[i++]);
+    if (free_.k_block_floor) c.k_block_floor_s = bounded_exp(x[i++]) * 1e-6;
+    if (free_.epilogue_exposure) c.epilogue_exposure = logistic(x[i++]);
     return c;
   }
 
@@ -81,7 +86,7 @@ struct LogResidual {
 
 int FreeParameters::count() const {
   return int(compute_efficiency_max) + int(compute_half_shape) + int(memory_efficiency) + int(overhead) +
-         int(roofline_sharpness);
+         int(roofline_sharpness) + int(k_block_floor) + int(epilogue_exposure);
 }
 
 FamilyFitResult fit_family(const std::vector<CalibrationRow>& rows, const hw::GpuSpec& gpu,
@@ -102,11 +107,13 @@ FamilyFitResult fit_family(const std::vector<CalibrationRow>& rows, const hw::Gp
     return s;
   };
   if (n == 0) return {config.initial, cost_of(config.initial)};
-  // Fixed starting grid over the two parameters that most often have separate basins.
+  // Fixed starting grid over the two parameters that most often have separate basins (for a tiled
+  // curve the epilogue exposure instead of s_half).
   for (const double half_scale : {0.1, 1.0, 10.0}) {
     for (const double sharpness : {2.0, 8.0}) {
       hw::EfficiencyCurve start = config.initial;
       if (config.free.compute_half_shape) start.compute_half_shape *= half_scale;
+      if (config.free.epilogue_exposure) start.epilogue_exposure = std::min(0.9, 0.1 * half_scale);
       if (config.free.roofline_sharpness) start.roofline_sharpness = sharpness;
       Eigen::VectorXd x = coords.to_vector(start);
       LogResidual f{&rows, &gpu, &coords, n};

@@ -12,13 +12,16 @@
 
 namespace fathom::calib {
 
-// Which of the five curve parameters the fit may move; the others keep their initial value.
+// Which curve parameters the fit may move; the others keep their initial value. The two tiled-GEMM
+// parameters are free only for a tiled curve (hw/efficiency_curve.h).
 struct FreeParameters {
   bool compute_efficiency_max = true;
   bool compute_half_shape = true;
   bool memory_efficiency = true;
   bool overhead = true;
   bool roofline_sharpness = true;
+  bool k_block_floor = false;
+  bool epilogue_exposure = false;
   int count() const;
 };
 

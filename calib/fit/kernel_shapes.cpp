@@ -1,5 +1,7 @@
 #include "calib/fit/kernel_shapes.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 
 namespace fathom::calib {
@@ -58,6 +60,14 @@ KernelWork mla_prefill_work(int64_t seq_len, int64_t heads) {
   w.bytes_read = Bytes(s * h * (2.0 * kQkDim + kVDim) * kBf16);
   w.bytes_written = Bytes(s * h * kVDim * kBf16);
   return w;
+}
+
+std::string shape_family(const KernelWork& w) {
+  const std::string_view dtype = hw::to_string(w.dtype);
+  if (hw::is_gemm_family(w.family)) return fmt::format("{} groups={} n={} k={}", dtype, w.groups, w.n, w.k);
+  if (w.family == KernelFamily::mla_decode) return fmt::format("{} batch={}", dtype, w.batch);
+  if (w.family == KernelFamily::attention_prefill) return fmt::format("{} seq={}", dtype, w.seq_q);
+  return std::string(dtype);
 }
 
 }  // namespace fathom::calib

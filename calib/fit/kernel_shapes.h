@@ -3,6 +3,7 @@
 // grouped GEMMs and MLA attention at the shapes the tables give.
 
 #include <cstdint>
+#include <string>
 
 #include "hw/kernel_work.h"
 
@@ -24,5 +25,10 @@ hw::KernelWork mla_decode_work(int64_t batch, int64_t heads, int64_t kv_len);
 // MLA prefill attention core, causal, BF16: QK over 192 dims (128 + 64 rope), PV over 128;
 // FLOPs 2 * (s^2 / 2) * h * (192 + 128); bytes q, k (192) and v, o (128) per token and head.
 hw::KernelWork mla_prefill_work(int64_t seq_len, int64_t heads);
+
+// The shape family of a row, the unit the hold-out leaves out whole (docs/calibration.md): a GEMM's
+// dtype, groups, n and k (every m of that shape, from every table); MLA decode's batch; prefill
+// attention's sequence length; otherwise the dtype.
+std::string shape_family(const hw::KernelWork& work);
 
 }  // namespace fathom::calib

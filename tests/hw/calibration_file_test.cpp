@@ -63,10 +63,11 @@ TEST_CASE("the H800 calibration predicts DeepGEMM's published dense rows K11-K13
     int64_t m, n, k;
     double tflops;
   };
-  // Tolerances: M = 4096 (K13) within 25%. At M = 64 and 128 (K11, K12) DeepGEMM's own timings are
-  // shorter than InferSim's for the same shapes (6-15 us against a ~10 us floor; likely weights
-  // resident in the 50 MB L2 between repetitions), and the fit, dominated by InferSim's rows,
-  // over-predicts them: within [0.75x, 2.5x] (docs/calibration.md, "Known disagreements").
+  // Tolerances: M = 4096 (K13) within 25%, the short-K 32768x512 shape included (the tiled model's
+  // epilogue; the m-only curve priced it at about twice its rate). At M = 64 and 128 (K11, K12)
+  // DeepGEMM's kernel-only timings are shorter than InferSim's for the same shapes (6-15 us against a
+  // ~10 us floor that includes launch time), and the fit, dominated by InferSim's rows, over-predicts
+  // them: within [0.75x, 1.6x] (docs/calibration.md, "Known disagreements").
   const Row rows[] = {
       {"K11", 64, 2112, 7168, 206},     {"K11", 64, 24576, 1536, 289},   {"K11", 64, 32768, 512, 219},
       {"K11", 64, 7168, 16384, 336},    {"K11", 64, 4096, 7168, 287},    {"K11", 64, 7168, 2048, 295},
@@ -79,16 +80,11 @@ TEST_CASE("the H800 calibration predicts DeepGEMM's published dense rows K11-K13
     const double measured = w.flops.value() / (r.tflops * 1e12);
     const double ratio = model.time(w).value() / measured;
     INFO(r.id << " m=" << r.m << " n=" << r.n << " k=" << r.k << " predicted/measured=" << ratio);
-    if (r.m == 4096 && r.k == 512) {
-      // Known miss: with K = 512 each tile writes its BF16 output after 4 k-blocks; the epilogue
-      // dominates and the curve (no K dependence) under-predicts by about 2x.
-      CHECK(ratio > 0.4);
-      CHECK(ratio < 1.25);
-    } else if (r.m == 4096) {
+    if (r.m == 4096) {
       CHECK(ratio == Approx(1.0).margin(0.25));
     } else {
       CHECK(ratio > 0.75);
-      CHECK(ratio < 2.5);
+      CHECK(ratio < 1.6);
     }
   }
 }
@@ -121,6 +117,29 @@ TEST_CASE("bad calibration files fail with one line naming the JSON path", "[uni
   j = shipped_json();
   j["families"]["warp_specialised_magic"] = nlohmann::json::object();
   CHECK_THROWS_WITH(read(j), Catch::StartsWith("h800.json: families.warp_specialised_magic: unknown key"));
+
+  // The tiled GEMM model's parameters: both or neither, GEMM families only, exposure a fraction.
+  j = shipped_json();
+  j["families"]["dense_gemm"].erase("k_block_floor");
+  CHECK_THROWS_WITH(read(j),
+                    "h800.json: families.dense_gemm.k_block_floor: required with the other tiled-GEMM parameter");
+
+  j = shipped_json();
+  j["families"]["mla_decode"]["k_block_floor"] = {{"value", "0.1us"}, {"source", "assumed:x"}};
+  CHECK_THROWS_WITH(read(j),
+                    "h800.json: families.mla_decode.k_block_floor: only GEMM families have the tiled model's "
+                    "parameters");
+
+  j = shipped_json();
+  j["families"]["grouped_gemm_masked"]["epilogue_exposure"]["value"] = 1.5;
+  CHECK_THROWS_WITH(read(j), "h800.json: families.grouped_gemm_masked.epilogue_exposure: must be in [0, 1]");
+
+  // Without them a GEMM family uses the curve in m (files written before the tiled model).
+  j = shipped_json();
+  j["families"]["dense_gemm"].erase("k_block_floor");
+  j["families"]["dense_gemm"].erase("epilogue_exposure");
+  CHECK_FALSE(curve_of(read(j).parameters(KernelFamily::dense_gemm)).tiled);
+  CHECK(curve_of(read(shipped_json()).parameters(KernelFamily::dense_gemm)).tiled);
 
   // Errors are one line.
   try {

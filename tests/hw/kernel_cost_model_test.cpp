@@ -38,8 +38,12 @@ Calibration uniform_calibration(const EfficiencyCurve& c) {
   Calibration cal;
   cal.device = "toy";
   for (const auto& e : kernel_family_registry().entries()) {
-    cal.families[e.make.family].parameters = {v(c.compute_efficiency_max), v(c.compute_half_shape),
-                                              v(c.memory_efficiency), v(c.overhead_s), v(c.roofline_sharpness)};
+    FamilyParameters& p = cal.families[e.make.family].parameters;
+    p.compute_efficiency_max = v(c.compute_efficiency_max);
+    p.compute_half_shape = v(c.compute_half_shape);
+    p.memory_efficiency = v(c.memory_efficiency);
+    p.overhead_s = v(c.overhead_s);
+    p.roofline_sharpness = v(c.roofline_sharpness);
   }
   return cal;
 }
@@ -112,4 +116,38 @@ TEST_CASE("the kernel family registry lists every family once", "[unit]") {
   w.family = KernelFamily::mla_decode;
   w.seq_kv = 4096;
   CHECK(shape_value(w) == 4096.0);
+}
+
+TEST_CASE("tiled GEMM: waves x (K steps + exposed epilogue), by hand", "[unit]") {
+  // 4 SMs; per SM one 128x128x128 FP8 step takes exactly 1 us at full efficiency; per SM store share of
+  // HBM (4 active SMs) writes a 128x128 BF16 tile (32 KiB) in 1 us.
+  GpuSpec g = toy_gpu();
+  g.sm_count = 4;
+  g.peak_fp8_dense = FlopsPerSecond(4 * 2.0 * 128 * 128 * 128 / 1e-6);
+  g.hbm_bandwidth = BytesPerSecond(4 * 32768.0 / 1e-6);
+  EfficiencyCurve c{0.5, 0.0, 1.0, 0.0, 1e300};
+  c.tiled = true;
+  c.k_block_floor_s = 0.1e-6;
+  c.epilogue_exposure = 0.5;
+  KernelWork w;
+  w.family = KernelFamily::dense_gemm;
+  w.dtype = DType::fp8;
+  w.m = 256, w.n = 256, w.k = 512, w.groups = 1;
+  w.flops = Flops(2.0 * 256 * 256 * 512);
+  w.bytes_read = Bytes(256.0 * 512 + 256.0 * 512);
+  w.bytes_written = Bytes(256.0 * 256 * 2);
+  // 4 tiles of 128x128 in one wave; 4 K steps of 2 us (e = 0.5); half of the 1 us epilogue.
+  const KernelTime t = evaluate_curve(c, g, w);
+  CHECK(t.compute.value() == Approx(8.5e-6));
+  CHECK(t.memory.value() == Approx(3.0e-6));  // 393216 B at 131 GB/s
+  CHECK(t.total.value() == Approx(8.5e-6));
+  CHECK(t.compute_bound);
+  // Half the SMs: two waves, each SM's store share doubles (2 active SMs).
+  CHECK(evaluate_curve(c, g.with_compute_sms(2), w).compute.value() == Approx(2 * (8.0e-6 + 0.25e-6)));
+  // A tiny step is held at the pipeline's floor.
+  c.k_block_floor_s = 3e-6;
+  CHECK(evaluate_curve(c, g, w).compute.value() == Approx(4 * 3e-6 + 0.5e-6));
+  // Without the tiled flag the same curve prices flops / (peak * e_max).
+  c.tiled = false;
+  CHECK(evaluate_curve(c, g, w).compute.value() == Approx(w.flops.value() / (g.peak_fp8_dense.value() * 0.5)));
 }
