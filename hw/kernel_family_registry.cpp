@@ -28,6 +28,9 @@ const KernelFamilyRegistry& kernel_family_registry() {
                            {"elementwise",
                             "norms, activations, RoPE, adds, quantisation: a fraction of HBM bandwidth",
                             {KernelFamily::elementwise, ""}},
+                           {"attention_backward",
+                            "causal FlashAttention-style backward (dQ, dK, dV); saturates in seq_q (assumed curve)",
+                            {KernelFamily::attention_backward, "seq_q"}},
                        });
   return registry;
 }

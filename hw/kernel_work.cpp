@@ -11,7 +11,7 @@ namespace {
 constexpr std::array<std::pair<DType, std::string_view>, 4> kDTypes = {
     {{DType::fp8, "fp8"}, {DType::bf16, "bf16"}, {DType::fp16, "fp16"}, {DType::fp32, "fp32"}}};
 
-constexpr std::array<std::pair<KernelFamily, std::string_view>, 7> kFamilies = {{
+constexpr std::array<std::pair<KernelFamily, std::string_view>, 8> kFamilies = {{
     {KernelFamily::dense_gemm, "dense_gemm"},
     {KernelFamily::grouped_gemm_contiguous, "grouped_gemm_contiguous"},
     {KernelFamily::grouped_gemm_masked, "grouped_gemm_masked"},
@@ -19,6 +19,7 @@ constexpr std::array<std::pair<KernelFamily, std::string_view>, 7> kFamilies = {
     {KernelFamily::attention_prefill, "attention_prefill"},
     {KernelFamily::attention_decode, "attention_decode"},
     {KernelFamily::elementwise, "elementwise"},
+    {KernelFamily::attention_backward, "attention_backward"},
 }};
 
 }  // namespace

@@ -38,6 +38,7 @@ enum class KernelFamily {
   attention_prefill,        // causal attention over a full sequence (FlashAttention-style; MLA or GQA)
   attention_decode,         // GQA/MHA decode attention over a KV cache
   elementwise,              // norms, activations, RoPE, residual adds, quantisation: memory-bound
+  attention_backward,       // causal attention backward (FlashAttention-style: dQ, dK, dV with P recomputed)
 };
 std::string_view to_string(KernelFamily f);
 KernelFamily parse_kernel_family(std::string_view name);  // throws std::invalid_argument
@@ -48,10 +49,16 @@ constexpr bool is_gemm_family(KernelFamily f) {
 }
 
 // Contract: flops and bytes are for the whole invocation on one GPU. Shape fields that do not
-// apply to a family are 0. For GEMMs m is the token count (per group for grouped GEMMs), k the
-// reduction dimension, n the output width; `groups` is the number of experts. For attention,
-// batch is the number of sequences, heads the query heads, seq_q the query tokens per sequence and
-// seq_kv the keys per sequence (context length).
+// apply to a family are 0.
+//  - GEMMs compute an m x n output reducing over k (per group for grouped GEMMs; `groups` is the
+//    number of experts, or of heads for a batched per-head GEMM). A forward GEMM Y[T x n] = X[T x k] W
+//    has m = T tokens; its input gradient dX = dY W^T has m = T, k = n_fwd, n = k_fwd; its weight
+//    gradient dW = X^T dY has m = k_fwd, n = n_fwd, k = T (tokens per group for grouped GEMMs).
+//  - Attention (prefill, decode, backward): batch is the number of sequences, heads the query heads,
+//    seq_q the query tokens per sequence, seq_kv the keys per sequence (context length), head_dim_qk
+//    and head_dim_v the per-head widths of the QK^T and PV products.
+//  - Elementwise ops may describe their tensor, m rows of n elements (0 when not set); no cost depends
+//    on it.
 struct KernelWork {
   KernelFamily family = KernelFamily::elementwise;
   DType dtype = DType::bf16;  // the dtype of the tensor-core math (or of the data for elementwise)
@@ -60,6 +67,7 @@ struct KernelWork {
   Bytes bytes_written;
   int64_t m = 0, n = 0, k = 0, groups = 0;
   int64_t batch = 0, heads = 0, seq_q = 0, seq_kv = 0;
+  int64_t head_dim_qk = 0, head_dim_v = 0;
 
   Bytes bytes() const { return bytes_read + bytes_written; }
 };

@@ -13,11 +13,14 @@ void add_gqa_ops(const LayerContext& c, const TokenShape& t) {
   const double act = act_bytes(c);
   const int64_t qkv_width = (a.heads + 2 * a.kv_heads) * d;
 
+  add_quantize(c, "qkv_proj_quant", double(T), a.hidden);
   add_linear(c, "qkv_proj", T, a.hidden, qkv_width);
   if (a.qk_norm) add_rms_norm(c, "qk_norm", double(T) * double(a.heads + a.kv_heads), d);
   add_rope(c, "rope", double(T) * double((a.heads + a.kv_heads) * d));
 
   Op attn = attention_op(c, t);
+  attn.work.head_dim_qk = d;
+  attn.work.head_dim_v = d;
   const double kv_per_token = double(2 * a.kv_heads * d);  // K and V values per token
   const double cache_write = t.writes_kv_cache() ? double(T) * kv_per_token * kv_bytes(c) : 0.0;
   if (t.step == Step::decode) {
@@ -31,8 +34,9 @@ void add_gqa_ops(const LayerContext& c, const TokenShape& t) {
     attn.work.flops = Flops(2.0 * double(a.heads) * double(2 * d) * causal_pairs(t.sequences, t.seq_q, prefix));
     attn.work.bytes_read = Bytes(double(T * a.heads * d) * act + double(t.sequences * t.seq_kv) * kv_per_token * act);
   }
-  attn.work.bytes_written = Bytes(double(T * a.heads * d) * act + cache_write);
+  attn.work.bytes_written = Bytes(double(T * a.heads * d) * act + cache_write + softmax_lse_bytes(c, t));
   c.out.push_back(attn);
+  add_quantize(c, "o_proj_quant", double(T), a.heads * d);
   add_linear(c, "o_proj", T, a.heads * d, a.hidden);
 }
 

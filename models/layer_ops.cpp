@@ -49,8 +49,16 @@ void add_embedding(const LayerContext& c, std::string name, int64_t tokens) {
 }
 
 void add_cross_entropy(const LayerContext& c, std::string name, int64_t tokens) {
+  // assumed: the logits are materialised by the LM head and the softmax is computed and kept in FP32 for
+  // the backward (as Megatron-LM's vocab-parallel cross-entropy keeps it), the upcast, max, exp-sum and
+  // normalisation fused into one pass. Labels are int64.
   const double logits = double(tokens) * double(c.arch.vocab);
-  add_elementwise(c, std::move(name), 3.0 * logits, logits * act_bytes(c), double(tokens) * 4.0);
+  add_elementwise(c, std::move(name), 3.0 * logits, logits * act_bytes(c) + double(tokens) * 8.0,
+                  logits * 4.0 + double(tokens) * 4.0);
+  Op& op = c.out.back();
+  op.role = OpRole::cross_entropy;
+  op.work.m = tokens;
+  op.work.n = c.arch.vocab;
 }
 
 std::vector<Op> layer_forward_ops(const ModelArch& arch, int64_t layer, const TokenShape& t, const CostOptions& options,
@@ -69,6 +77,7 @@ std::vector<Op> layer_forward_ops(const ModelArch& arch, int64_t layer, const To
   add_embedding(c, "mtp_embedding", t.tokens());  // the shared embedding, looked up for token i+1
   add_rms_norm(c, "enorm", T, arch.hidden);
   add_rms_norm(c, "hnorm", T, arch.hidden);
+  add_quantize(c, "eh_proj_quant", T, 2 * arch.hidden);  // concat(enorm, hnorm), 2h wide
   add_linear(c, "eh_proj", t.tokens(), 2 * arch.hidden, arch.hidden);
   add_layer_body(c, t, arch.mtp_layer_is_moe, load);
   add_lm_head(c, "shared_head.", logit_tokens);

@@ -8,22 +8,28 @@
 namespace fathom::models::detail {
 namespace {
 
+// The query projections; the normed hidden state is quantised once for them and kv_a_proj_with_mqa.
 void add_query_projections(const LayerContext& c, int64_t tokens) {
   const ModelArch& a = c.arch;
   const int64_t qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
   if (a.q_lora_rank > 0) {
+    add_quantize(c, "q_a_proj_quant", double(tokens), a.hidden);
     add_linear(c, "q_a_proj", tokens, a.hidden, a.q_lora_rank);
     add_rms_norm(c, "q_a_layernorm", double(tokens), a.q_lora_rank);
+    add_quantize(c, "q_b_proj_quant", double(tokens), a.q_lora_rank);
     add_linear(c, "q_b_proj", tokens, a.q_lora_rank, a.heads * qk);
     c.out.back().role = OpRole::mla_up_projection;
   } else {
+    add_quantize(c, "q_proj_quant", double(tokens), a.hidden);
     add_linear(c, "q_proj", tokens, a.hidden, a.heads * qk);
   }
 }
 
-// A batched GEMM per head for the absorbed decode: B tokens x heads, k -> n, weight heads*k*n.
+// A batched GEMM per head for the absorbed decode: B tokens x heads, k -> n, weight heads*k*n; its
+// input is quantised first when it runs in FP8.
 void add_absorbed(const LayerContext& c, std::string name, int64_t tokens, int64_t k, int64_t n) {
   const hw::DType dt = gemm_dtype(c, true);
+  add_quantize(c, name + "_quant", double(tokens) * double(c.arch.heads), k);
   add_gemm(c, std::move(name), hw::KernelFamily::dense_gemm, double(tokens) * double(c.arch.heads), tokens,
            c.arch.heads, k, n, dt, tensor_bytes(c.arch, c.arch.heads * n, k, true, c.options.weight_dtype));
 }
@@ -39,12 +45,14 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
 
   add_query_projections(c, T);
   add_linear(c, "kv_a_proj_with_mqa", T, a.hidden, latent);
+  c.out.back().input_shared = true;  // the same quantised input as q_a_proj (q_proj)
   add_rms_norm(c, "kv_a_layernorm", double(T), a.kv_lora_rank);
   // RoPE on every head's q_rope and the single shared k_rope.
   add_rope(c, "rope", double(T) * double(a.heads * a.qk_rope_head_dim + a.qk_rope_head_dim));
 
   Op attn = attention_op(c, t);
   const double cache_write = t.writes_kv_cache() ? double(T) * double(latent) * kv_bytes(c) : 0.0;
+  const double lse = softmax_lse_bytes(c, t);
 
   if (t.step == Step::decode) {
     // Absorbed: q_nope (128/head) x W_UK -> 512-dim latent query; scores over the 576-value latent
@@ -52,6 +60,8 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
     add_absorbed(c, "q_absorb_w_uk", T, a.qk_nope_head_dim, a.kv_lora_rank);
     const double keys = double(t.sequences) * double(t.seq_kv);  // (sequence, key) pairs
     attn.work.family = hw::KernelFamily::mla_decode;
+    attn.work.head_dim_qk = latent;
+    attn.work.head_dim_v = a.kv_lora_rank;
     attn.work.flops = Flops(2.0 * double(a.heads * t.seq_q) * keys * double(latent + a.kv_lora_rank));
     attn.work.bytes_read = Bytes(keys * double(latent) * kv_bytes(c) + double(T * a.heads * latent) * act);
     attn.work.bytes_written = Bytes(double(T * a.heads * a.kv_lora_rank) * act + cache_write);
@@ -60,17 +70,21 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
   } else {
     // The cached prefix's latents are expanded too: kv_b_proj runs over every key token.
     const int64_t prefix = t.seq_kv - t.seq_q;
+    add_quantize(c, "kv_b_proj_quant", double(t.sequences * t.seq_kv), a.kv_lora_rank);
     add_linear(c, "kv_b_proj", t.sequences * t.seq_kv, a.kv_lora_rank, a.heads * (a.qk_nope_head_dim + a.v_head_dim));
     c.out.back().role = OpRole::mla_up_projection;
     // Causal: S * (L*P + L(L+1)/2) query-key pairs, QK^T over qk dims and PV over v dims.
     const double pairs = causal_pairs(t.sequences, t.seq_q, prefix);
     attn.work.family = hw::KernelFamily::attention_prefill;
+    attn.work.head_dim_qk = qk;
+    attn.work.head_dim_v = a.v_head_dim;
     attn.work.flops = Flops(2.0 * double(a.heads) * double(qk + a.v_head_dim) * pairs);
     attn.work.bytes_read =
         Bytes(double(T * a.heads * qk + t.sequences * t.seq_kv * a.heads * (qk + a.v_head_dim)) * act);
-    attn.work.bytes_written = Bytes(double(T * a.heads * a.v_head_dim) * act + cache_write);
+    attn.work.bytes_written = Bytes(double(T * a.heads * a.v_head_dim) * act + cache_write + lse);
     c.out.push_back(attn);
   }
+  add_quantize(c, "o_proj_quant", double(T), a.heads * a.v_head_dim);
   add_linear(c, "o_proj", T, a.heads * a.v_head_dim, a.hidden);
 }
 

@@ -1,5 +1,16 @@
 // Mixture-of-experts feed-forward: router gate + top-k selection, routed experts as grouped GEMMs
-// (gate+up fused, SwiGLU, down), shared experts as dense GEMMs, weighted combine.
+// (gate+up fused, SwiGLU, down), shared experts as dense GEMMs, and the combine, laid out as
+// DeepSeek's serving and training stacks run them with DeepEP (S13, T29; docs/model-cost.md, "MoE"):
+//  - the MoE input is quantised to FP8 once, before the dispatch (V3TR §3.3.3), and that copy feeds the
+//    shared expert too; in decode the low-latency dispatch casts the routed copy itself, so the pass is
+//    there only for the shared expert;
+//  - prefill/training: the received tokens are permuted into per-expert contiguous rows for the
+//    contiguous grouped GEMM, and the expert outputs are gathered back per received token, weighted by
+//    the gates and summed over the token's local experts (the combine kernel sums across GPUs);
+//  - decode: the low-latency dispatch writes each token straight into its expert's slot of the masked
+//    layout, and the low-latency combine reads the slots, weights and sums in its receive (DeepEP): no
+//    permutation ops;
+//  - the routed sum and the shared expert output are added (moe_combine).
 
 #include <algorithm>
 #include <cmath>
@@ -37,6 +48,41 @@ ExpertLoad resolve_load(const ModelArch& a, int64_t tokens, const MoeLoad& load)
   return l;
 }
 
+// Distinct tokens among the `rows` token-expert rows of `groups` local experts: rows divided by the
+// expected local experts of a token that picks at least one, k p / (1 - (1 - p)^k) with p = groups / E
+// (uniform routing). All experts local: rows / k = the tokens.
+double received_tokens(const ModelArch& a, const ExpertLoad& l) {
+  const double k = double(a.experts_per_token);
+  const double p = std::min(1.0, double(l.groups) / double(a.routed_experts));
+  if (l.rows_total <= 0.0 || p <= 0.0) return 0.0;
+  return l.rows_total * (1.0 - std::pow(1.0 - p, k)) / (k * p);
+}
+
+// Received tokens (FP8 or BF16 rows with their scales) -> per-expert contiguous rows: each received
+// row is read once and written to each of its local experts' rows, by an int32 row index.
+void add_permute(const LayerContext& c, const ExpertLoad& l, double received, hw::DType dt) {
+  const double row = operand_row_bytes(dt, c.arch.hidden);
+  add_elementwise(c, "moe_permute", 0.0, received * row + l.rows_total * 4.0, l.rows_total * row);
+  Op& op = c.out.back();
+  op.role = OpRole::moe_permute;
+  op.work.dtype = dt;
+  op.work.m = std::llround(l.rows_total);
+  op.work.n = c.arch.hidden;
+}
+
+// Expert output rows -> received tokens: each row scaled by its gate weight and summed over the token's
+// local experts (2 FLOPs per row element); reads the rows and an int32 index + FP32 weight per row.
+void add_unpermute(const LayerContext& c, const ExpertLoad& l, double received, bool fp8_gradient) {
+  const double h = double(c.arch.hidden);
+  const double act = act_bytes(c);
+  add_elementwise(c, "moe_unpermute", 2.0 * l.rows_total * h, l.rows_total * (h * act + 8.0), received * h * act);
+  Op& op = c.out.back();
+  op.role = OpRole::moe_combine;
+  op.output_grad_fp8 = fp8_gradient;
+  op.work.m = std::llround(l.rows_total);
+  op.work.n = c.arch.hidden;
+}
+
 }  // namespace
 
 void add_moe_ops(const LayerContext& c, const TokenShape& t, const MoeLoad& load) {
@@ -45,35 +91,43 @@ void add_moe_ops(const LayerContext& c, const TokenShape& t, const MoeLoad& load
   const int64_t h = a.hidden;
   const int64_t f = a.moe_intermediate;
   const double act = act_bytes(c);
+  const bool decode = t.step == Step::decode;
 
   add_linear(c, "router", T, h, a.routed_experts, /*quantizable=*/false);
   // Scores (sigmoid/softmax, bias, group-limited top-k): ~4 FLOPs per score; writes ids + weights.
   add_elementwise(c, "router_topk", 4.0 * double(T * a.routed_experts), double(T * a.routed_experts) * act,
                   double(T * a.experts_per_token) * 8.0);
+  // Before the dispatch in prefill/training; for the shared expert alone in decode.
+  if (!decode || a.shared_experts > 0) add_quantize(c, "moe_input_quant", double(T), h);
 
   const ExpertLoad l = resolve_load(a, T, load);
-  const auto family =
-      t.step == Step::decode ? hw::KernelFamily::grouped_gemm_masked : hw::KernelFamily::grouped_gemm_contiguous;
+  const double received = received_tokens(a, l);
+  const auto family = decode ? hw::KernelFamily::grouped_gemm_masked : hw::KernelFamily::grouped_gemm_contiguous;
   const int64_t m = static_cast<int64_t>(std::ceil(l.tokens_per_expert));
   const hw::DType dt = gemm_dtype(c, true);
+  const bool fp8 = dt == hw::DType::fp8;
   const Bytes gate_up_w = tensor_bytes(a, f, h, true, c.options.weight_dtype) * 2.0;
   const Bytes down_w = tensor_bytes(a, h, f, true, c.options.weight_dtype);
+  if (!decode) add_permute(c, l, received, dt);
   add_gemm(c, "experts_gate_up", family, l.rows_total, m, l.groups, h, 2 * f, dt, gate_up_w * l.experts_read);
   add_swiglu(c, "experts_act", l.rows_total, f);
   c.out.back().role = OpRole::moe_swiglu;
+  add_quantize(c, "experts_down_quant", l.rows_total, f);
   add_gemm(c, "experts_down", family, l.rows_total, m, l.groups, f, h, dt, down_w * l.experts_read);
+  // T29: the output gradient reaches the experts in FP8 (quantised before the backward dispatch).
+  c.out.back().output_grad_fp8 = fp8;
+  if (!decode) add_unpermute(c, l, received, fp8);
 
   if (a.shared_experts > 0) {
     const int64_t fs = a.shared_experts * f;
-    add_linear(c, "shared_gate_up", T, h, 2 * fs);
+    add_linear(c, "shared_gate_up", T, h, 2 * fs);  // reads moe_input_quant's FP8 copy
     add_swiglu(c, "shared_act", double(T), fs);
     c.out.back().role = OpRole::moe_swiglu;
+    add_quantize(c, "shared_down_quant", double(T), fs);
     add_linear(c, "shared_down", T, fs, h);
+    // The routed sum (as the combine delivers it) plus the shared expert output.
+    add_residual(c, "moe_combine", double(T), h);
   }
-  // Weighted sum of the k expert outputs (+ the shared expert output): 2 FLOPs per summand element.
-  const double summands = l.rows_total + (a.shared_experts > 0 ? double(T) : 0.0);
-  add_elementwise(c, "moe_combine", 2.0 * summands * double(h), summands * double(h) * act, double(T * h) * act);
-  c.out.back().role = OpRole::moe_combine;
 }
 
 }  // namespace fathom::models::detail

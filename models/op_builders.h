@@ -36,8 +36,26 @@ double kv_bytes(const LayerContext& c);   // bytes per KV-cache element
 // The dtype a GEMM on a weight of this kind runs in: weight_dtype if quantisable, BF16 otherwise.
 hw::DType gemm_dtype(const LayerContext& c, bool quantizable);
 
+// FP8 activations (T26): 1 B per element and one FP32 scale per tile of 128 consecutive elements.
+constexpr int64_t kFp8Tile = 128;
+// Bytes of one row of `width` GEMM operand elements in `dtype`: FP8 adds ceil(width / 128) FP32 scales.
+double operand_row_bytes(hw::DType dtype, int64_t width);
+// FP32 scales of 128x1 tiles (along the token axis) of a `width`-wide tensor of `groups` groups of
+// `rows_per_group` rows: the transposed copies wgrad reads.
+double column_scale_bytes(int64_t width, int64_t groups, int64_t rows_per_group);
+// Whether this layer's quantisable GEMMs run in FP8.
+bool fp8_gemms(const LayerContext& c);
+// The pass that quantises `rows` x `width` activations into FP8 1x128 tiles for the FP8 GEMM(s) that
+// read them (role fp8_quantize, 0 FLOPs); nothing when the GEMMs are not FP8 (models/quantize_ops.cpp).
+void add_quantize(const LayerContext& c, std::string name, double rows, int64_t width);
+// Training with FP8 GEMMs: the casts the backward of `gemm` (`rows` token rows) needs besides its
+// dgrad and wgrad: dY to 1x128 tiles for dgrad (appended to `b`), dY and X to 128x1 tiles for wgrad
+// (appended to `w`), as Op::output_grad_fp8 and Op::input_shared say.
+void add_fp8_backward_casts(const Op& gemm, double rows, std::vector<Op>& b, std::vector<Op>& w);
+
 // A GEMM (or grouped/batched GEMM) of `rows_total` token rows through k -> n, reading `weights`
-// bytes of weights. `m` and `groups` fill the KernelWork shape (m per group).
+// bytes of weights. `m` and `groups` fill the KernelWork shape (m per group). An FP8 GEMM reads its
+// activation rows with their scales (operand_row_bytes).
 void add_gemm(const LayerContext& c, std::string name, hw::KernelFamily family, double rows_total, int64_t m,
               int64_t groups, int64_t k, int64_t n, hw::DType operand, Bytes weights);
 // A plain dense GEMM on a rows x cols weight matrix (stored as in param_counts.h).
@@ -52,6 +70,9 @@ void add_swiglu(const LayerContext& c, std::string name, double tokens, int64_t 
 // The attention op of this layer with its shape fields set from `t`; the caller fills family,
 // FLOPs and bytes and appends it.
 Op attention_op(const LayerContext& c, const TokenShape& t);
+// Training only: the FP32 log-sum-exp per query row and head that the attention forward writes for its
+// backward (0 in prefill and decode).
+double softmax_lse_bytes(const LayerContext& c, const TokenShape& t);
 // RoPE on `elements` values: 3 FLOPs each (x*cos + rot(x)*sin), read and written once.
 void add_rope(const LayerContext& c, std::string name, double elements);
 
@@ -67,7 +88,9 @@ void add_moe_ops(const LayerContext& c, const TokenShape& t, const MoeLoad& load
 void add_embedding(const LayerContext& c, std::string name, int64_t tokens);
 // Final RMSNorm + LM head GEMM (BF16) on `logit_tokens` rows; names are prefixed.
 void add_lm_head(const LayerContext& c, std::string prefix, int64_t logit_tokens);
-// Softmax cross-entropy over the vocabulary: 3 FLOPs per logit (max, exp-sum, log/select).
+// Softmax cross-entropy over the vocabulary in FP32: 3 FLOPs per logit (max, exp-sum, log/select);
+// reads the BF16 logits and the int64 labels, writes the FP32 softmax (kept for the backward) and
+// the FP32 loss per token.
 void add_cross_entropy(const LayerContext& c, std::string name, int64_t tokens);
 
 // Every op of one decoder layer (main or MTP) for the step, without backward. An MTP module also

@@ -18,7 +18,7 @@ void add_gemm(const LayerContext& c, std::string name, hw::KernelFamily family, 
   op.work.family = family;
   op.work.dtype = operand;
   op.work.flops = Flops(2.0 * rows_total * double(k) * double(n));
-  op.work.bytes_read = Bytes(rows_total * double(k) * hw::bytes_per_element(operand)) + weights;
+  op.work.bytes_read = Bytes(rows_total * operand_row_bytes(operand, k)) + weights;
   op.work.bytes_written = Bytes(rows_total * double(n) * act_bytes(c));
   op.work.m = m;
   op.work.k = k;
@@ -77,6 +77,11 @@ Op attention_op(const LayerContext& c, const TokenShape& t) {
   attn.work.seq_q = t.seq_q;
   attn.work.seq_kv = t.seq_kv;
   return attn;
+}
+
+double softmax_lse_bytes(const LayerContext& c, const TokenShape& t) {
+  // FlashAttention keeps the FP32 log-sum-exp of every query row for the backward.
+  return t.step == Step::training_forward ? double(t.tokens()) * double(c.arch.heads) * 4.0 : 0.0;
 }
 
 double causal_pairs(int64_t sequences, int64_t seq_len, int64_t prefix_len) {

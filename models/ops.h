@@ -11,12 +11,23 @@
 //    sequence, for both QK^T and PV (not the L^2/2 approximation, not the full L^2).
 //  - Decode attention for MLA is the weight-absorbed form (FlashMLA): q_nope is multiplied into the
 //    kv_lora latent by W_UK, attention runs over the (kv_lora + rope) latent cache, W_UV maps back.
-//  - Training backward: a GEMM's B (dX = dY W^T) and W (dW = X^T dY) each cost 2*m*k*n;
-//    attention backward is 2.5x its forward (FlashAttention-2 convention: 5 matmuls vs 2), all in
-//    B; elementwise backward is 2x its forward, all in B.
+//  - Training backward: a GEMM's B (dX = dY W^T) and W (dW = X^T dY) each cost the forward's
+//    2*m*k*n, at their own shapes (hw/kernel_work.h: dgrad m = T, k = n_fwd, n = k_fwd; wgrad
+//    m = k_fwd, n = n_fwd, k = T per group). Attention backward (family attention_backward, all in B)
+//    counts the same causal query-key pairs as the forward and its 5 matmuls (S = QK^T recomputed,
+//    dV = P^T dO, dP = dO V^T, dQ = dS K, dK = dS^T Q): 2*heads*pairs*(3*d_qk + 2*d_v), i.e. 2.5x the
+//    forward when d_qk = d_v and 2.6x for MLA (192/128). Elementwise backward is 2x its forward, in B,
+//    except residual adds and RoPE (the same work again: a gradient merge, an inverse rotation), casts
+//    (none: the FP8 casts of the backward are their own ops) and the ops named in docs/model-cost.md.
 //  - GEMM operands (weights and the activations quantised for them) are in weight_dtype; GEMM
 //    outputs and elementwise data in activation_dtype; the embedding, LM head and router gate are
 //    BF16 GEMMs whatever weight_dtype is (they are not quantised; see param_counts.h).
+//  - FP8 GEMMs (T26, V3TR §3.3): each activation a GEMM reads is quantised per 1x128 tile by its own
+//    pass before it (BF16 read, FP8 + one FP32 scale per 128 elements written; V3TR §3.5.2 says the
+//    BF16 values are read from HBM and the FP8 ones written back), once per tensor, and the GEMM reads
+//    the FP8 values and their scales. Training adds, per FP8 GEMM, the quantisation of its output
+//    gradient for dgrad (B) and the 128x1 (transposed) copies of X and dY for wgrad (W). Casts,
+//    permutations and gathers are data movement: 0 FLOPs (not model FLOPs).
 
 #include <cstdint>
 #include <string>
@@ -33,7 +44,20 @@ enum class Pass { forward, backward_input, backward_weight };
 
 // What an op is, where a rule needs more than its kernel family (activation recomputation, the activation
 // memory of training: models/training/rank_memory.h).
-enum class OpRole { other, rms_norm, mla_up_projection, residual_add, rope, moe_swiglu, moe_combine };
+// moe_combine marks the op that reads the routed expert outputs (the gate gradient needs them); the
+// add of the routed sum and the shared expert output is a residual_add (its backward needs no input).
+enum class OpRole {
+  other,
+  rms_norm,
+  mla_up_projection,
+  residual_add,
+  rope,
+  moe_swiglu,
+  moe_combine,
+  fp8_quantize,   // an FP8 cast: 1x128 tiles before an FP8 GEMM, or a cast of its backward (no gradient)
+  moe_permute,    // received tokens -> per-expert contiguous rows (prefill, training)
+  cross_entropy,  // FP32 softmax cross-entropy over the vocabulary (training)
+};
 
 // One kernel of one layer.
 struct Op {
@@ -42,6 +66,13 @@ struct Op {
   Pass pass = Pass::forward;
   hw::KernelWork work;
   OpRole role = OpRole::other;
+  // FP8 training (GEMMs): X is the input of an earlier GEMM of the layer (kv_a_proj_with_mqa reads
+  // q_a_proj's), so its quantised and transposed copies are made once, for that GEMM.
+  bool input_shared = false;
+  // The gradient of this op's output is held in FP8 1x128 tiles (T29: the MoE output gradient is
+  // quantised before the backward dispatch): moe_unpermute's backward quantises it, experts_down's
+  // dgrad reads it as it is.
+  bool output_grad_fp8 = false;
 };
 
 // Forward ops run again in the backward pass instead of keeping their outputs (V3TR §3.2.3: DeepSeek-V3

@@ -49,6 +49,21 @@ hw::FamilyParameters assumed_parameters(hw::KernelFamily family) {
     p.roofline_sharpness = assumed(4.0, "as the fitted families");
     return p;
   }
+  if (family == hw::KernelFamily::attention_backward) {
+    // No backward rows for any GPU. FlashAttention-3 (arXiv 2407.08608, H100 BF16, head dim 128) runs its
+    // backward at about 0.8 of its forward throughput at long sequences (read from its charts; not a row of
+    // published-figures.md); applied to the fitted MLA prefill forward e_max 0.646 that gives 0.52.
+    const std::string why = "no attention_backward rows";
+    p.compute_efficiency_max =
+        assumed(0.52, why +
+                          "; FlashAttention-3 (arXiv 2407.08608) H100 backward at ~0.8 of its forward throughput, "
+                          "x the fitted MLA prefill forward e_max 0.646");
+    p.compute_half_shape = assumed(559.0, why + "; the fitted MLA prefill forward knee (559 query tokens)");
+    p.memory_efficiency = assumed(0.8, why + "; 80% of HBM as the other attention families");
+    p.overhead_s = assumed(15e-6, why + "; three launches (dO.O preprocess, main, dQ FP32 -> BF16) of 5 us");
+    p.roofline_sharpness = assumed(4.0, why + "; p = 4");
+    return p;
+  }
   // attention_decode (GQA/MHA) and any fitted family that ends up without rows.
   const std::string why = "no " + std::string(hw::to_string(family)) + " rows for this GPU";
   p.compute_efficiency_max = assumed(0.5, why + "; half the dense peak");

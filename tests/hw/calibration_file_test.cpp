@@ -41,7 +41,7 @@ KernelWork fp8_gemm(int64_t m, int64_t n, int64_t k) {
 TEST_CASE("the shipped H800 calibration loads with a source on every parameter", "[unit]") {
   const Calibration c = load_calibration(source_path("scenarios/calibration/h800.json"));
   CHECK(c.device == "NVIDIA H800 SXM5");
-  REQUIRE(c.families.size() == 7);
+  REQUIRE(c.families.size() == 8);
   for (const auto& [family, fc] : c.families) {
     INFO(to_string(family));
     CHECK(!fc.parameters.compute_efficiency_max.source.ref.empty());
@@ -50,6 +50,9 @@ TEST_CASE("the shipped H800 calibration loads with a source on every parameter",
   CHECK(c.families.at(KernelFamily::dense_gemm).parameters.compute_efficiency_max.source.kind == SourceKind::measured);
   CHECK(c.families.at(KernelFamily::elementwise).parameters.memory_efficiency.source.kind == SourceKind::assumed);
   CHECK(!c.families.at(KernelFamily::elementwise).fit.has_value());
+  CHECK(c.families.at(KernelFamily::attention_backward).parameters.compute_efficiency_max.source.kind ==
+        SourceKind::assumed);
+  CHECK(!c.families.at(KernelFamily::attention_backward).fit.has_value());
   CHECK(c.families.at(KernelFamily::dense_gemm).fit->rows_fitted > 50);
   // The round trip through calibration_to_json is lossless.
   CHECK(calibration_to_json(c) == shipped_json());

@@ -107,7 +107,7 @@ TEST_CASE("KernelCostModel prices each family with its own parameters", "[unit]"
 
 TEST_CASE("the kernel family registry lists every family once", "[unit]") {
   const auto& entries = kernel_family_registry().entries();
-  REQUIRE(entries.size() == 7);
+  REQUIRE(entries.size() == 8);
   for (const auto& e : entries) {
     CHECK(to_string(e.make.family) == e.name);
     CHECK(!e.description.empty());
@@ -116,6 +116,10 @@ TEST_CASE("the kernel family registry lists every family once", "[unit]") {
   w.family = KernelFamily::mla_decode;
   w.seq_kv = 4096;
   CHECK(shape_value(w) == 4096.0);
+  w.family = KernelFamily::attention_backward;  // saturates in the query tokens, as the forward
+  w.seq_q = 2048;
+  CHECK(shape_value(w) == 2048.0);
+  CHECK(parse_kernel_family("attention_backward") == KernelFamily::attention_backward);
 }
 
 TEST_CASE("tiled GEMM: waves x (K steps + exposed epilogue), by hand", "[unit]") {
