@@ -105,8 +105,9 @@ void add_memory_command(CLI::App& app) {
       // A unit scenario: the memory its engine holds at its batch (models/unit/unit_run.h).
       const models::unit::UnitScenario u = models::unit::read_unit_scenario(doc, log);
       if (u.phase == models::unit::UnitPhase::training) {
-        throw InputError(doc.label + ": unit.phase: fathom memory sizes prefill and decode units; a training "
-                                     "chunk's memory is in fathom run of a training scenario");
+        throw InputError(doc.label +
+                         ": unit.phase: fathom memory sizes prefill and decode units; a training "
+                         "chunk's memory is in fathom run of a training scenario");
       }
       name = u.name;
       cluster = u.cluster;

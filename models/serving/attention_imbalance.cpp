@@ -1,5 +1,6 @@
 #include "models/serving/attention_imbalance.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace fathom::models::serving {
@@ -41,7 +42,8 @@ double expected_max_standard_normal(int64_t n) {
 
 double attention_imbalance(double context_cv, int64_t batch_per_rank, int64_t ranks) {
   if (ranks <= 1 || batch_per_rank < 1 || !(context_cv > 0)) return 1.0;
-  return 1.0 + context_cv * expected_max_standard_normal(ranks) / std::sqrt(static_cast<double>(batch_per_rank));
+  const double s2 = std::log1p(context_cv * context_cv / static_cast<double>(batch_per_rank));
+  return std::max(1.0, std::exp(std::sqrt(s2) * expected_max_standard_normal(ranks) - s2 / 2.0));
 }
 
 double decode_context_cv(const RequestMix& mix) {
