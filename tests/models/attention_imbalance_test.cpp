@@ -37,7 +37,8 @@ TEST_CASE("attention imbalance grows with the spread and the ranks, shrinks with
   CHECK(expected_max_standard_normal(100) == Approx(2.5076).epsilon(0.01));
 }
 
-TEST_CASE("attention imbalance: the log-normal approximation against a Monte Carlo draw of log-normal contexts", "[unit]") {
+TEST_CASE("attention imbalance: the log-normal approximation against a Monte Carlo draw of log-normal contexts",
+          "[unit]") {
   const double sigma = 1.0;
   const double cv = lognormal_cv(sigma);
   std::mt19937_64 rng(7);

@@ -99,7 +99,7 @@ TEST_CASE("a fixed decode batch replaces the SLO batch and reports the SLO conse
   CHECK(s["decode"]["batch_source"] == "fixed");
   CHECK(s["decode"]["batch_per_gpu_at_slo"] == 16);
   CHECK(s["decode"]["slo_met_at_batch"] == true);
-  const auto big = run_fathom(kRun + "--set autoscaling.window=12h --set decode.batch_per_gpu=180 --json");
+  const auto big = run_fathom(kRun + "--set autoscaling.window=12h --set decode.batch_per_gpu=150 --json");
   INFO(big.err);
   REQUIRE(big.exit_code == 0);
   const auto b = nlohmann::json::parse(big.out);
