@@ -7,7 +7,9 @@ namespace fathom::reports {
 nlohmann::json assumptions_json(const ProvenanceLog& log) {
   nlohmann::json out = nlohmann::json::array();
   for (const auto& e : log.assumptions()) {
-    out.push_back({{"path", e.json_path}, {"value", e.value_text}, {"source", e.source.to_string()}});
+    nlohmann::json entry = {{"path", e.json_path}, {"value", e.value_text}, {"source", e.source.to_string()}};
+    if (!e.range_text.empty()) entry["range"] = e.range_text;
+    out.push_back(std::move(entry));
   }
   return out;
 }
@@ -15,7 +17,8 @@ nlohmann::json assumptions_json(const ProvenanceLog& log) {
 std::string assumptions_text(const ProvenanceLog& log) {
   std::string out;
   for (const auto& e : log.assumptions()) {
-    out += fmt::format("  {} = {}  ({})\n", e.json_path, e.value_text, e.source.to_string());
+    const std::string range = e.range_text.empty() ? "" : " in " + e.range_text;
+    out += fmt::format("  {} = {}{}  ({})\n", e.json_path, e.value_text, range, e.source.to_string());
   }
   return out;
 }

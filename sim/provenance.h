@@ -26,6 +26,9 @@ struct ProvenanceEntry {
   std::string json_path;   // e.g. "cluster.node.gpu.hbm_capacity"
   std::string value_text;  // the value as written, e.g. "80GB"
   Provenance source;
+  // The uncertainty range written beside the value ({"value", "range": [lo, hi], "source"}), as
+  // written, e.g. "[0.3, 1.0]"; empty when none. Recorded only: a plain run uses the point value.
+  std::string range_text = {};
 };
 
 // Collects the provenance of every value a spec reader consumed. Passed by reference; never global.

@@ -11,7 +11,7 @@ namespace {
 bool is_sourced_value(const nlohmann::json& v) {
   if (!v.is_object() || !v.contains("value") || !v.contains("source")) return false;
   for (auto it = v.begin(); it != v.end(); ++it) {
-    if (it.key() != "value" && it.key() != "source" && it.key() != "note") return false;
+    if (it.key() != "value" && it.key() != "source" && it.key() != "note" && it.key() != "range") return false;
   }
   return true;
 }
@@ -53,8 +53,29 @@ const nlohmann::json& SpecReader::value_of(std::string_view key) const {
   } catch (const std::invalid_argument& e) {
     fail(key, fmt::format("bad source \"{}\": {}", source.get<std::string>(), e.what()));
   }
-  if (log_) log_->record({path_of(key), value_text(v["value"]), std::move(p)});
+  std::string range;
+  if (v.contains("range")) range = checked_range(key, v["value"], v["range"]);
+  if (log_) log_->record({path_of(key), value_text(v["value"]), std::move(p), std::move(range)});
   return v["value"];
+}
+
+std::string SpecReader::checked_range(std::string_view key, const nlohmann::json& value,
+                                      const nlohmann::json& range) const {
+  const bool numbers = range.is_array() && range.size() == 2 && range[0].is_number() && range[1].is_number();
+  const bool strings = range.is_array() && range.size() == 2 && range[0].is_string() && range[1].is_string();
+  if (!numbers && !strings) {
+    fail(key, "\"range\" must be [low, high]: two numbers, or two strings with units");
+  }
+  if (numbers) {
+    const double lo = range[0].get<double>(), hi = range[1].get<double>();
+    if (!(lo <= hi)) fail(key, fmt::format("\"range\" [{}, {}] has its low end above its high end", lo, hi));
+    if (!value.is_number()) fail(key, "\"range\" is numeric but the value is not a number");
+    const double x = value.get<double>();
+    if (x < lo || x > hi) fail(key, fmt::format("the value {} lies outside its range [{}, {}]", x, lo, hi));
+  } else if (!value.is_string()) {
+    fail(key, "\"range\" holds strings but the value is not a string");
+  }
+  return fmt::format("[{}, {}]", value_text(range[0]), value_text(range[1]));
 }
 
 void SpecReader::record_default(std::string_view key, const std::string& text, std::string_view why) const {

@@ -6,6 +6,9 @@
 //    range throws InputError "<file>: <json.path>: <what is wrong>".
 //  - A value may be written plainly ("80GB", 132) or with its provenance:
 //      {"value": "80GB", "source": "published:H02", "note": "optional text"}
+//    and may carry an uncertainty range, {"value": 0.5, "range": [0.3, 1.0], "source": "assumed:..."}:
+//    [low, high] numbers around a numeric value (low <= value <= high) or unit strings around a
+//    quantity. The range is recorded in the log (ProvenanceEntry::range_text); a run uses the value.
 //    Every value read is recorded in the ProvenanceLog (if one is given) with its source; an
 //    optional key that is absent records its default as SourceKind::fathom_default.
 //  - finish() throws if the object has a key no getter asked for (typos never pass silently).
@@ -74,6 +77,8 @@ class SpecReader {
   // The value of `key` with any {"value","source"} wrapper removed; records provenance.
   const nlohmann::json& value_of(std::string_view key) const;
   void record_default(std::string_view key, const std::string& value_text, std::string_view why) const;
+  // Checks a "range" beside `value` and returns it as text ("[lo, hi]").
+  std::string checked_range(std::string_view key, const nlohmann::json& value, const nlohmann::json& range) const;
 
   const nlohmann::json* node_;
   std::string label_;

@@ -2,9 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "hw/cluster_spec.h"
 #include "models/deployment/memory_footprint.h"
 #include "models/deployment/model_memory_facts.h"
+#include "models/unit/unit_run.h"
 #include "reports/provenance_report.h"
 #include "reports/text_table.h"
 #include "tools/commands.h"
@@ -93,20 +96,41 @@ void add_memory_command(CLI::App& app) {
   cmd->callback([opts] {
     const ScenarioDocument doc = opts->load();
     ProvenanceLog log;
-    const SpecReader top(doc.root, doc.label, "", &log);
-    const std::string name = top.has("name") ? top.text("name") : doc.label;
-    if (top.has("description")) top.text("description");
-    const hw::ClusterSpec cluster = hw::read_cluster_spec(top.child("cluster"));
-    const models::ModelChoice model = models::read_model_choice(top.child("model"), doc);
-    const SpecReader par = top.child("parallelism");
-    const models::ParallelismSpec p = models::read_parallelism(par);
-    models::validate_parallelism(par, p, model.arch.routed_experts, model.arch.heads, model.arch.layers,
-                                 cluster.total_gpus());
-    const models::MemoryRequest req = read_memory_request(top.child("memory"), model.mtp);
-    top.finish();
+    std::string name;
+    hw::ClusterSpec cluster;
+    std::optional<models::ModelChoice> model;
+    models::ParallelismSpec p;
+    models::MemoryRequest req;
+    if (doc.root.is_object() && doc.root.value("kind", "") == "unit") {
+      // A unit scenario: the memory its engine holds at its batch (models/unit/unit_run.h).
+      const models::unit::UnitScenario u = models::unit::read_unit_scenario(doc, log);
+      if (u.phase == models::unit::UnitPhase::training) {
+        throw InputError(doc.label +
+                         ": unit.phase: fathom memory sizes prefill and decode units; a training "
+                         "chunk's memory is in fathom run of a training scenario");
+      }
+      name = u.name;
+      cluster = u.cluster;
+      model = u.model;
+      p = u.parallelism;
+      p.dp = p.ep;
+      req = models::unit::unit_memory_request(u);
+    } else {
+      const SpecReader top(doc.root, doc.label, "", &log);
+      name = top.has("name") ? top.text("name") : doc.label;
+      if (top.has("description")) top.text("description");
+      cluster = hw::read_cluster_spec(top.child("cluster"));
+      model = models::read_model_choice(top.child("model"), doc);
+      const SpecReader par = top.child("parallelism");
+      p = models::read_parallelism(par);
+      models::validate_parallelism(par, p, model->arch.routed_experts, model->arch.heads, model->arch.layers,
+                                   cluster.total_gpus());
+      req = read_memory_request(top.child("memory"), model->mtp);
+      top.finish();
+    }
 
     const models::MemoryFootprint f =
-        models::memory_footprint(models::memory_facts(model), p, req, cluster.node.gpu.hbm_capacity);
+        models::memory_footprint(models::memory_facts(*model), p, req, cluster.node.gpu.hbm_capacity);
     if (!opts->json) {
       fmt::print("{}", render_text(name, cluster, f, log));
       return;

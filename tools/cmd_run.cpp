@@ -17,6 +17,10 @@ const Registry<RunKind>& run_kind_registry() {
           {"training", "one pre-training step under a pipeline schedule: step time, breakdown, MFU, GPU-hours",
            &run_training},
           {"storage", "a 3FS-style storage cluster under a workload: throughput, bottleneck, job time", &run_storage},
+          {"unit",
+           "one prefill or decode engine, or one training chunk, at a fixed batch: step, tokens/s per GPU and "
+           "node, breakdown by kernel family and communication phase",
+           &run_unit},
       });
   return registry;
 }
@@ -32,7 +36,7 @@ void add_run_command(CLI::App& app) {
     run->json = opts->json;
     if (!doc.root.contains("kind") || !doc.root["kind"].is_string()) {
       throw InputError(
-          fmt::format("{}: kind: required key is missing (one of: serving, training, storage)", doc.label));
+          fmt::format("{}: kind: required key is missing (one of: serving, training, storage, unit)", doc.label));
     }
     const std::string kind = doc.root["kind"].get<std::string>();
     run_kind_registry().get(kind, doc.label + ": kind").make(doc, *run);

@@ -21,5 +21,6 @@ const Registry<RunKind>& run_kind_registry();
 void run_serving(const ScenarioDocument& doc, const RunOptions& options);
 void run_training(const ScenarioDocument& doc, const RunOptions& options);
 void run_storage(const ScenarioDocument& doc, const RunOptions& options);
+void run_unit(const ScenarioDocument& doc, const RunOptions& options);
 
 }  // namespace fathom::tools

@@ -51,6 +51,7 @@ nlohmann::json serving_json(const models::serving::ServingInputs& in, const Serv
         {"kv_read_bytes_per_s_per_gpu", r.prefill.storage_bandwidth_per_gpu.value()},
         {"kv_read_bottleneck", in.kv_read_bottleneck},
         {"exposed_communication_s", r.prefill.forward.exposed_communication.value()},
+        {"communication_sms", in.spec.prefill.unit.communication_sms},
         {"tokens_per_gpu", r.prefill.tokens_per_gpu},
         {"expert_imbalance_before_eplb", r.imbalance.prefill_before},
         {"expert_imbalance", r.imbalance.prefill_after}}},
@@ -59,7 +60,13 @@ nlohmann::json serving_json(const models::serving::ServingInputs& in, const Serv
         {"tokens_per_s_per_request", r.decode_tokens_per_s_per_request},
         {"batch_per_gpu", r.decode_batch_per_gpu},
         {"batch_per_gpu_at_slo", r.decode.batch_per_gpu},
+        {"batch_source", r.decode.batch_source},
+        {"tokens_per_s_per_request_at_batch", r.decode.tokens_per_s_per_request},
+        {"slo_met_at_batch", r.decode.slo_met},
+        {"attention_imbalance", r.decode.step.attention_imbalance},
+        {"tokens_per_local_expert", r.decode.tokens_per_local_expert},
         {"memory_batch_limit", r.decode.memory_batch_limit},
+        {"expert_cap_batch_limit", r.decode.expert_cap_batch_limit},
         {"limited_by_memory", r.decode.limited_by_memory},
         {"step_s", r.decode.step.total.value()},
         {"step_exposed_communication_s", r.decode.step.exposed_communication.value()},
@@ -103,11 +110,16 @@ std::string serving_text(const std::string& name, const ServingResult& r) {
       r.prefill.tokens_per_gpu, r.prefill.forward.total.value(), r.prefill.storage.value(),
       r.prefill.computed_tokens_per_s_per_gpu, r.imbalance.prefill_after, r.imbalance.prefill_before);
   out += fmt::format(
-      "Decode GPU: {} requests at the SLO ({}), step {:.1f} ms at context {:.0f}: {:.1f} tokens/s per "
-      "request, {:.0f} tokens/s; expert imbalance {:.2f} (before EPLB {:.2f})\n\n",
-      r.decode.batch_per_gpu, r.decode.limited_by_memory ? "HBM-limited" : "speed-limited",
+      "Decode GPU: {} requests ({}), step {:.1f} ms at context {:.0f}: {:.1f} tokens/s per "
+      "request{}, {:.0f} tokens/s; expert imbalance {:.2f} (before EPLB {:.2f}); attention imbalance {:.3f}\n\n",
+      r.decode.batch_per_gpu,
+      r.decode.batch_source == "fixed"        ? "fixed batch"
+      : r.decode.batch_source == "memory"     ? "HBM-limited"
+      : r.decode.batch_source == "expert_cap" ? "capped per expert"
+                                              : "speed-limited at the SLO",
       r.decode.step.total.value() * 1e3, r.decode.context, r.decode.tokens_per_s_per_request,
-      r.decode.output_tokens_per_s_per_gpu, r.imbalance.decode_after, r.imbalance.decode_before);
+      r.decode.slo_met ? "" : " (BELOW the SLO)", r.decode.output_tokens_per_s_per_gpu, r.imbalance.decode_after,
+      r.imbalance.decode_before, r.decode.step.attention_imbalance);
   out += fmt::format("Prefill: {:.0f} input tokens/s per node ({:.0f} computed)\n",
                      r.prefill_input_tokens_per_s_per_node, r.prefill_computed_tokens_per_s_per_node);
   out += fmt::format("Decode:  {:.0f} output tokens/s per node, {:.1f} tokens/s per request, batch {:.1f} per GPU\n",

@@ -41,30 +41,66 @@ DecodeCapacity decode_capacity(const IterationCostModel& cost, const DecodeSpec&
     throw InputError(fmt::format("{}: decode: not even one request at the mean context of {:.0f} tokens fits in HBM",
                                  label, context));
   }
-  if (speed(1) < slo.tokens_per_s_per_request) {
-    throw InputError(
-        fmt::format("{}: slo.tokens_per_s_per_request: {} is unreachable: one request per GPU decodes at "
-                    "{:.1f} tokens/s",
-                    label, slo.tokens_per_s_per_request, speed(1)));
-  }
-  // The step time grows with the batch, so the speed falls: binary search the largest batch at the SLO.
-  int64_t lo = 1, hi = memory_batch_limit;
-  if (speed(hi) >= slo.tokens_per_s_per_request) {
-    lo = hi;
-  } else {
-    while (hi - lo > 1) {
-      const int64_t mid = lo + (hi - lo) / 2;
-      (speed(mid) >= slo.tokens_per_s_per_request ? lo : hi) = mid;
-    }
-  }
   DecodeCapacity c;
-  c.batch_per_gpu = lo;
   c.memory_batch_limit = memory_batch_limit;
-  c.limited_by_memory = lo == memory_batch_limit;
+  int64_t limit = memory_batch_limit;
+  if (decode.max_tokens_per_expert) {
+    // Routed tokens per local expert grow linearly with the batch.
+    const double per_request = cost.decode_tokens_per_local_expert(1, decode, mtp);
+    c.expert_cap_batch_limit = static_cast<int64_t>(std::floor(double(*decode.max_tokens_per_expert) / per_request));
+    if (c.expert_cap_batch_limit < 1) {
+      throw InputError(
+          fmt::format("{}: decode.max_tokens_per_expert: {} is below one request's {:.1f} routed tokens "
+                      "per local expert",
+                      label, *decode.max_tokens_per_expert, per_request));
+    }
+    limit = std::min(limit, c.expert_cap_batch_limit);
+  }
+  int64_t lo = 1;
+  if (decode.batch_per_gpu) {
+    lo = *decode.batch_per_gpu;
+    if (lo > memory_batch_limit) {
+      throw InputError(
+          fmt::format("{}: decode.batch_per_gpu: {} requests per GPU, but only {} fit in HBM at the mean "
+                      "context of {:.0f} tokens",
+                      label, lo, memory_batch_limit, context));
+    }
+    if (c.expert_cap_batch_limit > 0 && lo > c.expert_cap_batch_limit) {
+      throw InputError(
+          fmt::format("{}: decode.batch_per_gpu: {} requests per GPU exceed the {} that "
+                      "decode.max_tokens_per_expert allows",
+                      label, lo, c.expert_cap_batch_limit));
+    }
+    c.batch_source = "fixed";
+    c.batch_limit = lo;
+  } else {
+    if (speed(1) < slo.tokens_per_s_per_request) {
+      throw InputError(
+          fmt::format("{}: slo.tokens_per_s_per_request: {} is unreachable: one request per GPU decodes at "
+                      "{:.1f} tokens/s",
+                      label, slo.tokens_per_s_per_request, speed(1)));
+    }
+    // The step time grows with the batch, so the speed falls: binary search the largest batch at the SLO.
+    int64_t hi = limit;
+    if (speed(hi) >= slo.tokens_per_s_per_request) {
+      lo = hi;
+    } else {
+      while (hi - lo > 1) {
+        const int64_t mid = lo + (hi - lo) / 2;
+        (speed(mid) >= slo.tokens_per_s_per_request ? lo : hi) = mid;
+      }
+    }
+    c.batch_limit = limit;
+    c.batch_source = lo < limit ? "slo" : (limit == memory_batch_limit ? "memory" : "expert_cap");
+  }
+  c.batch_per_gpu = lo;
+  c.limited_by_memory = lo == memory_batch_limit && c.batch_source != "fixed";
   c.context = context;
   c.step = cost.decode_step(lo, context, decode, mtp);
   c.tokens_per_s_per_request = mtp.tokens_per_step() / c.step.total.value();
+  c.slo_met = c.tokens_per_s_per_request >= slo.tokens_per_s_per_request;
   c.output_tokens_per_s_per_gpu = c.tokens_per_s_per_request * static_cast<double>(lo);
+  c.tokens_per_local_expert = cost.decode_tokens_per_local_expert(lo, decode, mtp);
   return c;
 }
 

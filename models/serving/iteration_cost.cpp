@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "models/serving/attention_imbalance.h"
+
 namespace fathom::models::serving {
 namespace {
 
@@ -11,51 +13,157 @@ bool is_moe(const ModelArch& a, int64_t layer) {
   return layer < a.layers ? a.kind_of_layer(layer) == LayerKind::moe : a.mtp_layer_is_moe;
 }
 
-// Sum of kernel times, with the attention and routed-expert parts split out.
-ForwardCost price(const std::vector<Op>& ops, const hw::KernelCostModel& kernels) {
-  ForwardCost c;
+size_t family_index(hw::KernelFamily f) {
+  const auto i = static_cast<size_t>(f);
+  if (i >= kMaxKernelFamilies) throw std::logic_error("iteration_cost: raise kMaxKernelFamilies");
+  return i;
+}
+
+// Kernel rows of `ops` on one kernel model; exposed_s is left for the caller.
+Breakdown price(const std::vector<Op>& ops, const hw::KernelCostModel& kernels) {
+  Breakdown b;
   for (const Op& op : ops) {
-    const Seconds t = kernels.time(op.work);
-    c.compute += t;
-    const hw::KernelFamily f = op.work.family;
-    if (f == hw::KernelFamily::mla_decode || f == hw::KernelFamily::attention_decode ||
-        f == hw::KernelFamily::attention_prefill) {
-      c.attention += t;
-    } else if (f == hw::KernelFamily::grouped_gemm_masked || f == hw::KernelFamily::grouped_gemm_contiguous) {
-      c.experts += t;
-    }
+    const hw::KernelTime t = kernels.breakdown(op.work);
+    CostRow& r = b.kernels[family_index(op.work.family)];
+    r.time_s += t.total.value();
+    r.flops += op.work.flops.value();
+    r.bytes += op.work.bytes().value();
+    if (t.compute_bound) r.compute_bound_s += t.total.value();
   }
-  return c;
+  return b;
+}
+
+void scale(CostRow& r, double times) {
+  r.time_s *= times;
+  r.exposed_s *= times;
+  r.flops *= times;
+  r.bytes *= times;
+  r.compute_bound_s *= times;
+  r.latency_s *= times;
+}
+
+void add_row(CostRow& into, const CostRow& r, double times) {
+  into.time_s += r.time_s * times;
+  into.exposed_s += r.exposed_s * times;
+  into.flops += r.flops * times;
+  into.bytes += r.bytes * times;
+  into.compute_bound_s += r.compute_bound_s * times;
+  into.latency_s += r.latency_s * times;
+}
+
+double kernel_time(const Breakdown& b) {
+  double t = 0;
+  for (const CostRow& r : b.kernels) t += r.time_s;
+  return t;
+}
+
+// Kernels on the critical stream with nothing beside them: every second is exposed.
+void expose_kernels(Breakdown& b) {
+  for (CostRow& r : b.kernels) r.exposed_s = r.time_s;
+}
+
+// Totals and the attention / expert split from the rows.
+void summarise(ForwardCost& c) {
+  using F = hw::KernelFamily;
+  const Breakdown& b = c.rows;
+  c.compute = Seconds(kernel_time(b));
+  c.communication = Seconds(b.dispatch.time_s + b.combine.time_s);
+  c.exposed_communication = Seconds(b.dispatch.exposed_s + b.combine.exposed_s);
+  c.attention =
+      Seconds(b.kernels[family_index(F::mla_decode)].time_s + b.kernels[family_index(F::attention_decode)].time_s +
+              b.kernels[family_index(F::attention_prefill)].time_s);
+  c.experts = Seconds(b.kernels[family_index(F::grouped_gemm_masked)].time_s +
+                      b.kernels[family_index(F::grouped_gemm_contiguous)].time_s);
+  double total = b.overhead.exposed_s + b.dispatch.exposed_s + b.combine.exposed_s;
+  for (const CostRow& r : b.kernels) total += r.exposed_s;
+  c.total = Seconds(total);
 }
 
 void add(ForwardCost& into, const ForwardCost& c, double times) {
-  into.total += c.total * times;
-  into.compute += c.compute * times;
-  into.communication += c.communication * times;
-  into.exposed_communication += c.exposed_communication * times;
-  into.attention += c.attention * times;
-  into.experts += c.experts * times;
+  for (size_t i = 0; i < kMaxKernelFamilies; ++i) add_row(into.rows.kernels[i], c.rows.kernels[i], times);
+  add_row(into.rows.dispatch, c.rows.dispatch, times);
+  add_row(into.rows.combine, c.rows.combine, times);
+  add_row(into.rows.overhead, c.rows.overhead, times);
+  summarise(into);
+}
+
+// One all-to-all phase of every micro-batch of a layer.
+CostRow alltoall_row(const hw::AllToAllShape& shape, const hw::NodeSpec& node, double micro_batches) {
+  const hw::AllToAllTraffic traffic = hw::ep_alltoall_traffic(shape, node);
+  CostRow r;
+  r.time_s = hw::ep_alltoall_time(shape, node).value() * micro_batches;
+  r.latency_s = hw::ep_alltoall_latency(traffic, node).value() * micro_batches;
+  r.bytes = (traffic.over_ib.value() + traffic.over_nvlink.value()) * micro_batches;
+  return r;
 }
 
 }  // namespace
 
+std::string_view to_string(Bound b) {
+  switch (b) {
+    case Bound::compute:
+      return "compute";
+    case Bound::memory:
+      return "memory";
+    case Bound::network:
+      return "network";
+    case Bound::latency:
+      return "latency";
+  }
+  return "?";
+}
+
+std::vector<NamedCostRow> breakdown_rows(const Breakdown& b) {
+  std::vector<NamedCostRow> out;
+  for (size_t i = 0; i < kMaxKernelFamilies; ++i) {
+    const CostRow& r = b.kernels[i];
+    if (r.time_s <= 0) continue;
+    out.push_back({std::string(hw::to_string(static_cast<hw::KernelFamily>(i))), "kernel",
+                   r.compute_bound_s >= 0.5 * r.time_s ? Bound::compute : Bound::memory, r});
+  }
+  for (const auto& [name, r] : {std::pair{"dispatch", &b.dispatch}, std::pair{"combine", &b.combine}}) {
+    if (r->time_s <= 0) continue;
+    out.push_back({name, "communication", r->latency_s >= 0.5 * r->time_s ? Bound::latency : Bound::network, *r});
+  }
+  if (b.overhead.time_s > 0) out.push_back({"overhead", "overhead", Bound::latency, b.overhead});
+  return out;
+}
+
 IterationCostModel::IterationCostModel(const ModelChoice& model, const hw::NodeSpec& node,
-                                       const hw::KernelCostModel& kernels, double prefill_imbalance,
-                                       double decode_imbalance)
-    : model_(model),
-      node_(node),
-      kernels_(kernels),
-      prefill_imbalance_(prefill_imbalance),
-      decode_imbalance_(decode_imbalance) {
+                                       const hw::KernelCostModel& kernels, PhasePricing prefill, PhasePricing decode)
+    : model_(model), node_(node), kernels_(kernels), prefill_(prefill), decode_(decode) {
   options_ = default_cost_options(model.arch);
   options_.weight_dtype = model.weights_dtype;
   options_.kv_dtype = model.kv_cache_dtype;
+  const hw::GpuSpec& gpu = kernels.gpu();
+  size_t i = 0;
+  for (const int64_t sms : {prefill.communication_sms, decode.communication_sms}) {
+    if (sms <= 0) continue;
+    if (sms >= gpu.sm_count) throw std::invalid_argument("communication SMs leave none for compute");
+    reduced_[i++] = {sms, hw::KernelCostModel(gpu.with_compute_sms(gpu.sm_count - sms), kernels.calibration())};
+  }
+}
+
+const hw::KernelCostModel& IterationCostModel::reduced_model(const UnitSpec& unit) const {
+  if (unit.communication_sms <= 0) return kernels_;
+  for (const auto& [sms, m] : reduced_) {
+    if (sms == unit.communication_sms && m) return *m;
+  }
+  throw std::logic_error("IterationCostModel: a unit's communication_sms was not given to the constructor");
 }
 
 int64_t IterationCostModel::local_experts(const UnitSpec& unit) const {
   const int64_t physical = model_.arch.routed_experts + unit.redundant_experts;
   if (physical % unit.gpus != 0) throw std::invalid_argument("routed + redundant experts must divide over the unit");
   return physical / unit.gpus;
+}
+
+double IterationCostModel::tokens_per_local_expert(double tokens_per_gpu, const UnitSpec& unit,
+                                                   double imbalance) const {
+  const ModelArch& a = model_.arch;
+  const double physical = static_cast<double>(a.routed_experts + unit.redundant_experts);
+  return tokens_per_gpu * static_cast<double>(a.experts_per_token) * static_cast<double>(unit.gpus) / physical *
+         imbalance;
 }
 
 std::vector<Op> IterationCostModel::layer_ops(int64_t layer, const LayerShape& s, const MoeLoad& load) const {
@@ -75,36 +183,60 @@ ForwardCost IterationCostModel::one_layer(int64_t layer, const LayerShape& s, co
   const ModelArch& a = model_.arch;
   const double mb = static_cast<double>(unit.micro_batches);
   const double tokens = static_cast<double>(s.sequences * (s.decode ? s.tokens_per_sequence : s.seq_len));
+  ForwardCost c;
   if (!is_moe(a, layer)) {
-    ForwardCost c = price(layer_ops(layer, s, MoeLoad{}), kernels_);
-    c.compute = c.compute * mb;
-    c.attention = c.attention * mb;
-    c.total = c.compute;
+    c.rows = price(layer_ops(layer, s, MoeLoad{}), kernels_);
+    for (CostRow& r : c.rows.kernels) scale(r, mb);
+    expose_kernels(c.rows);
+    summarise(c);
     return c;
   }
   // The busiest GPU receives `imbalance` times the mean routed tokens of its local experts.
-  const double physical = static_cast<double>(a.routed_experts + unit.redundant_experts);
-  const double per_expert =
-      tokens * static_cast<double>(a.experts_per_token) * static_cast<double>(unit.gpus) / physical * imbalance;
-  ForwardCost c =
-      price(layer_ops(layer, s, MoeLoad{.experts = local_experts(unit), .tokens_per_expert = per_expert}), kernels_);
-  c.compute = c.compute * mb;
-  c.attention = c.attention * mb;
-  c.experts = c.experts * mb;
+  const std::vector<Op> ops = layer_ops(
+      layer, s,
+      MoeLoad{.experts = local_experts(unit), .tokens_per_expert = tokens_per_local_expert(tokens, unit, imbalance)});
+  Breakdown full = price(ops, kernels_);
+  for (CostRow& r : full.kernels) scale(r, mb);
   hw::AllToAllShape comm{.tokens_per_gpu = tokens * imbalance,
                          .top_k = a.experts_per_token,
                          .ep_gpus = unit.gpus,
                          .max_nodes_per_token = a.topk_group,
-                         .bytes_per_token = Bytes(0),
+                         .bytes_per_token = hw::payload_bytes_per_token(a.hidden, hw::DType::fp8),  // S13
                          .style = unit.comm_style,
                          .nvlink_local = unit.nvlink_local};
-  comm.bytes_per_token = hw::payload_bytes_per_token(a.hidden, hw::DType::fp8);  // FP8 dispatch (S13)
-  const Seconds dispatch = hw::ep_alltoall_time(comm, node_);
+  full.dispatch = alltoall_row(comm, node_, mb);
   comm.bytes_per_token = hw::payload_bytes_per_token(a.hidden, hw::DType::bf16);  // BF16 combine (S13)
-  const Seconds combine = hw::ep_alltoall_time(comm, node_);
-  c.communication = (dispatch + combine) * mb;
-  c.total = unit.micro_batches >= 2 ? std::max(c.compute, c.communication) : c.compute + c.communication;
-  c.exposed_communication = c.total - c.compute;
+  full.combine = alltoall_row(comm, node_, mb);
+  const double t_comm = full.dispatch.time_s + full.combine.time_s;
+  c.rows = full;
+  if (unit.micro_batches < 2) {
+    // One micro-batch: the all-to-alls wait for the compute and the compute for them.
+    expose_kernels(c.rows);
+    c.rows.dispatch.exposed_s = c.rows.dispatch.time_s;
+    c.rows.combine.exposed_s = c.rows.combine.time_s;
+    summarise(c);
+    return c;
+  }
+  Breakdown reduced = price(ops, reduced_model(unit));
+  for (CostRow& r : reduced.kernels) scale(r, mb);
+  const double c_reduced = kernel_time(reduced);
+  // Share of the compute done beside communication (at the reduced SM count); the rest runs on the full GPU.
+  const double beside = c_reduced > 0 ? std::min(1.0, t_comm / c_reduced) : 1.0;
+  for (size_t i = 0; i < kMaxKernelFamilies; ++i) {
+    CostRow& r = c.rows.kernels[i];
+    if (r.time_s <= 0) continue;
+    const double bound_share = r.compute_bound_s / r.time_s;
+    r.time_s += (reduced.kernels[i].time_s - r.time_s) * beside;
+    r.compute_bound_s = bound_share * r.time_s;
+    r.exposed_s = r.time_s;
+  }
+  const double hidden_under = kernel_time(c.rows);
+  const double exposed = std::max(0.0, t_comm - hidden_under);
+  if (t_comm > 0) {
+    c.rows.dispatch.exposed_s = exposed * full.dispatch.time_s / t_comm;
+    c.rows.combine.exposed_s = exposed * full.combine.time_s / t_comm;
+  }
+  summarise(c);
   return c;
 }
 
@@ -130,18 +262,22 @@ ForwardCost IterationCostModel::layers(const LayerShape& s, const UnitSpec& unit
 ForwardCost IterationCostModel::decode_step(int64_t batch, double context, const DecodeSpec& decode,
                                             const MtpSpec& mtp) const {
   const int64_t mb = decode.unit.micro_batches;
+  const double attention = attention_imbalance(decode.context_cv, batch, decode.unit.gpus);
   LayerShape s;
   s.decode = true;
   s.sequences = std::max<int64_t>(1, (batch + mb - 1) / mb);
   s.tokens_per_sequence = 1 + mtp.draft_tokens;
-  s.context = std::max<int64_t>(1, std::llround(context));
-  ForwardCost c = layers(s, decode.unit, decode_imbalance_, mtp.draft_tokens > 0);
+  s.context = std::max<int64_t>(1, std::llround(context * attention));
+  ForwardCost c = layers(s, decode.unit, decode_.expert_imbalance, mtp.draft_tokens > 0);
   const int64_t tokens = batch * s.tokens_per_sequence;
-  ForwardCost edge = price(embedding_ops(model_.arch, tokens, options_), kernels_);
-  add(edge, price(head_ops(model_.arch, tokens, options_), kernels_), 1.0);
-  edge.total = edge.compute;
+  ForwardCost edge;
+  edge.rows = price(embedding_ops(model_.arch, tokens, options_), kernels_);
+  const Breakdown head = price(head_ops(model_.arch, tokens, options_), kernels_);
+  for (size_t i = 0; i < kMaxKernelFamilies; ++i) add_row(edge.rows.kernels[i], head.kernels[i], 1.0);
+  expose_kernels(edge.rows);
+  edge.rows.overhead.time_s = edge.rows.overhead.exposed_s = decode.unit.overhead.value();
   add(c, edge, 1.0);
-  c.total += decode.unit.overhead;
+  c.attention_imbalance = attention;
   return c;
 }
 
@@ -156,13 +292,15 @@ ForwardCost IterationCostModel::prefill_forward(int64_t tokens, double seq_len, 
   const double per_mb = static_cast<double>(tokens) / static_cast<double>(mb);
   s.sequences = std::max<int64_t>(1, std::llround(per_mb / static_cast<double>(s.seq_len)));
   s.seq_len = std::max<int64_t>(1, std::llround(per_mb / static_cast<double>(s.sequences)));
-  ForwardCost c = layers(s, prefill.unit, prefill_imbalance_, false);
+  ForwardCost c = layers(s, prefill.unit, prefill_.expert_imbalance, false);
   const int64_t sequences = s.sequences * mb;
-  ForwardCost edge = price(embedding_ops(model_.arch, tokens, options_), kernels_);
-  add(edge, price(head_ops(model_.arch, sequences, options_), kernels_), 1.0);
-  edge.total = edge.compute;
+  ForwardCost edge;
+  edge.rows = price(embedding_ops(model_.arch, tokens, options_), kernels_);
+  const Breakdown head = price(head_ops(model_.arch, sequences, options_), kernels_);
+  for (size_t i = 0; i < kMaxKernelFamilies; ++i) add_row(edge.rows.kernels[i], head.kernels[i], 1.0);
+  expose_kernels(edge.rows);
+  edge.rows.overhead.time_s = edge.rows.overhead.exposed_s = prefill.unit.overhead.value();
   add(c, edge, 1.0);
-  c.total += prefill.unit.overhead;
   return c;
 }
 

@@ -1,17 +1,32 @@
 #pragma once
 // Time of one forward on one GPU of a serving unit, from the model's ops priced by the kernel cost
-// model and the all-to-all cost of its dispatch/combine:
+// model and the all-to-all cost of its dispatch/combine — THE pricing of a prefill forward and a decode
+// step, shared by the serving day (models/serving) and the unit run kind (models/unit):
 //  - a decode step: `batch` requests per GPU at mean context `context`, each verifying the MTP draft
 //    (1 + draft tokens per request), plus the MTP module's own forward;
 //  - a prefill forward: `tokens` computed tokens per GPU from sequences of `seq_len` new tokens after
 //    `prefix_len` cached ones.
-// Overlap (S12): with m >= 2 micro-batches, a MoE layer takes max(compute of all micro-batches,
-// dispatch + combine of all micro-batches): each micro-batch's all-to-all runs while another
-// computes. With m = 1 they add. Dense layers have no all-to-all.
+// Overlap (S12): with m >= 2 micro-batches a MoE layer's all-to-alls (dispatch + combine of every
+// micro-batch, time T_c) run while another micro-batch computes; with m = 1 they add to the compute.
+// While an all-to-all is in flight its kernels hold `communication_sms` SMs (T08 for DeepEP's normal
+// kernels; S41: the low-latency kernels hold none), so the compute beside it runs on the remaining SMs
+// (hw::GpuSpec::with_compute_sms, as training does): with C_f the layer's compute on the full GPU and
+// C_r on the reduced one, the layer takes
+//     T_c >= C_r:  T_c                              (compute entirely beside communication)
+//     T_c <  C_r:  T_c + C_f (1 - T_c / C_r)         (the part done beside T_c at the reduced rate, the
+//                                                    rest at the full rate)
+// which is never below the no-reservation max(C_f, T_c). Dense layers have no all-to-all.
+// Decode attention imbalance (attention_imbalance.h): the busiest DP rank's attention reads
+// `attention_imbalance` times the mean context; every rank waits for it at the next dispatch.
 // Symmetry fold: all dense layers are alike, as are all MoE layers, so one of each is priced and
 // multiplied by its count.
 
+#include <array>
 #include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "hw/kernel_cost_model.h"
 #include "hw/node_spec.h"
@@ -21,27 +36,77 @@
 
 namespace fathom::models::serving {
 
+// What limits a breakdown row (docs/unit.md): a kernel family's compute or HBM traffic, a
+// communication phase's bandwidth or fixed latency.
+enum class Bound { compute, memory, network, latency };
+std::string_view to_string(Bound b);
+
+// The accumulated cost of a kernel family, a communication phase or the per-forward overhead.
+struct CostRow {
+  double time_s = 0;           // as run (compute beside communication at the reduced SM count)
+  double exposed_s = 0;        // what overlap does not hide; the rows' exposed_s add up to the forward
+  double flops = 0;            // arithmetic of the row's kernels (0 for communication)
+  double bytes = 0;            // HBM bytes (kernels) or bytes sent over IB + NVLink (communication)
+  double compute_bound_s = 0;  // kernels: time of the invocations whose compute term dominates
+  double latency_s = 0;        // communication: the fixed part (link latencies)
+};
+
+// Room for every hw::KernelFamily, indexed by its enum value.
+inline constexpr size_t kMaxKernelFamilies = 16;
+
+// A forward's cost split: one row per kernel family, the two all-to-all phases and the overhead.
+struct Breakdown {
+  std::array<CostRow, kMaxKernelFamilies> kernels{};
+  CostRow dispatch, combine, overhead;
+};
+
+// A non-empty row of a breakdown with its name ("dense_gemm", ..., "dispatch", "combine", "overhead"),
+// what it is ("kernel", "communication", "overhead") and its bound.
+struct NamedCostRow {
+  std::string name;
+  std::string kind;
+  Bound bound = Bound::compute;
+  CostRow row;
+};
+std::vector<NamedCostRow> breakdown_rows(const Breakdown& b);
+
 struct ForwardCost {
-  Seconds total;                  // the forward, overhead included
-  Seconds compute;                // kernel time on the GPU
-  Seconds communication;          // dispatch + combine time
-  Seconds exposed_communication;  // communication not hidden behind compute
-  Seconds attention;              // of compute: attention kernels
-  Seconds experts;                // of compute: routed-expert grouped GEMMs
+  Seconds total;                   // the forward, overhead included
+  Seconds compute;                 // kernel time on the GPU (as run, SM reservation included)
+  Seconds communication;           // dispatch + combine time
+  Seconds exposed_communication;   // communication not hidden behind compute
+  Seconds attention;               // of compute: attention kernels
+  Seconds experts;                 // of compute: routed-expert grouped GEMMs
+  double attention_imbalance = 1;  // decode: busiest DP rank's context sum over the mean (1 for prefill)
+  Breakdown rows;                  // per kernel family / communication phase / overhead
+};
+
+// How one phase (prefill or decode) of a deployment is priced beyond its UnitSpec.
+struct PhasePricing {
+  double expert_imbalance = 1;    // busiest GPU's routed tokens over the mean (>= 1)
+  int64_t communication_sms = 0;  // = the phase's UnitSpec::communication_sms
 };
 
 class IterationCostModel {
  public:
-  // Contract: the three references outlive this object. `expert_imbalance` is the busiest GPU's
-  // routed tokens over the mean (>= 1), for prefill and decode units respectively.
+  // Contract: the three references outlive this object. A reduced-SM kernel model is built here for
+  // each phase's communication_sms; a call's UnitSpec::communication_sms must be one of them
+  // (std::logic_error otherwise).
   IterationCostModel(const ModelChoice& model, const hw::NodeSpec& node, const hw::KernelCostModel& kernels,
-                     double prefill_imbalance, double decode_imbalance);
+                     PhasePricing prefill, PhasePricing decode);
 
   ForwardCost decode_step(int64_t batch, double context, const DecodeSpec& decode, const MtpSpec& mtp) const;
   ForwardCost prefill_forward(int64_t tokens, double seq_len, double prefix_len, const PrefillSpec& prefill) const;
 
   // Routed experts each GPU of the unit holds; throws std::invalid_argument if they do not divide.
   int64_t local_experts(const UnitSpec& unit) const;
+  // Routed tokens each local expert of the busiest GPU receives from `tokens_per_gpu` tokens per GPU.
+  double tokens_per_local_expert(double tokens_per_gpu, const UnitSpec& unit, double imbalance) const;
+  // The same for a decode step of `batch` requests per GPU (MTP drafts included).
+  double decode_tokens_per_local_expert(int64_t batch, const DecodeSpec& decode, const MtpSpec& mtp) const {
+    return tokens_per_local_expert(static_cast<double>(batch * (1 + mtp.draft_tokens)), decode.unit,
+                                   decode_.expert_imbalance);
+  }
 
  private:
   struct LayerShape {
@@ -50,18 +115,21 @@ class IterationCostModel {
     int64_t tokens_per_sequence = 1;
     int64_t seq_len = 1;     // prefill
     int64_t prefix_len = 0;  // prefill
-    int64_t context = 1;     // decode
+    int64_t context = 1;     // decode: keys the busiest rank's attention reads per sequence
   };
   ForwardCost layers(const LayerShape& per_micro_batch, const UnitSpec& unit, double imbalance, bool include_mtp) const;
   ForwardCost one_layer(int64_t layer, const LayerShape& shape, const UnitSpec& unit, double imbalance) const;
   std::vector<Op> layer_ops(int64_t layer, const LayerShape& shape, const MoeLoad& load) const;
+  const hw::KernelCostModel& reduced_model(const UnitSpec& unit) const;
 
   const ModelChoice& model_;
   const hw::NodeSpec& node_;
   const hw::KernelCostModel& kernels_;
   CostOptions options_;
-  double prefill_imbalance_;
-  double decode_imbalance_;
+  PhasePricing prefill_;
+  PhasePricing decode_;
+  // The GPU with a unit's communication_sms taken (with_compute_sms), keyed by that count.
+  std::array<std::pair<int64_t, std::optional<hw::KernelCostModel>>, 2> reduced_;
 };
 
 }  // namespace fathom::models::serving

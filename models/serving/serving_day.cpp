@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "models/param_counts.h"
+#include "models/serving/attention_imbalance.h"
 #include "models/serving/window_sim.h"
 #include "sim/error.h"
 
@@ -65,6 +66,7 @@ WindowResult plan_window(const DayContext& d, double start_h, double end_h) {
   SimWindow sim{.warmup = Seconds(30.0), .horizon = s.simulated_seconds_per_window, .seed = 1000};
   PrefillSimResult prefill;
   DecodeSimResult decode;
+  const bool fixed_batch = s.decode.batch_per_gpu.has_value();
   bool prefill_ok = false, decode_ok = false;
   for (int attempt = 0; attempt < kMaxSloIterations && !(prefill_ok && decode_ok); ++attempt) {
     if (!prefill_ok) {
@@ -78,13 +80,14 @@ WindowResult plan_window(const DayContext& d, double start_h, double end_h) {
     if (!decode_ok) {
       sim.arrival_rate_per_s = w.requests_per_s / static_cast<double>(w.decode_units);
       decode = SimCache::get(d.cache.decode, sim.arrival_rate_per_s, [&] {
-        return simulate_decode_unit(d.steps, s.decode, s.mtp, mix, d.capacity.decode.memory_batch_limit, sim);
+        return simulate_decode_unit(d.steps, s.decode, s.mtp, mix, d.capacity.decode.batch_limit, sim);
       });
-      decode_ok = decode.stable && decode.speed_p1 >= s.slo.tokens_per_s_per_request;
+      // A fixed batch is the user's choice: units are added for stability only, the speed is reported.
+      decode_ok = decode.stable && (fixed_batch || decode.speed_p1 >= s.slo.tokens_per_s_per_request);
       if (!decode_ok) ++w.decode_units;
     }
   }
-  w.slo_met = prefill_ok && decode_ok;
+  w.slo_met = prefill_ok && decode_ok && decode.speed_p1 >= s.slo.tokens_per_s_per_request;
   w.prefill_nodes = w.prefill_units * s.prefill.unit.nodes;
   w.decode_nodes = w.decode_units * s.decode.unit.nodes;
   w.nodes = w.prefill_nodes + w.decode_nodes;
@@ -195,19 +198,23 @@ ServingResult simulate_serving_day(const ServingInputs& in, const Progress& prog
     }
   }
   r.imbalance = expert_imbalance(a, s);
-  const IterationCostModel cost(in.model, in.cluster.node, in.kernels, r.imbalance.prefill_after,
-                                r.imbalance.decode_after);
+  const IterationCostModel cost(in.model, in.cluster.node, in.kernels,
+                                {r.imbalance.prefill_after, s.prefill.unit.communication_sms},
+                                {r.imbalance.decode_after, s.decode.unit.communication_sms});
+  // The contexts of a decode batch spread as the mix says: the attention imbalance between DP ranks.
+  DecodeSpec decode = s.decode;
+  decode.context_cv = decode_context_cv(r.mix);
   // A decoding request's mean context over its decode equals the mean KV length per output token
   // (requests weigh in proportion to their output length in both): docs/serving.md.
   const double context = in.traffic.mean_kv_length_per_output_token;
   const int64_t memory_limit =
-      decode_memory_batch_limit(in.model, in.cluster.node.gpu, s.decode, s.mtp, context, s.decode.workspace);
-  r.decode = decode_capacity(cost, s.decode, s.mtp, s.slo, context, memory_limit, in.label);
+      decode_memory_batch_limit(in.model, in.cluster.node.gpu, decode, s.mtp, context, decode.workspace);
+  r.decode = decode_capacity(cost, decode, s.mtp, s.slo, context, memory_limit, in.label);
   const Bytes kv_token = kv_cache_bytes_per_token(a, in.model.kv_cache_dtype);
   const BytesPerSecond storage_bw = storage_bandwidth_per_gpu(in);
   r.prefill = prefill_capacity(cost, s.prefill, r.mix, kv_token, storage_bw);
 
-  const DecodeStepTable steps(cost, s.decode, s.mtp, memory_limit, context);
+  const DecodeStepTable steps(cost, decode, s.mtp, r.decode.batch_limit, context);
   const PrefillPeriodTable periods(cost, s.prefill, r.prefill, kv_token, r.mix.cache_hit_fraction, storage_bw);
   // The prefilled KV cache moves to a decode GPU over one IB NIC.
   SimCache cache;

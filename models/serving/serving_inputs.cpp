@@ -52,6 +52,13 @@ ServingInputs read_serving_inputs(const ScenarioDocument& doc, ProvenanceLog* lo
   };
   if (top.has("kv_cache_storage")) read_kv_cache_storage(top.child("kv_cache_storage"), in);
   top.finish();
+  for (const auto& [section, unit] :
+       {std::pair{"prefill", in.spec.prefill.unit}, std::pair{"decode", in.spec.decode.unit}}) {
+    if (unit.communication_sms >= cluster.node.gpu.sm_count) {
+      top.child(section).fail("communication_sms", fmt::format("{} leaves none of the GPU's {} SMs for compute",
+                                                               unit.communication_sms, cluster.node.gpu.sm_count));
+    }
+  }
   return in;
 }
 

@@ -3,6 +3,24 @@
 #include <fmt/format.h>
 
 namespace fathom::models::serving {
+int64_t read_communication_sms(const SpecReader& r, hw::AllToAllStyle style) {
+  const bool normal = style == hw::AllToAllStyle::normal;
+  return r.at_least("communication_sms",
+                    r.integer_or("communication_sms", normal ? 20 : 0,
+                                 normal ? "DeepEP normal kernels hold 20 of 132 SMs in DeepSeek-V3 training (T08)"
+                                        : "DeepEP low-latency kernels use RDMA and occupy no SMs (S41)"),
+                    0);
+}
+
+ExpertLoadSpec read_expert_load(const SpecReader& r) {
+  ExpertLoadSpec e;
+  e.zipf_exponent = r.number("zipf_exponent");
+  if (e.zipf_exponent < 0) r.fail("zipf_exponent", "cannot be negative");
+  e.seed = static_cast<uint64_t>(r.at_least("seed", r.integer_or("seed", 1, "fixed seed"), 0));
+  r.finish();
+  return e;
+}
+
 namespace {
 
 UnitSpec read_unit(const SpecReader& r, int64_t gpus_per_node, hw::AllToAllStyle style) {
@@ -19,6 +37,7 @@ UnitSpec read_unit(const SpecReader& r, int64_t gpus_per_node, hw::AllToAllStyle
   u.micro_batches = r.at_least("micro_batches", r.integer_or("micro_batches", 2, "dual micro-batch overlap"), 1);
   u.comm_style = style;
   u.overhead = r.quantity_or<Seconds>("overhead_per_forward", "0s", "no per-forward overhead beyond the kernels");
+  u.communication_sms = read_communication_sms(r, style);
   return u;
 }
 
@@ -37,6 +56,10 @@ ServingSpec read_serving_spec(const SpecReader& top, int64_t gpus_per_node) {
     s.decode.unit = read_unit(r, gpus_per_node, hw::AllToAllStyle::low_latency);
     s.decode.unit.nvlink_local = r.boolean_or("nvlink_local_dispatch", false, "pure-RDMA low-latency kernels (K23)");
     s.decode.workspace = r.quantity_or<Bytes>("workspace", "2GiB", "CUDA context, library and communication buffers");
+    if (r.has("batch_per_gpu")) s.decode.batch_per_gpu = r.at_least("batch_per_gpu", r.integer("batch_per_gpu"), 1);
+    if (r.has("max_tokens_per_expert")) {
+      s.decode.max_tokens_per_expert = r.at_least("max_tokens_per_expert", r.integer("max_tokens_per_expert"), 1);
+    }
     r.finish();
   }
   if (top.has("mtp")) {
@@ -75,13 +98,7 @@ ServingSpec read_serving_spec(const SpecReader& top, int64_t gpus_per_node) {
     s.lengths.output_sigma = sigma("output_sigma");
     r.finish();
   }
-  {
-    const SpecReader r = top.child("expert_load");
-    s.expert_load.zipf_exponent = r.number("zipf_exponent");
-    if (s.expert_load.zipf_exponent < 0) r.fail("zipf_exponent", "cannot be negative");
-    s.expert_load.seed = static_cast<uint64_t>(r.at_least("seed", r.integer_or("seed", 1, "fixed seed"), 0));
-    r.finish();
-  }
+  s.expert_load = read_expert_load(top.child("expert_load"));
   {
     const SpecReader r = top.child("simulation");
     s.simulated_seconds_per_window =

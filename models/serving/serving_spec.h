@@ -3,6 +3,7 @@
 // deployment units, MTP, the SLO, autoscaling, request-length shapes and expert-load skew.
 
 #include <cstdint>
+#include <optional>
 
 #include "hw/ep_alltoall_cost.h"
 #include "models/serving/request_mix.h"
@@ -21,6 +22,9 @@ struct UnitSpec {
   hw::AllToAllStyle comm_style = hw::AllToAllStyle::normal;
   bool nvlink_local = false;  // low-latency dispatch sends own-node pairs over NVLink (K25) or IB (K24)
   Seconds overhead;           // per forward: scheduling, sampling, launch gaps
+  // SMs the all-to-all kernels hold while they overlap compute (T08: DeepEP normal kernels, 20 of 132;
+  // S41: the low-latency kernels use RDMA and hold none). 0 <= sms < the GPU's SM count.
+  int64_t communication_sms = 0;
 };
 
 struct PrefillSpec {
@@ -31,6 +35,13 @@ struct PrefillSpec {
 struct DecodeSpec {
   UnitSpec unit;
   Bytes workspace;  // per GPU beside weights, KV cache and activations (buffers, CUDA context)
+  // Coefficient of variation of one decoding request's context (derived from the request mix, or
+  // the unit's context_sigma): sets the attention imbalance between DP ranks (attention_imbalance.h).
+  double context_cv = 0;
+  std::optional<int64_t> batch_per_gpu;  // a fixed decode batch replacing the SLO-derived one
+  // A cap on the routed tokens each local expert of the busiest GPU receives per step (S05: "usually
+  // <= 256" in the report's EP320 deployment); caps the decode batch.
+  std::optional<int64_t> max_tokens_per_expert;
 };
 
 struct MtpSpec {
@@ -53,6 +64,13 @@ struct ExpertLoadSpec {
   double zipf_exponent = 0;  // skew of per-expert token counts before EPLB (0 = uniform)
   uint64_t seed = 1;
 };
+
+// Reads the optional "communication_sms" of a unit section; the default follows the kernel style (T08
+// for normal, S41 for low-latency). The caller checks it against the GPU's SM count.
+int64_t read_communication_sms(const SpecReader& reader, hw::AllToAllStyle style);
+
+// Reads an "expert_load" object {zipf_exponent (a value that may carry a range), seed}; finishes it.
+ExpertLoadSpec read_expert_load(const SpecReader& reader);
 
 struct ServingSpec {
   PrefillSpec prefill;

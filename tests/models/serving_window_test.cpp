@@ -35,8 +35,9 @@ Setup setup() {
 TEST_CASE("decode: simulated batch, speed and throughput match Little's law on the step table", "[golden]") {
   const Setup s = setup();
   const ServingSpec& spec = s.in.spec;
-  const IterationCostModel cost(s.in.model, s.in.cluster.node, s.in.kernels, s.imbalance.prefill_after,
-                                s.imbalance.decode_after);
+  const IterationCostModel cost(s.in.model, s.in.cluster.node, s.in.kernels,
+                                {s.imbalance.prefill_after, spec.prefill.unit.communication_sms},
+                                {s.imbalance.decode_after, spec.decode.unit.communication_sms});
   const double context = s.in.traffic.mean_kv_length_per_output_token;
   const DecodeStepTable steps(cost, spec.decode, spec.mtp, 160, context);
   const double gpus = static_cast<double>(spec.decode.unit.gpus);
@@ -63,8 +64,9 @@ TEST_CASE("decode: simulated batch, speed and throughput match Little's law on t
 TEST_CASE("prefill: simulated computed-token throughput equals the arrivals' demand below capacity", "[golden]") {
   const Setup s = setup();
   const ServingSpec& spec = s.in.spec;
-  const IterationCostModel cost(s.in.model, s.in.cluster.node, s.in.kernels, s.imbalance.prefill_after,
-                                s.imbalance.decode_after);
+  const IterationCostModel cost(s.in.model, s.in.cluster.node, s.in.kernels,
+                                {s.imbalance.prefill_after, spec.prefill.unit.communication_sms},
+                                {s.imbalance.decode_after, spec.decode.unit.communication_sms});
   const Bytes kv = Bytes(70272);
   const BytesPerSecond storage = BytesPerSecond(5e9);
   const PrefillCapacity full = prefill_capacity(cost, spec.prefill, s.mix, kv, storage);

@@ -57,3 +57,35 @@ TEST_CASE("spec reader rejects negative quantities, naming the path", "[unit]") 
     }
   }
 }
+
+TEST_CASE("spec reader records a value's uncertainty range and uses the point value", "[unit]") {
+  const json j = json::parse(R"({
+    "skew": {"value": 0.2, "range": [0, 0.5], "source": "assumed:not published"},
+    "bw": {"value": "40GB/s", "range": ["30GB/s", "45GB/s"], "source": "assumed:guess"}
+  })");
+  ProvenanceLog log;
+  const SpecReader r(j, "s.json", "", &log);
+  CHECK(r.number("skew") == 0.2);
+  CHECK(r.quantity<BytesPerSecond>("bw").value() == 40e9);
+  r.finish();
+  REQUIRE(log.entries().size() == 2);
+  CHECK(log.entries()[0].range_text == "[0, 0.5]");
+  CHECK(log.entries()[1].range_text == "[30GB/s, 45GB/s]");
+}
+
+TEST_CASE("spec reader rejects a malformed range with one line naming the path", "[unit]") {
+  auto error_of = [](const char* text) {
+    const json j = json::parse(text);
+    const SpecReader r(j, "s.json", "", nullptr);
+    try {
+      r.number("x");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(error_of(R"({"x": {"value": 0.7, "range": [0, 0.5], "source": "assumed:a"}})").find("s.json: x: ") == 0);
+  CHECK(error_of(R"({"x": {"value": 0.2, "range": [0.5, 0], "source": "assumed:a"}})").find("s.json: x: ") == 0);
+  CHECK(error_of(R"({"x": {"value": 0.2, "range": [0], "source": "assumed:a"}})").find("s.json: x: ") == 0);
+  CHECK(error_of(R"({"x": {"value": 0.2, "range": [0, 0.5], "source": "assumed:a"}})").empty());
+}

@@ -90,3 +90,34 @@ TEST_CASE("prefix-cache reads go through the storage cluster model", "[smoke]") 
   CHECK(s["storage_s"].get<double>() > b["storage_s"].get<double>());
   CHECK(s["input_tokens_per_s_per_node"].get<double>() <= b["input_tokens_per_s_per_node"].get<double>());
 }
+
+TEST_CASE("a fixed decode batch replaces the SLO batch and reports the SLO consequence", "[smoke]") {
+  const auto small = run_fathom(kRun + "--set autoscaling.window=12h --set decode.batch_per_gpu=16 --json");
+  INFO(small.err);
+  REQUIRE(small.exit_code == 0);
+  const auto s = nlohmann::json::parse(small.out);
+  CHECK(s["decode"]["batch_source"] == "fixed");
+  CHECK(s["decode"]["batch_per_gpu_at_slo"] == 16);
+  CHECK(s["decode"]["slo_met_at_batch"] == true);
+  const auto big = run_fathom(kRun + "--set autoscaling.window=12h --set decode.batch_per_gpu=150 --json");
+  INFO(big.err);
+  REQUIRE(big.exit_code == 0);
+  const auto b = nlohmann::json::parse(big.out);
+  CHECK(b["decode"]["slo_met_at_batch"] == false);
+  CHECK(b["decode"]["tokens_per_s_per_request_at_batch"].get<double>() < 20.0);
+  CHECK(b["slo"]["met_every_window"] == false);
+  const auto too_big = run_fathom(kRun + "--set decode.batch_per_gpu=100000");
+  CHECK(too_big.exit_code == 2);
+  CHECK(is_one_line(too_big.err));
+  CHECK(too_big.err.find("decode.batch_per_gpu") != std::string::npos);
+}
+
+TEST_CASE("a per-expert token cap limits the decode batch", "[smoke]") {
+  const auto r = run_fathom(kRun + "--set autoscaling.window=12h --set decode.max_tokens_per_expert=256 --json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["decode"]["batch_source"] == "expert_cap");
+  CHECK(j["decode"]["tokens_per_local_expert"].get<double>() <= 256.0);
+  CHECK(j["decode"]["expert_cap_batch_limit"] == j["decode"]["batch_per_gpu_at_slo"]);
+}

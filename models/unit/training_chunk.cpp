@@ -1,0 +1,161 @@
+#include "models/unit/training_chunk.h"
+
+#include <stdexcept>
+
+#include "models/training/block_costs.h"
+#include "models/training/stage_plan.h"
+
+namespace fathom::models::unit {
+namespace {
+
+using serving::Breakdown;
+using serving::CostRow;
+
+// Per-family time of `passes` (F, or B and W) of a block's ops on `kernels`.
+std::array<double, serving::kMaxKernelFamilies> family_times(const std::vector<Op>& ops,
+                                                             const hw::KernelCostModel& kernels, bool forward,
+                                                             std::array<double, serving::kMaxKernelFamilies>& flops,
+                                                             std::array<double, serving::kMaxKernelFamilies>& bytes,
+                                                             std::array<double, serving::kMaxKernelFamilies>& bound) {
+  std::array<double, serving::kMaxKernelFamilies> t{};
+  for (const Op& op : ops) {
+    if ((op.pass == Pass::forward) != forward) continue;
+    const auto i = static_cast<size_t>(op.work.family);
+    if (i >= serving::kMaxKernelFamilies) throw std::logic_error("training_chunk: raise kMaxKernelFamilies");
+    const hw::KernelTime k = kernels.breakdown(op.work);
+    t[i] += k.total.value();
+    flops[i] += op.work.flops.value();
+    bytes[i] += op.work.bytes().value();
+    if (k.compute_bound) bound[i] += k.total.value();
+  }
+  return t;
+}
+
+// Adds one pass of a block to the rows: its as-run compute `seconds` split like its ops' times.
+void add_pass(Breakdown& rows, const std::vector<Op>& ops, const hw::KernelCostModel& kernels, bool forward,
+              double seconds) {
+  std::array<double, serving::kMaxKernelFamilies> flops{}, bytes{}, bound{};
+  const auto t = family_times(ops, kernels, forward, flops, bytes, bound);
+  double sum = 0;
+  for (const double x : t) sum += x;
+  if (sum <= 0) return;
+  for (size_t i = 0; i < serving::kMaxKernelFamilies; ++i) {
+    if (t[i] <= 0 && flops[i] <= 0) continue;
+    CostRow& r = rows.kernels[i];
+    const double share = seconds * t[i] / sum;
+    r.time_s += share;
+    r.exposed_s += share;
+    r.flops += flops[i];
+    r.bytes += bytes[i];
+    if (t[i] > 0) r.compute_bound_s += share * bound[i] / t[i];
+  }
+}
+
+// One all-to-all of the block into a communication row (time and bytes; exposure is set per segment).
+void add_alltoall(CostRow& row, const training::BlockCostInputs& in, const hw::NodeSpec& node, double tokens,
+                  hw::DType dtype) {
+  if (in.layout.ep <= 1) return;
+  const hw::AllToAllShape shape = training::alltoall_shape(in, tokens, dtype);
+  const hw::AllToAllTraffic traffic = hw::ep_alltoall_traffic(shape, node);
+  row.time_s += hw::ep_alltoall_time(shape, node).value();
+  row.latency_s += hw::ep_alltoall_latency(traffic, node).value();
+  row.bytes += traffic.over_ib.value() + traffic.over_nvlink.value();
+}
+
+}  // namespace
+
+TrainingChunkCost training_chunk_cost(const UnitScenario& s, const hw::KernelCostModel& kernels,
+                                      double expert_imbalance) {
+  const ModelArch& a = s.model.arch;
+  const training::TrainingSpec& base = s.training.spec;
+  training::TrainingSpec spec = base;
+  spec.expert_imbalance = expert_imbalance;
+  training::TrainingLayout layout;
+  layout.gpus = s.parallelism.ep;
+  layout.ep = s.parallelism.ep;
+  layout.dp = s.parallelism.ep;
+  layout.experts_per_gpu = a.routed_experts / s.parallelism.ep;
+  layout.ep_nodes = std::max<int64_t>(1, s.parallelism.ep / s.cluster.node.gpus_per_node);
+  layout.micro_batch_tokens = spec.micro_batch_sequences * spec.sequence_length;
+  layout.tokens_per_step = layout.micro_batch_tokens;
+  CostOptions options = default_cost_options(a);
+  options.weight_dtype = s.model.weights_dtype;
+  const hw::GpuSpec& gpu = kernels.gpu();
+  const hw::KernelCostModel reduced(gpu.with_compute_sms(gpu.sm_count - spec.communication_sms), kernels.calibration());
+  const training::BlockCostInputs in{a, false, options, spec, layout, s.cluster.node, kernels, {}, &reduced};
+  const std::vector<training::BlockCost> blocks = training::block_costs(in);
+
+  // The chunk: the first `layers` MoE layers (all MoE layers are alike), as one stage.
+  training::Stage chunk;
+  for (const training::BlockCost& b : blocks) {
+    if (b.kind == training::BlockKind::layer && b.moe && std::ssize(chunk.blocks) < s.training.layers) {
+      chunk.blocks.push_back(b);
+    }
+  }
+  chunk.first_layer = chunk.blocks.front().layer;
+  chunk.last_layer = chunk.blocks.back().layer;
+  const std::vector<training::Stage> stages{chunk, chunk};
+  using schedule::Pass;
+  using schedule::PassKind;
+  const Pass f{PassKind::kForward, 0, 0, 0};
+  const Pass b{PassKind::kBackwardFull, 0, 1, 1};
+  std::vector<training::UnitSegment> segments;
+  if (s.training.overlapped) {
+    segments = training::unit_segments(schedule::Unit::overlapped(f, b), stages);
+  } else {
+    segments = training::unit_segments(schedule::Unit::single(f), stages);
+    const auto back = training::unit_segments(schedule::Unit::single(b), stages);
+    segments.insert(segments.end(), back.begin(), back.end());
+  }
+
+  TrainingChunkCost out;
+  out.micro_batch_tokens = layout.micro_batch_tokens;
+  out.first_layer = chunk.first_layer;
+  const PrefillShape shape{spec.micro_batch_sequences, spec.sequence_length, true};
+  for (const training::UnitSegment& seg : segments) {
+    const hw::KernelCostModel& model = seg.overlapped ? reduced : kernels;
+    CostRow dispatch, combine;
+    for (const training::BlockCost* blk : {seg.forward_comm, seg.backward_comm}) {
+      if (!blk) continue;
+      const bool forward = blk == seg.forward_comm;
+      std::vector<Op> ops =
+          training_layer_ops(a, blk->layer, shape, options, training::ep_moe_load(a, layout, blk->expert_imbalance));
+      const std::vector<Op> again = recompute_ops(ops, spec.recompute);
+      ops.insert(ops.end(), again.begin(), again.end());
+      const training::PassTimes& t =
+          seg.overlapped ? blk->overlapped
+                         : training::PassTimes{blk->forward_s, blk->backward_input_s, blk->backward_weight_s};
+      if (forward) {
+        add_pass(out.rows, ops, model, true, t.forward_s);
+        out.forward_s += t.forward_s;
+      } else {
+        add_pass(out.rows, ops, model, false, t.backward_input_s + t.backward_weight_s);
+        out.backward_s += t.backward_input_s + t.backward_weight_s;
+      }
+      if (blk->moe) {
+        const double tokens = blk->alltoall_tokens;
+        add_alltoall(dispatch, in, s.cluster.node, tokens,
+                     forward ? spec.dispatch_dtype : spec.backward_dispatch_dtype);
+        add_alltoall(combine, in, s.cluster.node, tokens, spec.combine_dtype);
+      }
+    }
+    const double comm = dispatch.time_s + combine.time_s;
+    const double exposed = seg.time_s() - seg.compute_s;
+    if (comm > 0) {
+      dispatch.exposed_s = exposed * dispatch.time_s / comm;
+      combine.exposed_s = exposed * combine.time_s / comm;
+    }
+    auto merge = [](CostRow& into, const CostRow& r) {
+      into.time_s += r.time_s;
+      into.exposed_s += r.exposed_s;
+      into.bytes += r.bytes;
+      into.latency_s += r.latency_s;
+    };
+    merge(out.rows.dispatch, dispatch);
+    merge(out.rows.combine, combine);
+    out.step_s += seg.time_s();
+  }
+  return out;
+}
+
+}  // namespace fathom::models::unit

@@ -1,0 +1,126 @@
+// The unit run kind (docs/unit.md): the breakdown adds up to the step, tokens are conserved, the unit's
+// decode step is the serving day's at the same batch (one implementation), and taking SMs for
+// communication never speeds a step.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "models/serving/attention_imbalance.h"
+#include "models/serving/serving_inputs.h"
+#include "models/unit/unit_run.h"
+
+using namespace fathom;
+using namespace fathom::models;
+
+namespace {
+
+std::string path(const std::string& rel) { return std::string(FATHOM_SOURCE_DIR) + "/scenarios/" + rel; }
+
+unit::UnitResult predict(const std::string& rel, const std::vector<std::string>& sets = {}) {
+  ProvenanceLog log;
+  return unit::predict_unit(unit::read_unit_scenario(load_scenario(path(rel), sets), log));
+}
+
+std::vector<std::string> shipped_units() {
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(path("unit"))) {
+    out.push_back("unit/" + e.path().filename().string());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("unit: the breakdown's exposed times add up to the step in every shipped unit scenario", "[unit]") {
+  const auto files = shipped_units();
+  REQUIRE(files.size() >= 10);
+  for (const std::string& f : files) {
+    INFO(f);
+    const unit::UnitResult r = predict(f);
+    double exposed = 0, time = 0;
+    for (const auto& row : r.breakdown) {
+      exposed += row.row.exposed_s;
+      time += row.row.time_s;
+      CHECK(row.row.exposed_s <= row.row.time_s + 1e-12);
+      CHECK(row.row.exposed_s >= 0);
+    }
+    CHECK(std::abs(exposed - r.step_s) <= 1e-9 * r.step_s);
+    CHECK(time >= r.step_s - 1e-12);  // overlap only hides
+    CHECK(r.compute_s + r.exposed_communication_s + r.overhead_s == Approx(r.step_s).epsilon(1e-9));
+  }
+}
+
+TEST_CASE("unit: tokens are conserved between step, GPU and node", "[unit]") {
+  for (const std::string& f : shipped_units()) {
+    INFO(f);
+    const unit::UnitResult r = predict(f);
+    CHECK(r.tokens_per_s_per_gpu * r.step_s == Approx(r.tokens_per_step_per_gpu).epsilon(1e-12));
+    CHECK(r.tokens_per_s_per_node == Approx(8 * r.tokens_per_s_per_gpu).epsilon(1e-12));
+  }
+  const unit::UnitResult d = predict("unit/deepseek-v3-decode-ep144-h800.json");
+  CHECK(d.tokens_per_step_per_gpu == Approx(128 * (1 + 0.85)).epsilon(1e-12));  // S41 batch, S44/S45 MTP
+  CHECK(d.tokens_per_s_per_request * 128 == Approx(d.tokens_per_s_per_gpu).epsilon(1e-12));
+  CHECK(predict("unit/deepseek-v3-prefill-ep32-h800.json").tokens_per_step_per_gpu == 16384);
+  CHECK(predict("unit/deepseek-v3-training-chunk-ep64-h800.json").tokens_per_step_per_gpu == 4096);
+}
+
+TEST_CASE("unit: decode at batch b is the serving day's decode step at batch b (one implementation)", "[unit]") {
+  // The serving day with its decode batch fixed at b, against the unit scenario set to the same deployment,
+  // context and context spread.
+  const int64_t b = 96;
+  const ScenarioDocument doc = load_scenario(
+      path("deepseek-v3-r1-serving-day.json"),
+      {"decode.batch_per_gpu=" + std::to_string(b), "simulation.seconds_per_window=20s", "autoscaling.window=12h"});
+  const serving::ServingInputs in = serving::read_serving_inputs(doc, nullptr);
+  const serving::ServingResult day = serving::simulate_serving_day(in);
+  REQUIRE(day.decode.batch_per_gpu == b);
+  REQUIRE(day.decode.batch_source == "fixed");
+  const double cv = serving::decode_context_cv(day.mix);
+  const double sigma = std::sqrt(std::log1p(cv * cv));
+  const unit::UnitResult u = predict("unit/deepseek-v3-decode-ep144-h800.json",
+                                     {"unit.batch_per_gpu=" + std::to_string(b), "unit.context_tokens=4989",
+                                      "unit.context_sigma=" + std::to_string(sigma)});
+  CHECK(u.attention_imbalance == Approx(day.decode.step.attention_imbalance).epsilon(1e-5));
+  CHECK(u.step_s == Approx(day.decode.step.total.value()).epsilon(1e-6));
+  CHECK(u.tokens_per_s_per_request == Approx(day.decode.tokens_per_s_per_request).epsilon(1e-6));
+}
+
+TEST_CASE("unit: taking SMs for communication never speeds a step", "[unit]") {
+  for (const char* f : {"unit/deepseek-v3-prefill-ep32-h800.json", "unit/deepseek-v3-decode-ep144-h800.json",
+                        "unit/deepseek-v3-training-chunk-ep64-h800.json"}) {
+    INFO(f);
+    double last = 0;
+    for (const int sms : {0, 10, 20, 40, 80}) {
+      const double step = predict(f, {"unit.communication.communication_sms=" + std::to_string(sms)}).step_s;
+      CHECK(step >= last - 1e-12);
+      last = step;
+    }
+  }
+  // With one micro-batch nothing overlaps: the SMs do not matter and every all-to-all is exposed.
+  const auto one = predict("unit/deepseek-v3-prefill-ep32-h800.json", {"unit.micro_batches=1"});
+  const auto one_more_sms = predict("unit/deepseek-v3-prefill-ep32-h800.json",
+                                    {"unit.micro_batches=1", "unit.communication.communication_sms=60"});
+  CHECK(one.step_s == Approx(one_more_sms.step_s).epsilon(1e-12));
+  CHECK(one.exposed_communication_s == Approx(one.communication_s).epsilon(1e-12));
+  CHECK(one.step_s >= predict("unit/deepseek-v3-prefill-ep32-h800.json").step_s);
+}
+
+TEST_CASE("unit: an explicit expert imbalance replaces EPLB and scales the expert work", "[unit]") {
+  const auto flat = predict("unit/deepseek-v3-decode-ep144-h800.json", {"expert_load={\"imbalance\":1.0}"});
+  const auto skew = predict("unit/deepseek-v3-decode-ep144-h800.json", {"expert_load={\"imbalance\":2.0}"});
+  CHECK(flat.expert_imbalance == 1.0);
+  CHECK(skew.tokens_per_local_expert == Approx(2 * flat.tokens_per_local_expert).epsilon(1e-12));
+  CHECK(skew.step_s > flat.step_s);
+}
+
+TEST_CASE("unit: a context spread between DP ranks slows decode attention", "[unit]") {
+  const auto even = predict("unit/deepseek-v3-decode-ep144-h800.json");
+  const auto spread = predict("unit/deepseek-v3-decode-ep144-h800.json", {"unit.context_sigma=1.0"});
+  CHECK(even.attention_imbalance == 1.0);
+  CHECK(spread.attention_imbalance > 1.1);
+  CHECK(spread.step_s > even.step_s);
+}
