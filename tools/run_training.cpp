@@ -118,6 +118,8 @@ nlohmann::json result_json(const ScenarioDocument& doc, const tr::TrainingScenar
       {"schedule", s.spec.schedule},
       {"gpu", s.cluster.node.gpu.name},
       {"gpus", s.layout.gpus},
+      {"calibration_device", s.calibration.device},
+      {"calibration_mismatch", hw::calibration_mismatch_json(p.calibration_mismatch)},
       {"layout",
        {{"pp", s.layout.pp},
         {"dp", s.layout.dp},
@@ -208,6 +210,7 @@ std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPredict
       "of {} tokens; fidelity {}\n\n",
       s.name, s.cluster.nodes, s.cluster.node.gpu.name, s.layout.gpus, s.spec.schedule, s.layout.pp, s.layout.dp,
       s.layout.ep, s.layout.experts_per_gpu, s.spec.micro_batches, s.layout.micro_batch_tokens, s.fidelity);
+  if (p.calibration_mismatch) out += "WARNING: " + hw::calibration_mismatch_text(p.calibration_mismatch) + "\n\n";
   reports::TextTable table({fmt::format("step (rank {})", p.step.critical_rank), "ms", "share"});
   auto row = [&](const std::string& label, double v) {
     table.add_row({label, ms(v), fmt::format("{:.1f}%", 100.0 * v / t)});

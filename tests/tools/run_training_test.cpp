@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -128,6 +129,24 @@ TEST_CASE("fathom run training: the what-ifs run", "[smoke]") {
   CHECK(one_f_one_b["schedule"] == "1f1b");
   const auto ep32 = run_json(kScenario + " --set parallelism.ep=32");
   CHECK(ep32["layout"]["experts_per_gpu"] == 8);
+}
+
+TEST_CASE("fathom run training: a run on another GPU's kernel calibration says so, with the families", "[smoke]") {
+  const auto h800 = run_json(kScenario);
+  CHECK(h800["calibration_mismatch"].is_null());
+  CHECK(h800["calibration_device"] == "NVIDIA H800 SXM5");
+  const auto h100 = run_json("scenarios/deepseek-v3-pretrain-2048xh100.json");
+  const auto& m = h100["calibration_mismatch"];
+  REQUIRE(m.is_object());
+  CHECK(m["calibration_device"] == "NVIDIA H800 SXM5");
+  CHECK(m["gpu"] == "NVIDIA H100 SXM5");
+  const auto families = m["families"].get<std::vector<std::string>>();
+  CHECK(std::find(families.begin(), families.end(), "dense_gemm") != families.end());
+  CHECK(std::find(families.begin(), families.end(), "attention_decode") == families.end());  // all assumed
+  const auto text = run_fathom("run scenarios/deepseek-v3-pretrain-2048xh100.json");
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("WARNING: Kernel calibration of NVIDIA H800 SXM5 used for NVIDIA H100 SXM5") !=
+        std::string::npos);
 }
 
 TEST_CASE("fathom run training: bad input is one line naming the JSON path", "[unit]") {
