@@ -41,7 +41,7 @@ nlohmann::json stages_json(const tr::TrainingPrediction& p) {
     nlohmann::json blocks = nlohmann::json::array();
     for (const auto& blk : st.blocks) {
       f += blk.forward_s, b += blk.backward_input_s, w += blk.backward_weight_s;
-      fc += blk.forward_comm_s, bc += blk.backward_comm_s;
+      fc += blk.forward_comm_s(), bc += blk.backward_comm_s();
       blocks.push_back(blk.label());
     }
     out.push_back({{"stage", s},
@@ -248,7 +248,7 @@ std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPredict
     double f = 0, b = 0, w = 0, fc = 0, bc = 0;
     for (const auto& blk : st.blocks) {
       f += blk.forward_s, b += blk.backward_input_s, w += blk.backward_weight_s;
-      fc += blk.forward_comm_s, bc += blk.backward_comm_s;
+      fc += blk.forward_comm_s(), bc += blk.backward_comm_s();
     }
     stages.add_row({std::to_string(i),
                     fmt::format("{} blocks, layers {}-{}", st.blocks.size(), st.first_layer, st.last_layer), ms(f),
@@ -274,7 +274,8 @@ void write_trace(const std::string& file, const tr::TrainingPrediction& p, int r
     tracks.push_back({r, 1, fmt::format("pipeline rank {}", r), "PP sends to the next rank"});
     tracks.push_back({r, 2, fmt::format("pipeline rank {}", r), "PP sends to the previous rank"});
     tracks.push_back({r, 3, fmt::format("pipeline rank {}", r), "ZeRO-1 reduce-scatter, all-gather"});
-    tracks.push_back({r, 4, fmt::format("pipeline rank {}", r), "expert all-to-all (dispatch + combine)"});
+    tracks.push_back(
+        {r, 4, fmt::format("pipeline rank {}", r), "expert all-to-all (one slice per DISPATCH or COMBINE phase)"});
   }
   reports::write_chrome_trace(file, slices, tracks);
 }
