@@ -82,15 +82,21 @@ nlohmann::json memory_json(const tr::TrainingMemory& m) {
     ranks.push_back({{"rank", r.rank},
                      {"stages", r.stages},
                      {"parameters_bytes", r.parameters_bytes},
+                     {"fp8_weights_bytes", r.fp8_weights_bytes},
                      {"gradients_bytes", r.gradients_bytes},
                      {"optimizer_bytes", r.optimizer_bytes},
                      {"activations_bytes", r.activations_bytes},
                      {"activation_micro_batches", r.activation_micro_batches},
+                     {"deepep_buffers_bytes", r.deepep_buffers_bytes},
                      {"workspace_bytes", r.workspace_bytes},
                      {"total_bytes", r.total_bytes}});
   }
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& i : m.worst_rank_activations)
+    items.push_back({{"name", i.name}, {"bytes", i.bytes}, {"basis", i.basis}});
   return {{"per_rank", ranks},
           {"worst_rank", m.worst_rank},
+          {"worst_rank_activations", items},
           {"hbm_bytes", m.hbm_bytes},
           {"fits", m.fits},
           {"headroom_bytes", m.headroom_bytes}};
@@ -183,22 +189,25 @@ std::string ramp_text(const tr::BatchRampResult& r) {
          t.render();
 }
 
-// Per-GPU memory per rank in GiB, and FITS / DOES NOT FIT for the worst rank.
+// Per-GPU memory per rank in GiB, FITS / DOES NOT FIT for the worst rank, and its activations item by item.
 std::string memory_text(const tr::TrainingMemory& m) {
   const auto gib = [](double b) { return fmt::format("{:.1f}", b / (1024.0 * 1024.0 * 1024.0)); };
-  reports::TextTable t(
-      {"rank", "stages", "params", "grads", "optimizer", "activations (mb)", "workspace", "total GiB"});
+  reports::TextTable t({"rank", "stages", "params", "FP8 weights", "grads", "optimizer", "activations (mb)", "DeepEP",
+                        "workspace", "total GiB"});
   for (const auto& r : m.per_rank) {
     t.add_row({std::to_string(r.rank), fmt::format("{}", fmt::join(r.stages, ",")), gib(r.parameters_bytes),
-               gib(r.gradients_bytes), gib(r.optimizer_bytes),
-               fmt::format("{} ({})", gib(r.activations_bytes), r.activation_micro_batches), gib(r.workspace_bytes),
-               gib(r.total_bytes)});
+               gib(r.fp8_weights_bytes), gib(r.gradients_bytes), gib(r.optimizer_bytes),
+               fmt::format("{} ({})", gib(r.activations_bytes), r.activation_micro_batches),
+               gib(r.deepep_buffers_bytes), gib(r.workspace_bytes), gib(r.total_bytes)});
   }
   const auto& w = m.per_rank.at(size_t(m.worst_rank));
+  reports::TextTable items({fmt::format("rank {} activations at its peak", m.worst_rank), "GiB"});
+  for (const auto& i : m.worst_rank_activations) items.add_row({i.name, fmt::format("{:.2f}", i.bytes / 1073741824.0)});
   return "\nMemory per GPU of each pipeline rank (GiB; activations an estimate, (mb) = peak live micro-batches):\n" +
          t.render() +
          fmt::format("Worst rank {}: {} of {} GiB HBM: {}, headroom {} GiB.\n", m.worst_rank, gib(w.total_bytes),
-                     gib(m.hbm_bytes), m.fits ? "FITS" : "DOES NOT FIT", gib(m.headroom_bytes));
+                     gib(m.hbm_bytes), m.fits ? "FITS" : "DOES NOT FIT", gib(m.headroom_bytes)) +
+         "\n" + items.render();
 }
 
 std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPrediction& p,
