@@ -41,7 +41,7 @@ nlohmann::json stages_json(const tr::TrainingPrediction& p) {
     nlohmann::json blocks = nlohmann::json::array();
     for (const auto& blk : st.blocks) {
       f += blk.forward_s, b += blk.backward_input_s, w += blk.backward_weight_s;
-      fc += blk.forward_comm_s, bc += blk.backward_comm_s;
+      fc += blk.forward_comm_s(), bc += blk.backward_comm_s();
       blocks.push_back(blk.label());
     }
     out.push_back({{"stage", s},
@@ -82,15 +82,21 @@ nlohmann::json memory_json(const tr::TrainingMemory& m) {
     ranks.push_back({{"rank", r.rank},
                      {"stages", r.stages},
                      {"parameters_bytes", r.parameters_bytes},
+                     {"fp8_weights_bytes", r.fp8_weights_bytes},
                      {"gradients_bytes", r.gradients_bytes},
                      {"optimizer_bytes", r.optimizer_bytes},
                      {"activations_bytes", r.activations_bytes},
                      {"activation_micro_batches", r.activation_micro_batches},
+                     {"deepep_buffers_bytes", r.deepep_buffers_bytes},
                      {"workspace_bytes", r.workspace_bytes},
                      {"total_bytes", r.total_bytes}});
   }
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& i : m.worst_rank_activations)
+    items.push_back({{"name", i.name}, {"bytes", i.bytes}, {"basis", i.basis}});
   return {{"per_rank", ranks},
           {"worst_rank", m.worst_rank},
+          {"worst_rank_activations", items},
           {"hbm_bytes", m.hbm_bytes},
           {"fits", m.fits},
           {"headroom_bytes", m.headroom_bytes}};
@@ -118,6 +124,8 @@ nlohmann::json result_json(const ScenarioDocument& doc, const tr::TrainingScenar
       {"schedule", s.spec.schedule},
       {"gpu", s.cluster.node.gpu.name},
       {"gpus", s.layout.gpus},
+      {"calibration_device", s.calibration.device},
+      {"calibration_mismatch", hw::calibration_mismatch_json(p.calibration_mismatch)},
       {"layout",
        {{"pp", s.layout.pp},
         {"dp", s.layout.dp},
@@ -181,22 +189,25 @@ std::string ramp_text(const tr::BatchRampResult& r) {
          t.render();
 }
 
-// Per-GPU memory per rank in GiB, and FITS / DOES NOT FIT for the worst rank.
+// Per-GPU memory per rank in GiB, FITS / DOES NOT FIT for the worst rank, and its activations item by item.
 std::string memory_text(const tr::TrainingMemory& m) {
   const auto gib = [](double b) { return fmt::format("{:.1f}", b / (1024.0 * 1024.0 * 1024.0)); };
-  reports::TextTable t(
-      {"rank", "stages", "params", "grads", "optimizer", "activations (mb)", "workspace", "total GiB"});
+  reports::TextTable t({"rank", "stages", "params", "FP8 weights", "grads", "optimizer", "activations (mb)", "DeepEP",
+                        "workspace", "total GiB"});
   for (const auto& r : m.per_rank) {
     t.add_row({std::to_string(r.rank), fmt::format("{}", fmt::join(r.stages, ",")), gib(r.parameters_bytes),
-               gib(r.gradients_bytes), gib(r.optimizer_bytes),
-               fmt::format("{} ({})", gib(r.activations_bytes), r.activation_micro_batches), gib(r.workspace_bytes),
-               gib(r.total_bytes)});
+               gib(r.fp8_weights_bytes), gib(r.gradients_bytes), gib(r.optimizer_bytes),
+               fmt::format("{} ({})", gib(r.activations_bytes), r.activation_micro_batches),
+               gib(r.deepep_buffers_bytes), gib(r.workspace_bytes), gib(r.total_bytes)});
   }
   const auto& w = m.per_rank.at(size_t(m.worst_rank));
+  reports::TextTable items({fmt::format("rank {} activations at its peak", m.worst_rank), "GiB"});
+  for (const auto& i : m.worst_rank_activations) items.add_row({i.name, fmt::format("{:.2f}", i.bytes / 1073741824.0)});
   return "\nMemory per GPU of each pipeline rank (GiB; activations an estimate, (mb) = peak live micro-batches):\n" +
          t.render() +
          fmt::format("Worst rank {}: {} of {} GiB HBM: {}, headroom {} GiB.\n", m.worst_rank, gib(w.total_bytes),
-                     gib(m.hbm_bytes), m.fits ? "FITS" : "DOES NOT FIT", gib(m.headroom_bytes));
+                     gib(m.hbm_bytes), m.fits ? "FITS" : "DOES NOT FIT", gib(m.headroom_bytes)) +
+         "\n" + items.render();
 }
 
 std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPrediction& p,
@@ -208,6 +219,7 @@ std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPredict
       "of {} tokens; fidelity {}\n\n",
       s.name, s.cluster.nodes, s.cluster.node.gpu.name, s.layout.gpus, s.spec.schedule, s.layout.pp, s.layout.dp,
       s.layout.ep, s.layout.experts_per_gpu, s.spec.micro_batches, s.layout.micro_batch_tokens, s.fidelity);
+  if (p.calibration_mismatch) out += "WARNING: " + hw::calibration_mismatch_text(p.calibration_mismatch) + "\n\n";
   reports::TextTable table({fmt::format("step (rank {})", p.step.critical_rank), "ms", "share"});
   auto row = [&](const std::string& label, double v) {
     table.add_row({label, ms(v), fmt::format("{:.1f}%", 100.0 * v / t)});
@@ -245,7 +257,7 @@ std::string render_text(const tr::TrainingScenario& s, const tr::TrainingPredict
     double f = 0, b = 0, w = 0, fc = 0, bc = 0;
     for (const auto& blk : st.blocks) {
       f += blk.forward_s, b += blk.backward_input_s, w += blk.backward_weight_s;
-      fc += blk.forward_comm_s, bc += blk.backward_comm_s;
+      fc += blk.forward_comm_s(), bc += blk.backward_comm_s();
     }
     stages.add_row({std::to_string(i),
                     fmt::format("{} blocks, layers {}-{}", st.blocks.size(), st.first_layer, st.last_layer), ms(f),
@@ -271,7 +283,8 @@ void write_trace(const std::string& file, const tr::TrainingPrediction& p, int r
     tracks.push_back({r, 1, fmt::format("pipeline rank {}", r), "PP sends to the next rank"});
     tracks.push_back({r, 2, fmt::format("pipeline rank {}", r), "PP sends to the previous rank"});
     tracks.push_back({r, 3, fmt::format("pipeline rank {}", r), "ZeRO-1 reduce-scatter, all-gather"});
-    tracks.push_back({r, 4, fmt::format("pipeline rank {}", r), "expert all-to-all (dispatch + combine)"});
+    tracks.push_back(
+        {r, 4, fmt::format("pipeline rank {}", r), "expert all-to-all (one slice per DISPATCH or COMBINE phase)"});
   }
   reports::write_chrome_trace(file, slices, tracks);
 }

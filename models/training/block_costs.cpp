@@ -10,38 +10,51 @@
 namespace fathom::models::training {
 namespace {
 
-PassTimes pass_times(const hw::KernelCostModel& model, const std::vector<Op>& ops) {
-  PassTimes t;
-  for (const Op& op : ops) {
-    const double s = model.time(op.work).value();
-    switch (op.pass) {
-      case Pass::forward:
-        t.forward_s += s;
-        break;
-      case Pass::backward_input:
-        t.backward_input_s += s;
-        break;
-      case Pass::backward_weight:
-        t.backward_weight_s += s;
-        break;
-    }
+void add_to_pass(PassTimes& t, Pass pass, double s) {
+  switch (pass) {
+    case Pass::forward:
+      t.forward_s += s;
+      break;
+    case Pass::backward_input:
+      t.backward_input_s += s;
+      break;
+    case Pass::backward_weight:
+      t.backward_weight_s += s;
+      break;
   }
-  return t;
+}
+
+// The compute of `ops` per pass into `all`, and per Figure 4 component (`parts`: 1 MLP, 2 post; empty:
+// none) into `into`: each op priced once.
+void price(const hw::KernelCostModel& model, const std::vector<Op>& ops, const std::vector<int>& parts, PassTimes& all,
+           BlockParts& into) {
+  for (size_t i = 0; i < ops.size(); ++i) {
+    const double s = model.time(ops[i].work).value();
+    add_to_pass(all, ops[i].pass, s);
+    const int c = parts.empty() ? 0 : parts[i];
+    if (c == 1) add_to_pass(into.mlp, ops[i].pass, s);
+    if (c == 2) add_to_pass(into.post, ops[i].pass, s);
+  }
 }
 
 // A block's F/B/W ops plus the recomputation the spec asks for (in B), at the full SM count and with
-// the communication SMs taken.
+// the communication SMs taken, and their split into Figure 4's components (decoder layers, MTP modules).
 void add_training_ops(const BlockCostInputs& in, std::vector<Op> ops, BlockCost& b) {
   const std::vector<Op> again = recompute_ops(ops, in.spec.recompute);
   ops.insert(ops.end(), again.begin(), again.end());
-  const PassTimes full = pass_times(in.cost_model, ops);
+  const std::vector<int> parts =
+      b.kind == BlockKind::layer || b.kind == BlockKind::mtp ? layer_component_of_ops(ops) : std::vector<int>{};
+  PassTimes full;
+  price(in.cost_model, ops, parts, full, b.full_parts);
   b.forward_s += full.forward_s;
   b.backward_input_s += full.backward_input_s;
   b.backward_weight_s += full.backward_weight_s;
-  const PassTimes slow = in.overlapped_cost_model ? pass_times(*in.overlapped_cost_model, ops) : full;
-  b.overlapped.forward_s += slow.forward_s;
-  b.overlapped.backward_input_s += slow.backward_input_s;
-  b.overlapped.backward_weight_s += slow.backward_weight_s;
+  if (in.overlapped_cost_model) {
+    price(*in.overlapped_cost_model, ops, parts, b.overlapped, b.overlapped_parts);
+  } else {
+    b.overlapped += full;
+    b.overlapped_parts = b.full_parts;
+  }
   for (const Op& op : ops) b.flops += op.work.flops;
 }
 
@@ -52,12 +65,13 @@ void add_training_ops(const BlockCostInputs& in, std::vector<Op> ops, BlockCost&
 void add_alltoalls(const BlockCostInputs& in, BlockCost& b) {
   const double tokens = double(in.layout.micro_batch_tokens) * b.expert_imbalance;
   b.alltoall_tokens = tokens;
-  b.forward_comm_s =
-      (ep_alltoall_s(in, tokens, in.spec.dispatch_dtype) + ep_alltoall_s(in, tokens, in.spec.combine_dtype)).value();
-  b.backward_comm_s =
-      (ep_alltoall_s(in, tokens, in.spec.backward_dispatch_dtype) + ep_alltoall_s(in, tokens, in.spec.combine_dtype))
-          .value();
+  b.dispatch_s = ep_alltoall_s(in, tokens, in.spec.dispatch_dtype).value();
+  b.combine_s = ep_alltoall_s(in, tokens, in.spec.combine_dtype).value();
+  b.combine_backward_s = ep_alltoall_s(in, tokens, in.spec.backward_dispatch_dtype).value();
+  b.dispatch_backward_s = ep_alltoall_s(in, tokens, in.spec.combine_dtype).value();
 }
+
+bool starts_with(const std::string& s, std::string_view prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
 // The max/mean factor of block `l` (decoder layer, or MTP module when l >= arch.layers): see BlockCostInputs.
 double imbalance_of(const BlockCostInputs& in, int64_t l) {
@@ -66,6 +80,60 @@ double imbalance_of(const BlockCostInputs& in, int64_t l) {
 }
 
 }  // namespace
+
+PassTimes& PassTimes::operator+=(const PassTimes& o) {
+  forward_s += o.forward_s;
+  backward_input_s += o.backward_input_s;
+  backward_weight_s += o.backward_weight_s;
+  return *this;
+}
+
+PassTimes PassTimes::operator-(const PassTimes& o) const {
+  return {forward_s - o.forward_s, backward_input_s - o.backward_input_s, backward_weight_s - o.backward_weight_s};
+}
+
+std::vector<int> layer_component_of_ops(const std::vector<Op>& ops) {
+  std::vector<const Op*> forward;
+  for (const Op& op : ops)
+    if (op.pass == Pass::forward) forward.push_back(&op);
+  const std::ptrdiff_t none = -1, n = std::ssize(forward);
+  std::ptrdiff_t mlp_begin = none;
+  for (std::ptrdiff_t i = 0; i < n; ++i)
+    if (starts_with(forward[size_t(i)]->name, "router")) mlp_begin = i + 1;
+  if (mlp_begin == none) {
+    bool residual = false;
+    for (std::ptrdiff_t i = 0; i < n && mlp_begin == none; ++i) {
+      const OpRole role = forward[size_t(i)]->role;
+      if (residual && role == OpRole::rms_norm) mlp_begin = i + 1;
+      residual = residual || role == OpRole::residual_add;
+    }
+  }
+  std::ptrdiff_t post_begin = none;
+  if (mlp_begin != none) {
+    for (std::ptrdiff_t i = mlp_begin; i < n; ++i)
+      if (forward[size_t(i)]->role == OpRole::residual_add) post_begin = i;
+  }
+  std::vector<std::pair<std::string, int>> named;  // forward op name -> component
+  for (std::ptrdiff_t i = 0; i < n; ++i) {
+    const int c = mlp_begin == none || i < mlp_begin ? 0 : (post_begin != none && i >= post_begin ? 2 : 1);
+    named.emplace_back(forward[size_t(i)]->name, c);
+  }
+  std::vector<int> out;
+  out.reserve(ops.size());
+  int previous = 0;
+  for (const Op& op : ops) {
+    size_t best = 0;
+    int c = previous;
+    for (const auto& [name, comp] : named) {
+      const bool match = op.name == name ||
+                         (op.name.size() > name.size() && starts_with(op.name, name) && op.name[name.size()] == '.');
+      if (match && name.size() > best) best = name.size(), c = comp;
+    }
+    out.push_back(c);
+    previous = c;
+  }
+  return out;
+}
 
 std::string BlockCost::label() const {
   switch (kind) {

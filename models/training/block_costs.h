@@ -27,6 +27,18 @@ enum class BlockKind { embedding, layer, mtp, head };
 // Compute of a block's passes at one SM count.
 struct PassTimes {
   double forward_s = 0, backward_input_s = 0, backward_weight_s = 0;
+  double total_s() const { return forward_s + backward_input_s + backward_weight_s; }
+  PassTimes& operator+=(const PassTimes& o);
+  PassTimes operator-(const PassTimes& o) const;
+};
+
+// V3TR §3.2.1 Figure 4's components of a decoder layer's (or MTP module's) compute, around its all-to-alls
+// (stage_plan.h): the attention component (ATTN: norms, attention, the router) runs before DISPATCH; `mlp`
+// (MLP: the routed and shared experts up to their weighted sum, or a dense layer's FFN) between DISPATCH
+// and COMBINE; `post` (from the FFN's residual add on: an MTP module's head too) after COMBINE.
+// ATTN = the pass total − mlp − post. Zero for the embedding and the head (one component).
+struct BlockParts {
+  PassTimes mlp, post;
 };
 
 // One block's cost for one micro-batch on the most-loaded GPU of its EP group.
@@ -37,20 +49,28 @@ struct BlockCost {
   double forward_s = 0;          // compute of F at the full SM count
   double backward_input_s = 0;   // compute of B (input gradients)
   double backward_weight_s = 0;  // compute of W (weight gradients)
-  double forward_comm_s = 0;     // dispatch + combine, forward
-  double backward_comm_s = 0;    // gradient dispatch + gradient combine, backward
-  Flops flops;                   // F + B + W FLOPs of this GPU for one micro-batch
-  int64_t dense_params = 0;      // parameters replicated on every GPU of the stage (ZeRO over dp)
-  int64_t expert_params = 0;     // routed-expert parameters on one GPU (ZeRO over expert_dp)
-  double expert_imbalance = 1;   // max/mean routed tokens per GPU of this block's layer (1 without routed experts)
+  // The all-to-all phases of one micro-batch (DeepEP normal kernels), named as V3TR Figure 4 names them:
+  double dispatch_s = 0;           // DISPATCH(F): the tokens to their experts (training.dispatch_dtype)
+  double combine_s = 0;            // COMBINE(F): the expert outputs back (training.combine_dtype)
+  double combine_backward_s = 0;   // COMBINE(B): the output gradient to the experts (backward_dispatch_dtype)
+  double dispatch_backward_s = 0;  // DISPATCH(B): the experts' input gradients back (combine_dtype)
+  Flops flops;                     // F + B + W FLOPs of this GPU for one micro-batch
+  int64_t dense_params = 0;        // parameters replicated on every GPU of the stage (ZeRO over dp)
+  int64_t expert_params = 0;       // routed-expert parameters on one GPU (ZeRO over expert_dp)
+  double expert_imbalance = 1;     // max/mean routed tokens per GPU of this block's layer (1 without routed experts)
   // tokens per GPU of each of this block's all-to-alls: micro-batch tokens × this layer's imbalance
   // (0 without routed experts)
   double alltoall_tokens = 0;
   // The same compute with only the SMs left beside communication (communication_sms taken, T08): what
   // a DualPipe F&B pair runs at while its all-to-alls are in flight (stage_plan.h).
   PassTimes overlapped;
+  // The Figure 4 components of `full()` and of `overlapped` (zero: the whole block is one component).
+  BlockParts full_parts, overlapped_parts;
 
+  PassTimes full() const { return {forward_s, backward_input_s, backward_weight_s}; }
   double compute_s() const { return forward_s + backward_input_s + backward_weight_s; }
+  double forward_comm_s() const { return dispatch_s + combine_s; }
+  double backward_comm_s() const { return combine_backward_s + dispatch_backward_s; }
   std::string label() const;
 };
 
@@ -76,6 +96,15 @@ struct BlockCostInputs {
 // The blocks in model order: embedding, layers 0..L-1, MTP modules (if included), head. Throws
 // std::invalid_argument if `layer_imbalance` is non-empty and not arch.layers long.
 std::vector<BlockCost> block_costs(const BlockCostInputs& in);
+
+// Which of `ops` (one decoder layer's or MTP module's F, B, W and recomputed ops) belong to Figure 4's MLP
+// (1) and post (2) components; 0 = attention (BlockParts). Among the forward ops, MLP begins after the last
+// op named "router*" (the router GEMM and its top-k) or, without one, after the first RMSNorm that follows a
+// residual add (a dense layer's post-attention norm); post begins at the last residual add after that. A
+// B, W or recompute op takes the component of the forward op its name extends ("experts_down.dgrad" ->
+// "experts_down"; the longest match); an op matching none takes its predecessor's. Without either
+// landmark every op is attention (0).
+std::vector<int> layer_component_of_ops(const std::vector<Op>& ops);
 
 // Mean `expert_imbalance` of the blocks with routed experts (MTP modules included); 1 when none has any.
 double mean_expert_imbalance(const std::vector<BlockCost>& blocks);

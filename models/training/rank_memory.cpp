@@ -1,124 +1,200 @@
 #include "models/training/rank_memory.h"
 
 #include <algorithm>
+#include <map>
 
+#include "models/param_counts.h"
 #include "models/training/zero_costs.h"
+#include "models/weights.h"
 
 namespace fathom::models::training {
 namespace {
 
 using schedule::PassKind;
 
-bool is_gemm(hw::KernelFamily f) {
-  return f == hw::KernelFamily::dense_gemm || f == hw::KernelFamily::grouped_gemm_contiguous ||
-         f == hw::KernelFamily::grouped_gemm_masked;
-}
+// Builds one block's items; every item is `elements x bytes per element`.
+class Items {
+ public:
+  explicit Items(const ActivationRules& r) : rules_(r), act_(hw::bytes_per_element(r.activation_dtype)) {}
+  double act() const { return act_; }
+  // A GEMM input cached for the backward: FP8 with tile scales under the recipe, else at activation dtype.
+  double gemm_cache() const { return rules_.fp8_recipe ? kFp8CachedBytes : act_; }
+  void add(std::string name, double elements, double bytes_per_element, bool weight_input, std::string basis) {
+    out_.push_back({std::move(name), elements * bytes_per_element, weight_input, std::move(basis)});
+  }
+  std::vector<ActivationItem> take() { return std::move(out_); }
 
-bool is_attention(hw::KernelFamily f) {
-  return f == hw::KernelFamily::attention_prefill || f == hw::KernelFamily::attention_decode ||
-         f == hw::KernelFamily::mla_decode;
-}
+ private:
+  const ActivationRules& rules_;
+  double act_;
+  std::vector<ActivationItem> out_;
+};
 
-// Elementwise ops whose backward reads no forward tensor: d(a + b) = dy; RoPE's backward is the inverse
-// rotation.
-bool needs_no_saved_input(const Op& op) { return op.role == OpRole::residual_add || op.role == OpRole::rope; }
+constexpr const char* kNormRecomputed = "not kept when RMSNorm is recomputed (V3TR §3.2.3)";
 
-// The input X of a GEMM (rows x k) at its operand dtype: rows = flops / (2 k n), as backward_ops derives it.
-double gemm_input_bytes(const hw::KernelWork& w) {
-  if (w.k <= 0 || w.n <= 0) return 0;
-  return w.flops.value() / (2.0 * double(w.n)) * hw::bytes_per_element(w.dtype);
-}
-
-}  // namespace
-
-ActivationBytes activation_bytes(const std::vector<Op>& ops, const RecomputeSet& recompute,
-                                 const ActivationRules& rules) {
-  ActivationBytes out;
-  double recomputed = 0;
-  bool skip_next_gemm_input = false;  // the down projection after an FP8-cached SwiGLU (recomputed output)
-  for (const Op& op : ops) {
-    if (op.pass != Pass::forward) continue;
-    const hw::KernelWork& w = op.work;
-    if (recompute.covers(op)) recomputed += w.bytes_written.value();
-    if (is_gemm(w.family)) {
-      const double x = skip_next_gemm_input ? 0.0 : gemm_input_bytes(w);
-      skip_next_gemm_input = false;
-      out.stored += x;
-      out.weight_inputs += x;
-    } else if (is_attention(w.family)) {
-      out.stored += w.bytes().value();  // Q, K, V read; O written
-    } else if (w.flops.value() > 0 && !needs_no_saved_input(op)) {
-      if (op.role == OpRole::moe_combine && !rules.keep_expert_outputs) continue;
-      if (rules.fp8_recipe && op.role == OpRole::moe_swiglu) {
-        // Read in BF16 by the op (2 B per element); cached in FP8 (1 B), T29.
-        out.stored +=
-            w.bytes_read.value() * hw::bytes_per_element(hw::DType::fp8) / hw::bytes_per_element(hw::DType::bf16);
-        skip_next_gemm_input = true;
-      } else {
-        out.stored += w.bytes_read.value();
+// Attention of one layer (MLA or GQA) for T tokens, from the layer input to the attention residual.
+void attention_items(const ModelArch& a, double T, const ActivationRules& r, Items& it) {
+  const double h = double(a.hidden), H = double(a.heads);
+  const bool norm_kept = !r.recompute.rms_norm;
+  it.add("layer input (residual stream)", T * h, it.act(), false,
+         "input_layernorm's backward and its recomputation read it; BF16");
+  if (a.attention == AttentionKind::mla) {
+    if (norm_kept) {
+      it.add("input_layernorm output (q_a_proj and kv_a_proj input, one copy)", T * h, it.gemm_cache(), true,
+             std::string("the two GEMMs' cached input; ") + kNormRecomputed);
+    }
+    const bool up_kept = !r.recompute.mla_up_projection;
+    if (a.q_lora_rank > 0) {
+      it.add("q_a_proj output (q_a_layernorm input)", T * double(a.q_lora_rank), it.act(), false,
+             "q_a_layernorm's backward and recomputation; BF16");
+      if (norm_kept) {
+        it.add("q_a_layernorm output (q_b_proj input)", T * double(a.q_lora_rank), it.gemm_cache(), true,
+               std::string("q_b_proj's cached input; ") + kNormRecomputed);
       }
     }
-  }
-  out.stored = std::max(0.0, out.stored - recomputed);
-  out.weight_inputs = std::min(out.weight_inputs, out.stored);
-  return out;
-}
-
-std::vector<ActivationBytes> stage_activation_bytes(const TrainingScenario& s, const std::vector<Stage>& stages) {
-  const ModelArch& a = s.model.arch;
-  CostOptions options = default_cost_options(a);
-  options.weight_dtype = s.model.weights_dtype;  // as predict_training prices the blocks
-  const bool fp8_recipe = options.weight_dtype == hw::DType::fp8;
-  const int64_t T = s.layout.micro_batch_tokens;
-  const PrefillShape shape{s.spec.micro_batch_sequences, s.spec.sequence_length, true};
-  std::vector<ActivationBytes> out;
-  for (const Stage& st : stages) {
-    ActivationBytes sum;
-    for (const BlockCost& b : st.blocks) {
-      std::vector<Op> ops;
-      switch (b.kind) {
-        case BlockKind::embedding:
-          ops = training_embedding_ops(a, T, options);
-          break;
-        case BlockKind::head:
-          ops = training_head_ops(a, T, options);
-          break;
-        case BlockKind::layer:
-        case BlockKind::mtp: {
-          const MoeLoad load = b.moe ? ep_moe_load(a, s.layout, b.expert_imbalance) : MoeLoad{};
-          ops = training_layer_ops(a, b.layer, shape, options, load);
-          break;
-        }
-      }
-      const ActivationBytes one = activation_bytes(ops, s.spec.recompute, {fp8_recipe, s.spec.keep_expert_outputs});
-      sum.stored += one.stored;
-      sum.weight_inputs += one.weight_inputs;
+    it.add("kv_a_proj output: compressed KV (kv_a_layernorm input)", T * double(a.kv_lora_rank), it.act(), false,
+           "kv_a_layernorm's backward and recomputation; BF16");
+    it.add("k_rope: one shared RoPE key per token", T * double(a.qk_rope_head_dim), it.act(), false,
+           "the decoupled key is shared by all heads (V3TR §2.1.1): qk_rope_head_dim values per token, not per "
+           "head; BF16");
+    if (norm_kept) {
+      it.add("kv_a_layernorm output (kv_b_proj input)", T * double(a.kv_lora_rank), it.gemm_cache(), true,
+             std::string("kv_b_proj's cached input; ") + kNormRecomputed);
     }
-    out.push_back(sum);
+    if (up_kept || a.q_lora_rank == 0) {
+      it.add("queries Q (after RoPE)", T * H * double(a.qk_nope_head_dim + a.qk_rope_head_dim), it.act(), false,
+             "attention's backward; not kept when the MLA up-projections are recomputed (V3TR §3.2.3); BF16");
+    }
+    if (up_kept) {
+      it.add("per-head keys K_nope and values V (kv_b_proj output)", T * H * double(a.qk_nope_head_dim + a.v_head_dim),
+             it.act(), false,
+             "attention's backward; not kept when the MLA up-projections are recomputed (V3TR §3.2.3); BF16");
+    }
+  } else {
+    const double d = double(a.head_dim);
+    if (norm_kept) {
+      it.add("input_layernorm output (qkv_proj input)", T * h, it.gemm_cache(), true,
+             std::string("qkv_proj's cached input; ") + kNormRecomputed);
+    }
+    it.add("queries, keys and values (after RoPE)", T * (H + 2.0 * double(a.kv_heads)) * d, it.act(), false,
+           "attention's backward: heads queries, kv_heads keys and values; BF16");
   }
-  return out;
+  const double o = T * H * double(a.v_dim());
+  if (r.fp8_recipe) {
+    it.add("attention output O (o_proj input, one copy)", o, kE5M6CachedBytes, true,
+           "attention's backward and o_proj's weight gradient read the same tensor, cached once in E5M6 with "
+           "1x128 tile scales (V3TR §3.3.3, T29)");
+  } else {
+    it.add("attention output O (o_proj input, one copy)", o, it.act(), true,
+           "attention's backward and o_proj's weight gradient read the same tensor, kept once; BF16");
+  }
+  it.add("attention softmax log-sum-exp", T * H, 4.0, false,
+         "FlashAttention's backward recomputes the scores from it; FP32 per row and head");
+  it.add("attention residual output (post_attention_layernorm input)", T * h, it.act(), false,
+         "post_attention_layernorm's backward and its recomputation read it; BF16");
 }
 
-std::vector<double> peak_activation_bytes(const schedule::Schedule& schedule,
-                                          const std::vector<ActivationBytes>& per_stage) {
-  std::vector<double> peaks;
+// The FFN of one layer: dense SwiGLU, or routed + shared experts receiving `moe_rows` rows on this GPU.
+void ffn_items(const ModelArch& a, double T, bool moe, double moe_rows, const ActivationRules& r, Items& it) {
+  const double h = double(a.hidden);
+  const bool norm_kept = !r.recompute.rms_norm;
+  // The SwiGLU input (gate and up, 2 x width) and, without the recipe, its output (the down projection's input).
+  auto swiglu = [&](const std::string& who, double rows, double width, bool fp8_cached) {
+    if (fp8_cached) {
+      it.add(who + " SwiGLU input (gate and up)", rows * 2.0 * width, kFp8CachedBytes, true,
+             "cached in FP8 with 1x128 tile scales, its output recomputed in the backward (V3TR §3.3.3, T29); the "
+             "down projection keeps no input");
+      return;
+    }
+    it.add(who + " SwiGLU input (gate and up)", rows * 2.0 * width, it.act(), false, "SwiGLU's backward; BF16");
+    it.add(who + " SwiGLU output (down projection input)", rows * width, it.gemm_cache(), true,
+           "the down projection's cached input");
+  };
+  if (!moe) {
+    if (norm_kept) {
+      it.add("post_attention_layernorm output (FFN input)", T * h, it.gemm_cache(), true,
+             std::string("gate/up's cached input; ") + kNormRecomputed);
+    }
+    // T29 names the MoE SwiGLU only: a dense layer's SwiGLU input stays BF16 and its output is kept.
+    it.add("dense SwiGLU input (gate and up)", T * 2.0 * double(a.intermediate), it.act(), false,
+           "SwiGLU's backward; BF16 (T29's FP8 caching names the MoE SwiGLU only)");
+    it.add("dense SwiGLU output (down projection input)", T * double(a.intermediate), it.gemm_cache(), true,
+           "the down projection's cached input");
+    return;
+  }
+  if (norm_kept) {
+    it.add("post_attention_layernorm output (router and shared-expert input)", T * h, it.act(), true,
+           std::string("the router's BF16 GEMM input, which the shared experts quantise again; ") + kNormRecomputed);
+  }
+  it.add("router: selected experts' ids and weights", T * double(a.experts_per_token), 8.0 + 4.0, false,
+         "the gate's backward needs the top-k affinities (FP32) and ids (int64, as DeepEP takes them)");
+  it.add("dispatched tokens on this GPU (its experts' gate/up input)", moe_rows * h, it.gemm_cache(), true,
+         r.fp8_recipe ? "FP8 dispatch (T29): the received FP8 tokens and tile scales are the grouped GEMM's "
+                        "cached input"
+                      : "the grouped GEMM's cached input");
+  swiglu("routed-expert", moe_rows, double(a.moe_intermediate), r.fp8_recipe);
+  if (a.shared_experts > 0) swiglu("shared-expert", T, double(a.shared_experts * a.moe_intermediate), r.fp8_recipe);
+  if (r.keep_expert_outputs) {
+    it.add("expert outputs (gate-weight gradient)", moe_rows * h, it.act(), false,
+           "training.keep_expert_outputs: the combine keeps its inputs for <dy, e_i>; BF16");
+  }
+}
+
+// The final norm + LM head + cross-entropy on T tokens (the main head or an MTP module's shared head).
+void head_items(const ModelArch& a, double T, const std::string& who, const ActivationRules& r, Items& it) {
+  const double h = double(a.hidden);
+  it.add(who + " norm input", T * h, it.act(), false, "the final norm's backward and recomputation; BF16");
+  if (!r.recompute.rms_norm) {
+    it.add(who + " norm output (LM head input)", T * h, it.act(), true,
+           std::string("the LM head's BF16 GEMM input; ") + kNormRecomputed);
+  }
+  it.add(who + " logits (cross-entropy backward)", T * double(a.vocab), it.act(), false,
+         "the softmax cross-entropy's backward reads the logits; BF16");
+}
+
+ActivationBytes sum_items(const std::vector<ActivationItem>& items) {
+  ActivationBytes b;
+  for (const ActivationItem& i : items) {
+    b.stored += i.bytes;
+    if (i.weight_input) b.weight_inputs += i.bytes;
+  }
+  return b;
+}
+
+// The per-stage counts alive at each rank's peak (and the peak itself), walking the program order.
+struct Walk {
+  double peak = 0;
+  PeakComposition at_peak;
+};
+
+std::vector<Walk> walk(const schedule::Schedule& schedule, const std::vector<ActivationBytes>& per_stage) {
+  std::vector<Walk> out;
   for (const auto& units : schedule.per_rank) {
-    double held = 0, peak = 0;
+    Walk w;
+    PeakComposition now{std::vector<int>(per_stage.size(), 0), std::vector<int>(per_stage.size(), 0)};
+    w.at_peak = now;
+    double held = 0;
     auto apply = [&](const schedule::Pass& p) {
-      const ActivationBytes& a = per_stage.at(size_t(p.stage));
+      const size_t s = size_t(p.stage);
+      const ActivationBytes& a = per_stage.at(s);
       switch (p.kind) {
         case PassKind::kForward:
           held += a.stored;
-          peak = std::max(peak, held);
+          ++now.full[s];
+          if (held > w.peak) w.peak = held, w.at_peak = now;
           break;
         case PassKind::kBackwardFull:
           held -= a.stored;
+          --now.full[s];
           break;
         case PassKind::kBackwardInput:
           held -= a.stored - a.weight_inputs;
+          --now.full[s];
+          ++now.weight_only[s];
           break;
         case PassKind::kWeight:
           held -= a.weight_inputs;
+          --now.weight_only[s];
           break;
       }
     };
@@ -126,9 +202,94 @@ std::vector<double> peak_activation_bytes(const schedule::Schedule& schedule,
       apply(u.first);
       if (u.second) apply(*u.second);
     }
-    peaks.push_back(peak);
+    out.push_back(std::move(w));
   }
+  return out;
+}
+
+}  // namespace
+
+std::vector<ActivationItem> activation_items(const ModelArch& a, BlockKind kind, int64_t layer, int64_t tokens,
+                                             double moe_rows, const ActivationRules& r) {
+  Items it(r);
+  const double T = double(tokens);
+  switch (kind) {
+    case BlockKind::embedding:
+      it.add("token ids (embedding gradient)", T, 4.0, true,
+             "the embedding's weight gradient scatters the output gradient by token id; int32");
+      break;
+    case BlockKind::head:
+      head_items(a, T, "final", r, it);
+      break;
+    case BlockKind::layer:
+    case BlockKind::mtp: {
+      const LayerKind lk = a.kind_of_layer(layer);
+      const bool mtp = lk == LayerKind::mtp;
+      const bool moe = lk == LayerKind::moe || (mtp && a.mtp_layer_is_moe);
+      if (mtp) {
+        // The main model's last hidden state (hnorm's input) is the final norm's input: counted by the head.
+        it.add("MTP embedding output (enorm input)", T * double(a.hidden), it.act(), false,
+               "enorm's backward and recomputation; BF16");
+        if (!r.recompute.rms_norm) {
+          it.add("MTP enorm and hnorm outputs (eh_proj input)", T * 2.0 * double(a.hidden), it.gemm_cache(), true,
+                 std::string("eh_proj's cached input; ") + kNormRecomputed);
+        }
+      }
+      attention_items(a, T, r, it);
+      ffn_items(a, T, moe, moe ? moe_rows : 0.0, r, it);
+      if (mtp) head_items(a, T, "MTP head", r, it);
+      break;
+    }
+  }
+  return it.take();
+}
+
+ActivationBytes activation_bytes(const std::vector<ActivationItem>& items) { return sum_items(items); }
+
+ActivationRules activation_rules(const TrainingScenario& s) {
+  ActivationRules r;
+  r.fp8_recipe = s.model.weights_dtype == hw::DType::fp8;  // as predict_training prices the blocks
+  r.keep_expert_outputs = s.spec.keep_expert_outputs;
+  r.recompute = s.spec.recompute;
+  r.activation_dtype = default_cost_options(s.model.arch).activation_dtype;
+  return r;
+}
+
+std::vector<std::vector<ActivationItem>> stage_activation_items(const TrainingScenario& s,
+                                                                const std::vector<Stage>& stages) {
+  const ActivationRules rules = activation_rules(s);
+  std::vector<std::vector<ActivationItem>> out;
+  for (const Stage& st : stages) {
+    std::vector<ActivationItem> items;
+    for (const BlockCost& b : st.blocks) {
+      const MoeLoad load = b.moe ? ep_moe_load(s.model.arch, s.layout, b.expert_imbalance) : MoeLoad{};
+      const double rows = b.moe ? double(load.experts) * load.tokens_per_expert : 0.0;
+      const auto one = activation_items(s.model.arch, b.kind, b.layer, s.layout.micro_batch_tokens, rows, rules);
+      items.insert(items.end(), one.begin(), one.end());
+    }
+    out.push_back(std::move(items));
+  }
+  return out;
+}
+
+std::vector<ActivationBytes> stage_activation_bytes(const TrainingScenario& s, const std::vector<Stage>& stages) {
+  std::vector<ActivationBytes> out;
+  for (const auto& items : stage_activation_items(s, stages)) out.push_back(sum_items(items));
+  return out;
+}
+
+std::vector<double> peak_activation_bytes(const schedule::Schedule& schedule,
+                                          const std::vector<ActivationBytes>& per_stage) {
+  std::vector<double> peaks;
+  for (const Walk& w : walk(schedule, per_stage)) peaks.push_back(w.peak);
   return peaks;
+}
+
+std::vector<PeakComposition> peak_activation_composition(const schedule::Schedule& schedule,
+                                                         const std::vector<ActivationBytes>& per_stage) {
+  std::vector<PeakComposition> out;
+  for (Walk& w : walk(schedule, per_stage)) out.push_back(std::move(w.at_peak));
+  return out;
 }
 
 RankStateBytes rank_state_bytes(const std::vector<Stage>& stages, const std::vector<int>& rank_stages,
@@ -148,24 +309,61 @@ RankStateBytes rank_state_bytes(const std::vector<Stage>& stages, const std::vec
   return out;
 }
 
+double fp8_weight_bytes(const ModelArch& a, const std::vector<Stage>& stages, const std::vector<int>& rank_stages,
+                        const TrainingLayout& layout, hw::DType gemm_dtype, int64_t copies) {
+  if (gemm_dtype != hw::DType::fp8 || copies <= 0) return 0;
+  double bytes = 0;
+  for (int s : rank_stages) {
+    for (const BlockCost& b : stages.at(size_t(s)).blocks) {
+      if (b.kind != BlockKind::layer && b.kind != BlockKind::mtp) continue;  // embedding, LM head: BF16
+      for (const WeightTensor& t : layer_weights(a, a.kind_of_layer(b.layer))) {
+        if (!t.quantizable) continue;
+        const int64_t n = t.group == WeightGroup::routed_experts ? layout.experts_per_gpu : t.copies;
+        bytes += tensor_bytes(a, t.rows, t.cols, true, hw::DType::fp8).value() * double(n);
+      }
+    }
+  }
+  return bytes * double(copies);
+}
+
+double deepep_buffer_bytes(const ModelArch& a, const TrainingLayout& layout, const TrainingSpec& spec,
+                           int64_t gpus_per_node) {
+  if (layout.ep <= 1 || !a.is_moe()) return 0;
+  const double channels = double(spec.communication_sms / 2);
+  const double nvl_peers = double(std::min(layout.ep, gpus_per_node));
+  const double rdma_peers = layout.ep_nodes > 1 ? double(layout.ep_nodes) : 0.0;
+  const double h = double(a.hidden);
+  const double slot = h * 2.0 + h / 128.0 * 4.0 + double(a.experts_per_token) * (8.0 + 4.0);
+  return channels * slot *
+         (nvl_peers * double(spec.deepep_nvl_buffer_tokens) +
+          2.0 * rdma_peers * double(spec.deepep_rdma_buffer_tokens));
+}
+
 TrainingMemory training_memory(const TrainingScenario& s, const TrainingPrediction& p) {
   TrainingMemory out;
   out.hbm_bytes = s.cluster.node.gpu.hbm_capacity.value();
-  const std::vector<double> act = peak_activation_bytes(s.schedule, stage_activation_bytes(s, p.stages));
+  const auto items = stage_activation_items(s, p.stages);
+  std::vector<ActivationBytes> per_stage;
+  for (const auto& i : items) per_stage.push_back(sum_items(i));
+  const std::vector<Walk> walks = walk(s.schedule, per_stage);
   const std::vector<int> count = schedule::peak_activations(s.schedule);
+  const double deepep = deepep_buffer_bytes(s.model.arch, s.layout, s.spec, s.cluster.node.gpus_per_node);
   for (size_t r = 0; r < p.step.ranks.size(); ++r) {
     RankMemory m;
     m.rank = int(r);
     m.stages = p.step.ranks[r].stages;
     const RankStateBytes st = rank_state_bytes(p.stages, m.stages, s.spec, s.layout);
     m.parameters_bytes = st.parameters;
+    m.fp8_weights_bytes =
+        fp8_weight_bytes(s.model.arch, p.stages, m.stages, s.layout, s.model.weights_dtype, s.spec.fp8_weight_copies);
     m.gradients_bytes = st.gradients;
     m.optimizer_bytes = st.optimizer;
-    m.activations_bytes = act.at(r);
+    m.activations_bytes = walks.at(r).peak;
     m.activation_micro_batches = count.at(r);
+    m.deepep_buffers_bytes = deepep;
     m.workspace_bytes = s.spec.workspace.value();
-    m.total_bytes =
-        m.parameters_bytes + m.gradients_bytes + m.optimizer_bytes + m.activations_bytes + m.workspace_bytes;
+    m.total_bytes = m.parameters_bytes + m.fp8_weights_bytes + m.gradients_bytes + m.optimizer_bytes +
+                    m.activations_bytes + m.deepep_buffers_bytes + m.workspace_bytes;
     if (m.total_bytes > (out.per_rank.empty() ? -1.0 : out.per_rank[size_t(out.worst_rank)].total_bytes)) {
       out.worst_rank = int(r);
     }
@@ -173,14 +371,30 @@ TrainingMemory training_memory(const TrainingScenario& s, const TrainingPredicti
   }
   out.headroom_bytes = out.hbm_bytes - out.per_rank.at(size_t(out.worst_rank)).total_bytes;
   out.fits = out.headroom_bytes >= 0;
+  // The worst rank's peak, item by item, in the order the items first appear.
+  const PeakComposition& peak = walks.at(size_t(out.worst_rank)).at_peak;
+  std::map<std::string, size_t> index;
+  for (size_t st = 0; st < items.size(); ++st) {
+    for (const ActivationItem& i : items[st]) {
+      const double n = double(peak.full[st]) + (i.weight_input ? double(peak.weight_only[st]) : 0.0);
+      auto [it, inserted] = index.emplace(i.name, out.worst_rank_activations.size());
+      if (inserted) out.worst_rank_activations.push_back({i.name, 0.0, i.basis});
+      out.worst_rank_activations[it->second].bytes += n * i.bytes;
+    }
+  }
+  std::erase_if(out.worst_rank_activations, [](const ActivationItemTotal& t) { return t.bytes <= 0; });
   const auto assumed = [](std::string reason) { return Provenance{SourceKind::assumed, std::move(reason)}; };
   out.assumptions = {
       {"memory.activations", "estimate",
-       assumed("saved forward tensors per micro-batch from the stage's forward ops (docs/training.md §5), "
-               "times the schedule's live micro-batches; not measured")},
+       assumed("the tensors a micro-batch keeps from forward to backward, item by item (docs/memory.md, Training "
+               "memory), times the schedule's live micro-batches; not measured")},
       {"memory.parameters_dtype", std::string(hw::to_string(s.spec.parameter_gather_dtype)),
-       assumed("the compute copy of the weights is kept at training.parameter_gather_dtype; FP8 GEMMs quantise "
-               "from it on the fly (V3TR §3.3)")},
+       assumed("the compute copy of the weights is kept at training.parameter_gather_dtype, what the ZeRO-1 "
+               "all-gather delivers; the FP8 GEMMs' copies are counted apart (training.fp8_weight_copies)")},
+      {"memory.deepep_buffers", "formula",
+       assumed("DeepEP normal-kernel buffers: communication_sms / 2 channels x (NVLink peers x "
+               "deepep_nvl_buffer_tokens + 2 x remote nodes x deepep_rdma_buffer_tokens) token slots of a BF16 "
+               "hidden vector, its FP8 scales and its top-k ids and weights (docs/memory.md)")},
   };
   return out;
 }

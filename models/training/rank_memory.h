@@ -1,20 +1,24 @@
 #pragma once
-// Per-GPU memory of each pipeline rank of a training step, against HBM (docs/training.md §5 "Memory
-// per rank"; issue #5). One GPU of each rank (every replica of a rank holds the same, up to the EP
-// imbalance that the most-loaded GPU of each layer already carries in the block costs):
-//  - parameters: the compute copy (training.parameter_gather_dtype, BF16 — the dtype the ZeRO-1
-//    all-gather delivers and the optimizer writes; FP8 GEMMs quantise from it on the fly, V3TR §3.3)
-//    of every stage the rank holds (two for DualPipe/DualPipeV: 2× parameters, K32/K33); dense params
-//    whole, routed experts experts_per_gpu per MoE layer (BlockCost::dense_params / expert_params);
-//  - gradients: the full buffer of those parameters at training.gradient_reduce_dtype (FP32, T26),
+// Per-GPU memory of each pipeline rank of a training step, against HBM (docs/memory.md "Training memory";
+// issue #5, #20). One GPU of each rank (every replica of a rank holds the same, up to the EP imbalance that
+// the most-loaded GPU of each layer already carries in the block costs):
+//  - parameters: the BF16 compute copy (training.parameter_gather_dtype — what the ZeRO-1 all-gather
+//    delivers and the optimizer writes) of every stage the rank holds (two for DualPipe/DualPipeV: 2x
+//    parameters, K32/K33); dense params whole, routed experts experts_per_gpu per MoE layer
+//    (BlockCost::dense_params / expert_params);
+//  - FP8 weights: with FP8 GEMMs (T26), training.fp8_weight_copies copies of every FP8-GEMM weight of
+//    those stages with their 128x128 block scales (fp8_weight_bytes);
+//  - gradients: the full buffer of the parameters at training.gradient_reduce_dtype (FP32, T26),
 //    accumulated over the micro-batches before the reduce-scatter;
 //  - optimizer: ZeRO-1 master weights + two AdamW moments (T26: FP32, BF16, BF16) for the rank's shard
 //    (zero1_shard_params: dense / dp + expert / expert_dp);
-//  - activations: an ESTIMATE (not measured) — the saved forward tensors of one micro-batch per stage
-//    (activation_bytes below), walked through the schedule's unit order: a micro-batch's tensors
-//    live from its F to its B; after an input-only B (Bi) its GEMM inputs stay until its W;
-//  - workspace: training.workspace (2 GiB by default, assumed).
+//  - activations: an ESTIMATE (not measured) — the tensors one micro-batch keeps from its forward to its
+//    backward, item by item (activation_items), walked through the schedule's unit order: a micro-batch's
+//    tensors live from its F to its B; after an input-only B (Bi) the GEMM inputs stay until its W;
+//  - DeepEP buffers: the normal kernels' NVLink and RDMA buffers (deepep_buffer_bytes);
+//  - workspace: training.workspace (2 GiB by default, assumed): CUDA context, library workspaces, NCCL.
 
+#include <string>
 #include <vector>
 
 #include "models/ops.h"
@@ -24,37 +28,48 @@
 
 namespace fathom::models::training {
 
-// Bytes one micro-batch leaves stored on a run of forward ops until its backward.
+// Bytes one micro-batch leaves stored until its backward.
 struct ActivationBytes {
   double stored = 0;         // everything the backward reads, held from F until B (or Bi)
   double weight_inputs = 0;  // of which the GEMM inputs W reads (X of dW = X^T dY), held after Bi until W
 };
 
-// The estimate for the forward ops among `ops` (other passes ignored). Per op, what its backward reads
-// of the forward (the conventions of backward_ops in models/ops.h):
-//  - a GEMM: its input X at the GEMM operand dtype — FP8 for FP8 GEMMs (V3TR §3.3.3, T29: activations
-//    cached in FP8 for the Linear backward), BF16 for the router, embedding and LM head;
-//  - attention: Q, K, V and the output O (FlashAttention backward);
-//  - an elementwise op: its input; nothing for residual adds and RoPE (their backward needs no forward
-//    tensor) and gathers (no FLOPs);
-//  - `fp8_recipe` (T29, V3TR §3.3.3): the MoE SwiGLU inputs (experts_act, shared_act) are cached in
-//    FP8 and their outputs recomputed in B, so the following down-projection caches no input (that
-//    small recomputation is not priced in the block costs);
-//  - recomputation (`recompute`, V3TR §3.2.3): the output of every recomputed op is not stored; its
-//    bytes (bytes_written) are subtracted (its own inputs stay stored: other ops' outputs).
-//  - `keep_expert_outputs` (training.keep_expert_outputs): the MoE combine keeps its inputs, the expert
-//    outputs, for the gate-weight gradient; false: nothing (the gradient <dy, e_i> is taken as
-//    <W_down^T dy, h_i> from the recomputed SwiGLU output h_i during the down projection's backward).
-// An estimate: tensors read by two ops are counted twice, allocator fragmentation is not modelled.
-struct ActivationRules {
-  bool fp8_recipe = false;
-  bool keep_expert_outputs = true;
+// One tensor a micro-batch keeps from its forward to its backward, for one block.
+struct ActivationItem {
+  std::string name;           // the same name for the same tensor of every block (the report sums by name)
+  double bytes = 0;           // one micro-batch of this block on this GPU
+  bool weight_input = false;  // a GEMM input the W pass reads: kept after an input-only B until the W
+  std::string basis;          // why it is kept, at which dtype
 };
-ActivationBytes activation_bytes(const std::vector<Op>& ops, const RecomputeSet& recompute,
-                                 const ActivationRules& rules);
 
-// The estimate per model stage (prediction.stages order), from the forward ops of each stage's blocks
-// built as the block costs build them (MoE load of experts_per_gpu experts at the layer's imbalance).
+// What decides the items (docs/memory.md, "Training memory").
+struct ActivationRules {
+  // V3TR §3.3.3, T29 (FP8 GEMMs): GEMM inputs cached in FP8 with one FP32 scale per 1x128 tile; the
+  // attention output (the Linear after attention's input, which attention's backward reads too) kept once
+  // in E5M6; the MoE SwiGLU inputs cached in FP8 and their outputs recomputed. Otherwise everything at
+  // activation_dtype and the SwiGLU outputs kept.
+  bool fp8_recipe = false;
+  bool keep_expert_outputs = false;  // training.keep_expert_outputs
+  RecomputeSet recompute;            // V3TR §3.2.3: recomputed norms and up-projections keep no output
+  hw::DType activation_dtype = hw::DType::bf16;
+};
+
+// Bytes per element of an FP8-cached activation (1 B + an FP32 scale per 1x128 tile, T26) and of the E5M6
+// attention output (12 bits + the same tile scale, T29).
+inline constexpr double kFp8CachedBytes = 1.0 + 4.0 / 128.0;
+inline constexpr double kE5M6CachedBytes = 1.5 + 4.0 / 128.0;
+
+// The items of one block for a micro-batch of `tokens` tokens: `kind` embedding, head, or a decoder layer /
+// MTP module (`layer`: its index, arch.layers + j for MTP module j); `moe_rows` = the routed-expert rows
+// this GPU receives (experts_per_gpu x tokens per expert, imbalance included; 0 for a dense layer).
+std::vector<ActivationItem> activation_items(const ModelArch& arch, BlockKind kind, int64_t layer, int64_t tokens,
+                                             double moe_rows, const ActivationRules& rules);
+ActivationBytes activation_bytes(const std::vector<ActivationItem>& items);
+
+// The rules and the items of every block of every stage (prediction.stages order) as the scenario sets them.
+ActivationRules activation_rules(const TrainingScenario& s);
+std::vector<std::vector<ActivationItem>> stage_activation_items(const TrainingScenario& s,
+                                                                const std::vector<Stage>& stages);
 std::vector<ActivationBytes> stage_activation_bytes(const TrainingScenario& s, const std::vector<Stage>& stages);
 
 // Peak activation bytes on each rank: walks the rank's units in program order, adding a stage's
@@ -63,6 +78,14 @@ std::vector<ActivationBytes> stage_activation_bytes(const TrainingScenario& s, c
 std::vector<double> peak_activation_bytes(const schedule::Schedule& schedule,
                                           const std::vector<ActivationBytes>& per_stage);
 
+// What is alive on a rank at its activation peak: per stage, micro-batches holding all their tensors
+// (`full`) and micro-batches past an input-only B holding only their GEMM inputs (`weight_only`).
+struct PeakComposition {
+  std::vector<int> full, weight_only;  // per stage
+};
+std::vector<PeakComposition> peak_activation_composition(const schedule::Schedule& schedule,
+                                                         const std::vector<ActivationBytes>& per_stage);
+
 // Parameter, gradient and optimizer bytes of a rank holding `rank_stages` of `stages`.
 struct RankStateBytes {
   double parameters = 0, gradients = 0, optimizer = 0;
@@ -70,23 +93,47 @@ struct RankStateBytes {
 RankStateBytes rank_state_bytes(const std::vector<Stage>& stages, const std::vector<int>& rank_stages,
                                 const TrainingSpec& spec, const TrainingLayout& layout);
 
+// The FP8 copies of the FP8-GEMM weights (models/weights.h `quantizable`: attention projections, FFN and
+// expert matrices, MTP eh_proj; not the embedding, LM head, router or norms) of a rank holding
+// `rank_stages`: `copies` x (1 B per weight + one FP32 scale per 128x128 block), routed experts
+// experts_per_gpu per MoE layer. 0 unless `gemm_dtype` is FP8.
+double fp8_weight_bytes(const ModelArch& arch, const std::vector<Stage>& stages, const std::vector<int>& rank_stages,
+                        const TrainingLayout& layout, hw::DType gemm_dtype, int64_t copies);
+
+// DeepEP's normal-kernel buffers on one GPU (docs/memory.md): channels = communication_sms / 2 (T08: 20 SMs,
+// 10 channels); per channel an NVLink ring of nvl_buffer_tokens token slots per NVLink peer (the GPUs of
+// the node in the EP group) and an RDMA ring of rdma_buffer_tokens slots per remote node of the EP group,
+// send and receive; a slot holds a BF16 hidden vector, its FP8 scales (hidden / 128 FP32) and its top-k
+// expert ids (int64) and weights (FP32). 0 without expert parallelism.
+double deepep_buffer_bytes(const ModelArch& arch, const TrainingLayout& layout, const TrainingSpec& spec,
+                           int64_t gpus_per_node);
+
 struct RankMemory {
   int rank = 0;
   std::vector<int> stages;  // model stages the rank holds
-  double parameters_bytes = 0, gradients_bytes = 0, optimizer_bytes = 0;
+  double parameters_bytes = 0, fp8_weights_bytes = 0, gradients_bytes = 0, optimizer_bytes = 0;
   double activations_bytes = 0;
   int activation_micro_batches = 0;  // peak micro-batches alive at once (schedule::peak_activations, K30–K33)
+  double deepep_buffers_bytes = 0;
   double workspace_bytes = 0;
   double total_bytes = 0;
+};
+
+// One activation item summed over what is alive at a rank's peak.
+struct ActivationItemTotal {
+  std::string name;
+  double bytes = 0;
+  std::string basis;
 };
 
 struct TrainingMemory {
   std::vector<RankMemory> per_rank;
   int worst_rank = 0;  // largest total
   double hbm_bytes = 0;
-  bool fits = false;                         // the worst rank's total <= HBM
-  double headroom_bytes = 0;                 // HBM - the worst rank's total (negative when it does not fit)
-  std::vector<ProvenanceEntry> assumptions;  // what the estimate rests on (for the report's assumptions)
+  bool fits = false;          // the worst rank's total <= HBM
+  double headroom_bytes = 0;  // HBM - the worst rank's total (negative when it does not fit)
+  std::vector<ActivationItemTotal> worst_rank_activations;  // the worst rank's activation peak, item by item
+  std::vector<ProvenanceEntry> assumptions;                 // what the estimate rests on (for the report's assumptions)
 };
 
 // The memory of every rank of the final-batch step of `p` (a pure function of the scenario and prediction).

@@ -9,72 +9,127 @@ namespace {
 
 using schedule::PassKind;
 
-// A standalone pass: per block, its compute, then its own all-to-alls (exposed).
-void single_pass(PassKind kind, const Stage& s, std::vector<UnitSegment>& out, UnitCost& c) {
-  for (const BlockCost& b : s.blocks) {
-    UnitSegment seg;
-    switch (kind) {
-      case PassKind::kForward:
-        c.forward_s += b.forward_s;
-        seg.compute_s = b.forward_s;
-        seg.forward_comm = &b;
-        break;
-      case PassKind::kBackwardFull:
-        c.backward_input_s += b.backward_input_s;
-        c.backward_weight_s += b.backward_weight_s;
-        seg.compute_s = b.backward_input_s + b.backward_weight_s;
-        seg.backward_comm = &b;
-        break;
-      case PassKind::kBackwardInput:
-        c.backward_input_s += b.backward_input_s;
-        seg.compute_s = b.backward_input_s;
-        seg.backward_comm = &b;
-        break;
-      case PassKind::kWeight:
-        c.backward_weight_s += b.backward_weight_s;
-        seg.compute_s = b.backward_weight_s;
-        break;
-    }
-    out.push_back(seg);
+// One pass as a chain of compute components and all-to-all phases (see the header).
+struct ChainItem {
+  bool comm = false;
+  PassTimes time;                    // compute
+  const BlockCost* block = nullptr;  // comm
+  AllToAllPhase phase = AllToAllPhase::dispatch;
+};
+
+class Chain {
+ public:
+  // A component; `keep_empty`: also when it has no time (it carries the all-to-alls around it).
+  void compute(const PassTimes& t, bool keep_empty) {
+    if (keep_empty || t.total_s() > 0) items_.push_back({false, t});
   }
+  void comm(const BlockCost& b, AllToAllPhase phase) { items_.push_back({true, {}, &b, phase}); }
+  const std::vector<ChainItem>& items() const { return items_; }
+
+ private:
+  std::vector<ChainItem> items_;
+};
+
+// The passes of `kind` that a component of times `t` runs.
+PassTimes of_kind(PassKind kind, const PassTimes& t) {
+  switch (kind) {
+    case PassKind::kForward:
+      return {t.forward_s, 0, 0};
+    case PassKind::kBackwardFull:
+      return {0, t.backward_input_s, t.backward_weight_s};
+    case PassKind::kBackwardInput:
+      return {0, t.backward_input_s, 0};
+    case PassKind::kWeight:
+      return {0, 0, t.backward_weight_s};
+  }
+  return {};
 }
 
-// V3TR §3.2.1 Figure 4: forward blocks in order against backward blocks in reverse order.
-// Both passes' compute at the SMs left beside communication (BlockCost::overlapped).
-void overlapped_pair(const Stage& fwd, const Stage& bwd, std::vector<UnitSegment>& out, UnitCost& c) {
-  const size_t nf = fwd.blocks.size(), nb = bwd.blocks.size();
-  const size_t n = std::max(nf, nb);
+// Figure 4's chain of one pass over a stage's blocks, at the full or the reduced SM count.
+Chain pass_chain(PassKind kind, const Stage& s, bool reduced) {
+  Chain c;
+  const bool forward = kind == PassKind::kForward;
+  const size_t n = s.blocks.size();
   for (size_t i = 0; i < n; ++i) {
-    const BlockCost* f = i < nf ? &fwd.blocks[i] : nullptr;
-    const BlockCost* b = i < nb ? &bwd.blocks[nb - 1 - i] : nullptr;
-    UnitSegment seg;
-    seg.overlapped = f && b;
-    if (f) {
-      c.forward_s += f->overlapped.forward_s;
-      seg.compute_s += f->overlapped.forward_s;
-      seg.forward_comm = f;
+    const BlockCost& b = s.blocks[forward ? i : n - 1 - i];
+    const PassTimes all = of_kind(kind, reduced ? b.overlapped : b.full());
+    const BlockParts& parts = reduced ? b.overlapped_parts : b.full_parts;
+    const PassTimes mlp = of_kind(kind, parts.mlp), post = of_kind(kind, parts.post);
+    const PassTimes attention = all - mlp - post;
+    const bool comm = kind != PassKind::kWeight && (forward ? b.forward_comm_s() : b.backward_comm_s()) > 0;
+    if (forward) {
+      c.compute(attention, comm);
+      if (comm) c.comm(b, AllToAllPhase::dispatch);
+      c.compute(mlp, comm);
+      if (comm) c.comm(b, AllToAllPhase::combine);
+      c.compute(post, comm);
+    } else {
+      c.compute(post, comm);
+      if (comm) c.comm(b, AllToAllPhase::combine_backward);
+      c.compute(mlp, comm);
+      if (comm) c.comm(b, AllToAllPhase::dispatch_backward);
+      c.compute(attention, comm);
     }
-    if (b) {
-      c.backward_input_s += b->overlapped.backward_input_s;
-      c.backward_weight_s += b->overlapped.backward_weight_s;
-      seg.compute_s += b->overlapped.backward_input_s + b->overlapped.backward_weight_s;
-      seg.backward_comm = b;
-    }
-    out.push_back(seg);
   }
+  return c;
 }
 
-UnitCost split_unit(const schedule::Unit& unit, const std::vector<Stage>& stages, std::vector<UnitSegment>& segments) {
-  UnitCost c;
-  const Stage& first = stages.at(unit.first.stage);
-  if (unit.kind != schedule::UnitKind::kForwardBackward) {
-    single_pass(unit.first.kind, first, segments, c);
-  } else {
-    overlapped_pair(first, stages.at(unit.second->stage), segments, c);
+// Lays chains on the two streams by list scheduling: whenever the compute stream is free it runs, of the
+// chains' next components, the one ready first (its all-to-all ended), and on a tie the one of the chain
+// that did not run last (the first chain at the start). A component's all-to-all after it is issued at
+// its ready_s (overlapped: after its F and B parts; alone: at its end), the all-to-all stream serving
+// them in issue order; a chain's leading all-to-alls are issued at the unit's start.
+UnitPlan lay_out(const std::vector<const Chain*>& chains, bool overlapped) {
+  UnitPlan plan;
+  plan.overlapped = overlapped;
+  const size_t n = chains.size();
+  std::vector<size_t> next(n, 0);
+  std::vector<int> pending(n, -1);
+  std::vector<double> comm_end;
+  double compute_free = 0, comm_free = 0;
+  // Issues chain c's all-to-alls at its head, ready at `ready` (their producer is compute span `after`).
+  auto issue = [&](size_t c, int after, double ready) {
+    const auto& items = chains[c]->items();
+    while (next[c] < items.size() && items[next[c]].comm) {
+      const ChainItem& it = items[next[c]++];
+      pending[c] = int(plan.comm.size());
+      plan.comm.push_back({it.block, it.phase, after});
+      comm_free = std::max(comm_free, ready) + phase_time_s(*it.block, it.phase);
+      comm_end.push_back(comm_free);
+    }
+  };
+  for (size_t c = 0; c < n; ++c) issue(c, -1, 0.0);
+  size_t last = n - 1;  // the chain that ran last: as if the last one, so that the first chain goes first
+  while (true) {
+    size_t pick = n;
+    double pick_ready = 0;
+    for (size_t k = 0; k < n; ++k) {
+      const size_t c = (last + 1 + k) % n;  // the chain after the last one first: ties alternate
+      if (next[c] >= chains[c]->items().size()) continue;
+      const double ready = std::max(compute_free, pending[c] >= 0 ? comm_end[size_t(pending[c])] : 0.0);
+      if (pick == n || ready < pick_ready) pick = c, pick_ready = ready;
+    }
+    if (pick == n) break;
+    const PassTimes& t = chains[pick]->items()[next[pick]++].time;
+    const double ready_s = overlapped ? t.forward_s + t.backward_input_s : t.total_s();
+    plan.compute.push_back({t, pending[pick], ready_s});
+    pending[pick] = -1;
+    compute_free = pick_ready + t.total_s();
+    issue(pick, int(plan.compute.size()) - 1, pick_ready + ready_s);
+    last = pick;
   }
-  double total = 0;
-  for (const UnitSegment& seg : segments) total += seg.time_s();
-  c.exposed_comm_s = std::max(0.0, total - (c.forward_s + c.backward_input_s + c.backward_weight_s));
+  return plan;
+}
+
+UnitCost cost_of(const UnitPlan& plan) {
+  UnitCost c;
+  for (const ComputeSpan& s : plan.compute) {
+    c.forward_s += s.time.forward_s;
+    c.backward_input_s += s.time.backward_input_s;
+    c.backward_weight_s += s.time.backward_weight_s;
+  }
+  c.exposed_comm_s =
+      std::max(0.0, unit_timeline(plan).end_s - (c.forward_s + c.backward_input_s + c.backward_weight_s));
   return c;
 }
 
@@ -142,21 +197,94 @@ std::vector<Stage> partition_stages(const std::vector<BlockCost>& blocks, int st
   return out;
 }
 
-double UnitSegment::comm_s() const {
-  return (forward_comm ? forward_comm->forward_comm_s : 0.0) + (backward_comm ? backward_comm->backward_comm_s : 0.0);
+std::string_view to_string(AllToAllPhase phase) {
+  switch (phase) {
+    case AllToAllPhase::dispatch:
+      return "DISPATCH(F)";
+    case AllToAllPhase::combine:
+      return "COMBINE(F)";
+    case AllToAllPhase::combine_backward:
+      return "COMBINE(B)";
+    case AllToAllPhase::dispatch_backward:
+      return "DISPATCH(B)";
+  }
+  return "?";
 }
 
-double UnitSegment::time_s() const { return overlapped ? std::max(compute_s, comm_s()) : compute_s + comm_s(); }
+bool is_forward(AllToAllPhase phase) { return phase == AllToAllPhase::dispatch || phase == AllToAllPhase::combine; }
+
+double phase_time_s(const BlockCost& b, AllToAllPhase phase) {
+  switch (phase) {
+    case AllToAllPhase::dispatch:
+      return b.dispatch_s;
+    case AllToAllPhase::combine:
+      return b.combine_s;
+    case AllToAllPhase::combine_backward:
+      return b.combine_backward_s;
+    case AllToAllPhase::dispatch_backward:
+      return b.dispatch_backward_s;
+  }
+  return 0;
+}
+
+UnitTimeline unit_timeline(const UnitPlan& plan) {
+  UnitTimeline t;
+  t.compute_start_s.resize(plan.compute.size());
+  t.comm_start_s.resize(plan.comm.size());
+  std::vector<double> comm_end(plan.comm.size());
+  for (size_t j = 1; j < plan.comm.size(); ++j) {
+    if (plan.comm[j].after < plan.comm[j - 1].after) throw std::logic_error("unit_timeline: all-to-alls out of order");
+  }
+  double compute_free = 0, comm_free = 0;
+  size_t j = 0;
+  auto next_comm = [&] {
+    const CommSpan& c = plan.comm[j];
+    const double ready =
+        c.after >= 0 ? t.compute_start_s.at(size_t(c.after)) + plan.compute[size_t(c.after)].ready_s : 0.0;
+    t.comm_start_s[j] = std::max(comm_free, ready);
+    comm_free = comm_end[j] = t.comm_start_s[j] + c.time_s();
+    ++j;
+  };
+  for (size_t k = 0; k < plan.compute.size(); ++k) {
+    while (j < plan.comm.size() && plan.comm[j].after < int(k)) next_comm();
+    const ComputeSpan& s = plan.compute[k];
+    const double ready = s.waits_for >= 0 ? comm_end.at(size_t(s.waits_for)) : 0.0;
+    t.compute_start_s[k] = std::max(compute_free, ready);
+    compute_free = t.compute_start_s[k] + s.time_s();
+  }
+  while (j < plan.comm.size()) next_comm();
+  t.end_s = std::max(compute_free, comm_free);
+  return t;
+}
+
+UnitPlan unit_plan(const schedule::Unit& unit, const std::vector<Stage>& stages) {
+  const Stage& first = stages.at(unit.first.stage);
+  if (unit.kind != schedule::UnitKind::kForwardBackward) {
+    const Chain c = pass_chain(unit.first.kind, first, false);
+    return lay_out({&c}, false);
+  }
+  // Figure 4: the forward chunk's components interleaved with the backward chunk's, both beside the
+  // all-to-alls (communication SMs taken). The backward goes first on a tie: its leading compute (the
+  // head's or a residual's backward) issues its first COMBINE(B), which then runs under ATTN(F).
+  const Chain f = pass_chain(unit.first.kind, first, true);
+  const Chain b = pass_chain(unit.second->kind, stages.at(unit.second->stage), true);
+  return lay_out({&b, &f}, true);
+}
 
 UnitCost unit_cost(const schedule::Unit& unit, const std::vector<Stage>& stages) {
-  std::vector<UnitSegment> segments;
-  return split_unit(unit, stages, segments);
+  return cost_of(unit_plan(unit, stages));
 }
 
-std::vector<UnitSegment> unit_segments(const schedule::Unit& unit, const std::vector<Stage>& stages) {
-  std::vector<UnitSegment> segments;
-  split_unit(unit, stages, segments);
-  return segments;
+const UnitPlans::Entry& UnitPlans::entry(const schedule::Unit& unit) {
+  const std::array<int, 5> key = {int(unit.kind), int(unit.first.kind), unit.first.stage,
+                                  unit.second ? int(unit.second->kind) : -1, unit.second ? unit.second->stage : -1};
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    UnitPlan plan = unit_plan(unit, stages_);
+    const UnitCost cost = cost_of(plan);
+    it = cache_.emplace(key, Entry{std::move(plan), cost}).first;
+  }
+  return it->second;
 }
 
 }  // namespace fathom::models::training

@@ -14,7 +14,7 @@ using schedule::Unit;
 using schedule::UnitKind;
 
 // The largest unit time of each kind over the stages (F&B over the pairs the schedule runs).
-schedule::UnitDurations largest_units(const StepInputs& in) {
+schedule::UnitDurations largest_units(const StepInputs& in, UnitPlans& plans) {
   schedule::UnitDurations d;
   for (int s = 0; s < int(in.stages.size()); ++s) {
     d.forward_s = std::max(d.forward_s, unit_cost(Unit::single({PassKind::kForward, 0, 0, s}), in.stages).total_s());
@@ -26,7 +26,7 @@ schedule::UnitDurations largest_units(const StepInputs& in) {
   for (const auto& units : in.schedule.per_rank) {
     for (const Unit& u : units) {
       if (u.kind != UnitKind::kForwardBackward || !pairs.insert({u.first.stage, u.second->stage}).second) continue;
-      d.forward_backward_s = std::max(d.forward_backward_s, unit_cost(u, in.stages).total_s());
+      d.forward_backward_s = std::max(d.forward_backward_s, plans.cost(u).total_s());
     }
   }
   return d;
@@ -38,12 +38,13 @@ StepResult analytic_step(const StepInputs& in) {
   const schedule::Schedule& sch = in.schedule;
   StepResult result;
   result.ranks.resize(sch.ranks);
+  UnitPlans plans(in.stages);
   double busiest = 0;
   for (int r = 0; r < sch.ranks; ++r) {
     RankBreakdown& b = result.ranks[r];
     std::set<int> held;
     for (const Unit& u : sch.per_rank[r]) {
-      const UnitCost c = unit_cost(u, in.stages);
+      const UnitCost& c = plans.cost(u);
       b.forward_s += c.forward_s;
       b.backward_input_s += c.backward_input_s;
       b.backward_weight_s += c.backward_weight_s;
@@ -54,7 +55,7 @@ StepResult analytic_step(const StepInputs& in) {
     b.stages.assign(held.begin(), held.end());
     busiest = std::max(busiest, b.forward_s + b.backward_input_s + b.backward_weight_s + b.exposed_ep_comm_s);
   }
-  schedule::UnitDurations d = largest_units(in);
+  schedule::UnitDurations d = largest_units(in, plans);
   d.forward_s += in.pp_transfer_s;
   d.backward_s += in.pp_transfer_s;
   d.forward_backward_s += in.pp_transfer_s;

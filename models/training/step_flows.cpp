@@ -5,8 +5,9 @@
 // of a GPU share its NIC max-min.
 //
 // Traffic model, per-node aggregated (the fold of issue #5):
-//  - one all-to-all phase (dispatch or combine of one block) of a GPU is two flows started together
-//    after the phase latency: its IB bytes (hw::ep_alltoall_traffic) from its NIC up-link to the NIC
+//  - one all-to-all phase (DISPATCH or COMBINE of one block, forward or backward: stage_plan.h) of a GPU is
+//    two flows started together after the phase latency, once the compute that produces its data and the
+//    GPU's previous phase have ended: its IB bytes (hw::ep_alltoall_traffic) from its NIC up-link to the NIC
 //    down-link of its image in the EP group, and its NVLink forwarding bytes from its NVLink out-port to
 //    its image's in-port; the phase ends when both have; alone, that is hw::ep_alltoall_time exactly;
 //  - a ZeRO-1 ring is one flow of (n-1)/n of the buffer after (n-1) step latencies, from the NIC up-link
@@ -21,8 +22,8 @@
 
 #include <fmt/format.h>
 
+#include <map>
 #include <stdexcept>
-#include <unordered_map>
 
 #include "hw/ep_alltoall_cost.h"
 #include "models/training/block_costs.h"
@@ -47,7 +48,7 @@ struct GpuLinks {
 class FlowStepNetwork final : public StepNetwork {
  public:
   FlowStepNetwork(const StepInputs& in, sim::TaskEngine& e, int replicas)
-      : in_(in), flow_(*in.flow), e_(e), R_(replicas) {
+      : in_(in), flow_(*in.flow), e_(e), R_(replicas), plans_(in.stages) {
     const int64_t dp = in.layout.dp;
     if (R_ != 1 && R_ != dp) {
       throw std::logic_error(
@@ -73,35 +74,48 @@ class FlowStepNetwork final : public StepNetwork {
 
   int compute_stream(int rep, int rank) const override { return compute_[at(rep, rank)]; }
 
+  // The unit's plan (stage_plan.h): compute spans chained on the rank's stream, all-to-all phases chained
+  // on its all-to-all stream; a phase starts after its producer span and the previous phase, a span after
+  // the previous span and the phase it waits for.
   TaskSpan add_unit(int rep, int rank, const schedule::Unit& unit) override {
+    const UnitPlan& plan = plans_.plan(unit);
     const int begin = e_.add_task(sim::TaskEngine::kNoResource, 0.0);
-    int last = begin;
-    for (const UnitSegment& seg : unit_segments(unit, in_.stages)) {
-      const int compute = e_.add_task(compute_[at(rep, rank)], seg.compute_s);
-      e_.add_dependency(last, compute);
-      int comm_from = seg.overlapped ? last : compute;  // overlapped: beside the compute; else after it
-      bool any = false;
-      for (const auto& [block, forward] : {std::pair{seg.forward_comm, true}, std::pair{seg.backward_comm, false}}) {
-        if (!block) continue;
-        TaskSpan pass;
-        for (const Phase& ph : phases(*block, forward)) {
-          const TaskSpan phase = add_phase(rep, rank, ph, comm_from);
-          if (pass.first < 0) pass.first = phase.first;
-          pass.last = comm_from = phase.last;
-          any = true;
-        }
-        if (rep == 0 && in_.timeline && pass.first >= 0) passes_.push_back({rank, block, forward, pass});
+    // Each span is its part up to ready_s and the rest (its W parts in a pair), back to back.
+    std::vector<TaskSpan> compute;
+    for (const ComputeSpan& span : plan.compute) {
+      const int stream = compute_[at(rep, rank)];
+      TaskSpan t;
+      t.first = t.last = e_.add_task(stream, span.ready_s);
+      if (span.time_s() > span.ready_s) {
+        t.last = e_.add_task(stream, span.time_s() - span.ready_s);
+        e_.add_dependency(t.first, t.last);
       }
-      if (!any) {
-        last = compute;
-        continue;
-      }
-      const int join = e_.add_task(sim::TaskEngine::kNoResource, 0.0);
-      e_.add_dependency(compute, join);
-      e_.add_dependency(comm_from, join);
-      last = join;
+      e_.add_dependency(compute.empty() ? begin : compute.back().last, t.first);
+      compute.push_back(t);
     }
-    return {begin, last};
+    std::vector<int> comm_end;
+    for (const CommSpan& c : plan.comm) {
+      int ready = c.after >= 0 ? compute[size_t(c.after)].first : begin;
+      if (!comm_end.empty()) {
+        const int join = e_.add_task(sim::TaskEngine::kNoResource, 0.0);
+        e_.add_dependency(ready, join);
+        e_.add_dependency(comm_end.back(), join);
+        ready = join;
+      }
+      const TaskSpan phase = add_phase(rep, rank, phase_of(*c.block, c.phase), ready);
+      comm_end.push_back(phase.last);
+      if (rep == 0 && in_.timeline) passes_.push_back({rank, c.block, c.phase, phase});
+    }
+    for (size_t k = 0; k < plan.compute.size(); ++k) {
+      if (plan.compute[k].waits_for >= 0) {
+        e_.add_dependency(comm_end[size_t(plan.compute[k].waits_for)], compute[k].first);
+      }
+    }
+    if (comm_end.empty()) return {begin, compute.empty() ? begin : compute.back().last};
+    const int end = e_.add_task(sim::TaskEngine::kNoResource, 0.0);
+    e_.add_dependency(compute.empty() ? begin : compute.back().last, end);
+    e_.add_dependency(comm_end.back(), end);
+    return {begin, end};
   }
 
   TaskSpan add_pp_send(int rep, int from, int to) override {
@@ -112,11 +126,11 @@ class FlowStepNetwork final : public StepNetwork {
     return {f, f};
   }
 
-  // A pass's slice runs from its first phase becoming ready (latency included) to its last phase's end.
+  // A phase's slice runs from its becoming ready (latency included) to its end.
   void add_alltoall_slices(const sim::EngineTimeline& tl, std::vector<StepSlice>& out) const override {
     for (const RecordedPass& p : passes_) {
-      out.push_back({p.rank, SliceTrack::all_to_all, alltoall_slice_name(*p.block, p.forward),
-                     p.forward ? "a2a_F" : "a2a_B", tl.start_s[p.tasks.first],
+      out.push_back({p.rank, SliceTrack::all_to_all, alltoall_slice_name(*p.block, p.phase),
+                     is_forward(p.phase) ? "a2a_F" : "a2a_B", tl.start_s[p.tasks.first],
                      tl.end_s[p.tasks.last] - tl.start_s[p.tasks.first]});
     }
   }
@@ -155,7 +169,9 @@ class FlowStepNetwork final : public StepNetwork {
   }
   int ring_image(int d) const { return R_ == 1 ? d : (d + 1) % R_; }
 
-  // Two flows (IB, NVLink) after the phase latency; returns its first flow and the task that ends it.
+  // Two flows (IB, NVLink) after the phase latency, or one timed task of the phase's closed-form time
+  // when it has no traffic shape (a block priced without routed experts); returns its first task and the
+  // task that ends it.
   TaskSpan add_phase(int rep, int rank, const Phase& ph, int after) {
     const GpuLinks& self = links_[at(rep, rank)];
     std::vector<int> parts;
@@ -175,34 +191,40 @@ class FlowStepNetwork final : public StepNetwork {
     return {parts[0], join};
   }
 
-  // The dispatch and combine phases of a block's forward or backward all-to-alls (block_costs.h).
-  const std::vector<Phase>& phases(const BlockCost& b, bool forward) {
-    std::vector<Phase>& out = (forward ? forward_phases_ : backward_phases_)[&b];
-    if (!out.empty() || !b.moe || flow_.blocks.layout.ep <= 1) return out;
-    const TrainingSpec& spec = flow_.blocks.spec;
-    for (hw::DType dtype : {forward ? spec.dispatch_dtype : spec.backward_dispatch_dtype, spec.combine_dtype}) {
+  // One all-to-all phase of a block as traffic (block_costs.h: the dtype of each phase).
+  Phase phase_of(const BlockCost& b, AllToAllPhase phase) {
+    const auto key = std::make_pair(&b, phase);
+    if (const auto it = phases_.find(key); it != phases_.end()) return it->second;
+    Phase ph;
+    if (!b.moe || flow_.blocks.layout.ep <= 1) {
+      ph.latency_s = phase_time_s(b, phase);  // no shape: the closed-form time
+    } else {
+      const TrainingSpec& spec = flow_.blocks.spec;
+      hw::DType dtype = spec.combine_dtype;  // COMBINE(F), DISPATCH(B)
+      if (phase == AllToAllPhase::dispatch) dtype = spec.dispatch_dtype;
+      if (phase == AllToAllPhase::combine_backward) dtype = spec.backward_dispatch_dtype;
       const hw::AllToAllShape shape = alltoall_shape(flow_.blocks, b.alltoall_tokens, dtype);
       const hw::AllToAllTraffic traffic = hw::ep_alltoall_traffic(shape, in_.node);
-      Phase ph;
       ph.ib_bytes = traffic.over_ib.value();
       ph.nvlink_bytes = traffic.over_nvlink.value();
       ph.latency_s = hw::ep_alltoall_latency(traffic, in_.node).value();
-      out.push_back(ph);
     }
-    return out;
+    phases_.emplace(key, ph);
+    return ph;
   }
 
   const StepInputs& in_;
   const FlowStepInputs& flow_;
   sim::TaskEngine& e_;
   int R_;
+  UnitPlans plans_;
   std::vector<int> compute_;
   std::vector<GpuLinks> links_;
-  std::unordered_map<const BlockCost*, std::vector<Phase>> forward_phases_, backward_phases_;
+  std::map<std::pair<const BlockCost*, AllToAllPhase>, Phase> phases_;
   struct RecordedPass {
     int rank;
     const BlockCost* block;
-    bool forward;
+    AllToAllPhase phase;
     TaskSpan tasks;
   };
   std::vector<RecordedPass> passes_;  // replica 0's all-to-all passes, for the trace

@@ -39,7 +39,7 @@ bool finishes_weights(const schedule::Pass& p) {
 // The event level: closed-form durations on exclusive per-rank resources.
 class EventStepNetwork final : public StepNetwork {
  public:
-  EventStepNetwork(const StepInputs& in, sim::TaskEngine& e, int replicas) : in_(in), e_(e) {
+  EventStepNetwork(const StepInputs& in, sim::TaskEngine& e, int replicas) : in_(in), e_(e), plans_(in.stages) {
     for (int rep = 0; rep < replicas; ++rep) {
       for (int r = 0; r < in.schedule.ranks; ++r) {
         compute_.push_back(e.add_resource(fmt::format("replica{}.rank{}.compute", rep, r)));
@@ -50,7 +50,7 @@ class EventStepNetwork final : public StepNetwork {
   }
   int compute_stream(int rep, int rank) const override { return compute_[at(rep, rank)]; }
   TaskSpan add_unit(int rep, int rank, const schedule::Unit& unit) override {
-    const int task = e_.add_task(compute_[at(rep, rank)], unit_cost(unit, in_.stages).total_s());
+    const int task = e_.add_task(compute_[at(rep, rank)], plans_.cost(unit).total_s());
     if (rep == 0 && in_.timeline) units_.push_back({rank, task, &unit});
     return one(task);
   }
@@ -60,21 +60,17 @@ class EventStepNetwork final : public StepNetwork {
   TaskSpan add_rings(int rep, int rank, const std::vector<RingTransfer>& rings) override {
     return one(e_.add_task(dp_link_[at(rep, rank)], rings_s(rings, in_.node)));
   }
-  // Inside a unit the segments run back to back (stage_plan.h): a segment's all-to-alls start with it
-  // when overlapped, after its compute otherwise, forward before backward.
+  // Inside a unit the all-to-all phases sit where the unit's plan puts them (stage_plan.h).
   void add_alltoall_slices(const sim::EngineTimeline& tl, std::vector<StepSlice>& out) const override {
     for (const RecordedUnit& u : units_) {
-      double t = tl.start_s[u.task];
-      for (const UnitSegment& seg : unit_segments(*u.unit, in_.stages)) {
-        double comm = seg.overlapped ? t : t + seg.compute_s;
-        for (const auto& [block, forward] : {std::pair{seg.forward_comm, true}, std::pair{seg.backward_comm, false}}) {
-          const double d = !block ? 0.0 : forward ? block->forward_comm_s : block->backward_comm_s;
-          if (d <= 0) continue;
-          out.push_back({u.rank, SliceTrack::all_to_all, alltoall_slice_name(*block, forward),
-                         forward ? "a2a_F" : "a2a_B", comm, d});
-          comm += d;
-        }
-        t += seg.time_s();
+      const double t = tl.start_s[u.task];
+      const UnitPlan& plan = plans_.plan(*u.unit);
+      const UnitTimeline times = unit_timeline(plan);
+      for (size_t j = 0; j < plan.comm.size(); ++j) {
+        const CommSpan& c = plan.comm[j];
+        if (c.time_s() <= 0) continue;
+        out.push_back({u.rank, SliceTrack::all_to_all, alltoall_slice_name(*c.block, c.phase),
+                       is_forward(c.phase) ? "a2a_F" : "a2a_B", t + times.comm_start_s[j], c.time_s()});
       }
     }
   }
@@ -90,6 +86,7 @@ class EventStepNetwork final : public StepNetwork {
   sim::TaskEngine& e_;
   std::vector<int> compute_, pp_link_, dp_link_;
   std::vector<RecordedUnit> units_;  // replica 0
+  mutable UnitPlans plans_;
 };
 
 // Per-rank bookkeeping of one replica's tasks.
@@ -106,8 +103,8 @@ double span_s(const sim::EngineTimeline& tl, TaskSpan s) { return tl.end_s[s.las
 
 }  // namespace
 
-std::string alltoall_slice_name(const BlockCost& block, bool forward) {
-  return fmt::format("a2a {} {}", forward ? "F" : "B", block.label());
+std::string alltoall_slice_name(const BlockCost& block, AllToAllPhase phase) {
+  return fmt::format("a2a {} {}", to_string(phase), block.label());
 }
 
 std::unique_ptr<StepNetwork> make_event_network(const StepInputs& in, sim::TaskEngine& engine, int replicas) {
@@ -124,8 +121,8 @@ StepResult simulate_step(const StepInputs& in) {
       in.flow ? make_flow_network(in, engine, R) : make_event_network(in, engine, R);
   std::vector<std::vector<RankTasks>> tasks(R, std::vector<RankTasks>(P));
   std::vector<UnitCost> vertex_cost(boost::num_vertices(graph));
-  for (auto v : boost::make_iterator_range(boost::vertices(graph)))
-    vertex_cost[v] = unit_cost(graph[v].unit, in.stages);
+  UnitPlans plans(in.stages);
+  for (auto v : boost::make_iterator_range(boost::vertices(graph))) vertex_cost[v] = plans.cost(graph[v].unit);
 
   StepResult result;
   result.ranks.resize(P);

@@ -5,15 +5,16 @@
 //  - event (step_model.cpp): a unit is one timed task on the rank's compute stream (its closed-form
 //    time, all-to-alls included); a pipeline send or a ZeRO-1 collective is one timed task on the rank's
 //    pipeline or data-parallel link resource, so different traffic classes never contend;
-//  - flow (step_flows.cpp): a unit is expanded into its segments, whose all-to-alls are fluid flows on the
-//    GPU's NIC and NVLink links, and pipeline sends and ZeRO-1 rings are flows on the same NIC links, so
-//    all of them share the NIC max-min (SimGrid).
+//  - flow (step_flows.cpp): a unit is expanded into its plan (stage_plan.h: compute spans on the rank's
+//    stream, all-to-all phases as fluid flows on the GPU's NIC and NVLink links, one phase at a time), and pipeline
+//    sends and ZeRO-1 rings are flows on the same NIC links, so all of them share the NIC max-min (SimGrid).
 
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "models/schedule/schedule.h"
+#include "models/training/stage_plan.h"
 #include "models/training/zero_costs.h"
 #include "sim/task_engine.h"
 
@@ -38,12 +39,12 @@ class StepNetwork {
   virtual TaskSpan add_pp_send(int replica, int from_rank, int to_rank) = 0;
   // A ZeRO-1 collective (reduce-scatter or all-gather) as its rings, back to back.
   virtual TaskSpan add_rings(int replica, int rank, const std::vector<RingTransfer>& rings) = 0;
-  // The all-to-all slices of replica 0's units (one per block and pass: dispatch + combine), after run().
+  // The all-to-all slices of replica 0's units (one per block and phase), after run().
   virtual void add_alltoall_slices(const sim::EngineTimeline& timeline, std::vector<StepSlice>& out) const = 0;
 };
 
-// The trace name of a block's all-to-alls in one pass, e.g. "a2a F layer12".
-std::string alltoall_slice_name(const BlockCost& block, bool forward);
+// The trace name of one all-to-all phase of a block, e.g. "a2a COMBINE(B) layer12".
+std::string alltoall_slice_name(const BlockCost& block, AllToAllPhase phase);
 
 // `replicas` data-parallel replicas share `engine` (1 = folded).
 std::unique_ptr<StepNetwork> make_event_network(const StepInputs& in, sim::TaskEngine& engine, int replicas);

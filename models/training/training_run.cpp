@@ -137,6 +137,7 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
 TrainingPrediction predict_training(const TrainingScenario& s, int replicas, bool timeline) {
   TrainingPrediction out;
   const ModelArch& arch = s.model.arch;
+  out.calibration_mismatch = hw::calibration_mismatch(s.cluster.node.gpu, s.calibration);
   const hw::KernelCostModel cost_model(s.cluster.node.gpu, s.calibration);
   CostOptions options = default_cost_options(arch);
   options.weight_dtype = s.model.weights_dtype;

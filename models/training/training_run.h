@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hw/calibration_match.h"
 #include "hw/cluster_spec.h"
 #include "hw/kernel_cost_model.h"
 #include "models/deployment/model_choice.h"
@@ -67,6 +68,9 @@ struct TrainingPrediction {
   std::optional<BatchRampResult> batch_ramp;
   double gpu_hours = 0;  // ramp GPU-hours + steady steps * time_per_step_s * gpus / 3600
   double cost_usd = 0;
+  // Set when the kernel calibration was made on another GPU than the cluster's (hw/calibration_match.h):
+  // the families whose measured/published curves are that GPU's.
+  std::optional<hw::CalibrationMismatch> calibration_mismatch;
 };
 
 // Every step is simulated through one function (a file-local simulate_step_at(micro_batches)): the

@@ -57,11 +57,33 @@ TrainingSpec read_training_spec(const SpecReader& r) {
   s.master_weight_dtype = read_dtype(r, "master_weight_dtype", "fp32", "FP32 master weights");
   s.optimizer_moment_dtype = read_dtype(r, "optimizer_moment_dtype", "fp32", "FP32 AdamW moments");
   s.workspace = r.quantity_or<Bytes>("workspace", "2GiB",
-                                     "CUDA context, library workspaces and DeepEP/NCCL buffers per GPU, not measured "
-                                     "(as fathom memory's default)");
+                                     "CUDA context, library workspaces (cuBLAS, DeepGEMM) and NCCL buffers per GPU, "
+                                     "not measured (as fathom memory's default); DeepEP's buffers are counted apart");
   s.keep_expert_outputs = r.boolean_or(
-      "keep_expert_outputs", true,
-      "the MoE combine keeps the expert outputs for the gate-weight gradient (the memory report's activations)");
+      "keep_expert_outputs", false,
+      "T29's list of what DeepSeek-V3 caches for the MoE backward is the FP8 SwiGLU inputs (outputs recomputed); "
+      "the gate-weight gradient <dy, e_i> is then <W_down^T dy, h_i> from the recomputed SwiGLU output h_i, so "
+      "the expert outputs are not kept");
+  s.fp8_weight_copies = r.integer_or(
+      "fp8_weight_copies", 2,
+      "with FP8 GEMMs the weights are quantised once per step and kept for the micro-batches in two copies, W for "
+      "the forward and W^T for the input-gradient GEMM (DeepGEMM takes K-major operands; 128x128 blocks quantise "
+      "the same either way, T26); not published");
+  if (s.fp8_weight_copies < 0 || s.fp8_weight_copies > 2) {
+    r.fail("fp8_weight_copies", fmt::format("must be 0, 1 or 2, got {}", s.fp8_weight_copies));
+  }
+  s.deepep_nvl_buffer_tokens = r.at_least(
+      "deepep_nvl_buffer_tokens",
+      r.integer_or("deepep_nvl_buffer_tokens", 288,
+                   "DeepEP's default normal-kernel configuration for 64 ranks: 288 NVLink receive slots per channel "
+                   "and peer (deep_ep Buffer.get_dispatch_config, as recalled; not a row of published-figures.md)"),
+      0);
+  s.deepep_rdma_buffer_tokens = r.at_least(
+      "deepep_rdma_buffer_tokens",
+      r.integer_or("deepep_rdma_buffer_tokens", 128,
+                   "DeepEP's default normal-kernel configuration: 128 RDMA receive slots per channel and remote "
+                   "node (deep_ep Buffer.get_dispatch_config, as recalled; not a row of published-figures.md)"),
+      0);
   if (r.has("recompute")) {
     const SpecReader rc = r.child("recompute");
     s.recompute.rms_norm = rc.boolean_or("rms_norm", false, "RMSNorm outputs kept for the backward pass");

@@ -35,8 +35,11 @@ struct TrainingSpec {
   hw::DType master_weight_dtype = hw::DType::fp32;     // optimizer master weights (T26)
   hw::DType optimizer_moment_dtype = hw::DType::bf16;  // AdamW moments (T26)
   RecomputeSet recompute;                              // forward ops recomputed in B (none by default)
-  Bytes workspace;  // per GPU: CUDA context, library workspaces, DeepEP/NCCL buffers (memory report only)
-  bool keep_expert_outputs = true;          // the MoE combine keeps the expert outputs (memory report; rank_memory.h)
+  Bytes workspace;                   // per GPU: CUDA context, library workspaces, NCCL buffers (memory report only)
+  bool keep_expert_outputs = false;  // the MoE combine keeps the expert outputs (memory report; rank_memory.h)
+  int64_t fp8_weight_copies = 2;     // FP8 copies of the FP8-GEMM weights kept per step: W and its transpose
+  int64_t deepep_nvl_buffer_tokens = 288;   // DeepEP normal kernels: NVLink ring slots per channel and peer
+  int64_t deepep_rdma_buffer_tokens = 128;  // DeepEP normal kernels: RDMA ring slots per channel and remote node
   std::optional<BatchRampSpec> batch_ramp;  // T11's batch-size ramp; none = every step at the final batch
 };
 

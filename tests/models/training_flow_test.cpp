@@ -55,12 +55,16 @@ struct Fixture {
         b.backward_input_s = 1.1e-3;
         b.backward_weight_s = 0.6e-3;
         b.overlapped = {b.forward_s * 132 / 112, b.backward_input_s * 132 / 112, b.backward_weight_s * 132 / 112};
-        b.forward_comm_s = (tr::ep_alltoall_s(blocks, b.alltoall_tokens, spec.dispatch_dtype) +
-                            tr::ep_alltoall_s(blocks, b.alltoall_tokens, spec.combine_dtype))
-                               .value();
-        b.backward_comm_s = (tr::ep_alltoall_s(blocks, b.alltoall_tokens, spec.backward_dispatch_dtype) +
-                             tr::ep_alltoall_s(blocks, b.alltoall_tokens, spec.combine_dtype))
-                                .value();
+        b.dispatch_s = tr::ep_alltoall_s(blocks, b.alltoall_tokens, spec.dispatch_dtype).value();
+        b.combine_s = tr::ep_alltoall_s(blocks, b.alltoall_tokens, spec.combine_dtype).value();
+        b.combine_backward_s = tr::ep_alltoall_s(blocks, b.alltoall_tokens, spec.backward_dispatch_dtype).value();
+        b.dispatch_backward_s = tr::ep_alltoall_s(blocks, b.alltoall_tokens, spec.combine_dtype).value();
+        // Figure 4's components: MLP 55% of each pass, post 5%, attention the rest.
+        const auto share = [](const tr::PassTimes& t, double f) {
+          return tr::PassTimes{t.forward_s * f, t.backward_input_s * f, t.backward_weight_s * f};
+        };
+        b.full_parts = {share(b.full(), 0.55), share(b.full(), 0.05)};
+        b.overlapped_parts = {share(b.overlapped, 0.55), share(b.overlapped, 0.05)};
         b.dense_params = static_cast<int64_t>(dense_params);
         out[s].blocks.push_back(b);
       }
@@ -135,14 +139,14 @@ TEST_CASE("the all-to-all slices of the trace add up to the units' all-to-all ti
   fx.node.scaleout_nic.latency = Seconds(0);
   const sch::Schedule s = make("dualpipe", 4, 8);
   const auto st = fx.stages(s.stages, 0.0);
-  // Closed form: every F pass of a block carries forward_comm_s, every B pass backward_comm_s.
+  // Closed form: every F pass of a block carries forward_comm_s(), every B pass backward_comm_s().
   double expected = 0;
   for (const auto& units : s.per_rank) {
     for (const auto& u : units) {
       for (const auto* p : {&u.first, u.second ? &*u.second : nullptr}) {
         if (!p || p->kind == sch::PassKind::kWeight) continue;
         for (const auto& b : st.at(p->stage).blocks)
-          expected += p->kind == sch::PassKind::kForward ? b.forward_comm_s : b.backward_comm_s;
+          expected += p->kind == sch::PassKind::kForward ? b.forward_comm_s() : b.backward_comm_s();
       }
     }
   }

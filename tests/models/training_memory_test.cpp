@@ -1,18 +1,17 @@
 // Per-rank memory of a training step (models/training/rank_memory.h): exact parameter, gradient and
 // optimizer bytes, DualPipe's 2x parameters, the schedules' live micro-batches (K30-K33), the activation
-// estimate's recomputation rule and the DeepSeek-V3 reference scenario. No published memory figure is asserted.
+// items with exact bytes on a small MLA + MoE config, the FP8 weight copies and DeepEP buffers, and the
+// DeepSeek-V3 reference scenario. No published memory figure is asserted.
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 
 #include "models/training/rank_memory.h"
 
 namespace tr = fathom::models::training;
 namespace sch = fathom::models::schedule;
-using fathom::models::Op;
-using fathom::models::OpRole;
-using fathom::models::RecomputeSet;
 
 namespace {
 
@@ -43,11 +42,35 @@ tr::Stage stage_with(int64_t dense, int64_t expert) {
   return s;
 }
 
-// Forward ops of one MoE layer of the reference model, as the block costs build them.
-std::vector<Op> moe_layer_ops(const tr::TrainingScenario& s) {
-  auto options = fathom::models::default_cost_options(s.model.arch);
-  return fathom::models::training_layer_ops(s.model.arch, 10, {1, 4096, true}, options, {4, 8192.0});
+// A small MLA + MoE model: 2 layers (dense, MoE) and one MoE MTP module. hidden 256, 4 heads of
+// nope 32 + rope 16, v 32, q_lora 64, kv_lora 32; 8 routed experts of width 64, top-2, one shared expert;
+// dense FFN 512; vocabulary 1000.
+fathom::models::ModelArch small_arch() {
+  fathom::models::ModelArch a;
+  a.name = "small";
+  a.model_type = "deepseek_v3";
+  a.attention = fathom::models::AttentionKind::mla;
+  a.hidden = 256, a.layers = 2, a.vocab = 1000, a.heads = 4, a.kv_heads = 4;
+  a.q_lora_rank = 64, a.kv_lora_rank = 32, a.qk_nope_head_dim = 32, a.qk_rope_head_dim = 16, a.v_head_dim = 32;
+  a.head_dim = 48;
+  a.intermediate = 512, a.moe_intermediate = 64, a.routed_experts = 8, a.shared_experts = 1, a.experts_per_token = 2;
+  a.moe_layer = {false, true};
+  a.mtp_layers = 1, a.mtp_layer_is_moe = true;
+  return a;
 }
+
+std::map<std::string, double> by_name(const std::vector<tr::ActivationItem>& items) {
+  std::map<std::string, double> out;
+  for (const auto& i : items) {
+    CHECK(out.count(i.name) == 0);  // every tensor once
+    CHECK_FALSE(i.basis.empty());
+    out[i.name] = i.bytes;
+  }
+  return out;
+}
+
+constexpr double kFp8 = 1.0 + 4.0 / 128;   // FP8 + an FP32 scale per 1x128 tile
+constexpr double kE5M6 = 1.5 + 4.0 / 128;  // 12 bits + the tile scale
 
 }  // namespace
 
@@ -117,31 +140,123 @@ TEST_CASE("training memory: the reference scenario's ranks hold K32's 2x paramet
   CHECK(f1b.memory.per_rank[0].activation_micro_batches == P);
 }
 
-TEST_CASE("training memory: recomputation stores fewer activation bytes", "[unit]") {
-  const Run r = run();
-  const std::vector<Op> ops = moe_layer_ops(r.scenario);
-  // The op roles the estimate keys on are set by the builders of a DeepSeek-V3 MoE layer.
-  for (OpRole role : {OpRole::rms_norm, OpRole::mla_up_projection, OpRole::residual_add, OpRole::rope,
-                      OpRole::moe_swiglu, OpRole::moe_combine}) {
-    INFO(static_cast<int>(role));
-    CHECK(std::any_of(ops.begin(), ops.end(), [&](const Op& op) { return op.role == role; }));
-  }
-  const tr::ActivationBytes none = tr::activation_bytes(ops, {}, {.fp8_recipe = true});
-  const tr::ActivationBytes norms = tr::activation_bytes(ops, {.rms_norm = true}, {.fp8_recipe = true});
-  const tr::ActivationBytes both =
-      tr::activation_bytes(ops, {.rms_norm = true, .mla_up_projection = true}, {.fp8_recipe = true});
-  CHECK(none.stored > 0);
-  CHECK(norms.stored < none.stored);
-  CHECK(both.stored < norms.stored);
-  CHECK(none.weight_inputs <= none.stored);
-  // T29: FP8-cached SwiGLU inputs and recomputed outputs store less than BF16 ones.
-  CHECK(tr::activation_bytes(ops, {}, {.fp8_recipe = true}).stored <
-        tr::activation_bytes(ops, {}, {.fp8_recipe = false}).stored);
-  // Through the scenario: the recompute switches lower every rank's activations.
-  const Run off = run({"training.recompute.rms_norm=false", "training.recompute.mla_up_projection=false"});
-  for (size_t i = 0; i < r.memory.per_rank.size(); ++i) {
-    CHECK(r.memory.per_rank[i].activations_bytes < off.memory.per_rank[i].activations_bytes);
-  }
+TEST_CASE("training memory: the activation items of an MoE layer, exact bytes, DeepSeek-V3's recipe", "[unit]") {
+  // T = 128 tokens; this GPU receives 100 routed rows. FP8 recipe (T29), RMSNorm and MLA up-projections
+  // recomputed (V3TR §3.2.3), expert outputs not kept (the default).
+  const auto a = small_arch();
+  const tr::ActivationRules rules{.fp8_recipe = true, .recompute = {.rms_norm = true, .mla_up_projection = true}};
+  const auto items = tr::activation_items(a, tr::BlockKind::layer, 1, 128, 100.0, rules);
+  const auto m = by_name(items);
+  const std::map<std::string, double> expected = {
+      {"layer input (residual stream)", 128.0 * 256 * 2},
+      {"q_a_proj output (q_a_layernorm input)", 128.0 * 64 * 2},
+      {"kv_a_proj output: compressed KV (kv_a_layernorm input)", 128.0 * 32 * 2},
+      {"k_rope: one shared RoPE key per token", 128.0 * 16 * 2},                // one 16-wide key, not 4 heads x 16
+      {"attention output O (o_proj input, one copy)", 128.0 * 4 * 32 * kE5M6},  // once, E5M6: not BF16 + FP8
+      {"attention softmax log-sum-exp", 128.0 * 4 * 4},
+      {"attention residual output (post_attention_layernorm input)", 128.0 * 256 * 2},
+      {"router: selected experts' ids and weights", 128.0 * 2 * 12},
+      {"dispatched tokens on this GPU (its experts' gate/up input)", 100.0 * 256 * kFp8},
+      {"routed-expert SwiGLU input (gate and up)", 100.0 * 128 * kFp8},
+      {"shared-expert SwiGLU input (gate and up)", 128.0 * 128 * kFp8},
+  };
+  CHECK(m == expected);  // no norm output, no Q/K/V, no SwiGLU output, no expert output
+  const tr::ActivationBytes b = tr::activation_bytes(items);
+  CHECK(b.stored == 246448.0);
+  CHECK(b.weight_inputs == 128.0 * 4 * 32 * kE5M6 + 100.0 * 256 * kFp8 + 100.0 * 128 * kFp8 + 128.0 * 128 * kFp8);
+}
+
+TEST_CASE("training memory: what each switch adds to an MoE layer, exact bytes", "[unit]") {
+  const auto a = small_arch();
+  const tr::ActivationRules recipe{.fp8_recipe = true, .recompute = {.rms_norm = true, .mla_up_projection = true}};
+  const auto base = by_name(tr::activation_items(a, tr::BlockKind::layer, 1, 128, 100.0, recipe));
+  auto added = [&](const tr::ActivationRules& r) {
+    std::map<std::string, double> out;
+    for (const auto& [name, bytes] : by_name(tr::activation_items(a, tr::BlockKind::layer, 1, 128, 100.0, r))) {
+      const double before = base.count(name) ? base.at(name) : 0.0;
+      if (bytes != before) out[name] = bytes - before;
+    }
+    return out;
+  };
+  // RMSNorm kept: its outputs, the GEMM inputs (FP8; the router's BF16).
+  auto r = recipe;
+  r.recompute.rms_norm = false;
+  CHECK(added(r) == std::map<std::string, double>{
+                        {"input_layernorm output (q_a_proj and kv_a_proj input, one copy)", 128.0 * 256 * kFp8},
+                        {"q_a_layernorm output (q_b_proj input)", 128.0 * 64 * kFp8},
+                        {"kv_a_layernorm output (kv_b_proj input)", 128.0 * 32 * kFp8},
+                        {"post_attention_layernorm output (router and shared-expert input)", 128.0 * 256 * 2},
+                    });
+  // Up-projections kept: the per-head Q (nope + rope) and K_nope, V (BF16).
+  r = recipe;
+  r.recompute.mla_up_projection = false;
+  CHECK(added(r) == std::map<std::string, double>{
+                        {"queries Q (after RoPE)", 128.0 * 4 * 48 * 2},
+                        {"per-head keys K_nope and values V (kv_b_proj output)", 128.0 * 4 * 64 * 2},
+                    });
+  // Expert outputs kept for the gate gradient.
+  r = recipe;
+  r.keep_expert_outputs = true;
+  CHECK(added(r) == std::map<std::string, double>{{"expert outputs (gate-weight gradient)", 100.0 * 256 * 2}});
+  // Without the FP8 recipe: BF16 caches, O in BF16, SwiGLU outputs kept.
+  r = recipe;
+  r.fp8_recipe = false;
+  const auto bf16 = by_name(tr::activation_items(a, tr::BlockKind::layer, 1, 128, 100.0, r));
+  CHECK(bf16.at("attention output O (o_proj input, one copy)") == 128.0 * 4 * 32 * 2);
+  CHECK(bf16.at("dispatched tokens on this GPU (its experts' gate/up input)") == 100.0 * 256 * 2);
+  CHECK(bf16.at("routed-expert SwiGLU input (gate and up)") == 100.0 * 128 * 2);
+  CHECK(bf16.at("routed-expert SwiGLU output (down projection input)") == 100.0 * 64 * 2);
+  CHECK(bf16.at("shared-expert SwiGLU output (down projection input)") == 128.0 * 64 * 2);
+}
+
+TEST_CASE("training memory: dense layer, MTP module, embedding and head items, exact bytes", "[unit]") {
+  const auto a = small_arch();
+  const tr::ActivationRules rules{.fp8_recipe = true, .recompute = {.rms_norm = true, .mla_up_projection = true}};
+  const auto dense = by_name(tr::activation_items(a, tr::BlockKind::layer, 0, 128, 0.0, rules));
+  CHECK(dense.at("dense SwiGLU input (gate and up)") == 128.0 * 2 * 512 * 2);  // BF16: T29 names the MoE SwiGLU
+  CHECK(dense.at("dense SwiGLU output (down projection input)") == 128.0 * 512 * kFp8);
+  CHECK(dense.count("dispatched tokens on this GPU (its experts' gate/up input)") == 0);
+  const auto mtp = by_name(tr::activation_items(a, tr::BlockKind::mtp, 2, 128, 100.0, rules));
+  CHECK(mtp.at("MTP embedding output (enorm input)") == 128.0 * 256 * 2);
+  CHECK(mtp.at("MTP head norm input") == 128.0 * 256 * 2);
+  CHECK(mtp.at("MTP head logits (cross-entropy backward)") == 128.0 * 1000 * 2);
+  CHECK(mtp.at("dispatched tokens on this GPU (its experts' gate/up input)") == 100.0 * 256 * kFp8);
+  CHECK(mtp.count("MTP enorm and hnorm outputs (eh_proj input)") == 0);  // recomputed norms
+  const auto head = by_name(tr::activation_items(a, tr::BlockKind::head, -1, 128, 0.0, rules));
+  CHECK(head == std::map<std::string, double>{{"final norm input", 128.0 * 256 * 2},
+                                              {"final logits (cross-entropy backward)", 128.0 * 1000 * 2}});
+  const auto emb = by_name(tr::activation_items(a, tr::BlockKind::embedding, -1, 128, 0.0, rules));
+  CHECK(emb == std::map<std::string, double>{{"token ids (embedding gradient)", 128.0 * 4}});
+}
+
+TEST_CASE("training memory: FP8 weight copies and DeepEP buffers, exact bytes", "[unit]") {
+  const auto a = small_arch();
+  tr::TrainingLayout layout;
+  layout.ep = 16, layout.ep_nodes = 2, layout.experts_per_gpu = 2;
+  tr::Stage st;
+  tr::BlockCost dense, moe;
+  dense.layer = 0;
+  moe.layer = 1;
+  moe.moe = true;
+  tr::BlockCost emb;
+  emb.kind = tr::BlockKind::embedding;
+  st.blocks = {emb, dense, moe};
+  // FP8-GEMM weights of the MoE layer: q_a 64x256, q_b 192x64, kv_a 48x256, kv_b 256x32, o 256x128 (81,920),
+  // 2 local experts x (64x256 + 64x256 + 256x64) (98,304), one shared expert (49,152); an FP32 scale per
+  // 128x128 block: 2 per attention GEMM, 2 per expert or shared matrix (28 blocks).
+  const double moe_layer = 81920 + 98304 + 49152 + 28 * 4;
+  // The dense layer: the same attention, gate/up 512x256, down 256x512 (393,216), 8 + 8 + 8 blocks.
+  const double dense_layer = 81920 + 10 * 4 + 393216 + 24 * 4;
+  CHECK(tr::fp8_weight_bytes(a, {st}, {0}, layout, fathom::hw::DType::fp8, 1) == moe_layer + dense_layer);
+  CHECK(tr::fp8_weight_bytes(a, {st}, {0}, layout, fathom::hw::DType::fp8, 2) == 2 * (moe_layer + dense_layer));
+  CHECK(tr::fp8_weight_bytes(a, {st}, {0}, layout, fathom::hw::DType::bf16, 2) == 0);  // BF16 GEMMs: no copy
+  // DeepEP: 20 communication SMs = 10 channels; slot = 256 x 2 + 256 / 128 x 4 + 2 x (8 + 4) = 544 B;
+  // 8 NVLink peers x 288 slots + 2 x 2 remote nodes x 128 slots.
+  tr::TrainingSpec spec;
+  spec.communication_sms = 20;
+  CHECK(tr::deepep_buffer_bytes(a, layout, spec, 8) == 10.0 * 544 * (8 * 288 + 2 * 2 * 128));
+  layout.ep = 1;
+  CHECK(tr::deepep_buffer_bytes(a, layout, spec, 8) == 0);
 }
 
 TEST_CASE("training memory: the DeepSeek-V3 reference scenario", "[smoke]") {
@@ -156,26 +271,28 @@ TEST_CASE("training memory: the DeepSeek-V3 reference scenario", "[smoke]") {
     CHECK(rank.optimizer_bytes < rank.parameters_bytes);  // ZeRO-1: a shard over dp and expert_dp
     CHECK(rank.activations_bytes > 0);
     CHECK(rank.workspace_bytes == 2.0 * 1024 * 1024 * 1024);  // training.workspace default
-    CHECK(rank.total_bytes == Approx(rank.parameters_bytes + rank.gradients_bytes + rank.optimizer_bytes +
-                                     rank.activations_bytes + rank.workspace_bytes));
+    CHECK(rank.fp8_weights_bytes > 0);
+    CHECK(rank.fp8_weights_bytes < 2.0 * rank.parameters_bytes);  // two copies of a part, at 1 B
+    // DeepEP: 10 channels x 14,656 B slots x (8 x 288 + 2 x 8 x 128).
+    CHECK(rank.deepep_buffers_bytes == 10.0 * (7168 * 2 + 56 * 4 + 8 * 12) * (8 * 288 + 2 * 8 * 128));
+    CHECK(rank.total_bytes ==
+          Approx(rank.parameters_bytes + rank.fp8_weights_bytes + rank.gradients_bytes + rank.optimizer_bytes +
+                 rank.activations_bytes + rank.deepep_buffers_bytes + rank.workspace_bytes));
     worst = std::max(worst, rank.total_bytes);
   }
   CHECK(m.per_rank[size_t(m.worst_rank)].total_bytes == worst);
   CHECK(m.headroom_bytes == Approx(m.hbm_bytes - worst));
   CHECK(m.fits == (m.headroom_bytes >= 0));
-  CHECK(m.assumptions.size() >= 2);  // activations, parameter dtype (the workspace is a scenario key)
-}
-
-TEST_CASE("training memory: without kept expert outputs the combine stores nothing", "[unit]") {
-  const Run r = run();
-  const std::vector<Op> ops = moe_layer_ops(r.scenario);
-  double combine_input = 0;
-  for (const Op& op : ops)
-    if (op.pass == fathom::models::Pass::forward && op.role == OpRole::moe_combine)
-      combine_input += op.work.bytes_read.value();
-  REQUIRE(combine_input > 0);
-  const auto kept = tr::activation_bytes(ops, {}, {.fp8_recipe = true, .keep_expert_outputs = true});
-  const auto dropped = tr::activation_bytes(ops, {}, {.fp8_recipe = true, .keep_expert_outputs = false});
-  CHECK(kept.stored - dropped.stored == Approx(combine_input).epsilon(1e-12));
-  CHECK(kept.weight_inputs == dropped.weight_inputs);
+  CHECK(m.assumptions.size() >= 3);  // activations, parameter dtype, DeepEP formula (the rest are scenario keys)
+  // The worst rank's items add up to its activations.
+  double items = 0;
+  for (const auto& i : m.worst_rank_activations) items += i.bytes;
+  CHECK(items == Approx(m.per_rank[size_t(m.worst_rank)].activations_bytes));
+  // The recomputation switches lower every rank's activations; keeping the expert outputs raises them.
+  const Run off = run({"training.recompute.rms_norm=false", "training.recompute.mla_up_projection=false"});
+  const Run kept = run({"training.keep_expert_outputs=true"});
+  for (size_t i = 0; i < m.per_rank.size(); ++i) {
+    CHECK(m.per_rank[i].activations_bytes < off.memory.per_rank[i].activations_bytes);
+    CHECK(m.per_rank[i].activations_bytes < kept.memory.per_rank[i].activations_bytes);
+  }
 }

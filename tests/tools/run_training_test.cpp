@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -130,6 +131,24 @@ TEST_CASE("fathom run training: the what-ifs run", "[smoke]") {
   CHECK(ep32["layout"]["experts_per_gpu"] == 8);
 }
 
+TEST_CASE("fathom run training: a run on another GPU's kernel calibration says so, with the families", "[smoke]") {
+  const auto h800 = run_json(kScenario);
+  CHECK(h800["calibration_mismatch"].is_null());
+  CHECK(h800["calibration_device"] == "NVIDIA H800 SXM5");
+  const auto h100 = run_json("scenarios/deepseek-v3-pretrain-2048xh100.json");
+  const auto& m = h100["calibration_mismatch"];
+  REQUIRE(m.is_object());
+  CHECK(m["calibration_device"] == "NVIDIA H800 SXM5");
+  CHECK(m["gpu"] == "NVIDIA H100 SXM5");
+  const auto families = m["families"].get<std::vector<std::string>>();
+  CHECK(std::find(families.begin(), families.end(), "dense_gemm") != families.end());
+  CHECK(std::find(families.begin(), families.end(), "attention_decode") == families.end());  // all assumed
+  const auto text = run_fathom("run scenarios/deepseek-v3-pretrain-2048xh100.json");
+  REQUIRE(text.exit_code == 0);
+  CHECK(text.out.find("WARNING: Kernel calibration of NVIDIA H800 SXM5 used for NVIDIA H100 SXM5") !=
+        std::string::npos);
+}
+
 TEST_CASE("fathom run training: bad input is one line naming the JSON path", "[unit]") {
   check_error("--set parallelism.pp=1", "parallelism.pp");  // DualPipe needs an even PP >= 2
   check_error("--set training.micro_batches=30 --set training.global_batch_sequences=3840", "training.micro_batches");
@@ -189,8 +208,9 @@ TEST_CASE("fathom run training: the memory keys", "[smoke]") {
   }
   REQUIRE(m["per_rank"].size() == 16);
   for (const auto& r : m["per_rank"]) {
-    for (const char* k : {"rank", "parameters_bytes", "gradients_bytes", "optimizer_bytes", "activations_bytes",
-                          "activation_micro_batches", "workspace_bytes", "total_bytes"}) {
+    for (const char* k :
+         {"rank", "parameters_bytes", "fp8_weights_bytes", "gradients_bytes", "optimizer_bytes", "activations_bytes",
+          "activation_micro_batches", "deepep_buffers_bytes", "workspace_bytes", "total_bytes"}) {
       INFO(k);
       CHECK(r[k].is_number());
     }
@@ -199,10 +219,24 @@ TEST_CASE("fathom run training: the memory keys", "[smoke]") {
   }
   const double worst = m["per_rank"][m["worst_rank"].get<size_t>()]["total_bytes"].get<double>();
   CHECK(m["headroom_bytes"].get<double>() == Approx(m["hbm_bytes"].get<double>() - worst));
-  bool workspace_assumed = false;
-  for (const auto& a : j["assumptions"])
-    if (a["path"] == "training.workspace") workspace_assumed = true;
-  CHECK(workspace_assumed);
+  REQUIRE(m["worst_rank_activations"].is_array());
+  double items = 0;
+  for (const auto& i : m["worst_rank_activations"]) {
+    CHECK(i["name"].is_string());
+    CHECK(i["basis"].is_string());
+    items += i["bytes"].get<double>();
+  }
+  CHECK(items == Approx(m["per_rank"][m["worst_rank"].get<size_t>()]["activations_bytes"].get<double>()));
+  std::set<std::string> assumed;
+  for (const auto& a : j["assumptions"]) assumed.insert(a["path"].get<std::string>());
+  for (const char* k :
+       {"training.workspace", "training.keep_expert_outputs", "training.fp8_weight_copies",
+        "training.deepep_nvl_buffer_tokens", "training.deepep_rdma_buffer_tokens", "memory.deepep_buffers"}) {
+    INFO(k);
+    CHECK(assumed.count(k) == 1);
+  }
+  check_error("--set training.fp8_weight_copies=3", "training.fp8_weight_copies");
+  check_error("--set training.deepep_nvl_buffer_tokens=-1", "training.deepep_nvl_buffer_tokens");
   const auto text = run_fathom("run " + kScenario);
   CHECK(text.out.find("Memory per GPU") != std::string::npos);
   CHECK(text.out.find(m["fits"].get<bool>() ? "FITS" : "DOES NOT FIT") != std::string::npos);
