@@ -51,13 +51,13 @@ void add_pass(Breakdown& rows, const std::vector<Op>& ops, const hw::KernelCostM
   }
 }
 
-// One all-to-all of the block into a communication row (time and bytes; exposure is set per segment).
+// The bytes and latency of one all-to-all of the block into a communication row (its time comes from the
+// unit plan's spans, its exposure from the unit's cost).
 void add_alltoall(CostRow& row, const training::BlockCostInputs& in, const hw::NodeSpec& node, double tokens,
                   hw::DType dtype) {
   if (in.layout.ep <= 1) return;
   const hw::AllToAllShape shape = training::alltoall_shape(in, tokens, dtype);
   const hw::AllToAllTraffic traffic = hw::ep_alltoall_traffic(shape, node);
-  row.time_s += hw::ep_alltoall_time(shape, node).value();
   row.latency_s += hw::ep_alltoall_latency(traffic, node).value();
   row.bytes += traffic.over_ib.value() + traffic.over_nvlink.value();
 }
@@ -99,61 +99,63 @@ TrainingChunkCost training_chunk_cost(const UnitScenario& s, const hw::KernelCos
   using schedule::PassKind;
   const Pass f{PassKind::kForward, 0, 0, 0};
   const Pass b{PassKind::kBackwardFull, 0, 1, 1};
-  std::vector<training::UnitSegment> segments;
+  std::vector<schedule::Unit> units;
   if (s.training.overlapped) {
-    segments = training::unit_segments(schedule::Unit::overlapped(f, b), stages);
+    units.push_back(schedule::Unit::overlapped(f, b));
   } else {
-    segments = training::unit_segments(schedule::Unit::single(f), stages);
-    const auto back = training::unit_segments(schedule::Unit::single(b), stages);
-    segments.insert(segments.end(), back.begin(), back.end());
+    units.push_back(schedule::Unit::single(f));
+    units.push_back(schedule::Unit::single(b));
   }
 
   TrainingChunkCost out;
   out.micro_batch_tokens = layout.micro_batch_tokens;
   out.first_layer = chunk.first_layer;
   const PrefillShape shape{spec.micro_batch_sequences, spec.sequence_length, true};
-  for (const training::UnitSegment& seg : segments) {
-    const hw::KernelCostModel& model = seg.overlapped ? reduced : kernels;
-    CostRow dispatch, combine;
-    for (const training::BlockCost* blk : {seg.forward_comm, seg.backward_comm}) {
-      if (!blk) continue;
-      const bool forward = blk == seg.forward_comm;
+  for (const schedule::Unit& unit : units) {
+    const training::UnitPlan plan = training::unit_plan(unit, stages);
+    const training::UnitCost cost = training::unit_cost(unit, stages);
+    const hw::KernelCostModel& model = plan.overlapped ? reduced : kernels;
+    const bool has_forward = unit.kind == schedule::UnitKind::kForward || unit.second.has_value();
+    const bool has_backward = unit.kind != schedule::UnitKind::kForward;
+    // Kernel rows: each block's as-run pass times split like its ops' times.
+    for (const training::BlockCost& blk : chunk.blocks) {
       std::vector<Op> ops =
-          training_layer_ops(a, blk->layer, shape, options, training::ep_moe_load(a, layout, blk->expert_imbalance));
+          training_layer_ops(a, blk.layer, shape, options, training::ep_moe_load(a, layout, blk.expert_imbalance));
       const std::vector<Op> again = recompute_ops(ops, spec.recompute);
       ops.insert(ops.end(), again.begin(), again.end());
       const training::PassTimes& t =
-          seg.overlapped ? blk->overlapped
-                         : training::PassTimes{blk->forward_s, blk->backward_input_s, blk->backward_weight_s};
-      if (forward) {
-        add_pass(out.rows, ops, model, true, t.forward_s);
-        out.forward_s += t.forward_s;
-      } else {
-        add_pass(out.rows, ops, model, false, t.backward_input_s + t.backward_weight_s);
-        out.backward_s += t.backward_input_s + t.backward_weight_s;
-      }
-      if (blk->moe) {
-        const double tokens = blk->alltoall_tokens;
-        add_alltoall(dispatch, in, s.cluster.node, tokens,
-                     forward ? spec.dispatch_dtype : spec.backward_dispatch_dtype);
-        add_alltoall(combine, in, s.cluster.node, tokens, spec.combine_dtype);
+          plan.overlapped ? blk.overlapped
+                          : training::PassTimes{blk.forward_s, blk.backward_input_s, blk.backward_weight_s};
+      if (has_forward) add_pass(out.rows, ops, model, true, t.forward_s);
+      if (has_backward) add_pass(out.rows, ops, model, false, t.backward_input_s + t.backward_weight_s);
+      if (blk.moe) {
+        if (has_forward) {
+          add_alltoall(out.rows.dispatch, in, s.cluster.node, blk.alltoall_tokens, spec.dispatch_dtype);
+          add_alltoall(out.rows.combine, in, s.cluster.node, blk.alltoall_tokens, spec.combine_dtype);
+        }
+        if (has_backward) {
+          add_alltoall(out.rows.dispatch, in, s.cluster.node, blk.alltoall_tokens, spec.backward_dispatch_dtype);
+          add_alltoall(out.rows.combine, in, s.cluster.node, blk.alltoall_tokens, spec.combine_dtype);
+        }
       }
     }
-    const double comm = dispatch.time_s + combine.time_s;
-    const double exposed = seg.time_s() - seg.compute_s;
-    if (comm > 0) {
-      dispatch.exposed_s = exposed * dispatch.time_s / comm;
-      combine.exposed_s = exposed * combine.time_s / comm;
+    out.forward_s += cost.forward_s;
+    out.backward_s += cost.backward_input_s + cost.backward_weight_s;
+    // Communication rows: the plan's all-to-all spans by phase; the unit's exposed communication split
+    // in proportion to their times.
+    double dispatch_s = 0, combine_s = 0;
+    for (const training::CommSpan& c : plan.comm) {
+      const bool is_dispatch =
+          c.phase == training::AllToAllPhase::dispatch || c.phase == training::AllToAllPhase::dispatch_backward;
+      (is_dispatch ? dispatch_s : combine_s) += c.time_s();
     }
-    auto merge = [](CostRow& into, const CostRow& r) {
-      into.time_s += r.time_s;
-      into.exposed_s += r.exposed_s;
-      into.bytes += r.bytes;
-      into.latency_s += r.latency_s;
-    };
-    merge(out.rows.dispatch, dispatch);
-    merge(out.rows.combine, combine);
-    out.step_s += seg.time_s();
+    out.rows.dispatch.time_s += dispatch_s;
+    out.rows.combine.time_s += combine_s;
+    if (dispatch_s + combine_s > 0) {
+      out.rows.dispatch.exposed_s += cost.exposed_comm_s * dispatch_s / (dispatch_s + combine_s);
+      out.rows.combine.exposed_s += cost.exposed_comm_s * combine_s / (dispatch_s + combine_s);
+    }
+    out.step_s += cost.total_s();
   }
   return out;
 }
