@@ -62,6 +62,7 @@ nlohmann::json unit_json(const UnitScenario& s, const UnitResult& r) {
       {"tokens_per_local_expert", r.tokens_per_local_expert},
       {"breakdown", breakdown_json(r)},
       {"calibration", r.calibration_device},
+      {"calibration_mismatch", hw::calibration_mismatch_json(r.calibration_mismatch)},
       {"folds", folds(r.phase)},
   };
   if (r.phase == UnitPhase::prefill) {
@@ -90,6 +91,7 @@ nlohmann::json unit_json(const UnitScenario& s, const UnitResult& r) {
 
 std::string unit_text(const UnitScenario& s, const UnitResult& r) {
   std::string out = fmt::format("{}\n\n", s.name);
+  if (r.calibration_mismatch) out += "WARNING: " + hw::calibration_mismatch_text(r.calibration_mismatch) + "\n\n";
   out += fmt::format("{} unit, EP{} on {} x {}: step {:.3f} ms, {:.0f} tokens/s per GPU, {:.0f} tokens/s per node\n",
                      models::unit::to_string(r.phase), s.parallelism.ep, s.cluster.nodes, s.cluster.node.gpu.name,
                      r.step_s * 1e3, r.tokens_per_s_per_gpu, r.tokens_per_s_per_node);

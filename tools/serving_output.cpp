@@ -94,6 +94,7 @@ nlohmann::json serving_json(const models::serving::ServingInputs& in, const Serv
         {"mean_output_tokens", r.mix.mean_output_tokens},
         {"requests_per_day", r.mix.requests_per_day}}},
       {"calibration", in.kernels.calibration().device},
+      {"calibration_mismatch", hw::calibration_mismatch_json(r.calibration_mismatch)},
       {"folds", kFolds},
       {"windows", windows},
   };
@@ -101,6 +102,7 @@ nlohmann::json serving_json(const models::serving::ServingInputs& in, const Serv
 
 std::string serving_text(const std::string& name, const ServingResult& r) {
   std::string out = fmt::format("{}\n\n", name);
+  if (r.calibration_mismatch) out += "WARNING: " + hw::calibration_mismatch_text(r.calibration_mismatch) + "\n\n";
   out += fmt::format("Requests {:.3g}/day: mean input {:.0f} tokens ({:.1f}% cache hits), mean output {:.0f} tokens\n",
                      r.mix.requests_per_day, r.mix.mean_input_tokens, 100 * r.mix.cache_hit_fraction,
                      r.mix.mean_output_tokens);

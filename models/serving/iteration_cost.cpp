@@ -292,7 +292,9 @@ ForwardCost IterationCostModel::prefill_forward(int64_t tokens, double seq_len, 
   const double per_mb = static_cast<double>(tokens) / static_cast<double>(mb);
   s.sequences = std::max<int64_t>(1, std::llround(per_mb / static_cast<double>(s.seq_len)));
   s.seq_len = std::max<int64_t>(1, std::llround(per_mb / static_cast<double>(s.sequences)));
-  ForwardCost c = layers(s, prefill.unit, prefill_.expert_imbalance, false);
+  // With MTP speculation the MTP module runs over the prompt too: decode's drafts need its KV cache and
+  // the first draft its hidden state (S45).
+  ForwardCost c = layers(s, prefill.unit, prefill_.expert_imbalance, model_.mtp);
   const int64_t sequences = s.sequences * mb;
   ForwardCost edge;
   edge.rows = price(embedding_ops(model_.arch, tokens, options_), kernels_);

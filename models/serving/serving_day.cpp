@@ -191,6 +191,7 @@ ServingResult simulate_serving_day(const ServingInputs& in, const Progress& prog
   const ModelArch& a = in.model.arch;
   ServingResult r;
   r.mix = derive_request_mix(in.traffic, s.lengths);
+  r.calibration_mismatch = hw::calibration_mismatch(in.kernels.gpu(), in.kernels.calibration());
   for (const auto& [section, unit] : {std::pair{"prefill", s.prefill.unit}, std::pair{"decode", s.decode.unit}}) {
     if ((a.routed_experts + unit.redundant_experts) % unit.gpus != 0) {
       throw InputError(fmt::format("{}: {}.ep: {} GPUs do not divide the {} routed + {} redundant experts", in.label,

@@ -3,8 +3,10 @@
 // renders it as text or the JSON contract of issue #4).
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "hw/calibration_match.h"
 #include "models/serving/capacity.h"
 #include "models/serving/expert_imbalance.h"
 #include "models/serving/request_mix.h"
@@ -48,6 +50,7 @@ struct ServingResult {
   double cost_profit_margin = 0;
   double ttft_p50_s = 0, ttft_p99_s = 0;  // over all requests of the day
   bool slo_met_every_window = false;
+  std::optional<hw::CalibrationMismatch> calibration_mismatch;  // another GPU's kernel calibration in use
 };
 
 }  // namespace fathom::models::serving

@@ -47,6 +47,7 @@ UnitResult predict_unit(const UnitScenario& s) {
   const ModelArch& a = s.model.arch;
   const hw::KernelCostModel kernels(s.cluster.node.gpu, s.calibration);
   r.calibration_device = s.calibration.device;
+  r.calibration_mismatch = hw::calibration_mismatch(s.cluster.node.gpu, s.calibration);
   const int64_t ep = s.parallelism.ep;
   const int64_t nodes = std::max<int64_t>(1, ep / s.cluster.node.gpus_per_node);
   if (s.zipf) {

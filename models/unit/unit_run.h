@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "hw/calibration_match.h"
 #include "models/deployment/memory_footprint.h"
 #include "models/serving/iteration_cost.h"
 #include "models/unit/unit_spec.h"
@@ -30,6 +31,7 @@ struct UnitResult {
   std::vector<serving::NamedCostRow> breakdown;
   std::optional<MemoryFootprint> memory;  // prefill and decode: the GPU's memory at this batch
   std::string calibration_device;
+  std::optional<hw::CalibrationMismatch> calibration_mismatch;  // another GPU's kernel calibration in use
 };
 
 // The memory a prefill or decode unit holds at its batch (fathom memory reads unit scenarios with it).

@@ -124,3 +124,14 @@ TEST_CASE("unit: a context spread between DP ranks slows decode attention", "[un
   CHECK(spread.attention_imbalance > 1.1);
   CHECK(spread.step_s > even.step_s);
 }
+
+TEST_CASE("unit: prefill with MTP loaded runs the MTP module over the prompt (one more layer's work)", "[unit]") {
+  const unit::UnitResult with = predict("unit/deepseek-v3-prefill-ep32-h800.json", {"model.mtp=true"});
+  const unit::UnitResult without = predict("unit/deepseek-v3-prefill-ep32-h800.json", {"model.mtp=false"});
+  double flops_with = 0, flops_without = 0;
+  for (const auto& row : with.breakdown) flops_with += row.row.flops;
+  for (const auto& row : without.breakdown) flops_without += row.row.flops;
+  // 61 main layers + 1 MTP module (a MoE layer plus eh_proj and the shared head on the last tokens).
+  CHECK(flops_with / flops_without == Approx(1.0 + 1.0 / 61).epsilon(0.01));
+  CHECK(with.step_s > without.step_s);
+}

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -80,4 +81,21 @@ TEST_CASE("bad unit inputs are one line naming the JSON path, exit 2", "[smoke]"
     CHECK(is_one_line(r.err));
     CHECK(r.err.find(c.path) != std::string::npos);
   }
+}
+
+TEST_CASE("a unit or serving run on another GPU's kernel calibration says so, with the families", "[smoke]") {
+  const auto h100 = run_fathom("run scenarios/unit/deepseek-v3-decode-ep144-h100.json --json");
+  REQUIRE(h100.exit_code == 0);
+  const auto j = nlohmann::json::parse(h100.out);
+  REQUIRE(j["calibration_mismatch"].is_object());
+  CHECK(j["calibration_mismatch"]["calibration_device"] == "NVIDIA H800 SXM5");
+  const auto& families = j["calibration_mismatch"]["families"];
+  CHECK(std::find(families.begin(), families.end(), "dense_gemm") != families.end());
+  CHECK(std::find(families.begin(), families.end(), "elementwise") == families.end());  // assumed only
+  CHECK(run_fathom("run scenarios/unit/deepseek-v3-decode-ep144-h100.json").out.find("WARNING: Kernel calibration") !=
+        std::string::npos);
+  const auto h800 = run_fathom(kDecode + "--json");
+  CHECK(nlohmann::json::parse(h800.out)["calibration_mismatch"].is_null());
+  const auto day = run_fathom("run scenarios/deepseek-v3-r1-serving-day.json --json");
+  CHECK(nlohmann::json::parse(day.out)["calibration_mismatch"].is_null());
 }
