@@ -142,6 +142,7 @@ void add_calibrate_command(CLI::App& app) {
   fit->add_option("--out", opts->out, "calibration file to write, e.g. scenarios/calibration/h800.json");
   fit->add_flag("--json", opts->json, "print the calibration and every row's prediction as JSON");
   fit->callback([opts] { run_fit(*opts); });
+  add_validate_subcommand(*cmd);
 }
 
 }  // namespace fathom::tools

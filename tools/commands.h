@@ -11,6 +11,7 @@ void add_memory_command(CLI::App& app);
 void add_run_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
+void add_validate_subcommand(CLI::App& calibrate);  // `fathom calibrate validate` (tools/cmd_validate.cpp)
 void add_eplb_command(CLI::App& app);
 
 }  // namespace fathom::tools
