@@ -262,7 +262,8 @@ ForwardCost IterationCostModel::layers(const LayerShape& s, const UnitSpec& unit
 ForwardCost IterationCostModel::decode_step(int64_t batch, double context, const DecodeSpec& decode,
                                             const MtpSpec& mtp) const {
   const int64_t mb = decode.unit.micro_batches;
-  const double attention = attention_imbalance(decode.context_cv, batch, decode.unit.gpus);
+  const double attention =
+      decode.balanced_placement ? 1.0 : attention_imbalance(decode.context_cv, batch, decode.unit.gpus);
   LayerShape s;
   s.decode = true;
   s.sequences = std::max<int64_t>(1, (batch + mb - 1) / mb);

@@ -43,6 +43,12 @@ UnitSpec read_unit(const SpecReader& r, int64_t gpus_per_node, hw::AllToAllStyle
 
 }  // namespace
 
+bool read_request_placement(const SpecReader& r) {
+  return r.choice_or("request_placement", {"random", "balanced"}, "random",
+                     "requests land on the DP attention ranks at random: the busiest rank's context sum sets the "
+                     "step (docs/serving.md, attention imbalance); \"balanced\" equalises the sums") == "balanced";
+}
+
 ServingSpec read_serving_spec(const SpecReader& top, int64_t gpus_per_node) {
   ServingSpec s;
   {
@@ -56,6 +62,7 @@ ServingSpec read_serving_spec(const SpecReader& top, int64_t gpus_per_node) {
     s.decode.unit = read_unit(r, gpus_per_node, hw::AllToAllStyle::low_latency);
     s.decode.unit.nvlink_local = r.boolean_or("nvlink_local_dispatch", false, "pure-RDMA low-latency kernels (K23)");
     s.decode.workspace = r.quantity_or<Bytes>("workspace", "2GiB", "CUDA context, library and communication buffers");
+    s.decode.balanced_placement = read_request_placement(r);
     if (r.has("batch_per_gpu")) s.decode.batch_per_gpu = r.at_least("batch_per_gpu", r.integer("batch_per_gpu"), 1);
     if (r.has("max_tokens_per_expert")) {
       s.decode.max_tokens_per_expert = r.at_least("max_tokens_per_expert", r.integer("max_tokens_per_expert"), 1);

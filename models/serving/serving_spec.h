@@ -38,6 +38,9 @@ struct DecodeSpec {
   // Coefficient of variation of one decoding request's context (derived from the request mix, or
   // the unit's context_sigma): sets the attention imbalance between DP ranks (attention_imbalance.h).
   double context_cv = 0;
+  // How requests are placed on the DP attention ranks: at random (the attention imbalance above), or by a
+  // scheduler that equalises the ranks' context sums (no attention imbalance).
+  bool balanced_placement = false;
   std::optional<int64_t> batch_per_gpu;  // a fixed decode batch replacing the SLO-derived one
   // A cap on the routed tokens each local expert of the busiest GPU receives per step (S05: "usually
   // <= 256" in the report's EP320 deployment); caps the decode batch.
@@ -82,6 +85,9 @@ struct ServingSpec {
   ExpertLoadSpec expert_load;
   Seconds simulated_seconds_per_window;  // event-level horizon per window (after warm-up)
 };
+
+// decode.request_placement: "random" (default) or "balanced" (DecodeSpec::balanced_placement).
+bool read_request_placement(const SpecReader& decode);
 
 // Reads the sections prefill, decode, mtp, slo, autoscaling, lengths, expert_load and simulation of
 // the top-level reader `top` (which the caller finishes). `gpus_per_node` sizes the units.

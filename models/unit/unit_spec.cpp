@@ -53,6 +53,7 @@ void read_decode(const SpecReader& u, UnitScenario& s) {
   s.context_sigma = u.number_or("context_sigma", 0.0, "every request at context_tokens, as a fixed-prompt benchmark");
   if (s.context_sigma < 0 || s.context_sigma > 3) u.fail("context_sigma", "must be between 0 and 3 (log-normal shape)");
   s.decode.context_cv = serving::lognormal_cv(s.context_sigma);
+  s.decode.balanced_placement = serving::read_request_placement(u);
   if (u.has("mtp")) {
     const SpecReader m = u.child("mtp");
     s.mtp.draft_tokens = m.at_least("draft_tokens", m.integer("draft_tokens"), 0);

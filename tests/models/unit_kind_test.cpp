@@ -135,3 +135,12 @@ TEST_CASE("unit: prefill with MTP loaded runs the MTP module over the prompt (on
   CHECK(flops_with / flops_without == Approx(1.0 + 1.0 / 61).epsilon(0.01));
   CHECK(with.step_s > without.step_s);
 }
+
+TEST_CASE("unit: balanced request placement removes the attention imbalance", "[unit]") {
+  const auto random = predict("unit/deepseek-v3-decode-ep144-h800.json", {"unit.context_sigma=1.0"});
+  const auto balanced = predict("unit/deepseek-v3-decode-ep144-h800.json",
+                                {"unit.context_sigma=1.0", "unit.request_placement=\"balanced\""});
+  CHECK(random.attention_imbalance > 1.1);
+  CHECK(balanced.attention_imbalance == 1.0);
+  CHECK(balanced.step_s < random.step_s);
+}
