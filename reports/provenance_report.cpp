@@ -2,17 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "sim/report.h"
+
 namespace fathom::reports {
 
-nlohmann::json assumptions_json(const ProvenanceLog& log) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& e : log.assumptions()) {
-    nlohmann::json entry = {{"path", e.json_path}, {"value", e.value_text}, {"source", e.source.to_string()}};
-    if (!e.range_text.empty()) entry["range"] = e.range_text;
-    out.push_back(std::move(entry));
-  }
-  return out;
-}
+nlohmann::json assumptions_json(const ProvenanceLog& log) { return fathom::assumptions_json(log); }
 
 std::string assumptions_text(const ProvenanceLog& log) {
   std::string out;

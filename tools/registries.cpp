@@ -4,6 +4,7 @@
 #include "models/eplb/policy_registry.h"
 #include "models/hf_config.h"
 #include "models/schedule/registry.h"
+#include "reports/formats.h"
 #include "tools/run_kinds.h"
 
 namespace fathom::tools {
@@ -15,6 +16,7 @@ std::vector<RegistryListing> all_registries() {
   append_listing(models::eplb::policy_registry(), out);
   append_listing(models::schedule::schedule_registry(), out);
   append_listing(run_kind_registry(), out);
+  append_listing(reports::format_registry(), out);
   return out;
 }
 

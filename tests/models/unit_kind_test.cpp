@@ -11,6 +11,7 @@
 
 #include "models/serving/attention_imbalance.h"
 #include "models/serving/serving_inputs.h"
+#include "models/unit/unit_report.h"
 #include "models/unit/unit_run.h"
 
 using namespace fathom;
@@ -143,4 +144,16 @@ TEST_CASE("unit: balanced request placement removes the attention imbalance", "[
   CHECK(random.attention_imbalance > 1.1);
   CHECK(balanced.attention_imbalance == 1.0);
   CHECK(balanced.step_s < random.step_s);
+}
+
+TEST_CASE("unit: every shipped unit scenario's report matches its schema", "[unit]") {
+  for (const std::string& f : shipped_units()) {
+    INFO(f);
+    ProvenanceLog log;
+    const ScenarioDocument doc = load_scenario(path(f));
+    const unit::UnitScenario s = unit::read_unit_scenario(doc, log);
+    const Report rep = unit::unit_report(s, unit::predict_unit(s), log, doc.root);
+    CHECK_NOTHROW(check_report(rep));
+    CHECK(rep.metric("/step_s") > 0);
+  }
 }

@@ -1,0 +1,31 @@
+#pragma once
+// The output formats every Report renders in (sim/report.h), as a registry (`fathom list`: "format"):
+// text for people, JSON (the --json contract), Markdown (a summary page) and CSV (one table). A run kind
+// has no renderer code of its own: adding a format is one file here and one registry entry.
+
+#include <string>
+#include <string_view>
+
+#include "sim/registry.h"
+#include "sim/report.h"
+
+namespace fathom::reports {
+
+using Renderer = std::string (*)(const Report& report);
+
+const Registry<Renderer>& format_registry();
+
+// The report in `format`; InputError "<where>: unknown format ..." for a name not in the registry.
+std::string render(const Report& report, std::string_view format, std::string_view where = "--format");
+
+std::string render_text(const Report& report);
+std::string render_json(const Report& report);
+std::string render_markdown(const Report& report);
+// CSV of every table, each under a "# <name>" line; render_table_csv is one table.
+std::string render_csv(const Report& report);
+std::string render_table_csv(const Report& report, const TableSpec& table);
+
+// "88.09 ms", "61.9 GiB", "2688 tokens/s": seconds below one shown in ms or us, bytes in GiB/MiB.
+std::string format_quantity(double value, std::string_view unit);
+
+}  // namespace fathom::reports

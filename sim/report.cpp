@@ -1,0 +1,47 @@
+#include "sim/report.h"
+
+#include <stdexcept>
+
+namespace fathom {
+
+double Report::metric(std::string_view path) const {
+  const nlohmann::json::json_pointer p{std::string(path)};
+  if (!data.contains(p) || !data.at(p).is_number()) {
+    throw std::out_of_range("report has no number at " + std::string(path));
+  }
+  return data.at(p).get<double>();
+}
+
+void check_report(const Report& r) {
+  for (const MetricSpec& m : r.metrics) {
+    const nlohmann::json::json_pointer p{m.path};
+    if (!r.data.contains(p) || !r.data.at(p).is_number()) {
+      throw std::logic_error(r.kind + " report: metric " + m.path + " is not a number in the data");
+    }
+  }
+  for (const TableSpec& t : r.tables) {
+    const nlohmann::json::json_pointer p{t.path};
+    if (!r.data.contains(p) || !r.data.at(p).is_array()) {
+      throw std::logic_error(r.kind + " report: table " + t.name + " at " + t.path + " is not an array");
+    }
+    for (const nlohmann::json& row : r.data.at(p)) {
+      for (const ColumnSpec& c : t.columns) {
+        if (!row.is_object() || !row.contains(c.key) || !(row[c.key].is_number() || row[c.key].is_string())) {
+          throw std::logic_error(r.kind + " report: table " + t.name + " row lacks column " + c.key);
+        }
+      }
+    }
+  }
+}
+
+nlohmann::json assumptions_json(const ProvenanceLog& log) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : log.assumptions()) {
+    nlohmann::json entry = {{"path", e.json_path}, {"value", e.value_text}, {"source", e.source.to_string()}};
+    if (!e.range_text.empty()) entry["range"] = e.range_text;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+}  // namespace fathom

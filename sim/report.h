@@ -1,0 +1,66 @@
+#pragma once
+// The one result type every run kind returns (ARCHITECTURE.md §6). A Report is the result as a JSON tree
+// (`data`: the stable contract of `--json`, with "assumptions", "folds" and "scenario" in it) plus a schema
+// that says how to show it: its metrics (a JSON pointer into `data`, a unit, a description, whether it is a
+// headline figure) and its tables (a JSON pointer to an array of objects, and the columns to show). The
+// renderers in reports/ turn any Report into text, JSON, CSV or Markdown without knowing its kind; `--bands`
+// samples its headline metrics by path.
+//
+// Contract: every MetricSpec::path names a number in `data`, every TableSpec::path an array of objects whose
+// column keys are numbers or strings (check_report verifies both; the run kinds' tests call it).
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/provenance.h"
+
+namespace fathom {
+
+// One number of a result. Units are plain strings ("s", "tokens/s", "USD", "B", "" for a ratio); text
+// renderers choose a readable scale for "s" and "B".
+struct MetricSpec {
+  std::string path;  // JSON pointer into Report::data, e.g. "/prefill/input_tokens_per_s_per_node"
+  std::string unit;
+  std::string description;  // one line, what the number is
+  bool headline = true;     // shown in summaries and sampled by --bands
+};
+
+// One column of a table: the key in each row object, the header, the unit and a scale for display
+// (the shown value is value * scale; the unit should name the scaled unit, e.g. "ms" with 1e3).
+struct ColumnSpec {
+  std::string key;
+  std::string header;
+  std::string unit;
+  double scale = 1.0;
+  int decimals = -1;  // -1: four significant digits
+};
+
+struct TableSpec {
+  std::string name;   // file-name-safe, e.g. "breakdown" (CSV files are <name>.csv)
+  std::string title;  // shown above the table
+  std::string path;   // JSON pointer to an array of objects in Report::data
+  std::vector<ColumnSpec> columns;
+};
+
+struct Report {
+  std::string kind;                   // the run kind ("unit", "serving", ...)
+  std::string title;                  // the scenario's name
+  std::vector<std::string> warnings;  // shown first (e.g. another GPU's kernel calibration in use)
+  std::vector<std::string> lines;     // short sentences a reader needs before the numbers
+  nlohmann::json data = nlohmann::json::object();
+  std::vector<MetricSpec> metrics;
+  std::vector<TableSpec> tables;
+
+  // The number at `path`; throws std::out_of_range naming the path if absent or not a number.
+  double metric(std::string_view path) const;
+};
+
+// Throws std::logic_error naming the first metric or table path that does not hold what the schema says.
+void check_report(const Report& report);
+
+// The assumed and default values a prediction rests on: [{"path", "value", "source", "range"?}, ...].
+nlohmann::json assumptions_json(const ProvenanceLog& log);
+
+}  // namespace fathom
