@@ -25,7 +25,6 @@ std::string render_markdown(const Report& report);
 std::string render_csv(const Report& report);
 std::string render_table_csv(const Report& report, const TableSpec& table);
 
-// "88.09 ms", "61.9 GiB", "2688 tokens/s": seconds below one shown in ms or us, bytes in GiB/MiB.
-std::string format_quantity(double value, std::string_view unit);
+using fathom::format_quantity;  // sim/report.h
 
 }  // namespace fathom::reports

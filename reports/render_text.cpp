@@ -1,5 +1,8 @@
 #include <fmt/format.h>
 
+#include <string>
+#include <vector>
+
 #include "reports/formats.h"
 #include "reports/table_cells.h"
 #include "reports/text_table.h"
@@ -7,31 +10,39 @@
 namespace fathom::reports {
 
 std::string render_text(const Report& r) {
-  std::string out = r.title + "\n\n";
-  for (const std::string& w : r.warnings) out += "WARNING: " + w + "\n";
-  if (!r.warnings.empty()) out += "\n";
-  for (const std::string& line : r.lines) out += line + "\n";
-  if (!r.lines.empty()) out += "\n";
+  // Sections (warnings, lines, metrics, each table, assumptions), one blank line between them.
+  std::vector<std::string> sections;
+  std::string block;
+  for (const std::string& w : r.warnings) block += "WARNING: " + w + "\n";
+  sections.push_back(block);
+  block.clear();
+  for (const std::string& line : r.lines) block += line + "\n";
+  sections.push_back(block);
+  block.clear();
   size_t width = 0;
   for (const MetricSpec& m : r.metrics) {
     if (m.headline) width = std::max(width, m.description.size());
   }
   for (const MetricSpec& m : r.metrics) {
-    if (m.headline) out += fmt::format("{:<{}}  {}\n", m.description, width, format_quantity(r.metric(m.path), m.unit));
+    if (m.headline)
+      block += fmt::format("{:<{}}  {}\n", m.description, width, format_quantity(r.metric(m.path), m.unit));
   }
+  sections.push_back(block);
   for (const TableSpec& t : r.tables) {
     TextTable table(detail::table_headers(t));
     for (auto& row : detail::table_cells(r, t, false)) table.add_row(std::move(row));
-    out += "\n" + t.title + "\n" + table.render();
+    sections.push_back(t.title + "\n" + table.render());
   }
-  const nlohmann::json& assumed = r.data.value("assumptions", nlohmann::json::array());
-  if (!assumed.empty()) {
-    out += "\nAssumed and default values:\n";
-    for (const nlohmann::json& a : assumed) {
-      const std::string range = a.contains("range") ? " in " + a["range"].get<std::string>() : "";
-      out += fmt::format("  {} = {}{}  ({})\n", a["path"].get<std::string>(), a["value"].get<std::string>(), range,
+  block.clear();
+  for (const nlohmann::json& a : r.data.value("assumptions", nlohmann::json::array())) {
+    const std::string range = a.contains("range") ? " in " + a["range"].get<std::string>() : "";
+    block += fmt::format("  {} = {}{}  ({})\n", a["path"].get<std::string>(), a["value"].get<std::string>(), range,
                          a["source"].get<std::string>());
-    }
+  }
+  if (!block.empty()) sections.push_back("Assumed and default values:\n" + block);
+  std::string out = r.title + "\n";
+  for (const std::string& s : sections) {
+    if (!s.empty()) out += "\n" + s;
   }
   return out;
 }

@@ -60,6 +60,10 @@ struct Report {
 // Throws std::logic_error naming the first metric or table path that does not hold what the schema says.
 void check_report(const Report& report);
 
+// "88.09 ms", "61.9 GiB", "21,506 tokens/s": seconds below one shown in ms or us, bytes in GiB/MiB,
+// large numbers grouped by thousands; how every renderer shows a metric.
+std::string format_quantity(double value, std::string_view unit);
+
 // The assumed and default values a prediction rests on: [{"path", "value", "source", "range"?}, ...].
 nlohmann::json assumptions_json(const ProvenanceLog& log);
 

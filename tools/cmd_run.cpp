@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
+#include "reports/formats.h"
+#include "sim/band_sweep.h"
 #include "tools/commands.h"
 #include "tools/run_kinds.h"
 #include "tools/scenario_options.h"
@@ -12,18 +17,33 @@ const Registry<RunKind>& run_kind_registry() {
   static const Registry<RunKind> registry(
       "scenario kind",
       {
-          {"serving", "a day of PD-disaggregated serving: units per window, throughput, cost, revenue, margin",
-           &run_serving},
-          {"training", "one pre-training step under a pipeline schedule: step time, breakdown, MFU, GPU-hours",
-           &run_training},
-          {"storage", "a 3FS-style storage cluster under a workload: throughput, bottleneck, job time", &run_storage},
+          {"serving",
+           "a day of PD-disaggregated serving: units per window, throughput, cost, revenue, margin",
+           {&run_serving}},
+          {"training",
+           "one pre-training step under a pipeline schedule: step time, breakdown, MFU, GPU-hours",
+           {&run_training}},
+          {"storage", "a 3FS-style storage cluster under a workload: throughput, bottleneck, job time", {&run_storage}},
           {"unit",
            "one prefill or decode engine, or one training chunk, at a fixed batch: step, tokens/s per GPU and "
            "node, breakdown by kernel family and communication phase",
-           &run_unit},
+           {&run_unit, &unit_report_of}},
       });
   return registry;
 }
+
+namespace {
+
+void run_bands(const ScenarioDocument& doc, const std::string& kind, const RunKind& make, const RunOptions& o) {
+  if (o.bands < 2 || o.bands > 100000) throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", o.bands));
+  if (!make.report) throw InputError(fmt::format("--bands: not available yet for a {} run (unit runs have it)", kind));
+  if (!o.trace_file.empty()) throw InputError("--trace: a --bands run has no single timeline to write");
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const BandSweep sweep = sweep_bands(doc, o.bands, o.seed, threads, make.report);
+  fmt::print("{}", reports::render(band_report(sweep), o.json ? "json" : "text"));
+}
+
+}  // namespace
 
 void add_run_command(CLI::App& app) {
   auto opts = std::make_shared<ScenarioOptions>();
@@ -31,6 +51,13 @@ void add_run_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario (its \"kind\" picks the simulator)");
   opts->add_to(*cmd);
   cmd->add_option("--trace", run->trace_file, "Write a Chrome-trace JSON timeline (Perfetto) where the kind has one");
+  cmd->add_option("--bands", run->bands,
+                  "Sample the scenario's ranged values N times (Latin hypercube, default 64): p5/p50/p95 of every "
+                  "headline metric and its drivers")
+      ->expected(0, 1)
+      ->default_str("64");
+  cmd->add_option("--seed", run->seed, "Seed of the --bands sampling")->capture_default_str();
+  cmd->add_option("--threads", run->threads, "Threads for --bands (0: every core)")->capture_default_str();
   cmd->callback([opts, run] {
     const ScenarioDocument doc = opts->load();
     run->json = opts->json;
@@ -39,7 +66,9 @@ void add_run_command(CLI::App& app) {
           fmt::format("{}: kind: required key is missing (one of: serving, training, storage, unit)", doc.label));
     }
     const std::string kind = doc.root["kind"].get<std::string>();
-    run_kind_registry().get(kind, doc.label + ": kind").make(doc, *run);
+    const RunKind& make = run_kind_registry().get(kind, doc.label + ": kind").make;
+    if (run->bands == 0) return make.run(doc, *run);
+    run_bands(doc, kind, make, *run);
   });
 }
 

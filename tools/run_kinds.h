@@ -5,6 +5,7 @@
 #include <string>
 
 #include "sim/registry.h"
+#include "sim/report.h"
 #include "sim/scenario_document.h"
 
 namespace fathom::tools {
@@ -12,9 +13,17 @@ namespace fathom::tools {
 struct RunOptions {
   bool json = false;
   std::string trace_file;  // --trace: Chrome-trace JSON of the run, where the kind supports it
+  int bands = 0;           // --bands N: sample the scenario's ranges N times (0: a plain run)
+  uint64_t seed = 1;       // --seed: of the Latin hypercube
+  int threads = 0;         // --threads: for --bands (0: every core)
 };
 
-using RunKind = void (*)(const ScenarioDocument& doc, const RunOptions& options);
+// A run kind: how it prints a run, and (once it builds a Report, sim/report.h) the run as a Report,
+// which --bands samples.
+struct RunKind {
+  void (*run)(const ScenarioDocument& doc, const RunOptions& options) = nullptr;
+  Report (*report)(const ScenarioDocument& doc) = nullptr;  // null: not yet ported to Report
+};
 
 const Registry<RunKind>& run_kind_registry();
 
@@ -22,5 +31,6 @@ void run_serving(const ScenarioDocument& doc, const RunOptions& options);
 void run_training(const ScenarioDocument& doc, const RunOptions& options);
 void run_storage(const ScenarioDocument& doc, const RunOptions& options);
 void run_unit(const ScenarioDocument& doc, const RunOptions& options);
+Report unit_report_of(const ScenarioDocument& doc);
 
 }  // namespace fathom::tools

@@ -9,11 +9,14 @@
 
 namespace fathom::tools {
 
-void run_unit(const ScenarioDocument& doc, const RunOptions& options) {
+Report unit_report_of(const ScenarioDocument& doc) {
   ProvenanceLog log;
   const models::unit::UnitScenario s = models::unit::read_unit_scenario(doc, log);
-  const models::unit::UnitResult r = models::unit::predict_unit(s);
-  fmt::print("{}", reports::render(models::unit::unit_report(s, r, log, doc.root), options.json ? "json" : "text"));
+  return models::unit::unit_report(s, models::unit::predict_unit(s), log, doc.root);
+}
+
+void run_unit(const ScenarioDocument& doc, const RunOptions& options) {
+  fmt::print("{}", reports::render(unit_report_of(doc), options.json ? "json" : "text"));
 }
 
 }  // namespace fathom::tools
