@@ -259,6 +259,16 @@ ForwardCost IterationCostModel::layers(const LayerShape& s, const UnitSpec& unit
   return out;
 }
 
+ForwardCost IterationCostModel::edges(int64_t tokens, int64_t logit_tokens, Seconds overhead) const {
+  ForwardCost edge;
+  edge.rows = price(embedding_ops(model_.arch, tokens, options_), kernels_);
+  const Breakdown head = price(head_ops(model_.arch, logit_tokens, options_), kernels_);
+  for (size_t i = 0; i < kMaxKernelFamilies; ++i) add_row(edge.rows.kernels[i], head.kernels[i], 1.0);
+  expose_kernels(edge.rows);
+  edge.rows.overhead.time_s = edge.rows.overhead.exposed_s = overhead.value();
+  return edge;
+}
+
 ForwardCost IterationCostModel::decode_step(int64_t batch, double context, const DecodeSpec& decode,
                                             const MtpSpec& mtp) const {
   const int64_t mb = decode.unit.micro_batches;
@@ -271,13 +281,7 @@ ForwardCost IterationCostModel::decode_step(int64_t batch, double context, const
   s.context = std::max<int64_t>(1, std::llround(context * attention));
   ForwardCost c = layers(s, decode.unit, decode_.expert_imbalance, mtp.draft_tokens > 0);
   const int64_t tokens = batch * s.tokens_per_sequence;
-  ForwardCost edge;
-  edge.rows = price(embedding_ops(model_.arch, tokens, options_), kernels_);
-  const Breakdown head = price(head_ops(model_.arch, tokens, options_), kernels_);
-  for (size_t i = 0; i < kMaxKernelFamilies; ++i) add_row(edge.rows.kernels[i], head.kernels[i], 1.0);
-  expose_kernels(edge.rows);
-  edge.rows.overhead.time_s = edge.rows.overhead.exposed_s = decode.unit.overhead.value();
-  add(c, edge, 1.0);
+  add(c, edges(tokens, tokens, decode.unit.overhead), 1.0);
   c.attention_imbalance = attention;
   return c;
 }
@@ -296,14 +300,7 @@ ForwardCost IterationCostModel::prefill_forward(int64_t tokens, double seq_len, 
   // With MTP speculation the MTP module runs over the prompt too: decode's drafts need its KV cache and
   // the first draft its hidden state (S45).
   ForwardCost c = layers(s, prefill.unit, prefill_.expert_imbalance, model_.mtp);
-  const int64_t sequences = s.sequences * mb;
-  ForwardCost edge;
-  edge.rows = price(embedding_ops(model_.arch, tokens, options_), kernels_);
-  const Breakdown head = price(head_ops(model_.arch, sequences, options_), kernels_);
-  for (size_t i = 0; i < kMaxKernelFamilies; ++i) add_row(edge.rows.kernels[i], head.kernels[i], 1.0);
-  expose_kernels(edge.rows);
-  edge.rows.overhead.time_s = edge.rows.overhead.exposed_s = prefill.unit.overhead.value();
-  add(c, edge, 1.0);
+  add(c, edges(tokens, s.sequences * mb, prefill.unit.overhead), 1.0);
   return c;
 }
 

@@ -118,6 +118,8 @@ class IterationCostModel {
     int64_t context = 1;     // decode: keys the busiest rank's attention reads per sequence
   };
   ForwardCost layers(const LayerShape& per_micro_batch, const UnitSpec& unit, double imbalance, bool include_mtp) const;
+  // The embedding of `tokens`, the final norm and LM head on `logit_tokens`, and the per-forward overhead.
+  ForwardCost edges(int64_t tokens, int64_t logit_tokens, Seconds overhead) const;
   ForwardCost one_layer(int64_t layer, const LayerShape& shape, const UnitSpec& unit, double imbalance) const;
   std::vector<Op> layer_ops(int64_t layer, const LayerShape& shape, const MoeLoad& load) const;
   const hw::KernelCostModel& reduced_model(const UnitSpec& unit) const;

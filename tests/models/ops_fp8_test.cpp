@@ -9,26 +9,15 @@
 
 #include "models/hf_config.h"
 #include "models/ops.h"
+#include "support/tiny_model.h"
 
 using namespace fathom;
 using namespace fathom::models;
 
 namespace {
 
-// The tiny DeepSeek-style model of ops_test.cpp: d = 64, layer 0 dense, layer 1 MoE (4 experts of width
-// 16, top-2, 1 shared), 2 heads, q_lora 32, kv_lora 16, qk 8 + 4, v 8, 1 MTP module.
-ModelArch tiny() {
-  const nlohmann::json cfg = {{"model_type", "deepseek_v3"},  {"hidden_size", 64},
-                              {"num_hidden_layers", 2},       {"vocab_size", 100},
-                              {"num_attention_heads", 2},     {"q_lora_rank", 32},
-                              {"kv_lora_rank", 16},           {"qk_nope_head_dim", 8},
-                              {"qk_rope_head_dim", 4},        {"v_head_dim", 8},
-                              {"intermediate_size", 96},      {"moe_intermediate_size", 16},
-                              {"n_routed_experts", 4},        {"n_shared_experts", 1},
-                              {"num_experts_per_tok", 2},     {"first_k_dense_replace", 1},
-                              {"num_nextn_predict_layers", 1}};
-  return parse_hf_config(cfg, "tiny.json");
-}
+// The tiny model (tests/support/tiny_model.h).
+ModelArch tiny() { return test::tiny_deepseek(); }
 
 ModelArch v3() { return load_hf_config(std::string(FATHOM_SOURCE_DIR) + "/scenarios/models/deepseek-v3.config.json"); }
 
