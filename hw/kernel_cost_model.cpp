@@ -15,11 +15,22 @@ EfficiencyCurve curve_of(const FamilyParameters& p) {
   return c;
 }
 
-KernelCostModel::KernelCostModel(GpuSpec gpu, Calibration calibration)
-    : gpu_(std::move(gpu)), calibration_(std::move(calibration)) {}
+KernelCostModel::KernelCostModel(GpuSpec gpu, Calibration calibration, KernelTimeFactors factors)
+    : gpu_(std::move(gpu)), calibration_(std::move(calibration)), factors_(std::move(factors)) {}
 
 KernelTime KernelCostModel::breakdown(const KernelWork& work) const {
-  return evaluate_curve(curve_of(calibration_.parameters(work.family)), gpu_, work);
+  KernelTime t = evaluate_curve(curve_of(calibration_.parameters(work.family)), gpu_, work);
+  if (const auto it = factors_.find(work.family); it != factors_.end()) {
+    t.compute = t.compute * it->second;
+    t.memory = t.memory * it->second;
+    t.overhead = t.overhead * it->second;
+    t.total = t.total * it->second;
+  }
+  return t;
+}
+
+KernelCostModel KernelCostModel::with_compute_sms(int64_t sms) const {
+  return KernelCostModel(gpu_.with_compute_sms(sms), calibration_, factors_);
 }
 
 Seconds KernelCostModel::time(const KernelWork& work) const { return breakdown(work).total; }

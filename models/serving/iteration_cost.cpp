@@ -140,7 +140,7 @@ IterationCostModel::IterationCostModel(const ModelChoice& model, const hw::NodeS
   for (const int64_t sms : {prefill.communication_sms, decode.communication_sms}) {
     if (sms <= 0) continue;
     if (sms >= gpu.sm_count) throw std::invalid_argument("communication SMs leave none for compute");
-    reduced_[i++] = {sms, hw::KernelCostModel(gpu.with_compute_sms(gpu.sm_count - sms), kernels.calibration())};
+    reduced_[i++] = {sms, kernels.with_compute_sms(gpu.sm_count - sms)};
   }
 }
 

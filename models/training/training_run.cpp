@@ -142,8 +142,8 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   CostOptions options = default_cost_options(arch);
   options.weight_dtype = s.model.weights_dtype;
   // The GPU with communication_sms taken from compute (T08), for the compute beside the all-to-alls.
-  const hw::KernelCostModel overlapped_model(
-      s.cluster.node.gpu.with_compute_sms(s.cluster.node.gpu.sm_count - s.spec.communication_sms), s.calibration);
+  const hw::KernelCostModel overlapped_model =
+      cost_model.with_compute_sms(s.cluster.node.gpu.sm_count - s.spec.communication_sms);
   const BlockCostInputs in{arch,           s.model.mtp, options,           s.spec,           s.layout,
                            s.cluster.node, cost_model,  s.layer_imbalance, &overlapped_model};
   const std::vector<BlockCost> blocks = block_costs(in);

@@ -81,7 +81,7 @@ TrainingChunkCost training_chunk_cost(const UnitScenario& s, const hw::KernelCos
   CostOptions options = default_cost_options(a);
   options.weight_dtype = s.model.weights_dtype;
   const hw::GpuSpec& gpu = kernels.gpu();
-  const hw::KernelCostModel reduced(gpu.with_compute_sms(gpu.sm_count - spec.communication_sms), kernels.calibration());
+  const hw::KernelCostModel reduced = kernels.with_compute_sms(gpu.sm_count - spec.communication_sms);
   const training::BlockCostInputs in{a, false, options, spec, layout, s.cluster.node, kernels, {}, &reduced};
   const std::vector<training::BlockCost> blocks = training::block_costs(in);
 

@@ -45,7 +45,7 @@ UnitResult predict_unit(const UnitScenario& s) {
   UnitResult r;
   r.phase = s.phase;
   const ModelArch& a = s.model.arch;
-  const hw::KernelCostModel kernels(s.cluster.node.gpu, s.calibration);
+  const hw::KernelCostModel kernels(s.cluster.node.gpu, s.calibration, s.kernel_time_factors);
   r.calibration_device = s.calibration.device;
   r.calibration_mismatch = hw::calibration_mismatch(s.cluster.node.gpu, s.calibration);
   const int64_t ep = s.parallelism.ep;

@@ -183,6 +183,8 @@ UnitScenario read_unit_scenario(const ScenarioDocument& doc, ProvenanceLog& log)
   } else {
     s.zipf = serving::read_expert_load(load);
   }
+  if (top.has("kernel_time_factors"))
+    s.kernel_time_factors = hw::read_kernel_time_factors(top.child("kernel_time_factors"));
   top.finish();
   try {
     s.calibration = hw::load_calibration(calibration);

@@ -9,6 +9,7 @@
 
 #include "hw/calibration.h"
 #include "hw/cluster_spec.h"
+#include "hw/kernel_time_factors.h"
 #include "models/deployment/model_choice.h"
 #include "models/deployment/parallelism.h"
 #include "models/serving/serving_spec.h"
@@ -37,6 +38,7 @@ struct UnitScenario {
   ParallelismSpec parallelism;
   std::string calibration_file;
   hw::Calibration calibration;
+  hw::KernelTimeFactors kernel_time_factors;  // optional section kernel_time_factors (uncertainty what-ifs)
   // Prefill and decode: the engine (EP = attention DP = the cluster's GPUs), and its batch.
   serving::PrefillSpec prefill;  // unit + tokens_per_gpu
   serving::DecodeSpec decode;    // unit + workspace (prefill's too) + context_cv + batch_per_gpu

@@ -155,3 +155,24 @@ TEST_CASE("tiled GEMM: waves x (K steps + exposed epilogue), by hand", "[unit]")
   c.tiled = false;
   CHECK(evaluate_curve(c, g, w).compute.value() == Approx(w.flops.value() / (g.peak_fp8_dense.value() * 0.5)));
 }
+
+TEST_CASE("kernel time factors scale their family's time and nothing else, and read strictly", "[unit]") {
+  const Calibration cal = uniform_calibration(EfficiencyCurve{0.5, 0.0, 0.8, 2e-6, 1e300});
+  const KernelCostModel plain(toy_gpu(), cal);
+  const KernelCostModel scaled(toy_gpu(), cal, {{KernelFamily::dense_gemm, 1.25}});
+  const KernelWork g = gemm(4096, 1e12, 1.6e9);
+  KernelWork e = g;
+  e.family = KernelFamily::elementwise;
+  CHECK(scaled.time(g).value() == Approx(1.25 * plain.time(g).value()));
+  CHECK(scaled.breakdown(g).compute.value() == Approx(1.25 * plain.breakdown(g).compute.value()));
+  CHECK(scaled.time(e).value() == plain.time(e).value());
+  GpuSpec four = toy_gpu();
+  four.sm_count = 4;
+  CHECK(KernelCostModel(four, cal, scaled.factors()).with_compute_sms(1).factors().at(KernelFamily::dense_gemm) ==
+        1.25);
+  const auto read = [](const nlohmann::json& j) { return read_kernel_time_factors(SpecReader(j, "s.json", "f")); };
+  CHECK(read({{"dense_gemm", {{"value", 1.1}, {"range", {0.9, 1.1}}, {"source", "assumed:x"}}}, {"note", "n"}})
+            .at(KernelFamily::dense_gemm) == 1.1);
+  CHECK_THROWS_WITH(read({{"dense_gem", 1.0}}), Catch::StartsWith("s.json: f.dense_gem: unknown key"));
+  CHECK_THROWS_WITH(read({{"mla_decode", 0.0}}), Catch::StartsWith("s.json: f.mla_decode:"));
+}

@@ -23,7 +23,10 @@ TEST_CASE("fathom run --bands: percentiles and drivers of every headline metric,
   CHECK(two.out == one.out);
   const auto j = nlohmann::json::parse(one.out);
   CHECK(j["samples"] == 16);
-  CHECK(j["ranges"].size() == 3);  // zipf skew, overhead, MTP acceptance
+  CHECK(j["ranges"].size() == 10);  // zipf skew, overhead, MTP acceptance, 7 kernel time factors
+  int inert = 0;
+  for (const auto& r : j["ranges"]) inert += r["inert"].get<bool>();
+  CHECK(inert == 3);  // decode runs no contiguous grouped GEMM, prefill or backward attention
   for (const auto& b : j["bands"]) {
     INFO(b["metric"]);
     CHECK(b["p5"].get<double>() <= b["p50"].get<double>());
@@ -44,9 +47,9 @@ TEST_CASE("fathom run --bands: bad counts and kinds without a Report are one lin
   CHECK(is_one_line(r.err));
   CHECK(r.err.find("--bands") != std::string::npos);
   // Plain overrides replace the ranged objects: nothing is left to sample.
-  r = run_fathom(kDecode +
-                 "--bands 4 --set expert_load.zipf_exponent=0.1 --set unit.overhead_per_forward=2ms --set "
-                 "unit.mtp.acceptance_rate=0.85");
+  r = run_fathom(
+      "run scenarios/unit/deepseek-v3-training-chunk-ep64-h800.json --bands 4 --set "
+      "'kernel_time_factors={}' --set expert_load.zipf_exponent=0.1");
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("no value carries a range") != std::string::npos);
 }
