@@ -13,6 +13,7 @@ const Registry<Renderer>& format_registry() {
                     {"json", "one JSON object: the result tree (the --json contract)", &render_json},
                     {"markdown", "a Markdown summary page: metrics and tables", &render_markdown},
                     {"csv", "every table as CSV, each under a '# <name>' line", &render_csv},
+                    {"html", "one self-contained page with Vega-Lite charts of the tables", &render_html},
                 });
   return registry;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The output formats every Report renders in (sim/report.h), as a registry (`fathom list`: "format"):
-// text for people, JSON (the --json contract), Markdown (a summary page) and CSV (one table). A run kind
+// text for people, JSON (the --json contract), Markdown (a summary page), CSV (the tables) and HTML (a
+// self-contained page with charts). A run kind
 // has no renderer code of its own: adding a format is one file here and one registry entry.
 
 #include <string>
@@ -21,6 +22,8 @@ std::string render(const Report& report, std::string_view format, std::string_vi
 std::string render_text(const Report& report);
 std::string render_json(const Report& report);
 std::string render_markdown(const Report& report);
+// One self-contained page with Vega-Lite charts (reports/render_html.cpp).
+std::string render_html(const Report& report);
 // CSV of every table, each under a "# <name>" line; render_table_csv is one table.
 std::string render_csv(const Report& report);
 std::string render_table_csv(const Report& report, const TableSpec& table);

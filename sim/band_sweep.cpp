@@ -123,7 +123,7 @@ Report band_report(const BandSweep& s) {
     for (const std::string& p : s.inert) inert += (inert.empty() ? "" : ", ") + p;
     r.lines.push_back("Inert (no headline metric moves at either end, not sampled): " + inert);
   }
-  nlohmann::json bands = nlohmann::json::array();
+  nlohmann::json bands = nlohmann::json::array(), driver_rows = nlohmann::json::array();
   for (const MetricBand& b : s.bands) {
     nlohmann::json drivers = nlohmann::json::array();
     std::string top;
@@ -132,7 +132,15 @@ Report band_report(const BandSweep& s) {
       if (i < 3)
         top += fmt::format("{}{} {:.0f}%", top.empty() ? "" : ", ", b.drivers[i].path, 100 * b.drivers[i].share);
     }
+    for (const Driver& d : b.drivers) {
+      driver_rows.push_back({{"label", b.metric.description + ": " + d.path},
+                             {"metric", b.metric.path},
+                             {"driver", d.path},
+                             {"share", d.share}});
+    }
     const std::string& u = b.metric.unit;
+    // Relative to the point value (1 when the point is 0), for one chart across units.
+    const auto rel = [&](double x) { return b.point != 0 ? x / b.point : 1.0; };
     bands.push_back({{"metric", b.metric.path},
                      {"description", b.metric.description},
                      {"unit", u},
@@ -144,6 +152,9 @@ Report band_report(const BandSweep& s) {
                      {"p5_text", format_quantity(b.p5, u)},
                      {"p50_text", format_quantity(b.p50, u)},
                      {"p95_text", format_quantity(b.p95, u)},
+                     {"p5_rel", rel(b.p5)},
+                     {"p50_rel", rel(b.p50)},
+                     {"p95_rel", rel(b.p95)},
                      {"drivers", drivers},
                      {"top_drivers", top}});
   }
@@ -157,8 +168,8 @@ Report band_report(const BandSweep& s) {
                       {"source", v.source},
                       {"inert", std::find(s.inert.begin(), s.inert.end(), v.path) != s.inert.end()}});
   }
-  r.data = {{"kind", point.kind}, {"bands", bands}, {"ranges", ranges},   {"samples", s.samples},
-            {"seed", s.seed},     {"runs", s.runs}, {"point", point.data}};
+  r.data = {{"kind", point.kind},   {"bands", bands}, {"drivers", driver_rows}, {"ranges", ranges},
+            {"samples", s.samples}, {"seed", s.seed}, {"runs", s.runs},         {"point", point.data}};
   r.tables = {{"bands",
                "Headline metrics: point value and the p5 / p50 / p95 over the ranges, with the top drivers "
                "(share of the one-at-a-time spread)",
@@ -168,7 +179,14 @@ Report band_report(const BandSweep& s) {
                 {"p5_text", "p5", ""},
                 {"p50_text", "p50", ""},
                 {"p95_text", "p95", ""},
-                {"top_drivers", "top drivers", ""}}},
+                {"top_drivers", "top drivers", ""}},
+               {"interval", "description", "p50_rel", "", "p5_rel", "p95_rel",
+                "p5 to p95 (dot: p50), relative to the point value"}},
+              {"drivers",
+               "Drivers: each ranged value's share of a metric's one-at-a-time spread",
+               "/drivers",
+               {{"metric", "metric", ""}, {"driver", "ranged value", ""}, {"share", "share", "%", 100, 0}},
+               {"bar", "label", "share", "", "", "", "share of the spread"}},
               {"ranges",
                "Ranged values",
                "/ranges",

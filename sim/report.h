@@ -37,11 +37,21 @@ struct ColumnSpec {
   int decimals = -1;  // -1: four significant digits
 };
 
+// A chart of a table's rows (the HTML report draws it with Vega-Lite). Keys name fields of the rows.
+//  - "bar": one bar per row, `category` on the axis, `value` its length, coloured by `color` if given;
+//  - "interval": per row a line from `low` to `high` with a dot at `value`, rows along `category`.
+struct ChartSpec {
+  std::string kind;  // "" (no chart), "bar" or "interval"
+  std::string category, value, color, low, high;
+  std::string value_title;  // the value axis title
+};
+
 struct TableSpec {
   std::string name;   // file-name-safe, e.g. "breakdown" (CSV files are <name>.csv)
   std::string title;  // shown above the table
   std::string path;   // JSON pointer to an array of objects in Report::data
   std::vector<ColumnSpec> columns;
+  ChartSpec chart = {};
 };
 
 struct Report {

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "reports/formats.h"
+#include "reports/report_dir.h"
 #include "sim/band_sweep.h"
 #include "tools/commands.h"
 #include "tools/run_kinds.h"
@@ -34,13 +35,19 @@ const Registry<RunKind>& run_kind_registry() {
 
 namespace {
 
-void run_bands(const ScenarioDocument& doc, const std::string& kind, const RunKind& make, const RunOptions& o) {
-  if (o.bands < 2 || o.bands > 100000) throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", o.bands));
-  if (!make.report) throw InputError(fmt::format("--bands: not available yet for a {} run (unit runs have it)", kind));
-  if (!o.trace_file.empty()) throw InputError("--trace: a --bands run has no single timeline to write");
-  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const BandSweep sweep = sweep_bands(doc, o.bands, o.seed, threads, make.report);
-  fmt::print("{}", reports::render(band_report(sweep), o.json ? "json" : "text"));
+// A kind that builds a Report: the run (or its --bands sweep) printed, and written to --report DIR.
+void run_report(const ScenarioDocument& doc, const RunKind& make, const RunOptions& o) {
+  Report report;
+  if (o.bands != 0) {
+    if (o.bands < 2 || o.bands > 100000) throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", o.bands));
+    if (!o.trace_file.empty()) throw InputError("--trace: a --bands run has no single timeline to write");
+    const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    report = band_report(sweep_bands(doc, o.bands, o.seed, threads, make.report));
+  } else {
+    report = make.report(doc);
+  }
+  fmt::print("{}", reports::render(report, o.json ? "json" : "text"));
+  if (!o.report_dir.empty()) reports::write_report_dir(report, o.report_dir);
 }
 
 }  // namespace
@@ -58,6 +65,8 @@ void add_run_command(CLI::App& app) {
       ->default_str("64");
   cmd->add_option("--seed", run->seed, "Seed of the --bands sampling")->capture_default_str();
   cmd->add_option("--threads", run->threads, "Threads for --bands (0: every core)")->capture_default_str();
+  cmd->add_option("--report", run->report_dir,
+                  "Write report.json, a CSV per table, summary.md and a self-contained report.html into DIR");
   cmd->callback([opts, run] {
     const ScenarioDocument doc = opts->load();
     run->json = opts->json;
@@ -67,8 +76,12 @@ void add_run_command(CLI::App& app) {
     }
     const std::string kind = doc.root["kind"].get<std::string>();
     const RunKind& make = run_kind_registry().get(kind, doc.label + ": kind").make;
-    if (run->bands == 0) return make.run(doc, *run);
-    run_bands(doc, kind, make, *run);
+    if (make.report) return run_report(doc, make, *run);
+    if (run->bands != 0 || !run->report_dir.empty()) {
+      throw InputError(fmt::format("{}: not available yet for a {} run (unit runs have it)",
+                                   run->bands != 0 ? "--bands" : "--report", kind));
+    }
+    make.run(doc, *run);
   });
 }
 

@@ -16,6 +16,7 @@ struct RunOptions {
   int bands = 0;           // --bands N: sample the scenario's ranges N times (0: a plain run)
   uint64_t seed = 1;       // --seed: of the Latin hypercube
   int threads = 0;         // --threads: for --bands (0: every core)
+  std::string report_dir;  // --report: write the report's files here
 };
 
 // A run kind: how it prints a run, and (once it builds a Report, sim/report.h) the run as a Report,

@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config libsimgrid-dev libboost-graph-dev libeigen3-dev
           nlohmann-json3-dev catch2 libfmt-dev libcli11-dev)
+# The HTML report inlines Vega-Lite (npm) and its test renders the page in headless Chromium.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+packages+=(chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -17,6 +20,11 @@ if ((${#missing[@]})); then
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Vega-Lite for `--report` pages, pinned by reports/web/package-lock.json; installed once.
+if [ ! -d reports/web/node_modules/vega-embed ]; then
+  npm ci --prefix reports/web --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
 build_type="${FATHOM_BUILD_TYPE:-Release}"

@@ -116,7 +116,8 @@ TableSpec breakdown_table() {
            {"flops", "TFLOP", "", 1e-12, 2},
            {"bytes", "GB", "", 1e-9, 2},
            {"achieved_tflops", "TFLOPS", "", 1, 0},
-           {"bound", "bound", ""}}};
+           {"bound", "bound", ""}},
+          {"bar", "name", "exposed_s", "bound", "", "", "exposed time per step (s)"}};
 }
 
 }  // namespace

@@ -1,0 +1,92 @@
+// `fathom run ... --report DIR`: the files, and the HTML page in headless Chromium — it loads with no
+// script errors and draws every chart (the page counts both on its <body>). Without Chromium or the
+// Vega-Lite assets (tools/setup.sh installs both) the browser part is skipped with a message.
+
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <regex>
+#include <string>
+
+#include "support/cli_runner.h"
+
+using fathom::test::read_all;
+using fathom::test::run_fathom;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("fathom-report-test-" + std::to_string(::getpid()) + "-" + name);
+  fs::remove_all(d);
+  return d;
+}
+
+// The <body> attributes after the page ran (chromium --dump-dom); empty when Chromium is absent.
+std::string rendered_body(const fs::path& html) {
+  if (std::system("command -v chromium >/dev/null 2>&1") != 0) return "";
+  const fs::path out = html.parent_path() / "dom.html";
+  const std::string cmd =
+      "chromium --headless --no-sandbox --disable-gpu --virtual-time-budget=15000 --dump-dom 'file://" + html.string() +
+      "' >'" + out.string() + "' 2>/dev/null";
+  if (std::system(cmd.c_str()) != 0) return "";
+  std::smatch m;
+  const std::string dom = read_all(out.string());
+  return std::regex_search(dom, m, std::regex("<body [^>]*>")) ? m.str() : "";
+}
+
+int attribute(const std::string& body, const std::string& name) {
+  std::smatch m;
+  return std::regex_search(body, m, std::regex(name + "=\"([0-9]+)\"")) ? std::stoi(m[1]) : -1;
+}
+
+void check_page(const fs::path& dir, int charts) {
+  const std::string html = read_all((dir / "report.html").string());
+  REQUIRE(html.find("<!doctype html>") == 0);
+  CHECK(html.find("data-charts-expected=\"" + std::to_string(charts) + "\"") != std::string::npos);
+  if (html.find("vegaEmbed(") == std::string::npos) {
+    WARN("Vega-Lite assets absent (run tools/setup.sh): charts not checked");
+    return;
+  }
+  const std::string body = rendered_body(dir / "report.html");
+  if (body.empty()) {
+    WARN("chromium not available (tools/setup.sh installs it): the page was not rendered");
+    return;
+  }
+  INFO(body);
+  CHECK(attribute(body, "data-errors") == 0);
+  CHECK(attribute(body, "data-charts") == charts);
+}
+
+}  // namespace
+
+TEST_CASE("run --report writes JSON, CSV, Markdown and an HTML page whose charts draw without errors", "[smoke]") {
+  const fs::path dir = fresh_dir("unit");
+  const auto r = run_fathom("run scenarios/unit/deepseek-v3-decode-ep144-h800.json --report " + dir.string());
+  REQUIRE(r.exit_code == 0);
+  for (const char* f : {"report.json", "breakdown.csv", "summary.md", "report.html"}) CHECK(fs::exists(dir / f));
+  CHECK(read_all((dir / "breakdown.csv").string())
+            .rfind("name,time_s,exposed_s,share,flops,bytes,achieved_tflops,bound\n", 0) == 0);
+  check_page(dir, 1);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("run --bands --report draws the intervals and the drivers", "[smoke]") {
+  const fs::path dir = fresh_dir("bands");
+  const auto r = run_fathom("run scenarios/unit/deepseek-v3-prefill-ep32-h800.json --bands 8 --report " + dir.string());
+  REQUIRE(r.exit_code == 0);
+  for (const char* f : {"bands.csv", "drivers.csv", "ranges.csv"}) CHECK(fs::exists(dir / f));
+  check_page(dir, 2);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("run --report into a path that cannot be a directory is one line, exit 2", "[smoke]") {
+  const auto r = run_fathom("run scenarios/unit/deepseek-v3-decode-ep144-h800.json --report README.md");
+  CHECK(r.exit_code == 2);
+  CHECK(fathom::test::is_one_line(r.err));
+  CHECK(r.err.find("--report README.md") != std::string::npos);
+  const auto s = run_fathom("run scenarios/3fs-peak-read-180-nodes.json --report /tmp/x");
+  CHECK(s.exit_code == 2);
+  CHECK(s.err.find("--report") != std::string::npos);
+}
