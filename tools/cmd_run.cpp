@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include "reports/formats.h"
@@ -20,7 +23,7 @@ const Registry<RunKind>& run_kind_registry() {
       {
           {"serving",
            "a day of PD-disaggregated serving: units per window, throughput, cost, revenue, margin",
-           {&run_serving}},
+           {&run_serving, &serving_report_of}},
           {"training",
            "one pre-training step under a pipeline schedule: step time, breakdown, MFU, GPU-hours",
            {&run_training}},
@@ -42,9 +45,12 @@ void run_report(const ScenarioDocument& doc, const RunKind& make, const RunOptio
     if (o.bands < 2 || o.bands > 100000) throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", o.bands));
     if (!o.trace_file.empty()) throw InputError("--trace: a --bands run has no single timeline to write");
     const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    report = band_report(sweep_bands(doc, o.bands, o.seed, threads, make.report));
+    RunOptions quiet = o;
+    quiet.progress = false;
+    report = band_report(
+        sweep_bands(doc, o.bands, o.seed, threads, [&](const ScenarioDocument& d) { return make.report(d, quiet); }));
   } else {
-    report = make.report(doc);
+    report = make.report(doc, o);
   }
   fmt::print("{}", reports::render(report, o.json ? "json" : "text"));
   if (!o.report_dir.empty()) reports::write_report_dir(report, o.report_dir);
@@ -70,6 +76,7 @@ void add_run_command(CLI::App& app) {
   cmd->callback([opts, run] {
     const ScenarioDocument doc = opts->load();
     run->json = opts->json;
+    run->progress = isatty(fileno(stderr)) != 0;
     if (!doc.root.contains("kind") || !doc.root["kind"].is_string()) {
       throw InputError(
           fmt::format("{}: kind: required key is missing (one of: serving, training, storage, unit)", doc.label));
@@ -78,7 +85,7 @@ void add_run_command(CLI::App& app) {
     const RunKind& make = run_kind_registry().get(kind, doc.label + ": kind").make;
     if (make.report) return run_report(doc, make, *run);
     if (run->bands != 0 || !run->report_dir.empty()) {
-      throw InputError(fmt::format("{}: not available yet for a {} run (unit runs have it)",
+      throw InputError(fmt::format("{}: not available yet for a {} run (unit and serving runs have it)",
                                    run->bands != 0 ? "--bands" : "--report", kind));
     }
     make.run(doc, *run);

@@ -16,6 +16,7 @@ struct RunOptions {
   int bands = 0;           // --bands N: sample the scenario's ranges N times (0: a plain run)
   uint64_t seed = 1;       // --seed: of the Latin hypercube
   int threads = 0;         // --threads: for --bands (0: every core)
+  bool progress = false;   // a progress line on stderr for long runs (a terminal, no --bands)
   std::string report_dir;  // --report: write the report's files here
 };
 
@@ -23,7 +24,7 @@ struct RunOptions {
 // which --bands samples.
 struct RunKind {
   void (*run)(const ScenarioDocument& doc, const RunOptions& options) = nullptr;
-  Report (*report)(const ScenarioDocument& doc) = nullptr;  // null: not yet ported to Report
+  Report (*report)(const ScenarioDocument& doc, const RunOptions& options) = nullptr;  // null: not yet ported
 };
 
 const Registry<RunKind>& run_kind_registry();
@@ -32,6 +33,7 @@ void run_serving(const ScenarioDocument& doc, const RunOptions& options);
 void run_training(const ScenarioDocument& doc, const RunOptions& options);
 void run_storage(const ScenarioDocument& doc, const RunOptions& options);
 void run_unit(const ScenarioDocument& doc, const RunOptions& options);
-Report unit_report_of(const ScenarioDocument& doc);
+Report unit_report_of(const ScenarioDocument& doc, const RunOptions& options);
+Report serving_report_of(const ScenarioDocument& doc, const RunOptions& options);
 
 }  // namespace fathom::tools

@@ -1,35 +1,26 @@
-// Runner for scenarios of kind "serving" (issue #4): a day of PD-disaggregated serving.
+// Runner for scenarios of kind "serving" (docs/serving.md): a day of PD-disaggregated serving.
 
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <cstdio>
-
-#include "models/serving/serving_inputs.h"
-#include "reports/provenance_report.h"
+#include "models/serving/serving_report.h"
+#include "reports/formats.h"
 #include "tools/run_kinds.h"
-#include "tools/serving_output.h"
 
 namespace fathom::tools {
 
-void run_serving(const ScenarioDocument& doc, const RunOptions& options) {
+Report serving_report_of(const ScenarioDocument& doc, const RunOptions& options) {
   ProvenanceLog log;
   const models::serving::ServingInputs in = models::serving::read_serving_inputs(doc, &log);
-  const bool show_progress = isatty(fileno(stderr)) != 0;
+  const bool show = options.progress;
   const models::serving::ServingResult result =
-      models::serving::simulate_serving_day(in, [show_progress](size_t done, size_t all) {
-        if (show_progress) fmt::print(stderr, "\rsimulating window {}/{}{}", done, all, done == all ? "\n" : "");
+      models::serving::simulate_serving_day(in, [show](size_t done, size_t all) {
+        if (show) fmt::print(stderr, "\rsimulating window {}/{}{}", done, all, done == all ? "\n" : "");
       });
-  if (options.json) {
-    nlohmann::json out = serving_json(in, result);
-    out["assumptions"] = reports::assumptions_json(log);
-    out["scenario"] = doc.root;
-    fmt::print("{}\n", out.dump(2));
-    return;
-  }
-  fmt::print("{}", serving_text(doc.root.value("name", doc.label), result));
-  const std::string assumed = reports::assumptions_text(log);
-  if (!assumed.empty()) fmt::print("\nAssumed and default values:\n{}", assumed);
+  return models::serving::serving_report(in, result, log, doc.root, doc.root.value("name", doc.label));
+}
+
+void run_serving(const ScenarioDocument& doc, const RunOptions& options) {
+  fmt::print("{}", reports::render(serving_report_of(doc, options), options.json ? "json" : "text"));
 }
 
 }  // namespace fathom::tools

@@ -9,14 +9,14 @@
 
 namespace fathom::tools {
 
-Report unit_report_of(const ScenarioDocument& doc) {
+Report unit_report_of(const ScenarioDocument& doc, const RunOptions& /*options*/) {
   ProvenanceLog log;
   const models::unit::UnitScenario s = models::unit::read_unit_scenario(doc, log);
   return models::unit::unit_report(s, models::unit::predict_unit(s), log, doc.root);
 }
 
 void run_unit(const ScenarioDocument& doc, const RunOptions& options) {
-  fmt::print("{}", reports::render(unit_report_of(doc), options.json ? "json" : "text"));
+  fmt::print("{}", reports::render(unit_report_of(doc, options), options.json ? "json" : "text"));
 }
 
 }  // namespace fathom::tools

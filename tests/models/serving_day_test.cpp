@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "models/serving/serving_inputs.h"
+#include "models/serving/serving_report.h"
 
 using namespace fathom;
 using namespace fathom::models::serving;
@@ -79,4 +80,16 @@ TEST_CASE("a tighter speed SLO never raises decode throughput per node", "[golde
   CHECK(tight.decode.output_tokens_per_s_per_gpu <= base.decode.output_tokens_per_s_per_gpu);
   CHECK(tight.decode_output_tokens_per_s_per_node <= base.decode_output_tokens_per_s_per_node * 1.0001);
   CHECK(tight.decode_tokens_per_s_per_request >= 25.0);
+}
+
+TEST_CASE("the serving day's report matches its schema and carries the JSON contract's keys", "[golden]") {
+  const ScenarioDocument doc = load_scenario(kScenario, {"simulation.seconds_per_window=120s"});
+  ProvenanceLog log;
+  const ServingInputs in = read_serving_inputs(doc, &log);
+  const Report rep = serving_report(in, simulate_serving_day(in), log, doc.root, "day");
+  CHECK_NOTHROW(check_report(rep));
+  CHECK(rep.data["windows"].size() == 48);
+  CHECK(rep.data["windows"][1]["window"] == "00:30-01:00");
+  CHECK(rep.metric("/nodes/peak") >= rep.metric("/nodes/average"));
+  CHECK(rep.data["assumptions"].size() > 5);
 }

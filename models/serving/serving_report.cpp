@@ -1,0 +1,185 @@
+#include "models/serving/serving_report.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <vector>
+
+namespace fathom::models::serving {
+namespace {
+
+const std::vector<std::string> kFolds = {
+    "one prefill unit and one decode unit simulated per window, each with its share of the arrivals",
+    "all GPUs of a unit step together with requests balanced over them (one pool per unit)",
+    "all dense layers priced once, all MoE layers priced once (identical layers)",
+};
+
+// "09:30-10:00" from hours of the day.
+std::string clock(double h) {
+  const int minutes = static_cast<int>(std::lround(h * 60));
+  return fmt::format("{:02d}:{:02d}", minutes / 60, minutes % 60);
+}
+
+nlohmann::json window_json(const WindowResult& w) {
+  return {{"window", clock(w.start_h) + "-" + clock(w.end_h)},
+          {"start_h", w.start_h},
+          {"end_h", w.end_h},
+          {"load", w.load},
+          {"requests_per_s", w.requests_per_s},
+          {"prefill_units", w.prefill_units},
+          {"decode_units", w.decode_units},
+          {"nodes", w.nodes},
+          {"cost_usd", w.cost.value()},
+          {"revenue_usd", w.revenue.value()},
+          {"decode_batch_per_gpu", w.decode_batch_per_gpu},
+          {"tokens_per_s_per_request", w.tokens_per_s_per_request},
+          {"tokens_per_s_per_request_p1", w.speed_p1},
+          {"ttft_p50_s", w.ttft_p50_s},
+          {"ttft_p99_s", w.ttft_p99_s},
+          {"prefill_busy_fraction", w.prefill_busy_fraction},
+          {"slo_met", w.slo_met}};
+}
+
+nlohmann::json serving_json(const ServingInputs& in, const ServingResult& r) {
+  nlohmann::json windows = nlohmann::json::array();
+  for (const WindowResult& w : r.windows) windows.push_back(window_json(w));
+  return {
+      {"kind", "serving"},
+      {"prefill",
+       {{"input_tokens_per_s_per_node", r.prefill_input_tokens_per_s_per_node},
+        {"computed_tokens_per_s_per_node", r.prefill_computed_tokens_per_s_per_node},
+        {"capacity_computed_tokens_per_s_per_gpu", r.prefill.computed_tokens_per_s_per_gpu},
+        {"forward_s", r.prefill.forward.total.value()},
+        {"storage_s", r.prefill.storage.value()},
+        {"kv_read_bytes_per_s_per_gpu", r.prefill.storage_bandwidth_per_gpu.value()},
+        {"kv_read_bottleneck", in.kv_read_bottleneck},
+        {"exposed_communication_s", r.prefill.forward.exposed_communication.value()},
+        {"communication_sms", in.spec.prefill.unit.communication_sms},
+        {"tokens_per_gpu", r.prefill.tokens_per_gpu},
+        {"expert_imbalance_before_eplb", r.imbalance.prefill_before},
+        {"expert_imbalance", r.imbalance.prefill_after}}},
+      {"decode",
+       {{"output_tokens_per_s_per_node", r.decode_output_tokens_per_s_per_node},
+        {"tokens_per_s_per_request", r.decode_tokens_per_s_per_request},
+        {"batch_per_gpu", r.decode_batch_per_gpu},
+        {"batch_per_gpu_at_slo", r.decode.batch_per_gpu},
+        {"batch_source", r.decode.batch_source},
+        {"tokens_per_s_per_request_at_batch", r.decode.tokens_per_s_per_request},
+        {"slo_met_at_batch", r.decode.slo_met},
+        {"attention_imbalance", r.decode.step.attention_imbalance},
+        {"tokens_per_local_expert", r.decode.tokens_per_local_expert},
+        {"memory_batch_limit", r.decode.memory_batch_limit},
+        {"expert_cap_batch_limit", r.decode.expert_cap_batch_limit},
+        {"limited_by_memory", r.decode.limited_by_memory},
+        {"step_s", r.decode.step.total.value()},
+        {"step_exposed_communication_s", r.decode.step.exposed_communication.value()},
+        {"context_tokens", r.decode.context},
+        {"expert_imbalance_before_eplb", r.imbalance.decode_before},
+        {"expert_imbalance", r.imbalance.decode_after}}},
+      {"nodes",
+       {{"peak", r.nodes_peak},
+        {"average", r.nodes_average},
+        {"prefill_average", r.nodes_prefill_average},
+        {"decode_average", r.nodes_decode_average}}},
+      {"gpu_hours", r.gpu_hours},
+      {"cost_usd", r.cost.value()},
+      {"revenue_usd", r.revenue.value()},
+      {"cost_profit_margin", r.cost_profit_margin},
+      {"ttft_s", {{"p50", r.ttft_p50_s}, {"p99", r.ttft_p99_s}}},
+      {"slo",
+       {{"tokens_per_s_per_request", in.spec.slo.tokens_per_s_per_request},
+        {"ttft_p99_s", in.spec.slo.ttft_p99.value()},
+        {"met_every_window", r.slo_met_every_window}}},
+      {"requests", r.requests},
+      {"tokens", {{"input", r.input_tokens}, {"cache_hit", r.cache_hit_tokens}, {"output", r.output_tokens}}},
+      {"request_mix",
+       {{"mean_input_tokens", r.mix.mean_input_tokens},
+        {"mean_output_tokens", r.mix.mean_output_tokens},
+        {"requests_per_day", r.mix.requests_per_day}}},
+      {"calibration", in.kernels.calibration().device},
+      {"calibration_mismatch", hw::calibration_mismatch_json(r.calibration_mismatch)},
+      {"folds", kFolds},
+      {"windows", windows},
+  };
+}
+
+std::vector<std::string> lines(const ServingResult& r) {
+  const char* batch_source = r.decode.batch_source == "fixed"        ? "fixed batch"
+                             : r.decode.batch_source == "memory"     ? "HBM-limited"
+                             : r.decode.batch_source == "expert_cap" ? "capped per expert"
+                                                                     : "speed-limited at the SLO";
+  return {
+      fmt::format("Requests {:.3g}/day: mean input {:.0f} tokens ({:.1f}% cache hits), mean output {:.0f} tokens",
+                  r.mix.requests_per_day, r.mix.mean_input_tokens, 100 * r.mix.cache_hit_fraction,
+                  r.mix.mean_output_tokens),
+      fmt::format("Prefill GPU: {} computed tokens per forward in {:.3f} s (storage {:.3f} s): {:.0f} tokens/s; expert "
+                  "imbalance {:.2f} (before EPLB {:.2f})",
+                  r.prefill.tokens_per_gpu, r.prefill.forward.total.value(), r.prefill.storage.value(),
+                  r.prefill.computed_tokens_per_s_per_gpu, r.imbalance.prefill_after, r.imbalance.prefill_before),
+      fmt::format("Decode GPU: {} requests ({}), step {:.1f} ms at context {:.0f}: {:.1f} tokens/s per request{}, "
+                  "{:.0f} tokens/s; expert imbalance {:.2f} (before EPLB {:.2f}); attention imbalance {:.3f}",
+                  r.decode.batch_per_gpu, batch_source, r.decode.step.total.value() * 1e3, r.decode.context,
+                  r.decode.tokens_per_s_per_request, r.decode.slo_met ? "" : " (BELOW the SLO)",
+                  r.decode.output_tokens_per_s_per_gpu, r.imbalance.decode_after, r.imbalance.decode_before,
+                  r.decode.step.attention_imbalance),
+      fmt::format("SLO met in every window: {}", r.slo_met_every_window ? "yes" : "NO"),
+  };
+}
+
+std::vector<MetricSpec> metrics() {
+  return {
+      {"/prefill/input_tokens_per_s_per_node", "tokens/s", "prefill input tokens per second per node"},
+      {"/prefill/computed_tokens_per_s_per_node", "tokens/s",
+       "prefill computed (cache-miss) tokens per second per node"},
+      {"/decode/output_tokens_per_s_per_node", "tokens/s", "decode output tokens per second per node"},
+      {"/decode/tokens_per_s_per_request", "tokens/s", "decode tokens per second per request"},
+      {"/decode/batch_per_gpu", "requests", "decode requests in flight per GPU (mean over the day)"},
+      {"/decode/batch_per_gpu_at_slo", "requests", "decode batch per GPU at the SLO limit"},
+      {"/nodes/peak", "nodes", "nodes at the peak window"},
+      {"/nodes/average", "nodes", "nodes on average over the day"},
+      {"/gpu_hours", "GPU-h", "GPU-hours over the day"},
+      {"/cost_usd", "USD", "cost of the day"},
+      {"/revenue_usd", "USD", "theoretical revenue of the day"},
+      {"/cost_profit_margin", "", "cost-profit margin (revenue / cost - 1)"},
+      {"/ttft_s/p50", "s", "time to first token, median"},
+      {"/ttft_s/p99", "s", "time to first token, 99th percentile"},
+      {"/prefill/forward_s", "s", "prefill forward on one GPU", false},
+      {"/decode/step_s", "s", "decode step on one GPU at the SLO batch", false},
+  };
+}
+
+TableSpec windows_table() {
+  return {"windows",
+          "Planning windows: units and nodes sized for each window's load",
+          "/windows",
+          {{"window", "window", ""},
+           {"load", "load", "", 1, 3},
+           {"prefill_units", "prefill units", ""},
+           {"decode_units", "decode units", ""},
+           {"nodes", "nodes", ""},
+           {"decode_batch_per_gpu", "batch/GPU", "", 1, 1},
+           {"tokens_per_s_per_request", "tok/s/req", "", 1, 1},
+           {"ttft_p99_s", "TTFT p99", "s", 1, 2},
+           {"cost_usd", "cost", "$", 1, 0},
+           {"revenue_usd", "revenue", "$", 1, 0}},
+          {"bar", "window", "nodes", "", "", "", "nodes"}};
+}
+
+}  // namespace
+
+Report serving_report(const ServingInputs& in, const ServingResult& r, const ProvenanceLog& log,
+                      const nlohmann::json& scenario, const std::string& name) {
+  Report rep;
+  rep.kind = "serving";
+  rep.title = name;
+  rep.data = serving_json(in, r);
+  rep.data["assumptions"] = assumptions_json(log);
+  rep.data["scenario"] = scenario;
+  if (r.calibration_mismatch) rep.warnings.push_back(hw::calibration_mismatch_text(r.calibration_mismatch));
+  rep.lines = lines(r);
+  rep.metrics = metrics();
+  rep.tables = {windows_table()};
+  return rep;
+}
+
+}  // namespace fathom::models::serving
