@@ -26,7 +26,7 @@ const Registry<RunKind>& run_kind_registry() {
            {&run_serving, &serving_report_of}},
           {"training",
            "one pre-training step under a pipeline schedule: step time, breakdown, MFU, GPU-hours",
-           {&run_training}},
+           {&run_training, &training_report_of}},
           {"storage", "a 3FS-style storage cluster under a workload: throughput, bottleneck, job time", {&run_storage}},
           {"unit",
            "one prefill or decode engine, or one training chunk, at a fixed batch: step, tokens/s per GPU and "
@@ -85,7 +85,7 @@ void add_run_command(CLI::App& app) {
     const RunKind& make = run_kind_registry().get(kind, doc.label + ": kind").make;
     if (make.report) return run_report(doc, make, *run);
     if (run->bands != 0 || !run->report_dir.empty()) {
-      throw InputError(fmt::format("{}: not available yet for a {} run (unit and serving runs have it)",
+      throw InputError(fmt::format("{}: not available yet for a {} run (unit, serving and training runs have it)",
                                    run->bands != 0 ? "--bands" : "--report", kind));
     }
     make.run(doc, *run);

@@ -43,7 +43,10 @@ ServingInputs read_serving_inputs(const ScenarioDocument& doc, ProvenanceLog* lo
       .label = doc.label,
       .model = std::move(model),
       .cluster = cluster,
-      .kernels = hw::KernelCostModel(cluster.node.gpu, hw::load_calibration(calibration)),
+      .kernels = hw::KernelCostModel(cluster.node.gpu, hw::load_calibration(calibration),
+                                     top.has("kernel_time_factors")
+                                         ? hw::read_kernel_time_factors(top.child("kernel_time_factors"))
+                                         : hw::KernelTimeFactors{}),
       .traffic = read_daily_traffic(top.child("traffic")),
       .economics = read_economics(top.child("economics")),
       .spec = read_serving_spec(top, cluster.node.gpus_per_node),

@@ -32,6 +32,8 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   }
   if (top.has("checkpoint")) s.checkpoint = read_checkpoint_spec(top.child("checkpoint"));
   s.gpu_hour_price = read_gpu_hour_price(top.child("economics"));
+  if (top.has("kernel_time_factors"))
+    s.kernel_time_factors = hw::read_kernel_time_factors(top.child("kernel_time_factors"));
   top.finish();
   if (s.spec.communication_sms >= s.cluster.node.gpu.sm_count) {
     tr.fail("communication_sms", fmt::format("{} leaves no SMs of the {} for compute", s.spec.communication_sms,
@@ -138,7 +140,7 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   TrainingPrediction out;
   const ModelArch& arch = s.model.arch;
   out.calibration_mismatch = hw::calibration_mismatch(s.cluster.node.gpu, s.calibration);
-  const hw::KernelCostModel cost_model(s.cluster.node.gpu, s.calibration);
+  const hw::KernelCostModel cost_model(s.cluster.node.gpu, s.calibration, s.kernel_time_factors);
   CostOptions options = default_cost_options(arch);
   options.weight_dtype = s.model.weights_dtype;
   // The GPU with communication_sms taken from compute (T08), for the compute beside the all-to-alls.

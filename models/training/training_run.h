@@ -9,6 +9,7 @@
 #include "hw/calibration_match.h"
 #include "hw/cluster_spec.h"
 #include "hw/kernel_cost_model.h"
+#include "hw/kernel_time_factors.h"
 #include "models/deployment/model_choice.h"
 #include "models/training/batch_ramp.h"
 #include "models/training/step_model.h"
@@ -27,6 +28,7 @@ struct TrainingScenario {
   schedule::Schedule schedule;
   std::string calibration_file;
   hw::Calibration calibration;
+  hw::KernelTimeFactors kernel_time_factors;  // optional section kernel_time_factors (uncertainty what-ifs)
   UsdPerHour gpu_hour_price;
   std::string fidelity = "event";
   // The "expert_load" section: when given, spec.expert_imbalance is EPLB's after-placement figure

@@ -5,6 +5,7 @@
 
 #include "models/ops.h"
 #include "models/param_counts.h"
+#include "models/training/training_report.h"
 #include "models/training/training_run.h"
 
 namespace tr = fathom::models::training;
@@ -139,4 +140,23 @@ TEST_CASE("compute beside communication: compute-bound kernels slow by the SM sh
       CHECK(b.overlapped.backward_weight_s == b.backward_weight_s);
     }
   }
+}
+
+TEST_CASE("the training report matches its schema at every fidelity, and kernel time factors scale the step",
+          "[smoke]") {
+  for (const char* level : {"analytic", "event"}) {
+    INFO(level);
+    const fathom::ScenarioDocument doc = fathom::load_scenario(kScenario, {std::string("fidelity=") + level});
+    fathom::ProvenanceLog log;
+    const tr::TrainingScenario s = tr::read_training_scenario(doc, log);
+    const tr::TrainingPrediction p = tr::predict_training(s);
+    const fathom::Report rep = tr::training_report(s, p, tr::training_memory(s, p), log, doc.root);
+    CHECK_NOTHROW(fathom::check_report(rep));
+    CHECK(rep.metric("/step/time_s") == p.step.step_s);
+    CHECK(rep.data["step_breakdown"].size() == 7);
+  }
+  const double base = run().prediction.step.step_s;
+  const double slower = run({"kernel_time_factors.dense_gemm=1.1"}).prediction.step.step_s;
+  CHECK(slower > base);
+  CHECK(slower < base * 1.1);  // only the dense GEMMs' share of the step grows
 }
