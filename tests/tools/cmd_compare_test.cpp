@@ -1,0 +1,40 @@
+// `fathom compare`: shared headline metrics with B / A, per-side overrides, and one-line errors.
+
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "support/cli_runner.h"
+
+using fathom::test::is_one_line;
+using fathom::test::run_fathom;
+
+TEST_CASE("fathom compare: B / A of every shared headline metric, with per-side overrides", "[smoke]") {
+  const std::string unit = "scenarios/unit/deepseek-v3-decode-ep144-h800.json";
+  const auto same = run_fathom("compare " + unit + " " + unit + " --json");
+  REQUIRE(same.exit_code == 0);
+  for (const auto& row : nlohmann::json::parse(same.out)["comparison"]) {
+    if (row["a"].get<double>() != 0) CHECK(row["ratio"].get<double>() == 1.0);
+  }
+  const auto slower = run_fathom("compare " + unit + " " + unit + " --set-b unit.overhead_per_forward=10ms --json");
+  REQUIRE(slower.exit_code == 0);
+  const auto j = nlohmann::json::parse(slower.out);
+  REQUIRE(j["comparison"][0]["path"] == "/step_s");
+  CHECK(j["comparison"][0]["b"].get<double>() - j["comparison"][0]["a"].get<double>() == Approx(0.008));
+}
+
+TEST_CASE("fathom compare: different kinds or a kind without a report are one line, exit 2", "[smoke]") {
+  auto r = run_fathom(
+      "compare scenarios/unit/deepseek-v3-decode-ep144-h800.json "
+      "scenarios/unit/deepseek-v3-training-chunk-ep64-h800.json");
+  CHECK(r.exit_code == 0);  // both unit runs
+  r = run_fathom(
+      "compare scenarios/unit/deepseek-v3-decode-ep144-h800.json scenarios/deepseek-v3-pretrain-2048xh800.json");
+  CHECK(r.exit_code == 2);
+  CHECK(is_one_line(r.err));
+  CHECK(r.err.find("compare runs of one kind") != std::string::npos);
+  r = run_fathom("compare scenarios/3fs-peak-read-180-nodes.json scenarios/3fs-peak-read-180-nodes.json");
+  CHECK(r.exit_code == 2);
+  CHECK(is_one_line(r.err));
+}
