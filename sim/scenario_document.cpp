@@ -28,13 +28,14 @@ nlohmann::json load_included(const fs::path& including_file, const std::string& 
                                  including_file.filename().string(), json_path));
   }
   const fs::path target = (including_file.parent_path() / ref.get<std::string>()).lexically_normal();
+  std::error_code ec;  // non-throwing overloads: a name too long for the OS must be an InputError (fuzzer)
   for (const auto& open : stack) {
-    if (fs::equivalent(open, target)) {
+    if (fs::equivalent(open, target, ec)) {
       throw InputError(fmt::format("{}: {}: \"$include\" cycle through {}", including_file.filename().string(),
                                    json_path, target.string()));
     }
   }
-  if (!fs::exists(target)) {
+  if (!fs::exists(target, ec)) {
     throw InputError(fmt::format("{}: {}: included file {} does not exist", including_file.filename().string(),
                                  json_path, target.string()));
   }
@@ -81,6 +82,11 @@ fs::path ScenarioDocument::resolve_path(const std::string& relative) const {
 }
 
 nlohmann::json read_json_file(const fs::path& file) {
+  // Only regular files: an include of /dev/zero or a FIFO would read forever (resource guard).
+  std::error_code ec;
+  if (fs::exists(file, ec) && !fs::is_regular_file(file, ec)) {
+    throw InputError(fmt::format("{}: not a regular file", file.string()));
+  }
   std::ifstream in(file);
   if (!in) throw InputError(fmt::format("{}: cannot open file", file.string()));
   std::stringstream text;
@@ -93,6 +99,9 @@ nlohmann::json read_json_file(const fs::path& file) {
     const size_t upto = std::min(static_cast<size_t>(e.byte), s.size());
     const long line = 1 + std::count(s.begin(), s.begin() + static_cast<long>(upto), '\n');
     throw InputError(fmt::format("{}: line {}: malformed JSON ({})", file.string(), line, e.what()));
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond double such as 1e400 (found by the fuzzer): nlohmann reports it as out_of_range.
+    throw InputError(fmt::format("{}: malformed JSON ({})", file.string(), e.what()));
   }
 }
 
@@ -122,6 +131,8 @@ void apply_override(nlohmann::json& root, const std::string& assignment) {
     value = nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error&) {
     value = text;  // not JSON: a plain string such as "400GB/s" or "dualpipe"
+  } catch (const nlohmann::json::out_of_range&) {
+    value = text;  // a number beyond double (1e400): kept as written, so reading it as a number fails cleanly
   }
   nlohmann::json* node = &root;
   std::string walked;
@@ -164,7 +175,8 @@ ScenarioDocument load_scenario(const fs::path& file, const std::vector<std::stri
   doc.file = file;
   doc.label = file.filename().string();
   doc.base_dir = fs::absolute(file).parent_path();
-  if (!fs::exists(file)) throw InputError(fmt::format("{}: scenario file does not exist", file.string()));
+  std::error_code ec;  // non-throwing: a name too long for the OS is "does not exist"
+  if (!fs::exists(file, ec)) throw InputError(fmt::format("{}: scenario file does not exist", file.string()));
   doc.root = read_json_file(file);
   if (!doc.root.is_object()) throw InputError(fmt::format("{}: top level must be a JSON object", doc.label));
   const fs::path top = fs::absolute(file).lexically_normal();

@@ -6,6 +6,7 @@
 
 #include "hw/storage_spec.h"
 #include "models/storage/kv_read.h"
+#include "models/storage/storage_scenario.h"
 #include "models/storage/storage_summary.h"
 #include "models/storage/symmetric_rates.h"
 #include "models/storage/workloads.h"
@@ -15,45 +16,12 @@
 #include "tools/storage_report.h"
 
 namespace fathom::tools {
-namespace {
 
 using namespace models::storage;
 
-struct StorageRun {
-  std::string name;
-  hw::StorageClusterSpec cluster;
-  FilesystemSpec fs;
-  StorageWorkload workload;
-};
-
-StorageRun read_run(const ScenarioDocument& doc, ProvenanceLog& log) {
-  const SpecReader top(doc.root, doc.label, "", &log);
-  StorageRun run;
-  top.choice("kind", {"storage"});
-  run.name = top.has("name") ? top.text("name") : doc.label;
-  if (top.has("description")) top.text("description");
-  const SpecReader storage = top.child("storage");
-  run.cluster = hw::read_storage_cluster_spec(storage.child("cluster"));
-  run.fs = read_filesystem_spec(storage.child("filesystem"));
-  if (run.fs.replication > run.cluster.storage_nodes) {
-    storage.child("filesystem")
-        .fail("replication", "exceeds the number of storage nodes (replicas sit on distinct nodes)");
-  }
-  run.workload = read_storage_workload(storage);
-  const int64_t folded_nodes = run.workload.fold.storage_nodes;
-  if (folded_nodes > 0 && folded_nodes < run.fs.replication && folded_nodes < run.cluster.storage_nodes) {
-    storage.fail("fold", "simulate at least as many storage nodes as the replication factor");
-  }
-  storage.finish();
-  top.finish();
-  return run;
-}
-
-}  // namespace
-
 void run_storage(const ScenarioDocument& doc, const RunOptions& options) {
   ProvenanceLog log;
-  const StorageRun run = read_run(doc, log);
+  const StorageScenario run = read_storage_scenario(doc, log);
   StoragePlan plan;
   try {
     plan = plan_workload(run.cluster, run.fs, run.workload);

@@ -5,10 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "models/param_counts.h"
 #include "models/serving/attention_imbalance.h"
+#include "models/serving/serving_budget.h"
 #include "models/serving/window_sim.h"
 #include "sim/error.h"
 
@@ -39,8 +41,69 @@ struct DayContext {
   SimCache& cache;
 };
 
+constexpr double kWarmupS = 30.0;  // decode starts in steady state and prefill fills within a few forwards
+
 int64_t units_for(double demand, double per_unit, double headroom) {
-  return std::max<int64_t>(1, static_cast<int64_t>(std::ceil(headroom * demand / per_unit - 1e-9)));
+  const double units = std::ceil(headroom * demand / per_unit - 1e-9);
+  if (units < 1) return 1;
+  // NaN or beyond int64 (a cast would be undefined): an absurd load, which the resource guard refuses.
+  if (!(units < 9e18)) return static_cast<int64_t>(9e18);
+  return static_cast<int64_t>(units);
+}
+
+// A window's load and the unit counts its first simulation tries (steady-state capacity x headroom).
+struct WindowStart {
+  double load = 0, requests_per_s = 0;
+  int64_t prefill_units = 1, decode_units = 1;
+};
+
+WindowStart window_start(const DayContext& d, double start_h, double end_h) {
+  const ServingSpec& s = d.in.spec;
+  const RequestMix& mix = d.capacity.mix;
+  WindowStart w;
+  w.load = d.in.traffic.mean_rate(start_h, end_h);
+  w.requests_per_s = w.load * mix.requests_per_day / 86400.0;
+  const double prefill_unit_capacity =
+      static_cast<double>(s.prefill.unit.gpus) * d.capacity.prefill.computed_tokens_per_s_per_gpu;
+  const double decode_unit_capacity =
+      static_cast<double>(s.decode.unit.gpus) * d.capacity.decode.output_tokens_per_s_per_gpu;
+  w.prefill_units =
+      units_for(w.requests_per_s * mix.mean_computed_input_tokens(), prefill_unit_capacity, s.autoscaling.headroom);
+  w.decode_units = units_for(w.requests_per_s * mix.mean_output_tokens, decode_unit_capacity, s.autoscaling.headroom);
+  return w;
+}
+
+// The requests and decode steps of every distinct window simulation's first attempt (serving_budget.h).
+ServingWork simulation_work(const DayContext& d, size_t windows, double window_h, ServingWork work) {
+  const ServingSpec& s = d.in.spec;
+  const RequestMix& mix = d.capacity.mix;
+  const double horizon = s.simulated_seconds_per_window.value();
+  const double context = d.in.traffic.mean_kv_length_per_output_token;
+  const double per_step = s.mtp.tokens_per_step();
+  const double pool_limit =
+      static_cast<double>(d.capacity.decode.batch_limit) * static_cast<double>(s.decode.unit.gpus);
+  // The slowest decode speed gives the largest steady-state pool; the fastest step the most steps.
+  const double slowest_step_s = d.steps.step(static_cast<double>(d.steps.max_batch()), 4 * context).value();
+  const double fastest_step_s = d.steps.step(1.0, 0.0).value();
+  std::set<int64_t> seen_prefill, seen_decode;
+  const auto key = [](double rate) { return std::llround(std::log(std::max(rate, 1e-9)) / std::log(1.005)); };
+  for (size_t i = 0; i < windows; ++i) {
+    const WindowStart w = window_start(d, static_cast<double>(i) * window_h, static_cast<double>(i + 1) * window_h);
+    const double prefill_rate = w.requests_per_s / static_cast<double>(w.prefill_units);
+    const double decode_rate = w.requests_per_s / static_cast<double>(w.decode_units);
+    double requests = 0;
+    if (prefill_rate > 0 && seen_prefill.insert(key(prefill_rate)).second) {
+      requests += prefill_rate * (kWarmupS + 2 * horizon);
+    }
+    if (decode_rate > 0 && seen_decode.insert(key(decode_rate)).second) {
+      const double pool = std::min(pool_limit, decode_rate * mix.mean_output_tokens * slowest_step_s / per_step);
+      requests += decode_rate * (kWarmupS + horizon) + pool;
+      work.decode_steps += (kWarmupS + horizon) / fastest_step_s;
+    }
+    work.requests += requests;
+    work.peak_window_requests = std::max(work.peak_window_requests, requests);
+  }
+  return work;
 }
 
 // Plans and simulates one window: start from the steady-state unit counts, add units until the
@@ -52,18 +115,13 @@ WindowResult plan_window(const DayContext& d, double start_h, double end_h) {
   WindowResult w;
   w.start_h = start_h;
   w.end_h = end_h;
-  w.load = in.traffic.mean_rate(start_h, end_h);
-  w.requests_per_s = w.load * mix.requests_per_day / 86400.0;
-  const double prefill_unit_capacity =
-      static_cast<double>(s.prefill.unit.gpus) * d.capacity.prefill.computed_tokens_per_s_per_gpu;
-  const double decode_unit_capacity =
-      static_cast<double>(s.decode.unit.gpus) * d.capacity.decode.output_tokens_per_s_per_gpu;
-  w.prefill_units =
-      units_for(w.requests_per_s * mix.mean_computed_input_tokens(), prefill_unit_capacity, s.autoscaling.headroom);
-  w.decode_units = units_for(w.requests_per_s * mix.mean_output_tokens, decode_unit_capacity, s.autoscaling.headroom);
+  const WindowStart first = window_start(d, start_h, end_h);
+  w.load = first.load;
+  w.requests_per_s = first.requests_per_s;
+  w.prefill_units = first.prefill_units;
+  w.decode_units = first.decode_units;
 
-  // Decode starts in steady state and prefill fills within a few forwards: 30 s of warm-up.
-  SimWindow sim{.warmup = Seconds(30.0), .horizon = s.simulated_seconds_per_window, .seed = 1000};
+  SimWindow sim{.warmup = Seconds(kWarmupS), .horizon = s.simulated_seconds_per_window, .seed = 1000};
   PrefillSimResult prefill;
   DecodeSimResult decode;
   const bool fixed_batch = s.decode.batch_per_gpu.has_value();
@@ -215,13 +273,20 @@ ServingResult simulate_serving_day(const ServingInputs& in, const Progress& prog
   const BytesPerSecond storage_bw = storage_bandwidth_per_gpu(in);
   r.prefill = prefill_capacity(cost, s.prefill, r.mix, kv_token, storage_bw);
 
+  // Resource guard (serving_budget.h), first the windows and the step table's rows, then the simulations.
+  const double window_h = s.autoscaling.window.value() / 3600.0;
+  ServingWork work{.windows = 24.0 / window_h,
+                   .decode_table_rows = static_cast<double>(std::max<int64_t>(2, r.decode.batch_limit))};
+  if (const auto why = serving_over_budget(work)) throw InputError(fmt::format("{}: {}", in.label, *why));
+  const size_t n = static_cast<size_t>(std::llround(24.0 / window_h));
+
   const DecodeStepTable steps(cost, decode, s.mtp, r.decode.batch_limit, context);
   const PrefillPeriodTable periods(cost, s.prefill, r.prefill, kv_token, r.mix.cache_hit_fraction, storage_bw);
   // The prefilled KV cache moves to a decode GPU over one IB NIC.
   SimCache cache;
   const DayContext day{in, r, steps, periods, kv_token / in.cluster.node.scaleout_nic.achievable_bandwidth, cache};
-  const double window_h = s.autoscaling.window.value() / 3600.0;
-  const size_t n = static_cast<size_t>(std::llround(24.0 / window_h));
+  work = simulation_work(day, n, window_h, work);
+  if (const auto why = serving_over_budget(work)) throw InputError(fmt::format("{}: {}", in.label, *why));
   for (size_t i = 0; i < n; ++i) {
     r.windows.push_back(plan_window(day, static_cast<double>(i) * window_h, static_cast<double>(i + 1) * window_h));
     if (progress) progress(i + 1, n);

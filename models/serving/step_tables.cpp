@@ -33,7 +33,11 @@ Seconds DecodeStepTable::step(double batch_per_gpu, double context) const {
   const size_t lo = static_cast<size_t>(std::floor(b)) - 1;
   const size_t hi = std::min(lo + 1, seconds_.size() - 1);
   const double wb = b - std::floor(b);
-  const auto [ci, wc] = locate(contexts_, context);
+  // Plain variables, not a structured binding: a lambda may capture those only since C++20's P1091,
+  // which clang 14 (the fuzzing compiler) does not implement.
+  const std::pair<size_t, double> cell = locate(contexts_, context);
+  const size_t ci = cell.first;
+  const double wc = cell.second;
   auto at = [&](size_t row) { return seconds_[row][ci] * (1 - wc) + seconds_[row][ci + 1] * wc; };
   return Seconds(at(lo) * (1 - wb) + at(hi) * wb);
 }

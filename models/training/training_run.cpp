@@ -7,6 +7,7 @@
 #include "models/param_counts.h"
 #include "models/schedule/registry.h"
 #include "models/training/step_analytic.h"
+#include "models/training/training_budget.h"
 
 namespace fathom::models::training {
 
@@ -39,6 +40,15 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
     tr.fail("communication_sms", fmt::format("{} leaves no SMs of the {} for compute", s.spec.communication_sms,
                                              s.cluster.node.gpu.sm_count));
   }
+  // Resource guard (training_budget.h): refuse before the schedule and the step's task graph are built.
+  if (const auto why = training_over_budget({.fidelity = s.fidelity,
+                                             .schedule = s.spec.schedule,
+                                             .pp = p.pp,
+                                             .micro_batches = s.spec.micro_batches,
+                                             .layers = s.model.arch.layers,
+                                             .ramp_segments = s.spec.batch_ramp ? s.spec.batch_ramp->segments : 0})) {
+    tr.fail("micro_batches", *why);
+  }
   s.schedule = build_schedule(par, tr, s.spec, p.pp);  // first: its rules name the key to change
   s.layout = derive_layout(par, p, par.has("dp"), tr, s.spec, s.model.arch, s.cluster);
   s.expert_imbalance_before_eplb = s.spec.expert_imbalance;
@@ -61,7 +71,8 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   if (s.schedule.stages > layers) {
     par.fail("pp", fmt::format("{} schedule stages for {} layers", s.schedule.stages, layers));
   }
-  if (!std::filesystem::exists(doc.resolve_path(s.calibration_file))) {
+  std::error_code missing;  // the non-throwing overload: a name too long for the OS is "does not exist"
+  if (!std::filesystem::exists(doc.resolve_path(s.calibration_file), missing)) {
     top.fail("calibration", fmt::format("file {} does not exist", doc.resolve_path(s.calibration_file).string()));
   }
   try {
@@ -137,6 +148,16 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
 }  // namespace
 
 TrainingPrediction predict_training(const TrainingScenario& s, int replicas, bool timeline) {
+  if (replicas > 1) {
+    const auto why = training_over_budget({.fidelity = s.fidelity,
+                                           .schedule = s.spec.schedule,
+                                           .pp = s.layout.pp,
+                                           .micro_batches = s.spec.micro_batches,
+                                           .layers = s.model.arch.layers,
+                                           .replicas = replicas,
+                                           .ramp_segments = s.spec.batch_ramp ? s.spec.batch_ramp->segments : 0});
+    if (why) throw InputError(fmt::format("{}: {}", s.name, *why));
+  }
   TrainingPrediction out;
   const ModelArch& arch = s.model.arch;
   out.calibration_mismatch = hw::calibration_mismatch(s.cluster.node.gpu, s.calibration);
