@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config libsimgrid-dev libboost-graph-dev libeigen3-dev
-          nlohmann-json3-dev catch2 libfmt-dev libcli11-dev)
+          nlohmann-json3-dev catch2 libfmt-dev libcli11-dev clang-format git)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
