@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/error.h"
+#include "sim/strict_json.h"
 
 namespace fathom {
 
@@ -38,8 +39,14 @@ class Registry {
   const Entry& get(std::string_view name, std::string_view where) const {
     if (const Entry* e = find(name)) return *e;
     std::string known;
-    for (const auto& e : entries_) known += (known.empty() ? "" : ", ") + e.name;
-    throw InputError(fmt::format("{}: unknown {} \"{}\"; known: {}", where, kind_, name, known));
+    std::vector<std::string> names;
+    for (const auto& e : entries_) {
+      known += (known.empty() ? "" : ", ") + e.name;
+      names.push_back(e.name);
+    }
+    const std::string near = closest_spelling(name, names);
+    throw InputError(fmt::format("{}: unknown {} \"{}\"{}; known: {}", where, kind_, printable(name, 60),
+                                 near.empty() ? "" : fmt::format(" (did you mean {}?)", near), known));
   }
 
  private:

@@ -2,11 +2,19 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 
+#include "sim/strict_json.h"
+
 namespace fathom {
 namespace {
+
+// Largest integer a scenario may write: every integer up to it is exact in a double. Readers bound
+// their counts further where products of counts could overflow int64.
+constexpr double kMaxInteger = 9e15;
 
 bool is_sourced_value(const nlohmann::json& v) {
   if (!v.is_object() || !v.contains("value") || !v.contains("source")) return false;
@@ -26,19 +34,33 @@ SpecReader::SpecReader(const nlohmann::json& node, std::string label, std::strin
     throw InputError(fmt::format("{}: {}: expected a JSON object", label_, path_.empty() ? "(top level)" : path_));
 }
 
-bool SpecReader::has(std::string_view key) const { return node_->contains(std::string(key)); }
+bool SpecReader::has(std::string_view key) const {
+  known_.emplace(key);
+  return node_->contains(std::string(key));
+}
+
+void SpecReader::fail_missing(std::string_view key, std::string_view what) const {
+  // A key written beside it that is one typo away is the likelier fault: name that one.
+  for (auto it = node_->begin(); it != node_->end(); ++it) {
+    if (!known_.contains(it.key()) && is_near_spelling(it.key(), key)) {
+      fail(it.key(), fmt::format("unknown key; did you mean {}?", key));
+    }
+  }
+  fail(key, what);
+}
 
 std::string SpecReader::path_of(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
 void SpecReader::fail(std::string_view key, std::string_view message) const {
-  throw InputError(fmt::format("{}: {}: {}", label_, key.empty() ? path_ : path_of(key), message));
+  throw InputError(fmt::format("{}: {}: {}", label_, printable(key.empty() ? path_ : path_of(key), 160), message));
 }
 
 const nlohmann::json& SpecReader::value_of(std::string_view key) const {
   const std::string k(key);
-  if (!node_->contains(k)) fail(key, "required key is missing");
+  known_.insert(k);
+  if (!node_->contains(k)) fail_missing(key, "required key is missing");
   used_.insert(k);
   const nlohmann::json& v = (*node_)[k];
   if (!is_sourced_value(v)) {
@@ -51,7 +73,7 @@ const nlohmann::json& SpecReader::value_of(std::string_view key) const {
   try {
     p = Provenance::parse(source.get<std::string>());
   } catch (const std::invalid_argument& e) {
-    fail(key, fmt::format("bad source \"{}\": {}", source.get<std::string>(), e.what()));
+    fail(key, fmt::format("bad source \"{}\": {}", printable(source.get<std::string>()), e.what()));
   }
   std::string range;
   if (v.contains("range")) range = checked_range(key, v["value"], v["range"]);
@@ -84,7 +106,7 @@ void SpecReader::record_default(std::string_view key, const std::string& text, s
 
 double SpecReader::number(std::string_view key) const {
   const nlohmann::json& v = value_of(key);
-  if (!v.is_number()) fail(key, fmt::format("expected a number, got {}", v.dump()));
+  if (!v.is_number()) fail(key, fmt::format("expected a number, got {}", brief(v)));
   const double d = v.get<double>();
   if (!std::isfinite(d)) fail(key, "expected a finite number");
   return d;
@@ -92,34 +114,48 @@ double SpecReader::number(std::string_view key) const {
 
 int64_t SpecReader::integer(std::string_view key) const {
   const nlohmann::json& v = value_of(key);
-  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_unsigned()) {
+    if (v.get<uint64_t>() <= static_cast<uint64_t>(kMaxInteger)) return static_cast<int64_t>(v.get<uint64_t>());
+    fail(key, fmt::format("{} is out of range (at most {:.0e})", brief(v), kMaxInteger));
+  }
+  if (v.is_number_integer()) {
+    const int64_t i = v.get<int64_t>();
+    if (std::fabs(static_cast<double>(i)) <= kMaxInteger) return i;
+    fail(key, fmt::format("{} is out of range (at most {:.0e} in size)", i, kMaxInteger));
+  }
   if (v.is_number_float()) {
     const double d = v.get<double>();
-    if (std::floor(d) == d && std::fabs(d) < 9e15) return static_cast<int64_t>(d);
+    if (std::floor(d) == d && std::fabs(d) <= kMaxInteger) return static_cast<int64_t>(d);
+    if (std::floor(d) == d)
+      fail(key, fmt::format("{} is out of range (at most {:.0e} in size)", brief(v), kMaxInteger));
   }
-  fail(key, fmt::format("expected an integer, got {}", v.dump()));
+  fail(key, fmt::format("expected an integer, got {}", brief(v)));
 }
 
 bool SpecReader::boolean(std::string_view key) const {
   const nlohmann::json& v = value_of(key);
-  if (!v.is_boolean()) fail(key, fmt::format("expected true or false, got {}", v.dump()));
+  if (!v.is_boolean()) fail(key, fmt::format("expected true or false, got {}", brief(v)));
   return v.get<bool>();
 }
 
 std::string SpecReader::text(std::string_view key) const {
   const nlohmann::json& v = value_of(key);
-  if (!v.is_string()) fail(key, fmt::format("expected a string, got {}", v.dump()));
+  if (!v.is_string()) fail(key, fmt::format("expected a string, got {}", brief(v)));
   return v.get<std::string>();
 }
 
 std::string SpecReader::choice(std::string_view key, std::initializer_list<std::string_view> options) const {
   const std::string v = text(key);
   std::string list;
+  std::vector<std::string> names;
   for (const auto o : options) {
     if (o == v) return v;
     list += (list.empty() ? "" : ", ") + std::string(o);
+    names.emplace_back(o);
   }
-  fail(key, fmt::format("\"{}\" is not one of: {}", v, list));
+  const std::string near = closest_spelling(v, names);
+  fail(key, fmt::format("\"{}\" is not one of: {}{}", printable(v), list,
+                        near.empty() ? "" : fmt::format("; did you mean {}?", near)));
 }
 
 double SpecReader::number_or(std::string_view key, double fallback, std::string_view why) const {
@@ -163,6 +199,11 @@ int64_t SpecReader::at_least(std::string_view key, int64_t v, int64_t minimum) c
   return v;
 }
 
+int64_t SpecReader::at_most(std::string_view key, int64_t v, int64_t maximum) const {
+  if (v > maximum) fail(key, fmt::format("must be at most {}, got {}", maximum, v));
+  return v;
+}
+
 double SpecReader::fraction(std::string_view key, double v) const {
   if (!(v >= 0.0 && v <= 1.0)) fail(key, fmt::format("must be between 0 and 1, got {}", v));
   return v;
@@ -170,10 +211,11 @@ double SpecReader::fraction(std::string_view key, double v) const {
 
 SpecReader SpecReader::child(std::string_view key) const {
   const std::string k(key);
-  if (!node_->contains(k)) fail(key, "required section is missing");
+  known_.insert(k);
+  if (!node_->contains(k)) fail_missing(key, "required section is missing");
   used_.insert(k);
   const nlohmann::json& v = (*node_)[k];
-  if (!v.is_object()) fail(key, fmt::format("expected an object, got {}", v.dump()));
+  if (!v.is_object()) fail(key, fmt::format("expected an object, got {}", brief(v)));
   return SpecReader(v, label_, path_of(key), log_);
 }
 
@@ -194,7 +236,7 @@ std::vector<double> SpecReader::numbers(std::string_view key) const {
   if (!v.is_array()) fail(key, "expected a list of numbers");
   std::vector<double> out;
   for (size_t i = 0; i < v.size(); ++i) {
-    if (!v[i].is_number()) fail(key, fmt::format("entry {} is not a number: {}", i, v[i].dump()));
+    if (!v[i].is_number()) fail(key, fmt::format("entry {} is not a number: {}", i, brief(v[i])));
     out.push_back(v[i].get<double>());
   }
   return out;
@@ -202,14 +244,22 @@ std::vector<double> SpecReader::numbers(std::string_view key) const {
 
 const nlohmann::json& SpecReader::raw(std::string_view key) const {
   const std::string k(key);
-  if (!node_->contains(k)) fail(key, "required key is missing");
+  known_.insert(k);
+  if (!node_->contains(k)) fail_missing(key, "required key is missing");
   used_.insert(k);
   return (*node_)[k];
 }
 
 void SpecReader::finish() const {
   for (auto it = node_->begin(); it != node_->end(); ++it) {
-    if (!used_.contains(it.key())) fail(it.key(), "unknown key (check the spelling; see docs/scenarios.md)");
+    if (used_.contains(it.key())) continue;
+    const std::vector<std::string> known(known_.begin(), known_.end());
+    const std::string near = closest_spelling(it.key(), known);
+    if (!near.empty()) fail(it.key(), fmt::format("unknown key; did you mean {}?", near));
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+    fail(it.key(), known.empty() ? std::string("unknown key: nothing is expected here (see docs/scenarios.md)")
+                                 : fmt::format("unknown key; expected here: {}", printable(list, 200)));
   }
 }
 

@@ -11,7 +11,9 @@
 //    quantity. The range is recorded in the log (ProvenanceEntry::range_text); a run uses the value.
 //    Every value read is recorded in the ProvenanceLog (if one is given) with its source; an
 //    optional key that is absent records its default as SourceKind::fathom_default.
-//  - finish() throws if the object has a key no getter asked for (typos never pass silently).
+//  - finish() throws if the object has a key no getter asked for (typos never pass silently), naming
+//    the closest key a getter asked about ("unknown key; did you mean context_tokens?") or listing them.
+//  - Values pasted into error lines are cut short and made printable (sim/strict_json.h).
 
 #include <cstdint>
 #include <initializer_list>
@@ -23,6 +25,7 @@
 
 #include "sim/error.h"
 #include "sim/provenance.h"
+#include "sim/strict_json.h"
 #include "sim/units.h"
 
 namespace fathom {
@@ -35,6 +38,9 @@ class SpecReader {
   bool has(std::string_view key) const;
   std::string path_of(std::string_view key) const;
   [[noreturn]] void fail(std::string_view key, std::string_view message) const;
+  // A required key is absent: names a misspelling of it written beside it if there is one
+  // ("memory.context_token: unknown key; did you mean context_tokens?"), else `what` at the key.
+  [[noreturn]] void fail_missing(std::string_view key, std::string_view what) const;
 
   // Required values.
   template <class Q>
@@ -59,6 +65,7 @@ class SpecReader {
   // Range checks on values already read (throw with the key's path).
   double positive(std::string_view key, double v) const;
   int64_t at_least(std::string_view key, int64_t v, int64_t minimum) const;
+  int64_t at_most(std::string_view key, int64_t v, int64_t maximum) const;
   double fraction(std::string_view key, double v) const;  // 0 <= v <= 1
 
   SpecReader child(std::string_view key) const;                 // a required nested object
@@ -85,6 +92,7 @@ class SpecReader {
   std::string path_;
   ProvenanceLog* log_;
   mutable std::set<std::string, std::less<>> used_;
+  mutable std::set<std::string, std::less<>> known_;  // every key asked about, present or not
 };
 
 template <class Q>

@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <utility>
 #include <vector>
+
+#include "sim/strict_json.h"
 
 namespace fathom {
 namespace {
@@ -31,7 +34,7 @@ const std::vector<UnitFactor>& table(BytesTag) {
   return t;
 }
 const std::vector<UnitFactor>& table(SecondsTag) {
-  static const std::vector<UnitFactor> t = {{"s", 1.0},   {"ms", 1e-3},  {"us", 1e-6},  {"µs", 1e-6},
+  static const std::vector<UnitFactor> t = {{"s", 1.0},   {"ms", 1e-3},  {"us", 1e-6},  {"µs", 1e-6},  {"μs", 1e-6},
                                             {"ns", 1e-9}, {"min", 60.0}, {"h", 3600.0}, {"d", 86400.0}};
   return t;
 }
@@ -92,21 +95,42 @@ Quantity<Tag> parse(std::string_view text) {
   while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
   double number = 0.0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), number);
+  if (ec == std::errc::result_out_of_range) {
+    throw UnitError(fmt::format("the number in \"{}\" is out of range", printable(text, 60)));
+  }
   if (ec != std::errc() || end == s.data()) {
-    throw UnitError(fmt::format("expected a number with a unit ({}), got \"{}\"", list_units<Tag>(), text));
+    throw UnitError(
+        fmt::format("expected a number with a unit ({}), got \"{}\"", list_units<Tag>(), printable(text, 60)));
   }
   std::string_view suffix(end, static_cast<size_t>(s.data() + s.size() - end));
   if (!suffix.empty() && suffix.front() == ' ') suffix.remove_prefix(1);
   if (suffix.empty()) {
-    throw UnitError(fmt::format("\"{}\" has no unit; use one of: {}", text, list_units<Tag>()));
+    throw UnitError(fmt::format("\"{}\" has no unit; use one of: {}", printable(text, 60), list_units<Tag>()));
   }
   for (const auto& u : table(Tag{})) {
     if (u.suffix == suffix) {
-      if (!std::isfinite(number)) throw UnitError(fmt::format("\"{}\" is not a finite number", text));
-      return Quantity<Tag>(number * u.factor);
+      const double value = number * u.factor;
+      if (!std::isfinite(number) || !std::isfinite(value)) {
+        throw UnitError(fmt::format("\"{}\" is not a finite number", printable(text, 60)));
+      }
+      return Quantity<Tag>(value);
     }
   }
-  throw UnitError(fmt::format("unknown unit \"{}\" in \"{}\"; use one of: {}", suffix, text, list_units<Tag>()));
+  // A unit that differs only in case from exactly one accepted unit is named ("80gib": GiB); where the
+  // case carries meaning (Gbps vs GBps) several match and none is guessed.
+  std::string_view guess;
+  int matches = 0;
+  for (const auto& u : table(Tag{})) {
+    const bool same =
+        u.suffix.size() == suffix.size() &&
+        std::equal(u.suffix.begin(), u.suffix.end(), suffix.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        });
+    if (same) guess = u.suffix, ++matches;
+  }
+  throw UnitError(fmt::format("unknown unit \"{}\" in \"{}\"{}; use one of: {}", printable(suffix, 20),
+                              printable(text, 60), matches == 1 ? fmt::format(" (did you mean {}?)", guess) : "",
+                              list_units<Tag>()));
 }
 
 std::string with_prefix(double v, std::string_view unit) {

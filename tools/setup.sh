@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build pkg-config libsimgrid-dev libboost-graph-dev libeigen3-dev
-          nlohmann-json3-dev catch2 libfmt-dev libcli11-dev)
+          nlohmann-json3-dev catch2 libfmt-dev libcli11-dev clang-format git)
 # The HTML report inlines Vega-Lite (npm) and its test renders the page in headless Chromium.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 packages+=(chromium)

@@ -18,17 +18,18 @@ std::vector<ValidationRow> alltoall_rows(const std::filesystem::path& file, cons
     const std::string& metric = t.text(i, "metric");
     if ((style != "normal" && style != "low_latency") || (phase != "dispatch" && phase != "combine") ||
         (metric != "gbps" && metric != "us")) {
-      throw InputError(fmt::format("{}: line {}: style must be normal|low_latency, phase dispatch|combine, metric "
-                                   "gbps|us",
-                                   t.label(), t.line(i)));
+      throw InputError(
+          fmt::format("{}: line {}: style must be normal|low_latency, phase dispatch|combine, metric "
+                      "gbps|us",
+                      t.label(), t.line(i)));
     }
     const hw::AllToAllShape shape{
         .tokens_per_gpu = t.number(i, "tokens"),
         .top_k = t.integer(i, "top_k"),
         .ep_gpus = t.integer(i, "ep"),
         .max_nodes_per_token = t.integer(i, "max_nodes"),
-        .bytes_per_token = hw::payload_bytes_per_token(t.integer(i, "hidden"),
-                                                       phase == "dispatch" ? hw::DType::fp8 : hw::DType::bf16),
+        .bytes_per_token =
+            hw::payload_bytes_per_token(t.integer(i, "hidden"), phase == "dispatch" ? hw::DType::fp8 : hw::DType::bf16),
         .style = style == "normal" ? hw::AllToAllStyle::normal : hw::AllToAllStyle::low_latency,
         .nvlink_local = t.integer(i, "nvlink_local") != 0};
     const double seconds = hw::ep_alltoall_time(shape, node).value();

@@ -20,9 +20,8 @@ ModelChoice read_model_choice(const SpecReader& r, const ScenarioDocument& doc) 
   ModelChoice c;
   const std::string rel = r.text("hf_config");
   const std::filesystem::path path = doc.resolve_path(rel);
-  std::error_code missing;  // the non-throwing overload: a name too long for the OS is "does not exist"
-  if (!std::filesystem::exists(path, missing))
-    r.fail("hf_config", fmt::format("file {} does not exist", path.string()));
+  std::error_code ec;  // the non-throwing overload: a name too long for the OS is "not found"
+  if (!std::filesystem::is_regular_file(path, ec)) r.fail("hf_config", doc.not_found(rel));
   c.arch = load_hf_config(path.string());
   const hw::DType native = c.arch.quantization.fp8 ? hw::DType::fp8 : hw::DType::bf16;
   c.weights_dtype = read_dtype(r, "weights_dtype", native, "the checkpoint's own weight dtype");

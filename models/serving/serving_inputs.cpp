@@ -35,10 +35,11 @@ ServingInputs read_serving_inputs(const ScenarioDocument& doc, ProvenanceLog* lo
     top.fail("cluster", "prefill-decode disaggregation moves KV caches over a scale-out NIC; the node has none");
   }
   ModelChoice model = read_model_choice(top.child("model"), doc);
-  const auto calibration = doc.resolve_path(top.text("calibration"));
-  std::error_code missing;  // the non-throwing overload: a name too long for the OS is "does not exist"
-  if (!std::filesystem::exists(calibration, missing)) {
-    top.fail("calibration", fmt::format("file {} does not exist", calibration.string()));
+  const std::string calibration_file = top.text("calibration");
+  const auto calibration = doc.resolve_path(calibration_file);
+  std::error_code missing;  // the non-throwing overload: a name too long for the OS is "not found"
+  if (!std::filesystem::is_regular_file(calibration, missing)) {
+    top.fail("calibration", doc.not_found(calibration_file));
   }
   ServingInputs in{
       .label = doc.label,

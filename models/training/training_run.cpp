@@ -71,9 +71,9 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   if (s.schedule.stages > layers) {
     par.fail("pp", fmt::format("{} schedule stages for {} layers", s.schedule.stages, layers));
   }
-  std::error_code missing;  // the non-throwing overload: a name too long for the OS is "does not exist"
-  if (!std::filesystem::exists(doc.resolve_path(s.calibration_file), missing)) {
-    top.fail("calibration", fmt::format("file {} does not exist", doc.resolve_path(s.calibration_file).string()));
+  std::error_code missing;  // the non-throwing overload: a name too long for the OS is "not found"
+  if (!std::filesystem::is_regular_file(doc.resolve_path(s.calibration_file), missing)) {
+    top.fail("calibration", doc.not_found(s.calibration_file));
   }
   try {
     s.calibration = hw::load_calibration(doc.resolve_path(s.calibration_file));

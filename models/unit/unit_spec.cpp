@@ -143,10 +143,9 @@ UnitScenario read_unit_scenario(const ScenarioDocument& doc, ProvenanceLog& log)
   s.model = read_model_choice(top.child("model"), doc);
   s.calibration_file = top.text("calibration");
   const std::filesystem::path calibration = doc.resolve_path(s.calibration_file);
-  std::error_code missing;  // the non-throwing overload: a name too long for the OS is "does not exist"
-  if (!std::filesystem::exists(calibration, missing)) {
-    top.fail("calibration", fmt::format("file {} does not exist", calibration.string()));
-  }
+  std::error_code missing;  // the non-throwing overload: a name too long for the OS is "not found"
+  if (!std::filesystem::is_regular_file(calibration, missing))
+    top.fail("calibration", doc.not_found(s.calibration_file));
   const SpecReader u = top.child("unit");
   const std::string phase = u.choice("phase", {"prefill", "decode", "training"});
   s.phase = phase == "prefill" ? UnitPhase::prefill : phase == "decode" ? UnitPhase::decode : UnitPhase::training;

@@ -57,7 +57,8 @@ TEST_CASE("renderers: JSON is the data, CSV is exact, text and Markdown show met
 
 TEST_CASE("an unknown format is one input error naming the flag, a schema path that is not there a logic error",
           "[unit]") {
-  CHECK_THROWS_WITH(render(sample(), "pdf"), "--format: unknown format \"pdf\"; known: text, json, markdown, csv, html");
+  CHECK_THROWS_WITH(render(sample(), "pdf"),
+                    "--format: unknown format \"pdf\"; known: text, json, markdown, csv, html");
   Report bad = sample();
   CHECK_NOTHROW(check_report(bad));
   bad.metrics.push_back({"/nope", "s", "missing"});

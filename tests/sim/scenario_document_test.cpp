@@ -76,3 +76,53 @@ TEST_CASE("several includes in one file, each including more, resolve against th
   CHECK(doc.root["p"]["x"]["leaf"] == 1);
   CHECK(doc.root["q"]["y"]["leaf"] == 1);
 }
+
+TEST_CASE("an include not beside the file is looked up in the search directories, the error says where", "[unit]") {
+  const fs::path lib = temp_dir("library");
+  write(lib / "hw" / "gpu.json", R"({"name": "g", "sm": 132})");
+  const fs::path mine = temp_dir("whatif");
+  write(mine / "top.json", R"({"gpu": {"$include": "hw/gpu.json", "sm": 100}, "model": "models/m.json"})");
+  fs::remove_all(mine / "hw");
+  CHECK_THROWS_WITH(load_scenario(mine / "top.json"),
+                    Catch::Contains("top.json: gpu.$include: included file hw/gpu.json not found; looked in " +
+                                    (fs::absolute(mine) / "hw/gpu.json").lexically_normal().string()));
+  const ScenarioDocument doc = load_scenario(mine / "top.json", {}, {lib});
+  CHECK(doc.root["gpu"]["name"] == "g");
+  CHECK(doc.root["gpu"]["sm"] == 100);
+  // Other paths: beside the scenario first, then the library; not found names every place tried.
+  fs::create_directories(lib / "models");
+  write(lib / "models" / "m.json", "{}");
+  CHECK(doc.resolve_path("models/m.json") == (lib / "models/m.json").lexically_normal());
+  CHECK_THROWS_WITH(throw InputError(doc.not_found("models/x.json")),
+                    Catch::Contains("file models/x.json not found; looked in " +
+                                    (fs::absolute(mine) / "models/x.json").lexically_normal().string() + ", " +
+                                    (lib / "models/x.json").lexically_normal().string()));
+}
+
+TEST_CASE("set overrides: $include switches a section, JSON rules apply, bad text is one line", "[unit]") {
+  const fs::path d = temp_dir("set_include");
+  write(d / "hw" / "a.json", R"({"name": "a", "sm": 1})");
+  write(d / "hw" / "b.json", R"({"name": "b", "sm": 2})");
+  write(d / "top.json", R"({"gpu": {"$include": "hw/a.json"}, "n": 1})");
+  const ScenarioDocument doc = load_scenario(d / "top.json", {R"(gpu={"$include": "hw/b.json", "sm": 3})"});
+  CHECK(doc.root["gpu"]["name"] == "b");
+  CHECK(doc.root["gpu"]["sm"] == 3);
+  CHECK_THROWS_WITH(load_scenario(d / "top.json", {R"(gpu={"$include": "hw/c.json"})"}),
+                    Catch::Contains("gpu.$include: included file hw/c.json not found; looked in"));
+  CHECK_THROWS_WITH(load_scenario(d / "top.json", {"n=1e400"}),
+                    Catch::StartsWith("--set n=1e400: n: the number 1e400 is out of range"));
+  CHECK_THROWS_WITH(load_scenario(d / "top.json", {"n=\xff"}), "--set n=\\xFF: not valid UTF-8 text");
+  CHECK_THROWS_WITH(load_scenario(d / "top.json", {R"(gpu={"a": 1, "a": 2})"}),
+                    Catch::Contains("gpu.a: duplicate key"));
+  CHECK(load_scenario(d / "top.json", {"n={\"a\":"}).root["n"] == "{\"a\":");  // not JSON: a string
+}
+
+TEST_CASE("a scenario file: duplicate keys, deep nesting and a non-object top level are refused", "[unit]") {
+  const fs::path d = temp_dir("strict");
+  write(d / "dup.json", R"({"a": 1, "a": 2})");
+  CHECK_THROWS_WITH(load_scenario(d / "dup.json"), Catch::Contains("dup.json: a: duplicate key"));
+  write(d / "deep.json", "{\"a\": " + std::string(60000, '[') + std::string(60000, ']') + "}");
+  CHECK_THROWS_WITH(load_scenario(d / "deep.json"), Catch::Contains("nested deeper than"));
+  write(d / "list.json", "[1]");
+  CHECK_THROWS_WITH(load_scenario(d / "list.json"), Catch::Contains("a scenario must be a JSON object"));
+}

@@ -89,3 +89,45 @@ TEST_CASE("spec reader rejects a malformed range with one line naming the path",
   CHECK(error_of(R"({"x": {"value": 0.2, "range": [0], "source": "assumed:a"}})").find("s.json: x: ") == 0);
   CHECK(error_of(R"({"x": {"value": 0.2, "range": [0, 0.5], "source": "assumed:a"}})").empty());
 }
+
+TEST_CASE("spec reader names the closest valid spelling of a mistyped key", "[unit]") {
+  const json j = json::parse(R"({"memory": {"context_token": 5, "workspace": "2GiB"}, "clster": {}})");
+  const SpecReader top(j, "s.json", "");
+  const SpecReader m = top.child("memory");
+  // A required key is missing and a near miss stands beside it: the near miss is the fault.
+  CHECK_THROWS_WITH(m.integer("context_tokens"),
+                    "s.json: memory.context_token: unknown key; did you mean context_tokens?");
+  CHECK_THROWS_WITH(top.child("cluster"), "s.json: clster: unknown key; did you mean cluster?");
+  // finish(): an unknown key is matched against every key a getter asked about, present or not.
+  const json k = json::parse(R"({"requests_per_gpu": 1, "worksapce": "2GiB", "other": 1})");
+  const SpecReader r(k, "s.json", "memory");
+  r.integer_or("requests_per_gpu", 1, "");
+  r.quantity_or<Bytes>("workspace", "2GiB", "");
+  r.integer_or("other", 1, "");
+  CHECK_THROWS_WITH(r.finish(), "s.json: memory.worksapce: unknown key; did you mean workspace?");
+  const json l = json::parse(R"({"tp": 1, "zzz": 1})");
+  const SpecReader p(l, "s.json", "parallelism");
+  p.integer_or("tp", 1, "");
+  p.integer_or("pp", 1, "");
+  CHECK_THROWS_WITH(p.finish(), "s.json: parallelism.zzz: unknown key; expected here: pp, tp");
+}
+
+TEST_CASE("spec reader bounds integers and cuts pasted values short", "[unit]") {
+  json j = json::parse(R"({"big": 1e30, "huge": 18446744073709551615, "n": 5, "s": 3})");
+  j["list"] = std::vector<int>(2000, 1);
+  const SpecReader r(j, "s.json", "");
+  CHECK_THROWS_WITH(r.integer("big"), Catch::StartsWith("s.json: big: 1e+30 is out of range"));
+  CHECK_THROWS_WITH(r.integer("huge"), Catch::StartsWith("s.json: huge: 18446744073709551615 is out of range"));
+  CHECK_THROWS_WITH(r.at_most("n", 5, 4), "s.json: n: must be at most 4, got 5");
+  try {
+    r.text("s");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()) == "s.json: s: expected a string, got 3");
+  }
+  try {
+    r.integer("list");
+    FAIL("a list is not an integer");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).size() < 120);  // the pasted list is cut short
+  }
+}

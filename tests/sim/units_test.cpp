@@ -35,3 +35,19 @@ TEST_CASE("dimensional arithmetic gives the right types", "[unit]") {
   CHECK((UsdPerHour(2.0) * Seconds(3600.0)).value() == 2.0);
   CHECK(Bytes(10) / Bytes(4) == 2.5);
 }
+
+TEST_CASE("micro: both the micro sign and the Greek mu are accepted", "[unit]") {
+  CHECK(parse_quantity<Seconds>("2.8\u00b5s").value() == Approx(2.8e-6));  // MICRO SIGN
+  CHECK(parse_quantity<Seconds>("2.8\u03bcs").value() == Approx(2.8e-6));  // GREEK SMALL LETTER MU
+  CHECK(parse_quantity<Seconds>("2.8 \u03bcs").value() == Approx(2.8e-6));
+}
+
+TEST_CASE("unit errors: case typos named, out-of-range and non-finite numbers refused", "[unit]") {
+  CHECK_THROWS_WITH(parse_quantity<Bytes>("80gib"), Catch::Contains("(did you mean GiB?)"));
+  // Gbps and GBps differ only in case, and mean different things: no guess.
+  CHECK_THROWS_WITH(parse_quantity<BytesPerSecond>("400gbps"), !Catch::Contains("did you mean"));
+  CHECK_THROWS_WITH(parse_quantity<Bytes>("1e400GB"), Catch::Contains("out of range"));
+  CHECK_THROWS_WITH(parse_quantity<Bytes>("1e308PB"), Catch::Contains("not a finite number"));
+  CHECK_THROWS_WITH(parse_quantity<Seconds>("nans"), Catch::Contains("not a finite number"));
+  CHECK_THROWS_WITH(parse_quantity<Bytes>(std::string(5000, '9') + "GB"), Catch::Contains("..."));
+}
