@@ -109,6 +109,11 @@ std::string render_html(const Report& r) {
     }
     body += html_table(detail::table_headers(t), detail::table_cells(r, t, false));
   }
+  std::string folds;
+  for (const nlohmann::json& f : r.data.value("folds", nlohmann::json::array())) {
+    if (f.is_string()) folds += "<li>" + escape(f.get<std::string>()) + "</li>";
+  }
+  if (!folds.empty()) body += "<h2>Folds</h2>\n<ul>" + folds + "</ul>\n";
   std::vector<std::vector<std::string>> assumed;
   for (const nlohmann::json& a : r.data.value("assumptions", nlohmann::json::array())) {
     assumed.push_back({a["path"].get<std::string>(), a["value"].get<std::string>(), a["source"].get<std::string>()});

@@ -27,6 +27,11 @@ std::string render_markdown(const Report& r) {
     out += "\n## " + t.title + "\n\n" + row(headers) + row(std::vector<std::string>(headers.size(), "---"));
     for (const auto& cells : detail::table_cells(r, t, false)) out += row(cells);
   }
+  std::string folds;
+  for (const nlohmann::json& f : r.data.value("folds", nlohmann::json::array())) {
+    if (f.is_string()) folds += "- " + f.get<std::string>() + "\n";
+  }
+  if (!folds.empty()) out += "\n## Folds\n\n" + folds;
   const nlohmann::json& assumed = r.data.value("assumptions", nlohmann::json::array());
   if (!assumed.empty()) {
     out += "\n## Assumed and default values\n\n| path | value | source |\n|---|---|---|\n";

@@ -34,6 +34,11 @@ std::string render_text(const Report& r) {
     sections.push_back(t.title + "\n" + table.render());
   }
   block.clear();
+  for (const nlohmann::json& f : r.data.value("folds", nlohmann::json::array())) {
+    if (f.is_string()) block += "  " + f.get<std::string>() + "\n";
+  }
+  if (!block.empty()) sections.push_back("Folds:\n" + block);
+  block.clear();
   for (const nlohmann::json& a : r.data.value("assumptions", nlohmann::json::array())) {
     const std::string range = a.contains("range") ? " in " + a["range"].get<std::string>() : "";
     block += fmt::format("  {} = {}{}  ({})\n", a["path"].get<std::string>(), a["value"].get<std::string>(), range,

@@ -26,6 +26,8 @@ std::string format_quantity(double v, std::string_view unit) {
   if (unit == "s" && std::fabs(v) < 1) return fmt::format("{:.4g} ms", v * 1e3);
   if (unit == "B" && std::fabs(v) >= (1 << 30)) return fmt::format("{:.4g} GiB", v / (1 << 30));
   if (unit == "B" && std::fabs(v) >= (1 << 20)) return fmt::format("{:.4g} MiB", v / (1 << 20));
+  if (unit == "B/s" && std::fabs(v) >= 1e12) return fmt::format("{:.4g} TB/s", v / 1e12);
+  if (unit == "B/s" && std::fabs(v) >= 1e9) return fmt::format("{:.4g} GB/s", v / 1e9);
   const std::string number = std::fabs(v) >= 1e4 && std::fabs(v) < 1e15 ? grouped(v) : fmt::format("{:.4g}", v);
   return unit.empty() ? number : number + " " + std::string(unit);
 }

@@ -70,7 +70,8 @@ struct Report {
 // Throws std::logic_error naming the first metric or table path that does not hold what the schema says.
 void check_report(const Report& report);
 
-// "88.09 ms", "61.9 GiB", "21,506 tokens/s": seconds below one shown in ms or us, bytes in GiB/MiB,
+// "88.09 ms", "61.9 GiB", "7.2 TB/s", "21,506 tokens/s": seconds below one in ms or us, bytes in GiB/MiB,
+// bandwidths in GB/s or TB/s (decimal),
 // large numbers grouped by thousands; how every renderer shows a metric.
 std::string format_quantity(double value, std::string_view unit);
 

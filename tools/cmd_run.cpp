@@ -27,7 +27,9 @@ const Registry<RunKind>& run_kind_registry() {
           {"training",
            "one pre-training step under a pipeline schedule: step time, breakdown, MFU, GPU-hours",
            {&run_training, &training_report_of}},
-          {"storage", "a 3FS-style storage cluster under a workload: throughput, bottleneck, job time", {&run_storage}},
+          {"storage",
+           "a 3FS-style storage cluster under a workload: throughput, bottleneck, job time",
+           {&run_storage, &storage_report_of}},
           {"unit",
            "one prefill or decode engine, or one training chunk, at a fixed batch: step, tokens/s per GPU and "
            "node, breakdown by kernel family and communication phase",

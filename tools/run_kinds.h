@@ -36,5 +36,6 @@ void run_unit(const ScenarioDocument& doc, const RunOptions& options);
 Report unit_report_of(const ScenarioDocument& doc, const RunOptions& options);
 Report serving_report_of(const ScenarioDocument& doc, const RunOptions& options);
 Report training_report_of(const ScenarioDocument& doc, const RunOptions& options);
+Report storage_report_of(const ScenarioDocument& doc, const RunOptions& options);
 
 }  // namespace fathom::tools

@@ -2,66 +2,20 @@
 
 #include <fmt/format.h>
 
-#include <stdexcept>
-
-#include "hw/storage_spec.h"
-#include "models/storage/kv_read.h"
-#include "models/storage/storage_scenario.h"
-#include "models/storage/storage_summary.h"
-#include "models/storage/symmetric_rates.h"
-#include "models/storage/workloads.h"
-#include "reports/provenance_report.h"
-#include "sim/flow_network.h"
+#include "models/storage/storage_report.h"
+#include "reports/formats.h"
 #include "tools/run_kinds.h"
-#include "tools/storage_report.h"
 
 namespace fathom::tools {
 
-using namespace models::storage;
+Report storage_report_of(const ScenarioDocument& doc, const RunOptions& /*options*/) {
+  ProvenanceLog log;
+  const models::storage::StorageScenario s = models::storage::read_storage_scenario(doc, log);
+  return models::storage::storage_report(models::storage::run_storage_scenario(s, doc.label), log, doc.root);
+}
 
 void run_storage(const ScenarioDocument& doc, const RunOptions& options) {
-  ProvenanceLog log;
-  const StorageScenario run = read_storage_scenario(doc, log);
-  StoragePlan plan;
-  try {
-    plan = plan_workload(run.cluster, run.fs, run.workload);
-  } catch (const std::invalid_argument& e) {
-    throw InputError(fmt::format("{}: storage.{}: {}", doc.label, run.workload.kind, e.what()));
-  }
-  std::vector<PhaseSummary> phases;
-  size_t flows = 0;
-  for (const StoragePhasePlan& phase : plan.phases) {
-    const sim::FlowResults r = sim::simulate_flows(phase.fabric.network());
-    phases.push_back(summarise_phase(phase.name, phase.fabric, r));
-    flows += phase.fabric.network().flows().size();
-  }
-  StorageReport report;
-  report.name = run.name;
-  report.workload = run.workload.kind;
-  report.cluster = run.cluster;
-  report.fs = run.fs;
-  report.summary = summarise_job(plan.clients, std::move(phases));
-  report.has_end = plan.has_end;
-  report.folds = plan.phases.front().fabric.folds();
-  report.notes = plan.notes;
-  report.simulated_flows = flows;
-  if (run.workload.kind == "kv_cache_read") {
-    const KvCacheReadSpec& k = run.workload.kv_cache_read;
-    report.kv = kv_read_throughput(run.cluster, run.fs, {run.cluster.clients, k.demand_per_client, k.block_size});
-  }
-  if (run.workload.kind == "peak_read") {
-    report.analytic_read = symmetric_read_rate(run.cluster, run.fs, run.cluster.clients);
-  }
-  if (options.json) {
-    nlohmann::json out = storage_report_json(report);
-    out["assumptions"] = reports::assumptions_json(log);
-    out["scenario"] = doc.root;
-    fmt::print("{}\n", out.dump(2));
-  } else {
-    fmt::print("{}", storage_report_text(report));
-    const std::string assumed = reports::assumptions_text(log);
-    if (!assumed.empty()) fmt::print("\nAssumed and default values:\n{}", assumed);
-  }
+  fmt::print("{}", reports::render(storage_report_of(doc, options), options.json ? "json" : "text"));
 }
 
 }  // namespace fathom::tools

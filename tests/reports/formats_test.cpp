@@ -20,6 +20,7 @@ Report sample() {
   r.data = {{"step_s", 0.0881},
             {"rate", 21506.4},
             {"rows", {{{"name", "gemm"}, {"time_s", 0.0238}}, {{"name", "a, \"b\""}, {"time_s", 0.0121}}}},
+            {"folds", {"one replica of 128"}},
             {"assumptions", {{{"path", "x.y"}, {"value", "2ms"}, {"source", "assumed:a guess"}}}}};
   r.metrics = {{"/step_s", "s", "step"}, {"/rate", "tokens/s", "throughput"}, {"/rate", "", "hidden", false}};
   r.tables = {{"rows", "Rows", "/rows", {{"name", "row", ""}, {"time_s", "time", "ms", 1e3, 1}}}};
@@ -36,6 +37,8 @@ TEST_CASE("format_quantity: readable scales for seconds and bytes, grouped large
   CHECK(format_quantity(21506.4, "tokens/s") == "21,506 tokens/s");
   CHECK(format_quantity(-1234567.0, "USD") == "-1,234,567 USD");
   CHECK(format_quantity(1.03, "") == "1.03");
+  CHECK(format_quantity(7.2e12, "B/s") == "7.2 TB/s");
+  CHECK(format_quantity(1.44e10, "B/s") == "14.4 GB/s");
 }
 
 TEST_CASE("renderers: JSON is the data, CSV is exact, text and Markdown show metrics and tables", "[unit]") {
@@ -49,6 +52,7 @@ TEST_CASE("renderers: JSON is the data, CSV is exact, text and Markdown show met
   CHECK(text.find("hidden") == std::string::npos);  // not a headline
   CHECK(text.find("gemm       23.8\n") != std::string::npos);
   CHECK(text.find("x.y = 2ms  (assumed:a guess)") != std::string::npos);
+  CHECK(text.find("Folds:\n  one replica of 128\n") != std::string::npos);
   const std::string md = render(r, "markdown");
   CHECK(md.find("# A toy run") == 0);
   CHECK(md.find("| step | 88.1 ms | `/step_s` |") != std::string::npos);

@@ -24,7 +24,7 @@ TEST_CASE("fathom compare: B / A of every shared headline metric, with per-side 
   CHECK(j["comparison"][0]["b"].get<double>() - j["comparison"][0]["a"].get<double>() == Approx(0.008));
 }
 
-TEST_CASE("fathom compare: different kinds or a kind without a report are one line, exit 2", "[smoke]") {
+TEST_CASE("fathom compare: different kinds are one line, exit 2, storage compares too", "[smoke]") {
   auto r = run_fathom(
       "compare scenarios/unit/deepseek-v3-decode-ep144-h800.json "
       "scenarios/unit/deepseek-v3-training-chunk-ep64-h800.json");
@@ -34,7 +34,11 @@ TEST_CASE("fathom compare: different kinds or a kind without a report are one li
   CHECK(r.exit_code == 2);
   CHECK(is_one_line(r.err));
   CHECK(r.err.find("compare runs of one kind") != std::string::npos);
-  r = run_fathom("compare scenarios/3fs-peak-read-180-nodes.json scenarios/3fs-peak-read-180-nodes.json");
-  CHECK(r.exit_code == 2);
-  CHECK(is_one_line(r.err));
+  r = run_fathom(
+      "compare scenarios/3fs-peak-read-180-nodes.json scenarios/3fs-peak-read-180-nodes.json --set-b "
+      "storage.cluster.storage_nodes=90 --json");
+  REQUIRE(r.exit_code == 0);  // storage builds a report too
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["comparison"][0]["path"] == "/storage/read_bytes_per_s");
+  CHECK(j["comparison"][0]["ratio"].get<double>() < 1.0);
 }

@@ -37,15 +37,15 @@ TEST_CASE("fathom run --bands: percentiles and drivers of every headline metric,
   CHECK(j["point"]["step_s"].is_number());
 }
 
-TEST_CASE("fathom run --bands: bad counts and kinds without a Report are one line, exit 2", "[smoke]") {
+TEST_CASE("fathom run --bands: bad counts and scenarios without ranges are one line, exit 2", "[smoke]") {
   auto r = run_fathom(kDecode + "--bands 1");
   CHECK(r.exit_code == 2);
   CHECK(is_one_line(r.err));
   CHECK(r.err.find("--bands 1") != std::string::npos);
   r = run_fathom("run scenarios/3fs-peak-read-180-nodes.json --bands 8");
-  CHECK(r.exit_code == 2);
+  CHECK(r.exit_code == 2);  // no ranged value in the storage scenario
   CHECK(is_one_line(r.err));
-  CHECK(r.err.find("--bands") != std::string::npos);
+  CHECK(r.err.find("no value carries a range") != std::string::npos);
   // Plain overrides replace the ranged objects: nothing is left to sample.
   r = run_fathom(
       "run scenarios/unit/deepseek-v3-training-chunk-ep64-h800.json --bands 4 --set "

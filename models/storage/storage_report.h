@@ -1,0 +1,40 @@
+#pragma once
+// A storage run (docs/storage.md): the scenario's workload planned, its phases simulated as SimGrid flows,
+// and the result as a Report (sim/report.h) — throughput, job time, bottleneck, utilisation per phase.
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/storage/kv_read.h"
+#include "models/storage/storage_scenario.h"
+#include "models/storage/storage_summary.h"
+#include "models/storage/symmetric_rates.h"
+#include "sim/provenance.h"
+#include "sim/report.h"
+
+namespace fathom::models::storage {
+
+struct StorageRun {
+  std::string name;
+  std::string workload;
+  hw::StorageClusterSpec cluster;
+  FilesystemSpec fs;
+  StorageSummary summary;
+  bool has_end = true;
+  std::vector<std::string> folds;
+  std::vector<std::string> notes;
+  size_t simulated_flows = 0;
+  std::optional<KvReadResult> kv;
+  std::optional<SymmetricRate> analytic_read;
+};
+
+// Plans and simulates the scenario's workload; InputError "<label>: storage.<workload>: ..." when the
+// workload cannot be planned on the cluster.
+StorageRun run_storage_scenario(const StorageScenario& s, const std::string& label);
+
+// `scenario` is the resolved scenario, embedded under "scenario".
+Report storage_report(const StorageRun& r, const ProvenanceLog& log, const nlohmann::json& scenario);
+
+}  // namespace fathom::models::storage
