@@ -76,9 +76,11 @@ void read_training(const SpecReader& u, UnitScenario& s) {
   t.spec.sequence_length = u.at_least("sequence_length", u.integer("sequence_length"), 1);
   t.spec.micro_batch_sequences =
       u.at_least("micro_batch_sequences", u.integer_or("micro_batch_sequences", 1, "one sequence per micro-batch"), 1);
-  t.spec.max_nodes_per_token = u.at_least(
-      "max_nodes_per_token",
-      u.integer_or("max_nodes_per_token", s.model.arch.topk_group, "the model's group-limited routing (T05)"), 0);
+  // Written: a token reaches at least one node; absent: the model's group limit (0 = none).
+  t.spec.max_nodes_per_token =
+      u.has("max_nodes_per_token")
+          ? u.at_least("max_nodes_per_token", u.integer("max_nodes_per_token"), 1)
+          : u.integer_or("max_nodes_per_token", s.model.arch.topk_group, "the model's group-limited routing (T05)");
   t.spec.dispatch_dtype = read_dtype(u, "dispatch_dtype", "fp8", "FP8 dispatch (T29)");
   t.spec.combine_dtype = read_dtype(u, "combine_dtype", "bf16", "BF16 combine (T29)");
   t.spec.backward_dispatch_dtype = read_dtype(u, "backward_dispatch_dtype", "fp8", "FP8 gradient dispatch (T29)");
@@ -142,8 +144,8 @@ UnitScenario read_unit_scenario(const ScenarioDocument& doc, ProvenanceLog& log)
   s.model = read_model_choice(top.child("model"), doc);
   s.calibration_file = top.text("calibration");
   const std::filesystem::path calibration = doc.resolve_path(s.calibration_file);
-  if (!std::filesystem::exists(calibration)) {
-    top.fail("calibration", fmt::format("file {} does not exist", calibration.string()));
+  if (!std::filesystem::is_regular_file(calibration)) {
+    top.fail("calibration", doc.not_found(s.calibration_file));
   }
   const SpecReader u = top.child("unit");
   const std::string phase = u.choice("phase", {"prefill", "decode", "training"});
