@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "sim/strict_json.h"
 #include "tools/commands.h"
 #include "tools/run_kinds.h"
 #include "tools/scenario_options.h"
@@ -39,7 +40,12 @@ void add_run_command(CLI::App& app) {
           fmt::format("{}: kind: required key is missing (one of: serving, training, storage, unit)", doc.label));
     }
     const std::string kind = doc.root["kind"].get<std::string>();
-    run_kind_registry().get(kind, doc.label + ": kind").make(doc, *run);
+    const RunKind make = run_kind_registry().get(kind, doc.label + ": kind").make;
+    if (!run->trace_file.empty() && kind != "training") {
+      throw InputError(fmt::format("--trace {}: a {} run has no timeline to write (only training runs have one)",
+                                   printable(run->trace_file), kind));
+    }
+    make(doc, *run);
   });
 }
 

@@ -15,6 +15,7 @@ namespace fathom::tools {
 void run_serving(const ScenarioDocument& doc, const RunOptions& options) {
   ProvenanceLog log;
   const models::serving::ServingInputs in = models::serving::read_serving_inputs(doc, &log);
+  if (options.validate_only) return;
   const bool show_progress = isatty(fileno(stderr)) != 0;
   const models::serving::ServingResult result =
       models::serving::simulate_serving_day(in, [show_progress](size_t done, size_t all) {

@@ -60,6 +60,7 @@ void run_storage(const ScenarioDocument& doc, const RunOptions& options) {
   } catch (const std::invalid_argument& e) {
     throw InputError(fmt::format("{}: storage.{}: {}", doc.label, run.workload.kind, e.what()));
   }
+  if (options.validate_only) return;
   std::vector<PhaseSummary> phases;
   size_t flows = 0;
   for (const StoragePhasePlan& phase : plan.phases) {

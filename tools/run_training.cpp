@@ -297,6 +297,7 @@ void run_training(const ScenarioDocument& doc, const RunOptions& options) {
   if (!options.trace_file.empty() && scenario.fidelity == "analytic") {
     throw InputError("--trace: the analytic level has no timeline (use fidelity event or flow)");
   }
+  if (options.validate_only) return;
   const tr::TrainingPrediction p = tr::predict_training(scenario, 1, !options.trace_file.empty());
   const tr::TrainingMemory memory = tr::training_memory(scenario, p);
   for (const auto& a : memory.assumptions) log.record(a);

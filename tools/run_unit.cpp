@@ -123,6 +123,7 @@ std::string unit_text(const UnitScenario& s, const UnitResult& r) {
 void run_unit(const ScenarioDocument& doc, const RunOptions& options) {
   ProvenanceLog log;
   const UnitScenario s = models::unit::read_unit_scenario(doc, log);
+  if (options.validate_only) return;
   const UnitResult r = models::unit::predict_unit(s);
   if (options.json) {
     nlohmann::json out = unit_json(s, r);

@@ -73,7 +73,7 @@ TEST_CASE("memory: bad input is one line on stderr and a non-zero exit", "[unit]
       {s + "--set memory.context_tokens=-5", "memory.context_tokens: must be at least 0"},
       {s + "--set memory.contxt_tokens=5", "memory.contxt_tokens: unknown key"},
       {s + "--set model.weights_dtype=int3", "model.weights_dtype: \"int3\" is not one of"},
-      {"memory scenarios/does-not-exist.json", "does not exist"},
+      {"memory scenarios/does-not-exist.json", "does-not-exist.json: scenario file not found"},
       {"memory scenarios/models/deepseek-v3.config.json", "cluster: required section is missing"},
   };
   for (const auto& c : cases) {
