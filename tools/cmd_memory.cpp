@@ -133,11 +133,7 @@ MemoryScenario read_memory_scenario(const ScenarioDocument& doc, ProvenanceLog& 
   }
   const SpecReader mem = top.child("memory");
   m.request = read_memory_request(mem, m.model->mtp);
-  const int64_t context = m.model->arch.max_context;
-  if (context > 0 && m.request.context_tokens > context) {
-    mem.fail("context_tokens", fmt::format("{} tokens exceed the model's context of {} (max_position_embeddings)",
-                                           m.request.context_tokens, context));
-  }
+  models::within_context(mem, "context_tokens", m.request.context_tokens, m.model->arch);
   top.finish();
   return m;
 }
