@@ -31,7 +31,7 @@ GpuSpec GpuSpec::with_compute_sms(int64_t sms) const {
 GpuSpec read_gpu_spec(const SpecReader& r) {
   GpuSpec g;
   g.name = r.text("name");
-  g.sm_count = r.at_least("sm_count", r.integer("sm_count"), 1);
+  g.sm_count = r.at_most("sm_count", r.at_least("sm_count", r.integer("sm_count"), 1), 100'000);
   g.boost_clock = r.quantity<Hertz>("boost_clock");
   g.peak_fp8_dense = r.quantity<FlopsPerSecond>("peak_fp8_dense");
   g.peak_bf16_dense = r.quantity<FlopsPerSecond>("peak_bf16_dense");

@@ -5,7 +5,7 @@ namespace {
 
 StorageNicSpec read_nic(const SpecReader& r) {
   StorageNicSpec n;
-  n.count = r.at_least("count", r.integer("count"), 1);
+  n.count = r.at_most("count", r.at_least("count", r.integer("count"), 1), 64);
   n.bandwidth = r.quantity<BytesPerSecond>("bandwidth");
   n.achievable_bandwidth = r.quantity<BytesPerSecond>("achievable_bandwidth");
   n.latency = r.quantity<Seconds>("latency");
@@ -51,14 +51,14 @@ Bytes StorageClusterSpec::raw_capacity() const {
 
 StorageClusterSpec read_storage_cluster_spec(const SpecReader& r) {
   StorageClusterSpec c;
-  c.storage_nodes = r.at_least("storage_nodes", r.integer("storage_nodes"), 1);
+  c.storage_nodes = r.at_most("storage_nodes", r.at_least("storage_nodes", r.integer("storage_nodes"), 1), 1'000'000);
   const SpecReader node = r.child("storage_node");
   c.storage_node.name = node.text("name");
   c.storage_node.nic = read_nic(node.child("nic"));
-  c.storage_node.ssd_count = node.at_least("ssd_count", node.integer("ssd_count"), 1);
+  c.storage_node.ssd_count = node.at_most("ssd_count", node.at_least("ssd_count", node.integer("ssd_count"), 1), 1024);
   c.storage_node.ssd = read_ssd(node.child("ssd"));
   node.finish();
-  c.clients = r.at_least("clients", r.integer("clients"), 1);
+  c.clients = r.at_most("clients", r.at_least("clients", r.integer("clients"), 1), 10'000'000);
   const SpecReader client = r.child("client_node");
   c.client_node.name = client.text("name");
   c.client_node.nic = read_nic(client.child("nic"));

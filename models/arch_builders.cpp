@@ -5,14 +5,37 @@
 #include <algorithm>
 
 namespace fathom::models::detail {
+namespace {
+
+// The largest a config dimension may be: far above any published model (DeepSeek-V3: hidden 7168,
+// vocab 129280, 256 experts, 61 layers), low enough that products of dimensions stay exact in int64.
+int64_t upper_bound_of(std::string_view key) {
+  if (key == "num_hidden_layers" || key == "num_nextn_predict_layers" || key == "first_k_dense_replace") return 10'000;
+  if (key == "vocab_size") return int64_t{1} << 24;
+  if (key == "max_position_embeddings") return int64_t{1} << 31;
+  if (key == "num_attention_heads" || key == "num_key_value_heads" || key == "n_routed_experts" ||
+      key == "num_experts" || key == "num_experts_per_tok" || key == "n_shared_experts" || key == "n_group" ||
+      key == "topk_group" || key == "moe_layer_freq" || key == "decoder_sparse_step") {
+    return int64_t{1} << 16;
+  }
+  return int64_t{1} << 20;  // widths: hidden, intermediate, head and LoRA dimensions
+}
+
+int64_t bounded(const SpecReader& config, std::string_view key, int64_t v) {
+  const int64_t most = upper_bound_of(key);
+  if (v > most) config.fail(key, fmt::format("{} is absurdly large (at most {})", v, most));
+  return v;
+}
+
+}  // namespace
 
 int64_t positive_integer(const SpecReader& config, std::string_view key) {
-  return config.at_least(key, config.integer(key), 1);
+  return bounded(config, key, config.at_least(key, config.integer(key), 1));
 }
 
 int64_t optional_integer(const SpecReader& config, std::string_view key, int64_t fallback) {
   if (!config.has(key) || config.raw(key).is_null()) return fallback;
-  return config.at_least(key, config.integer(key), 0);
+  return bounded(config, key, config.at_least(key, config.integer(key), 0));
 }
 
 WeightQuantization read_quantization(const SpecReader& config) {
@@ -24,7 +47,10 @@ WeightQuantization read_quantization(const SpecReader& config) {
   q.fp8 = true;
   if (quant.has("weight_block_size") && !quant.raw("weight_block_size").is_null()) {
     const std::vector<double> block = quant.numbers("weight_block_size");
-    if (block.size() != 2 || block[0] < 1 || block[1] < 1) {
+    const auto whole = [](double v) {
+      return v >= 1 && v <= (1 << 20) && v == static_cast<double>(static_cast<int64_t>(v));
+    };
+    if (block.size() != 2 || !whole(block[0]) || !whole(block[1])) {
       quant.fail("weight_block_size", "expected two positive integers, e.g. [128, 128]");
     }
     q.block_rows = static_cast<int64_t>(block[0]);
@@ -44,6 +70,7 @@ void read_common(const SpecReader& config, ModelArch& arch) {
   arch.kv_heads = optional_integer(config, "num_key_value_heads", arch.heads);
   if (arch.kv_heads < 1) config.fail("num_key_value_heads", "must be at least 1");
   arch.tie_word_embeddings = config.has("tie_word_embeddings") && config.boolean("tie_word_embeddings");
+  arch.max_context = optional_integer(config, "max_position_embeddings", 0);
   arch.quantization = read_quantization(config);
 }
 
@@ -68,6 +95,41 @@ void check_top_k(const SpecReader& config, const ModelArch& arch) {
     config.fail("num_experts_per_tok", fmt::format("must be between 1 and the {} routed experts", arch.routed_experts));
   }
   if (arch.moe_intermediate < 1) config.fail("moe_intermediate_size", "must be at least 1");
+  // Group-limited routing (DeepSeek-V3 §2.1.2): the experts split into n_group equal groups, and each
+  // token picks its top-k among the experts of topk_group groups.
+  if (arch.n_group > 1) {
+    if (arch.routed_experts % arch.n_group != 0) {
+      config.fail("n_group", fmt::format("{} does not divide the {} routed experts into equal groups", arch.n_group,
+                                         arch.routed_experts));
+    }
+    if (arch.topk_group < 1 || arch.topk_group > arch.n_group) {
+      config.fail("topk_group", fmt::format("must be between 1 and n_group {}, got {}", arch.n_group, arch.topk_group));
+    }
+    const int64_t reachable = arch.topk_group * (arch.routed_experts / arch.n_group);
+    if (arch.experts_per_token > reachable) {
+      config.fail("num_experts_per_tok", fmt::format("{} experts per token, but topk_group {} groups hold only {}",
+                                                     arch.experts_per_token, arch.topk_group, reachable));
+    }
+  }
+}
+
+// The parameter count the dimensions describe, in double: refuses a model whose counts would not fit
+// the int64 arithmetic of the counters (1e15 parameters is ~1500 times DeepSeek-V3).
+void check_scale(const SpecReader& config, const ModelArch& a) {
+  const double h = static_cast<double>(a.hidden);
+  const double ffn = 3.0 * h *
+                     (static_cast<double>(a.intermediate) + static_cast<double>(a.routed_experts + a.shared_experts) *
+                                                                static_cast<double>(a.moe_intermediate));
+  const double attention =
+      4.0 * h * static_cast<double>(a.heads) * static_cast<double>(std::max(a.head_dim, a.v_dim())) +
+      h * static_cast<double>(a.q_lora_rank + a.kv_lora_rank);
+  const double params =
+      static_cast<double>(a.layers + a.mtp_layers) * (ffn + attention) + 2.0 * h * static_cast<double>(a.vocab);
+  if (params > 1e15) {
+    config.fail("hidden_size", fmt::format("the dimensions describe about {:.2g} parameters; fathom refuses models "
+                                           "above 1e15",
+                                           params));
+  }
 }
 
 }  // namespace
@@ -85,9 +147,8 @@ ModelArch build_deepseek(const SpecReader& config) {
   a.head_dim = a.qk_nope_head_dim + a.qk_rope_head_dim;
 
   a.intermediate = positive_integer(config, "intermediate_size");
-  a.routed_experts = config.raw("n_routed_experts").is_null()
-                         ? 0
-                         : config.at_least("n_routed_experts", config.integer("n_routed_experts"), 0);
+  // null: a model without routed experts (every layer dense); a number must be at least 1.
+  a.routed_experts = config.raw("n_routed_experts").is_null() ? 0 : positive_integer(config, "n_routed_experts");
   if (a.routed_experts > 0) {
     a.experts_per_token = positive_integer(config, "num_experts_per_tok");
     a.moe_intermediate = positive_integer(config, "moe_intermediate_size");
@@ -102,6 +163,7 @@ ModelArch build_deepseek(const SpecReader& config) {
   a.mtp_layers = optional_integer(config, "num_nextn_predict_layers", 0);
   a.mtp_layer_is_moe = is_moe(a.layers);
   check_top_k(config, a);
+  check_scale(config, a);
   return a;
 }
 
@@ -117,7 +179,12 @@ ModelArch build_qwen3_moe(const SpecReader& config) {
   const int64_t step = std::max<int64_t>(1, optional_integer(config, "decoder_sparse_step", 1));
   std::vector<int64_t> mlp_only;
   if (config.has("mlp_only_layers") && !config.raw("mlp_only_layers").is_null()) {
-    for (double v : config.numbers("mlp_only_layers")) mlp_only.push_back(static_cast<int64_t>(v));
+    for (double v : config.numbers("mlp_only_layers")) {
+      if (!(v >= 0 && v < static_cast<double>(a.layers)) || v != static_cast<double>(static_cast<int64_t>(v))) {
+        config.fail("mlp_only_layers", fmt::format("{} is not a layer index (0 to {})", v, a.layers - 1));
+      }
+      mlp_only.push_back(static_cast<int64_t>(v));
+    }
   }
   for (int64_t i = 0; i < a.layers; ++i) {
     const bool dense = std::find(mlp_only.begin(), mlp_only.end(), i) != mlp_only.end();
@@ -125,6 +192,7 @@ ModelArch build_qwen3_moe(const SpecReader& config) {
   }
   if (a.dense_layer_count() > 0 && a.intermediate < 1) config.fail("intermediate_size", "required key is missing");
   check_top_k(config, a);
+  check_scale(config, a);
   return a;
 }
 
@@ -140,6 +208,7 @@ ModelArch build_llama(const SpecReader& config) {
   read_gqa(config, a);
   a.intermediate = positive_integer(config, "intermediate_size");
   a.moe_layer.assign(static_cast<size_t>(a.layers), false);
+  check_scale(config, a);
   return a;
 }
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "models/arch_builders.h"
+#include "sim/strict_json.h"
 
 namespace fathom::models {
 
@@ -39,18 +40,18 @@ ModelArch parse_hf_config(const nlohmann::json& config, const std::string& label
 }
 
 ModelArch load_hf_config(const std::string& path) {
-  const std::string label = std::filesystem::path(path).filename().string();
-  std::ifstream in(path);
-  if (!in) throw InputError(fmt::format("{}: cannot open the model config file", path));
+  const std::string label = printable(std::filesystem::path(path).filename().string());
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    throw InputError(fmt::format("{}: model config file not found (looked in {})", printable(path, 200),
+                                 printable(std::filesystem::absolute(path, ec).lexically_normal().string(), 200)));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot open the model config file", printable(path, 200)));
   std::stringstream text;
   text << in.rdbuf();
-  nlohmann::json config;
-  try {
-    config = nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
-    // nlohmann's message is one line: "[json.exception.parse_error.101] parse error at line 3, ...".
-    throw InputError(fmt::format("{}: malformed JSON: {}", label, e.what()));
-  }
+  // Strict: duplicate keys, absurd nesting and out-of-range numbers are refused (sim/strict_json.h).
+  const nlohmann::json config = parse_strict_json(text.str(), label);
   return parse_hf_config(config, label);
 }
 

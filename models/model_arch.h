@@ -62,6 +62,7 @@ struct ModelArch {
   int64_t mtp_layers = 0;         // num_nextn_predict_layers (DeepSeek multi-token prediction modules)
   bool mtp_layer_is_moe = false;  // the MTP module's transformer layer uses the MoE FFN
   bool tie_word_embeddings = false;
+  int64_t max_context = 0;  // max_position_embeddings: the longest sequence the model takes (0 = not given)
   WeightQuantization quantization;
 
   bool is_moe() const { return routed_experts > 0; }

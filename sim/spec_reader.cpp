@@ -40,9 +40,10 @@ bool SpecReader::has(std::string_view key) const {
 }
 
 void SpecReader::fail_missing(std::string_view key, std::string_view what) const {
-  // A key written beside it that is one typo away is the likelier fault: name that one.
+  // A key written beside it that is one typo away (one edit, swap or case) is the likelier fault:
+  // name that one. Only one edit: objects read without finish() (HF configs) hold many other keys.
   for (auto it = node_->begin(); it != node_->end(); ++it) {
-    if (!known_.contains(it.key()) && is_near_spelling(it.key(), key)) {
+    if (!known_.contains(it.key()) && it.key().size() < 64 && spelling_distance(it.key(), key) <= 1) {
       fail(it.key(), fmt::format("unknown key; did you mean {}?", key));
     }
   }

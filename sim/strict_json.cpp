@@ -100,8 +100,9 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Edit distance (insert, delete, substitute, swap of neighbours), ignoring case.
-size_t edit_distance(std::string_view a_text, std::string_view b_text) {
+}  // namespace
+
+size_t spelling_distance(std::string_view a_text, std::string_view b_text) {
   const std::string a = lower(a_text), b = lower(b_text);
   std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
   for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
@@ -116,8 +117,6 @@ size_t edit_distance(std::string_view a_text, std::string_view b_text) {
   return d[a.size()][b.size()];
 }
 
-}  // namespace
-
 bool is_near_spelling(std::string_view written, std::string_view known) {
   if (written.size() > 64 || known.size() > 64 || written == known) return false;
   // One cut short or run on ("--out" / "--output"): a shared stem of at least 3 characters, dashes aside.
@@ -127,7 +126,7 @@ bool is_near_spelling(std::string_view written, std::string_view known) {
   if (std::min(a.size(), b.size()) >= 3 && (a.rfind(b, 0) == 0 || b.rfind(a, 0) == 0)) return true;
   const size_t n = known.size();
   const size_t allowed = n <= 3 ? 1 : n <= 5 ? 2 : 3;
-  return edit_distance(written, known) <= allowed;
+  return spelling_distance(written, known) <= allowed;
 }
 
 std::string closest_spelling(std::string_view written, const std::vector<std::string>& known) {
@@ -135,7 +134,7 @@ std::string closest_spelling(std::string_view written, const std::vector<std::st
   size_t best_distance = std::numeric_limits<size_t>::max();
   for (const std::string& k : known) {
     if (!is_near_spelling(written, k)) continue;
-    const size_t dist = edit_distance(written, k);
+    const size_t dist = spelling_distance(written, k);
     if (dist < best_distance) best = k, best_distance = dist;
   }
   return best;

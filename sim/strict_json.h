@@ -52,6 +52,9 @@ std::string brief(const nlohmann::json& value, size_t max_chars = 60);
 // or run on ("--out" / "--output", at least 3 characters shared).
 bool is_near_spelling(std::string_view written, std::string_view known);
 
+// Edit distance between two names: inserts, deletes, substitutions and swaps of neighbours, case ignored.
+size_t spelling_distance(std::string_view a, std::string_view b);
+
 // The entry of `known` that `written` most likely misspells, or "" when none is near.
 std::string closest_spelling(std::string_view written, const std::vector<std::string>& known);
 

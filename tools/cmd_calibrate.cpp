@@ -55,6 +55,12 @@ struct FitOptions {
 };
 
 hw::GpuSpec load_gpu(const std::string& file) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) {
+    throw InputError(fmt::format("--gpu {}: GPU file not found (looked in {}; shipped GPUs are in scenarios/hw/gpus/)",
+                                 printable(file, 200),
+                                 printable(std::filesystem::absolute(file, ec).lexically_normal().string(), 200)));
+  }
   const ScenarioDocument doc = load_scenario(file);
   return hw::read_gpu_spec(SpecReader(doc.root, doc.label, ""));
 }

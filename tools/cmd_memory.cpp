@@ -11,6 +11,7 @@
 #include "reports/provenance_report.h"
 #include "reports/text_table.h"
 #include "tools/commands.h"
+#include "tools/run_kinds.h"
 #include "tools/scenario_options.h"
 
 namespace fathom::tools {
@@ -85,7 +86,64 @@ std::string render_text(const std::string& name, const hw::ClusterSpec& cluster,
   return out;
 }
 
+// What `fathom memory` reads from a scenario: a memory scenario, or a unit scenario's engine.
+struct MemoryScenario {
+  std::string name;
+  hw::ClusterSpec cluster;
+  std::optional<models::ModelChoice> model;
+  models::ParallelismSpec parallelism;
+  models::MemoryRequest request;
+};
+
+MemoryScenario read_memory_scenario(const ScenarioDocument& doc, ProvenanceLog& log) {
+  MemoryScenario m;
+  if (doc.root.is_object() && doc.root.value("kind", "") == "unit") {
+    // A unit scenario: the memory its engine holds at its batch (models/unit/unit_run.h).
+    const models::unit::UnitScenario u = models::unit::read_unit_scenario(doc, log);
+    if (u.phase == models::unit::UnitPhase::training) {
+      throw InputError(doc.label +
+                       ": unit.phase: fathom memory sizes prefill and decode units; a training "
+                       "chunk's memory is in fathom run of a training scenario");
+    }
+    m.name = u.name;
+    m.cluster = u.cluster;
+    m.model = u.model;
+    m.parallelism = u.parallelism;
+    m.parallelism.dp = m.parallelism.ep;
+    m.request = models::unit::unit_memory_request(u);
+    return m;
+  }
+  const SpecReader top(doc.root, doc.label, "", &log);
+  m.name = top.has("name") ? top.text("name") : doc.label;
+  if (top.has("description")) top.text("description");
+  m.cluster = hw::read_cluster_spec(top.child("cluster"));
+  m.model = models::read_model_choice(top.child("model"), doc);
+  const SpecReader par = top.child("parallelism");
+  m.parallelism = models::read_parallelism(par);
+  const models::ParallelismSpec& p = m.parallelism;
+  models::validate_parallelism(par, p, m.model->arch.routed_experts, m.model->arch.heads, m.model->arch.layers,
+                               m.cluster.total_gpus());
+  // Every GPU holds one shard: tp x pp x dp replicas of it fill the cluster exactly. (tp and pp are
+  // bounded by the heads and layers; dp is compared first so the product cannot overflow.)
+  const int64_t gpus = m.cluster.total_gpus();
+  if (p.dp > gpus || p.tp * p.pp * p.dp != gpus) {
+    par.fail("dp", fmt::format("tp {} x pp {} x dp {} = {:.0f} GPUs, but the cluster has {}{}", p.tp, p.pp, p.dp,
+                               static_cast<double>(p.tp) * static_cast<double>(p.pp) * static_cast<double>(p.dp), gpus,
+                               par.has("dp") ? "" : " (dp defaults to 1)"));
+  }
+  const SpecReader mem = top.child("memory");
+  m.request = read_memory_request(mem, m.model->mtp);
+  models::within_context(mem, "context_tokens", m.request.context_tokens, m.model->arch);
+  top.finish();
+  return m;
+}
+
 }  // namespace
+
+void check_memory_scenario(const ScenarioDocument& doc) {
+  ProvenanceLog log;
+  (void)read_memory_scenario(doc, log);
+}
 
 void add_memory_command(CLI::App& app) {
   auto opts = std::make_shared<ScenarioOptions>();
@@ -96,38 +154,12 @@ void add_memory_command(CLI::App& app) {
   cmd->callback([opts] {
     const ScenarioDocument doc = opts->load();
     ProvenanceLog log;
-    std::string name;
-    hw::ClusterSpec cluster;
-    std::optional<models::ModelChoice> model;
-    models::ParallelismSpec p;
-    models::MemoryRequest req;
-    if (doc.root.is_object() && doc.root.value("kind", "") == "unit") {
-      // A unit scenario: the memory its engine holds at its batch (models/unit/unit_run.h).
-      const models::unit::UnitScenario u = models::unit::read_unit_scenario(doc, log);
-      if (u.phase == models::unit::UnitPhase::training) {
-        throw InputError(doc.label +
-                         ": unit.phase: fathom memory sizes prefill and decode units; a training "
-                         "chunk's memory is in fathom run of a training scenario");
-      }
-      name = u.name;
-      cluster = u.cluster;
-      model = u.model;
-      p = u.parallelism;
-      p.dp = p.ep;
-      req = models::unit::unit_memory_request(u);
-    } else {
-      const SpecReader top(doc.root, doc.label, "", &log);
-      name = top.has("name") ? top.text("name") : doc.label;
-      if (top.has("description")) top.text("description");
-      cluster = hw::read_cluster_spec(top.child("cluster"));
-      model = models::read_model_choice(top.child("model"), doc);
-      const SpecReader par = top.child("parallelism");
-      p = models::read_parallelism(par);
-      models::validate_parallelism(par, p, model->arch.routed_experts, model->arch.heads, model->arch.layers,
-                                   cluster.total_gpus());
-      req = read_memory_request(top.child("memory"), model->mtp);
-      top.finish();
-    }
+    const MemoryScenario m = read_memory_scenario(doc, log);
+    const std::string& name = m.name;
+    const hw::ClusterSpec& cluster = m.cluster;
+    const std::optional<models::ModelChoice>& model = m.model;
+    const models::ParallelismSpec& p = m.parallelism;
+    const models::MemoryRequest& req = m.request;
 
     const models::MemoryFootprint f =
         models::memory_footprint(models::memory_facts(*model), p, req, cluster.node.gpu.hbm_capacity);

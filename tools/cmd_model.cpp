@@ -43,6 +43,14 @@ void run_model(const ModelCommandOptions& o) {
   if (o.seq_len < 1) throw InputError(fmt::format("--seq-len: must be a positive integer, got {}", o.seq_len));
   if (o.context < 1) throw InputError(fmt::format("--context: must be a positive integer, got {}", o.context));
   const models::ModelArch arch = models::load_hf_config(o.file);
+  if (arch.max_context > 0 && o.seq_len > arch.max_context) {
+    throw InputError(fmt::format("--seq-len {}: beyond the model's context of {} tokens (max_position_embeddings)",
+                                 o.seq_len, arch.max_context));
+  }
+  if (arch.max_context > 0 && o.context > arch.max_context) {
+    throw InputError(fmt::format("--context {}: beyond the model's context of {} tokens (max_position_embeddings)",
+                                 o.context, arch.max_context));
+  }
   models::CostOptions options = models::default_cost_options(arch);
   if (!o.weight_dtype.empty()) options.weight_dtype = hw::parse_dtype(o.weight_dtype);
   const models::ParamCounts p = models::count_params(arch);

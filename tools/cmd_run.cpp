@@ -11,6 +11,7 @@
 #include "reports/formats.h"
 #include "reports/report_dir.h"
 #include "sim/band_sweep.h"
+#include "sim/strict_json.h"
 #include "tools/commands.h"
 #include "tools/run_kinds.h"
 #include "tools/scenario_options.h"
@@ -23,24 +24,24 @@ const Registry<RunKind>& run_kind_registry() {
       {
           {"serving",
            "a day of PD-disaggregated serving: units per window, throughput, cost, revenue, margin",
-           {&run_serving, &serving_report_of}},
+           {&serving_report_of}},
           {"training",
            "one pre-training step under a pipeline schedule: step time, breakdown, MFU, GPU-hours",
-           {&run_training, &training_report_of}},
+           {&training_report_of, true}},
           {"storage",
            "a 3FS-style storage cluster under a workload: throughput, bottleneck, job time",
-           {&run_storage, &storage_report_of}},
+           {&storage_report_of}},
           {"unit",
            "one prefill or decode engine, or one training chunk, at a fixed batch: step, tokens/s per GPU and "
            "node, breakdown by kernel family and communication phase",
-           {&run_unit, &unit_report_of}},
+           {&unit_report_of}},
       });
   return registry;
 }
 
 namespace {
 
-// A kind that builds a Report: the run (or its --bands sweep) printed, and written to --report DIR.
+// The run (or its --bands sweep) printed, and written to --report DIR.
 void run_report(const ScenarioDocument& doc, const RunKind& make, const RunOptions& o) {
   Report report;
   if (o.bands != 0) {
@@ -85,12 +86,11 @@ void add_run_command(CLI::App& app) {
     }
     const std::string kind = doc.root["kind"].get<std::string>();
     const RunKind& make = run_kind_registry().get(kind, doc.label + ": kind").make;
-    if (make.report) return run_report(doc, make, *run);
-    if (run->bands != 0 || !run->report_dir.empty()) {
-      throw InputError(fmt::format("{}: not available yet for a {} run (unit, serving and training runs have it)",
-                                   run->bands != 0 ? "--bands" : "--report", kind));
+    if (!run->trace_file.empty() && !make.has_timeline) {
+      throw InputError(fmt::format("--trace {}: a {} run has no timeline to write (only training runs have one)",
+                                   printable(run->trace_file), kind));
     }
-    make.run(doc, *run);
+    run_report(doc, make, *run);
   });
 }
 

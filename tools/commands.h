@@ -9,6 +9,7 @@ namespace fathom::tools {
 void add_list_command(CLI::App& app);
 void add_memory_command(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_check_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_validate_subcommand(CLI::App& calibrate);  // `fathom calibrate validate` (tools/cmd_validate.cpp)

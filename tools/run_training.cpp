@@ -5,7 +5,6 @@
 
 #include "models/training/training_report.h"
 #include "reports/chrome_trace.h"
-#include "reports/formats.h"
 #include "sim/error.h"
 #include "tools/run_kinds.h"
 
@@ -38,15 +37,12 @@ Report training_report_of(const ScenarioDocument& doc, const RunOptions& options
   if (!options.trace_file.empty() && scenario.fidelity == "analytic") {
     throw InputError("--trace: the analytic level has no timeline (use fidelity event or flow)");
   }
+  if (options.validate_only) return {};
   const tr::TrainingPrediction p = tr::predict_training(scenario, 1, !options.trace_file.empty());
   const tr::TrainingMemory memory = tr::training_memory(scenario, p);
   for (const auto& a : memory.assumptions) log.record(a);
   if (!options.trace_file.empty()) write_trace(options.trace_file, p, scenario.schedule.ranks);
   return tr::training_report(scenario, p, memory, log, doc.root);
-}
-
-void run_training(const ScenarioDocument& doc, const RunOptions& options) {
-  fmt::print("{}", reports::render(training_report_of(doc, options), options.json ? "json" : "text"));
 }
 
 }  // namespace fathom::tools

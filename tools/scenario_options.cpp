@@ -1,5 +1,7 @@
 #include "tools/scenario_options.h"
 
+#include "tools/build_info.h"
+
 namespace fathom::tools {
 
 void ScenarioOptions::add_to(CLI::App& cmd) {
@@ -8,6 +10,6 @@ void ScenarioOptions::add_to(CLI::App& cmd) {
   cmd.add_flag("--json", json, "Print one JSON object instead of tables");
 }
 
-ScenarioDocument ScenarioOptions::load() const { return load_scenario(file, sets); }
+ScenarioDocument ScenarioOptions::load() const { return load_scenario(file, sets, scenario_library()); }
 
 }  // namespace fathom::tools

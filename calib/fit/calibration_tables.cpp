@@ -6,6 +6,7 @@
 
 #include "calib/fit/measured_tables.h"
 #include "sim/error.h"
+#include "sim/strict_json.h"
 
 namespace fathom::calib {
 namespace fs = std::filesystem;
@@ -16,7 +17,7 @@ bool ends_with(const std::string& s, std::string_view p) {
   return s.size() >= p.size() && s.compare(s.size() - p.size(), p.size(), p) == 0;
 }
 
-void read_one(const fs::path& file, CalibrationInputs& out) {
+void read_one(const fs::path& file, CalibrationInputs& out, const hw::GpuSpec& gpu) {
   const std::string name = file.filename().string();
   if (name == "gemm-data.csv") {
     read_infersim_gemm(CsvTable::read(file), out);
@@ -31,7 +32,7 @@ void read_one(const fs::path& file, CalibrationInputs& out) {
   } else if (ends_with(name, "published-kernels.csv")) {
     read_published_kernels(CsvTable::read(file), out);
   } else if (ends_with(name, "-measured.json")) {
-    read_measured_table(file, out);  // appends its own table name
+    read_measured_table(file, out, &gpu);  // appends its own table name
     return;
   } else {
     throw InputError(
@@ -68,12 +69,23 @@ CalibrationInputs read_calibration_tables(const std::vector<fs::path>& paths, co
         if (e.is_regular_file() && e.path().extension() == ".csv") files.push_back(e.path());
       }
       std::sort(files.begin(), files.end());
-      for (const fs::path& f : files) read_one(f, out);
+      for (const fs::path& f : files) read_one(f, out, gpu);
     } else if (fs::is_regular_file(p)) {
-      read_one(p, out);
+      read_one(p, out, gpu);
     } else {
       throw InputError(fmt::format("--tables {}: no such file or directory", p.string()));
     }
+  }
+  if (out.rows.empty()) {
+    std::string given;
+    for (const fs::path& p : paths) {
+      if (!given.empty()) given += ' ';
+      given += p.string();
+    }
+    throw InputError(
+        fmt::format("--tables {}: no kernel timing rows to fit (known tables: gemm-data.csv, "
+                    "grouped_gemm-*-data.csv, mla-*.csv, *published-kernels.csv, <gpu>-measured.json)",
+                    given.empty() ? "(none)" : printable(given, 120)));
   }
   for (CalibrationRow& r : out.rows) {
     exclude_impossible(r, gpu);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "sim/error.h"
+#include "sim/strict_json.h"
 
 namespace fathom::calib {
 namespace {
@@ -33,7 +34,7 @@ std::vector<std::string> split(const std::string& line) {
 
 CsvTable CsvTable::read(const std::filesystem::path& file) {
   CsvTable t;
-  t.label_ = file.filename().string();
+  t.label_ = printable(file.filename().string());
   std::ifstream in(file);
   if (!in) throw InputError(fmt::format("{}: cannot open the table", file.string()));
   std::string line;
@@ -82,8 +83,8 @@ double CsvTable::number(size_t row, std::string_view column) const {
     if (used == s.size() && std::isfinite(v)) return v;
   } catch (const std::exception&) {
   }
-  throw InputError(
-      fmt::format("{}: line {}: column {}: expected a number, got \"{}\"", label_, lines_[row], column, s));
+  throw InputError(fmt::format("{}: line {}: column {}: expected a number, got \"{}\"", label_, lines_[row], column,
+                               printable(s, 40)));
 }
 
 int64_t CsvTable::integer(size_t row, std::string_view column) const {
@@ -91,6 +92,13 @@ int64_t CsvTable::integer(size_t row, std::string_view column) const {
   if (std::floor(v) != v) {
     throw InputError(
         fmt::format("{}: line {}: column {}: expected an integer, got {}", label_, lines_[row], column, v));
+  }
+  // The integers of the tables are kernel shapes: never negative, and far below 2^31 (larger would
+  // overflow the int64 products of a shape).
+  constexpr double kMaxShape = 2147483648.0;
+  if (v < 0 || v > kMaxShape) {
+    throw InputError(fmt::format("{}: line {}: column {}: {} is out of range for a kernel shape (0 to 2^31)", label_,
+                                 lines_[row], column, v));
   }
   return static_cast<int64_t>(v);
 }

@@ -12,6 +12,13 @@ namespace {
 constexpr double kInferSimFp8PeakFlops = 1979e12;  // the peak InferSim's mfu column is relative to
 
 CalibrationRow make_row(const CsvTable& t, size_t i, hw::KernelWork work, double latency_us, std::string what) {
+  if (!(latency_us > 0.0)) {
+    throw InputError(
+        fmt::format("{}: line {}: a measured time must be positive, got {} us", t.label(), t.line(i), latency_us));
+  }
+  if (!(work.flops.value() > 0.0)) {
+    throw InputError(fmt::format("{}: line {}: the row's shape does no work ({})", t.label(), t.line(i), what));
+  }
   CalibrationRow r;
   r.work = work;
   r.measured = Seconds(latency_us * 1e-6);
@@ -51,6 +58,10 @@ void read_infersim_grouped_gemm(const CsvTable& t, bool decode, CalibrationInput
     for (const Proj p : {Proj{"up", 2 * inter, hidden}, Proj{"down", hidden, inter}}) {
       const double latency_us = t.number(i, std::string(p.name) + "_proj_us");
       const double mfu = t.number(i, std::string(p.name) + "_mfu");
+      if (!(mfu > 0.0 && mfu <= 1.0)) {
+        throw InputError(
+            fmt::format("{}: line {}: column {}_mfu: must be in (0, 1], got {}", t.label(), t.line(i), p.name, mfu));
+      }
       const double flops = mfu * kInferSimFp8PeakFlops * latency_us * 1e-6;
       const double tokens = flops / (2.0 * static_cast<double>(p.n) * static_cast<double>(p.k));
       out.rows.push_back(make_row(t, i, fp8_grouped_gemm_work(family, tokens, experts, p.n, p.k), latency_us,

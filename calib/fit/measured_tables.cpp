@@ -2,13 +2,15 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
+#include "hw/calibration_match.h"
 #include "sim/error.h"
+#include "sim/strict_json.h"
 
 namespace fathom::calib {
 namespace {
@@ -51,21 +53,24 @@ std::string shape_label(const hw::KernelWork& w) {
 
 }  // namespace
 
-void read_measured_table(const std::filesystem::path& file, CalibrationInputs& out) {
-  const std::string name = file.filename().string();
-  std::ifstream in(file);
-  if (!in) throw InputError(fmt::format("{}: cannot read the file", file.string()));
-  json doc;
-  try {
-    doc = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw InputError(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
-  }
+void read_measured_table(const std::filesystem::path& file, CalibrationInputs& out, const hw::GpuSpec* gpu) {
+  const std::string name = printable(file.filename().string());
+  const json doc = read_json_file(file);  // strict: malformed, duplicate keys, depth, 1e400
+  if (!doc.is_object()) throw InputError(fmt::format("{}: (top level): expected a JSON object", name));
   if (text(doc, "format", name) != "fathom-measured-kernels/1") {
     throw InputError(fmt::format("{}.format: expected \"fathom-measured-kernels/1\"", name));
   }
   if (text(doc, "provenance", name) != "measured") {
     throw InputError(fmt::format("{}.provenance: expected \"measured\"", name));
+  }
+  if (gpu) {
+    const std::string device = text(member(doc, "device", name), "name", name + ".device");
+    if (hw::gpu_model_key(device) != hw::gpu_model_key(gpu->name)) {
+      throw InputError(
+          fmt::format("{}.device.name: measured on \"{}\", but --gpu is \"{}\": fit a GPU's "
+                      "timings with that GPU's file",
+                      name, printable(device), gpu->name));
+    }
   }
   const json& records = member(doc, "measurements", name);
   if (!records.is_array()) throw InputError(fmt::format("{}.measurements: expected an array", name));
@@ -88,9 +93,20 @@ void read_measured_table(const std::filesystem::path& file, CalibrationInputs& o
     w.flops = Flops(number(r, "flops", where));
     w.bytes_read = Bytes(number(r, "bytes_read", where));
     w.bytes_written = Bytes(number(r, "bytes_written", where));
+    if (!(w.flops.value() >= 0.0 && w.bytes_read.value() >= 0.0 && w.bytes_written.value() >= 0.0) ||
+        !(w.flops.value() + w.bytes_read.value() + w.bytes_written.value() > 0.0)) {
+      throw InputError(fmt::format("{}: flops, bytes_read and bytes_written must be >= 0 and not all 0", where));
+    }
     int64_t* fields[] = {&w.m, &w.n, &w.k, &w.groups, &w.batch, &w.heads, &w.seq_q, &w.seq_kv};
     const char* keys[] = {"m", "n", "k", "groups", "batch", "heads", "seq_q", "seq_kv"};
-    for (int f = 0; f < 8; ++f) *fields[f] = static_cast<int64_t>(number(r, keys[f], where));
+    for (int f = 0; f < 8; ++f) {
+      const double v = number(r, keys[f], where);
+      if (!(v >= 0.0 && v <= 2147483648.0) || v != std::floor(v)) {
+        throw InputError(
+            fmt::format("{}.{}: {} is not a kernel shape (a whole number from 0 to 2^31)", where, keys[f], v));
+      }
+      *fields[f] = static_cast<int64_t>(v);
+    }
     const double median = number(r, "median_s", where);
     if (!(median > 0)) throw InputError(fmt::format("{}.median_s: a measured time must be positive", where));
     row.measured = Seconds(median);

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "calib/fit/calibration_row.h"
+#include "hw/gpu_spec.h"
 
 namespace fathom::calib {
 
@@ -15,7 +16,9 @@ namespace fathom::calib {
 // Rows of one kernel form one table for the hold-out rule (index counted per kernel). Rows that are
 // measured but not fitted are kept, excluded with the reason: BF16 dense GEMMs (dense_gemm is fitted
 // to FP8, DeepSeek-V3's GEMM dtype) and elementwise copies/permutes (that family keeps its assumed
-// curve; the rows show its error). Appends the file name to out.tables.
-void read_measured_table(const std::filesystem::path& file, CalibrationInputs& out);
+// curve; the rows show its error). Appends the file name to out.tables. With `gpu`, the file's
+// device.name must name the same GPU model (hw::gpu_model_key): another GPU's timings are refused.
+// Shape fields must be whole numbers from 0 to 2^31.
+void read_measured_table(const std::filesystem::path& file, CalibrationInputs& out, const hw::GpuSpec* gpu = nullptr);
 
 }  // namespace fathom::calib

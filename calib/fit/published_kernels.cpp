@@ -40,9 +40,14 @@ void read_published_kernels(const CsvTable& t, CalibrationInputs& out) {
     if (family == hw::KernelFamily::dense_gemm && groups != 1) {
       throw InputError(fmt::format("{}: line {}: dense_gemm rows need groups = 1", t.label(), t.line(i)));
     }
+    const double tflops = t.number(i, "tflops");
+    if (!(tflops > 0.0) || !(w.flops.value() > 0.0)) {
+      throw InputError(fmt::format("{}: line {}: a fit row needs a positive shape and tflops, got tflops {}", t.label(),
+                                   t.line(i), tflops));
+    }
     CalibrationRow r;
     r.work = w;
-    r.measured = w.flops / FlopsPerSecond(t.number(i, "tflops") * 1e12);
+    r.measured = w.flops / FlopsPerSecond(tflops * 1e12);
     r.table = t.label();
     r.index = static_cast<int64_t>(i);
     r.row_id = id;

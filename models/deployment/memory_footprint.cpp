@@ -6,6 +6,13 @@
 namespace fathom::models {
 namespace {
 
+// floor(v) as an int64, saturating: a huge HBM over a tiny KV entry must not overflow the cast (UB).
+int64_t floor_to_int64(double v) {
+  constexpr double kMax = 9.2e18;  // just under INT64_MAX, exactly representable
+  if (!(v > 0.0)) return 0;
+  return v >= kMax ? static_cast<int64_t>(kMax) : static_cast<int64_t>(std::floor(v));
+}
+
 // Weights of one pipeline stage holding `layers` layers of which `dense` are dense-FFN layers.
 MemoryFootprint stage_weights(const ModelMemoryFacts& m, const ParallelismSpec& p, int64_t layers, int64_t dense,
                               bool first, bool last, bool include_mtp) {
@@ -59,9 +66,9 @@ MemoryFootprint memory_footprint(const ModelMemoryFacts& m, const ParallelismSpe
   if (free_for_kv.value() > 0.0 && kv_per_token.value() > 0.0) {
     const double tokens = free_for_kv / kv_per_token;
     f.max_context_tokens_per_request =
-        static_cast<int64_t>(std::floor(tokens / static_cast<double>(std::max<int64_t>(1, req.requests_per_gpu))));
+        floor_to_int64(tokens / static_cast<double>(std::max<int64_t>(1, req.requests_per_gpu)));
     f.max_requests_at_context =
-        req.context_tokens > 0 ? static_cast<int64_t>(std::floor(tokens / static_cast<double>(req.context_tokens))) : 0;
+        req.context_tokens > 0 ? floor_to_int64(tokens / static_cast<double>(req.context_tokens)) : 0;
   }
   return f;
 }

@@ -32,4 +32,12 @@ ModelChoice read_model_choice(const SpecReader& r, const ScenarioDocument& doc) 
   return c;
 }
 
+int64_t within_context(const SpecReader& reader, std::string_view key, int64_t tokens, const ModelArch& arch) {
+  if (arch.max_context > 0 && tokens > arch.max_context) {
+    reader.fail(key, fmt::format("{} tokens exceed the model's context of {} (max_position_embeddings)", tokens,
+                                 arch.max_context));
+  }
+  return tokens;
+}
+
 }  // namespace fathom::models

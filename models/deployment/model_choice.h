@@ -22,4 +22,8 @@ struct ModelChoice {
 // checkpoint's own (fp8 when its quantization_config says so, else bf16); mtp defaults to false.
 ModelChoice read_model_choice(const SpecReader& reader, const ScenarioDocument& doc);
 
+// Refuses `tokens` in one sequence (a context, a prompt, a training sequence) beyond the model's context
+// (max_position_embeddings; nothing is checked when the config does not give it). Returns `tokens`.
+int64_t within_context(const SpecReader& reader, std::string_view key, int64_t tokens, const ModelArch& arch);
+
 }  // namespace fathom::models

@@ -10,6 +10,7 @@
 
 #include "models/eplb/load_rng.h"
 #include "sim/error.h"
+#include "sim/strict_json.h"
 
 namespace fathom::models::eplb {
 
@@ -95,7 +96,7 @@ LoadMatrix parse_loads_csv(const std::string& text, const std::string& label) {
         first_content = false;
         continue;
       }
-      throw InputError(fmt::format("{}: row {}: not a number in \"{}\"", label, line_no, t));
+      throw InputError(fmt::format("{}: row {}: not a number in \"{}\"", label, line_no, printable(t, 80)));
     }
     first_content = false;
     if (!out.empty() && row.size() != out.front().size()) {
@@ -115,12 +116,8 @@ LoadMatrix parse_loads_csv(const std::string& text, const std::string& label) {
 }
 
 LoadMatrix parse_loads_json(const std::string& text, const std::string& label) {
-  nlohmann::json doc;
-  try {
-    doc = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw InputError(fmt::format("{}: not valid JSON (byte {})", label, e.byte));
-  }
+  // Strict (sim/strict_json.h): malformed text, duplicate keys, absurd nesting and 1e400 are input errors.
+  nlohmann::json doc = parse_strict_json(text, label);
   std::string where = label;
   if (doc.is_object()) {
     if (!doc.contains("weights")) throw InputError(label + ": expected an array of arrays or a \"weights\" key");

@@ -1,6 +1,6 @@
 #pragma once
-// What a simulated serving day produces (docs/serving.md explains every field; tools/run_serving.cpp
-// renders it as text or the JSON contract of issue #4).
+// What a simulated serving day produces (docs/serving.md explains every field;
+// models/serving/serving_report.cpp turns it into the Report every format renders).
 
 #include <cstdint>
 #include <optional>

@@ -89,13 +89,16 @@ nlohmann::json phase_rows(const StorageSummary& s) {
 
 }  // namespace
 
-StorageRun run_storage_scenario(const StorageScenario& s, const std::string& label) {
-  StoragePlan plan;
+StoragePlan plan_storage_scenario(const StorageScenario& s, const std::string& label) {
   try {
-    plan = plan_workload(s.cluster, s.fs, s.workload);
+    return plan_workload(s.cluster, s.fs, s.workload);
   } catch (const std::invalid_argument& e) {
     throw InputError(fmt::format("{}: storage.{}: {}", label, s.workload.kind, e.what()));
   }
+}
+
+StorageRun run_storage_scenario(const StorageScenario& s, const std::string& label) {
+  StoragePlan plan = plan_storage_scenario(s, label);
   std::vector<PhaseSummary> phases;
   StorageRun r;
   for (const StoragePhasePlan& phase : plan.phases) {

@@ -11,6 +11,7 @@
 #include "models/storage/storage_scenario.h"
 #include "models/storage/storage_summary.h"
 #include "models/storage/symmetric_rates.h"
+#include "models/storage/workloads.h"
 #include "sim/provenance.h"
 #include "sim/report.h"
 
@@ -30,8 +31,11 @@ struct StorageRun {
   std::optional<SymmetricRate> analytic_read;
 };
 
-// Plans and simulates the scenario's workload; InputError "<label>: storage.<workload>: ..." when the
-// workload cannot be planned on the cluster.
+// The scenario's workload planned on its cluster (no simulation); InputError
+// "<label>: storage.<workload>: ..." when it cannot be.
+StoragePlan plan_storage_scenario(const StorageScenario& s, const std::string& label);
+
+// Plans and simulates the scenario's workload (plan_storage_scenario's errors).
 StorageRun run_storage_scenario(const StorageScenario& s, const std::string& label);
 
 // `scenario` is the resolved scenario, embedded under "scenario".

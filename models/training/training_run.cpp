@@ -25,6 +25,7 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   const ParallelismSpec p = read_training_parallelism(par);
   const SpecReader tr = top.child("training");
   s.spec = read_training_spec(tr);
+  within_context(tr, "sequence_length", s.spec.sequence_length, s.model.arch);
   if (top.has("expert_load")) {
     if (s.spec.expert_imbalance_given) {
       top.fail("expert_load", "cannot be given together with training.expert_imbalance (EPLB derives it)");

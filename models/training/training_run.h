@@ -1,7 +1,7 @@
 #pragma once
 // A training scenario end to end (docs/training.md): read the sections strictly, derive the layout,
 // price every block, cut the stages, simulate one step on the event engine, and turn it into
-// throughput, MFU, GPU-hours and cost. The composition root (tools/run_training.cpp) renders it.
+// throughput, MFU, GPU-hours and cost. The composition root (tools/run_training.cpp) turns it into a Report.
 
 #include <string>
 #include <vector>

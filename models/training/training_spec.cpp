@@ -43,8 +43,10 @@ TrainingSpec read_training_spec(const SpecReader& r) {
   }
   s.token_budget = r.positive("token_budget", r.number("token_budget"));
   s.communication_sms = r.at_least("communication_sms", r.integer("communication_sms"), 0);
-  s.max_nodes_per_token =
-      r.at_least("max_nodes_per_token", r.integer_or("max_nodes_per_token", 0, "no node-limited routing"), 0);
+  // Absent: no node-limited routing (0 inside). Written: a token reaches at least one node.
+  s.max_nodes_per_token = r.has("max_nodes_per_token")
+                              ? r.at_least("max_nodes_per_token", r.integer("max_nodes_per_token"), 1)
+                              : r.integer_or("max_nodes_per_token", 0, "no node-limited routing");
   s.expert_imbalance_given = r.has("expert_imbalance");
   s.expert_imbalance = r.number_or("expert_imbalance", 1.0, "perfectly balanced routed experts");
   if (s.expert_imbalance < 1.0) r.fail("expert_imbalance", "must be >= 1 (max / mean tokens per GPU)");

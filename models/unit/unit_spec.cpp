@@ -38,7 +38,8 @@ serving::UnitSpec read_engine(const SpecReader& u, UnitPhase phase, const Parall
 
 void read_prefill(const SpecReader& u, UnitScenario& s) {
   s.prefill.tokens_per_gpu = u.at_least("tokens_per_gpu", u.integer("tokens_per_gpu"), 1);
-  s.prompt_tokens = u.at_least("prompt_tokens", u.integer("prompt_tokens"), 1);
+  s.prompt_tokens =
+      within_context(u, "prompt_tokens", u.at_least("prompt_tokens", u.integer("prompt_tokens"), 1), s.model.arch);
   s.cached_prefix_tokens = u.at_least(
       "cached_prefix_tokens", u.integer_or("cached_prefix_tokens", 0, "no prefix-cache hits: every token computed"), 0);
   if (s.cached_prefix_tokens >= s.prompt_tokens) {
@@ -49,7 +50,8 @@ void read_prefill(const SpecReader& u, UnitScenario& s) {
 
 void read_decode(const SpecReader& u, UnitScenario& s) {
   s.decode.batch_per_gpu = u.at_least("batch_per_gpu", u.integer("batch_per_gpu"), 1);
-  s.context_tokens = u.at_least("context_tokens", u.integer("context_tokens"), 1);
+  s.context_tokens =
+      within_context(u, "context_tokens", u.at_least("context_tokens", u.integer("context_tokens"), 1), s.model.arch);
   s.context_sigma = u.number_or("context_sigma", 0.0, "every request at context_tokens, as a fixed-prompt benchmark");
   if (s.context_sigma < 0 || s.context_sigma > 3) u.fail("context_sigma", "must be between 0 and 3 (log-normal shape)");
   s.decode.context_cv = serving::lognormal_cv(s.context_sigma);
@@ -74,12 +76,15 @@ void read_training(const SpecReader& u, UnitScenario& s) {
            fmt::format("{} MoE layers in a chunk, but the model has {}", t.layers, s.model.arch.moe_layer_count()));
   }
   t.overlapped = u.choice("overlap", {"dualpipe", "none"}) == "dualpipe";
-  t.spec.sequence_length = u.at_least("sequence_length", u.integer("sequence_length"), 1);
+  t.spec.sequence_length = within_context(u, "sequence_length",
+                                          u.at_least("sequence_length", u.integer("sequence_length"), 1), s.model.arch);
   t.spec.micro_batch_sequences =
       u.at_least("micro_batch_sequences", u.integer_or("micro_batch_sequences", 1, "one sequence per micro-batch"), 1);
-  t.spec.max_nodes_per_token = u.at_least(
-      "max_nodes_per_token",
-      u.integer_or("max_nodes_per_token", s.model.arch.topk_group, "the model's group-limited routing (T05)"), 0);
+  // Written: a token reaches at least one node; absent: the model's group limit (0 = none).
+  t.spec.max_nodes_per_token =
+      u.has("max_nodes_per_token")
+          ? u.at_least("max_nodes_per_token", u.integer("max_nodes_per_token"), 1)
+          : u.integer_or("max_nodes_per_token", s.model.arch.topk_group, "the model's group-limited routing (T05)");
   t.spec.dispatch_dtype = read_dtype(u, "dispatch_dtype", "fp8", "FP8 dispatch (T29)");
   t.spec.combine_dtype = read_dtype(u, "combine_dtype", "bf16", "BF16 combine (T29)");
   t.spec.backward_dispatch_dtype = read_dtype(u, "backward_dispatch_dtype", "fp8", "FP8 gradient dispatch (T29)");

@@ -1,6 +1,7 @@
 // Reading Hugging Face config.json files into ModelArch, and one-line errors for bad configs.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <string>
 
 #include "models/hf_config.h"
@@ -124,4 +125,33 @@ TEST_CASE("The architecture registry lists every supported model_type", "[unit]"
   for (const char* t : {"deepseek_v2", "deepseek_v3", "qwen3", "qwen3_moe", "llama", "mistral", "qwen2"}) {
     CHECK(architecture_registry().find(t) != nullptr);
   }
+}
+
+TEST_CASE("MoE configs: experts, groups and sizes that cannot be are refused", "[unit]") {
+  const nlohmann::json v3 = [] {
+    std::ifstream in(kModels + "deepseek-v3.config.json");
+    return nlohmann::json::parse(in);
+  }();
+  CHECK(error_of(v3).empty());
+  CHECK(parse_hf_config(v3, "v3").max_context == 163840);
+  const auto with = [&](const char* key, nlohmann::json value) {
+    nlohmann::json c = v3;
+    c[key] = std::move(value);
+    return error_of(c);
+  };
+  CHECK(with("n_routed_experts", 0) == "test.config.json: n_routed_experts: must be at least 1, got 0");
+  CHECK(error_of([&] {
+          nlohmann::json c = v3;
+          c["n_routed_experts"] = nullptr;  // null: a model without routed experts
+          return c;
+        }())
+            .empty());
+  CHECK_THAT(with("n_group", 7), Catch::StartsWith("test.config.json: n_group: 7 does not divide the 256"));
+  CHECK_THAT(with("topk_group", 9), Catch::StartsWith("test.config.json: topk_group: must be between 1 and n_group 8"));
+  CHECK_THAT(with("hidden_size", 1000000000000), Catch::Contains("hidden_size: 1000000000000 is absurdly large"));
+  CHECK_THAT(with("num_hidden_layers", 1000000000), Catch::Contains("num_hidden_layers"));
+  nlohmann::json huge = v3;
+  huge["hidden_size"] = 1000000;
+  huge["moe_intermediate_size"] = 1000000;  // each allowed, together ~5e16 parameters
+  CHECK_THAT(error_of(huge), Catch::Contains("the dimensions describe about"));
 }

@@ -99,7 +99,8 @@ TEST_CASE("an include not beside the file is looked up in the search directories
                                     (lib / "models/x.json").lexically_normal().string()));
 }
 
-TEST_CASE("set overrides: $include switches a section, JSON rules apply, bad text is one line", "[unit]") {
+TEST_CASE("overrides (--set): $include in a value switches a section, JSON rules apply, bad text is one line",
+          "[unit]") {
   const fs::path d = temp_dir("set_include");
   write(d / "hw" / "a.json", R"({"name": "a", "sm": 1})");
   write(d / "hw" / "b.json", R"({"name": "b", "sm": 2})");
