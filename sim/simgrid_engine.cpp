@@ -1,5 +1,7 @@
 #include "sim/simgrid_engine.h"
 
+#include <fmt/format.h>
+
 #include <simgrid/kernel/routing/NetZoneImpl.hpp>
 #include <simgrid/s4u.hpp>
 
@@ -49,7 +51,7 @@ SimgridEngine::SimgridEngine() {
 }
 
 sg4::NetZone* SimgridEngine::new_star_zone(std::string* prefix) {
-  *prefix = "s" + std::to_string(simulations_++) + ":";
+  *prefix = fmt::format("s{}:", simulations_++);  // not "s" + to_string(): GCC 12 warns (-Wrestrict)
   sg4::NetZone* zone = sg4::create_star_zone(*prefix + "zone");
   // A parentless zone (the sealed root cannot take children): give it the root's models by hand.
   simgrid::kernel::routing::NetZoneImpl* from = root_->get_impl();
