@@ -11,9 +11,6 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 shift || true
 mkdir -p build-asan/fuzz-corpus build-asan/fuzz-findings
-# Leaks are findings too; UBSan aborts (the build has -fno-sanitize-recover=all).
-export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 exec build-asan/fathom_scenario_fuzzer -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 -max_len=16384 \
   -dict=tests/fuzz/scenario.dict -artifact_prefix=build-asan/fuzz-findings/ -print_final_stats=1 "$@" \
   build-asan/fuzz-corpus scenarios tests/fuzz/seeds tests/fuzz_regressions

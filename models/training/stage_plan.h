@@ -105,6 +105,8 @@ UnitCost unit_cost(const schedule::Unit& unit, const std::vector<Stage>& stages)
 
 // The plan of a unit (pointers into `stages`, which must outlive it).
 UnitPlan unit_plan(const schedule::Unit& unit, const std::vector<Stage>& stages);
+// A temporary `stages` would leave the plan's pointers dangling (ASan found such a use after free in a test).
+UnitPlan unit_plan(const schedule::Unit& unit, std::vector<Stage>&& stages) = delete;
 
 // unit_plan and unit_cost of the units of a step, each distinct unit (kind, passes, stages) planned once.
 // Contract: `stages` outlives it; references it returns stay valid while it lives.

@@ -132,7 +132,8 @@ TEST_CASE("Figure 4: a COMBINE(B) longer than the ATTN(F) it hides under is expo
   // max(compute, communication) hid every one of them.
   {
     // COMBINE(B) 0.3 < ATTN(F) 0.4: every phase under its span; COMBINE(F) 0.5 ends at 2.4, under ATTN(B)+ATTN(W).
-    const tr::UnitPlan plan = tr::unit_plan(fb, figure4_stages(0.5, 0.3));
+    const auto stages = figure4_stages(0.5, 0.3);  // outlives the plan, which points into it
+    const tr::UnitPlan plan = tr::unit_plan(fb, stages);
     REQUIRE(plan.compute.size() == 6);  // post(B) 0, ATTN(F), MLP(B)+MLP(W), MLP(F), ATTN(B)+ATTN(W), post(F) 0
     REQUIRE(plan.comm.size() == 4);
     CHECK(plan.comm[0].phase == tr::AllToAllPhase::combine_backward);
