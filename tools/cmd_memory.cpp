@@ -1,4 +1,6 @@
-// `fathom memory <scenario>`: per-GPU memory of a deployment against HBM (docs/memory.md).
+// `fathom memory <scenario> [--json] [--report DIR]`: per-GPU memory of a deployment against HBM, as a Report
+// (models/deployment/memory_report.h; docs/memory.md): a memory or unit scenario's GPU, a serving scenario's
+// prefill and decode units, a training scenario's worst pipeline rank.
 
 #include <fmt/format.h>
 
@@ -6,10 +8,15 @@
 
 #include "hw/cluster_spec.h"
 #include "models/deployment/memory_footprint.h"
+#include "models/deployment/memory_report.h"
 #include "models/deployment/model_memory_facts.h"
+#include "models/serving/serving_inputs.h"
+#include "models/serving/serving_memory.h"
+#include "models/training/training_memory_report.h"
 #include "models/unit/unit_run.h"
-#include "reports/provenance_report.h"
-#include "reports/text_table.h"
+#include "reports/formats.h"
+#include "reports/report_dir.h"
+#include "sim/strict_json.h"
 #include "tools/commands.h"
 #include "tools/run_kinds.h"
 #include "tools/scenario_options.h"
@@ -30,60 +37,6 @@ models::MemoryRequest read_memory_request(const SpecReader& r, bool include_mtp)
   q.include_mtp = include_mtp;
   r.finish();
   return q;
-}
-
-double gib(Bytes b) { return b.value() / (1024.0 * 1024.0 * 1024.0); }
-
-nlohmann::json to_json(const models::MemoryFootprint& f) {
-  return {
-      {"weights_bytes", f.weights.value()},
-      {"weights_breakdown_bytes",
-       {{"attention", f.attention.value()},
-        {"dense_ffn", f.dense_ffn.value()},
-        {"routed_experts", f.routed_experts.value()},
-        {"shared_experts", f.shared_experts.value()},
-        {"router", f.router.value()},
-        {"embedding_and_head", f.embedding_and_head.value()},
-        {"mtp", f.mtp.value()}}},
-      {"kv_cache_bytes", f.kv_cache.value()},
-      {"activations_bytes", f.activations.value()},
-      {"workspace_bytes", f.workspace.value()},
-      {"total_bytes", f.total.value()},
-      {"hbm_capacity_bytes", f.hbm_capacity.value()},
-  };
-}
-
-std::string render_text(const std::string& name, const hw::ClusterSpec& cluster, const models::MemoryFootprint& f,
-                        const ProvenanceLog& log) {
-  reports::TextTable t({"per GPU", "GiB", "share of HBM"});
-  auto row = [&](const std::string& label, Bytes b) {
-    t.add_row({label, fmt::format("{:.2f}", gib(b)), fmt::format("{:.1f}%", 100.0 * (b / f.hbm_capacity))});
-  };
-  row("weights", f.weights);
-  row("  attention", f.attention);
-  row("  dense FFN", f.dense_ffn);
-  row("  routed experts", f.routed_experts);
-  row("  shared experts", f.shared_experts);
-  row("  router", f.router);
-  row("  embedding + head", f.embedding_and_head);
-  row("  MTP", f.mtp);
-  row("KV cache", f.kv_cache);
-  row("activations", f.activations);
-  row("workspace", f.workspace);
-  row("total", f.total);
-  row("HBM", f.hbm_capacity);
-  std::string out =
-      fmt::format("{}\n{} x {} ({} GPUs)\n\n", name, cluster.nodes, cluster.node.name, cluster.total_gpus());
-  out += t.render();
-  out += fmt::format("\n{}: headroom {:.2f} GiB. Layers on a GPU: {}; routed experts per MoE layer on a GPU: {}.\n",
-                     f.fits ? "FITS" : "DOES NOT FIT", gib(f.headroom), f.layers_on_gpu, f.routed_experts_on_gpu);
-  out += fmt::format(
-      "Most context that fits per request at this request count: {} tokens; requests that fit at this "
-      "context: {}.\n",
-      f.max_context_tokens_per_request, f.max_requests_at_context);
-  const std::string assumed = reports::assumptions_text(log);
-  if (!assumed.empty()) out += "\nAssumed and default values:\n" + assumed;
-  return out;
 }
 
 // What `fathom memory` reads from a scenario: a memory scenario, or a unit scenario's engine.
@@ -145,44 +98,56 @@ void check_memory_scenario(const ScenarioDocument& doc) {
   (void)read_memory_scenario(doc, log);
 }
 
+Report memory_report_of(const ScenarioDocument& doc, const RunOptions& options) {
+  ProvenanceLog log;
+  const std::string kind = doc.root.is_object() && doc.root.contains("kind") && doc.root["kind"].is_string()
+                               ? doc.root["kind"].get<std::string>()
+                               : "";
+  if (kind == "serving") {
+    const models::serving::ServingInputs in = models::serving::read_serving_inputs(doc, &log);
+    if (options.validate_only) return {};
+    return models::memory_report(doc.root.value("name", doc.label), kind, in.cluster,
+                                 models::serving::serving_memory_units(in), log, doc.root);
+  }
+  if (kind == "training") {
+    namespace tr = models::training;
+    const tr::TrainingScenario s = tr::read_training_scenario(doc, log);
+    if (options.validate_only) return {};
+    const tr::TrainingMemory memory = tr::training_memory(s, tr::predict_training(s));
+    for (const auto& a : memory.assumptions) log.record(a);
+    return tr::training_memory_report(s, memory, log, doc.root);
+  }
+  if (!kind.empty() && kind != "unit") {
+    throw InputError(
+        fmt::format("{}: kind: fathom memory sizes serving, training and unit scenarios and scenarios "
+                    "without a kind, not a {} scenario",
+                    doc.label, printable(kind, 40)));
+  }
+  const MemoryScenario m = read_memory_scenario(doc, log);
+  if (options.validate_only) return {};
+  models::MemoryUnit unit;
+  unit.name = "gpu";
+  unit.gpus = m.cluster.total_gpus();
+  unit.request = m.request;
+  unit.footprint = models::memory_footprint(models::memory_facts(*m.model), m.parallelism, m.request,
+                                            m.cluster.node.gpu.hbm_capacity);
+  return models::memory_report(m.name, kind.empty() ? "memory" : kind, m.cluster, {unit}, log, doc.root);
+}
+
 void add_memory_command(CLI::App& app) {
   auto opts = std::make_shared<ScenarioOptions>();
+  auto report_dir = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand("memory",
                                      "Per-GPU memory of a deployment (weights, KV cache, activations, "
-                                     "workspace) against HBM: does it fit, and with what headroom");
+                                     "workspace) against HBM: does it fit, and with what headroom; a serving "
+                                     "scenario's prefill and decode units, a training scenario's worst rank");
   opts->add_to(*cmd);
-  cmd->callback([opts] {
-    const ScenarioDocument doc = opts->load();
-    ProvenanceLog log;
-    const MemoryScenario m = read_memory_scenario(doc, log);
-    const std::string& name = m.name;
-    const hw::ClusterSpec& cluster = m.cluster;
-    const std::optional<models::ModelChoice>& model = m.model;
-    const models::ParallelismSpec& p = m.parallelism;
-    const models::MemoryRequest& req = m.request;
-
-    const models::MemoryFootprint f =
-        models::memory_footprint(models::memory_facts(*model), p, req, cluster.node.gpu.hbm_capacity);
-    if (!opts->json) {
-      fmt::print("{}", render_text(name, cluster, f, log));
-      return;
-    }
-    nlohmann::json out = {
-        {"name", name},
-        {"gpu", cluster.node.gpu.name},
-        {"gpus", cluster.total_gpus()},
-        {"fits", f.fits},
-        {"headroom_bytes", f.headroom.value()},
-        {"headroom_fraction", f.headroom / f.hbm_capacity},
-        {"per_gpu", to_json(f)},
-        {"layers_on_gpu", f.layers_on_gpu},
-        {"routed_experts_on_gpu", f.routed_experts_on_gpu},
-        {"max_context_tokens_per_request", f.max_context_tokens_per_request},
-        {"max_requests_at_context", f.max_requests_at_context},
-        {"assumptions", reports::assumptions_json(log)},
-        {"scenario", doc.root},
-    };
-    fmt::print("{}\n", out.dump(2));
+  cmd->add_option("--report", *report_dir,
+                  "Write report.json, a CSV per table, summary.md and a self-contained report.html into DIR");
+  cmd->callback([opts, report_dir] {
+    const Report report = memory_report_of(opts->load(), RunOptions{});
+    fmt::print("{}", reports::render(report, opts->json ? "json" : "text"));
+    if (!report_dir->empty()) reports::write_report_dir(report, *report_dir);
   });
 }
 

@@ -40,4 +40,7 @@ Report storage_report_of(const ScenarioDocument& doc, const RunOptions& options)
 // `fathom check` of a scenario without a kind: validates it as `fathom memory` reads it.
 void check_memory_scenario(const ScenarioDocument& doc);
 
+// `fathom memory` of a scenario without a kind, or of a unit, serving or training scenario (tools/cmd_memory.cpp).
+Report memory_report_of(const ScenarioDocument& doc, const RunOptions& options);
+
 }  // namespace fathom::tools

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -92,4 +93,17 @@ TEST_CASE("fathom model: bad input is one line on stderr and a non-zero exit", "
     CHECK(r.err.find(c.needle) != std::string::npos);
   }
   for (const auto& p : {malformed, unknown, missing}) std::remove(p.c_str());
+}
+
+TEST_CASE("fathom model renders as a report: Markdown with keys, --report files", "[unit]") {
+  const std::string dir = "/tmp/fathom_model_report_" + std::to_string(::getpid());
+  const auto r = run_fathom("model scenarios/models/deepseek-v3.config.json --report " + dir);
+  REQUIRE(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("671.026B"));
+  const std::string md = fathom::test::read_all(dir + "/summary.md");
+  CHECK_THAT(md, Catch::Contains("`/params_total`"));
+  const auto j = nlohmann::json::parse(fathom::test::read_all(dir + "/report.json"));
+  CHECK(j["params_total"].get<int64_t>() == 671026419200);
+  CHECK(std::filesystem::exists(dir + "/layers.csv"));
+  std::filesystem::remove_all(dir);
 }
