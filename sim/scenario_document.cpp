@@ -224,7 +224,27 @@ ScenarioDocument load_scenario(const fs::path& file, const std::vector<std::stri
     throw InputError(
         fmt::format("{}: (top level): a scenario must be a JSON object, got {}", doc.label, brief(doc.root)));
   }
-  const fs::path top = fs::absolute(file).lexically_normal();
+  return resolve_scenario(std::move(doc), set_overrides);
+}
+
+ScenarioDocument scenario_from_json(nlohmann::json root, const std::string& label, const fs::path& file,
+                                    const std::vector<std::string>& set_overrides,
+                                    const std::vector<fs::path>& search_dirs) {
+  ScenarioDocument doc;
+  doc.file = file;
+  doc.label = printable(label);
+  doc.base_dir = fs::absolute(file).parent_path();
+  doc.search_dirs = search_dirs;
+  if (!root.is_object()) {
+    throw InputError(fmt::format("{}: (top level): a scenario must be a JSON object, got {}", doc.label, brief(root)));
+  }
+  doc.root = std::move(root);
+  return resolve_scenario(std::move(doc), set_overrides);
+}
+
+ScenarioDocument resolve_scenario(ScenarioDocument doc, const std::vector<std::string>& set_overrides) {
+  const std::vector<fs::path>& search_dirs = doc.search_dirs;
+  const fs::path top = fs::absolute(doc.file).lexically_normal();
   IncludeContext ctx{{top}, search_dirs};
   resolve_includes(doc.root, doc.label, {doc.base_dir}, "", ctx);
   // An include inside a --set value: the current directory first (the user typed it there), then

@@ -42,6 +42,15 @@ struct ScenarioDocument {
 ScenarioDocument load_scenario(const std::filesystem::path& file, const std::vector<std::string>& set_overrides = {},
                                const std::vector<std::filesystem::path>& search_dirs = {});
 
+// A scenario written inline in another file (a claims file): `root` resolved as if it were the content of
+// `file` (its includes and paths resolve beside `file`, then in `search_dirs`), errors prefixed by `label`.
+ScenarioDocument scenario_from_json(nlohmann::json root, const std::string& label, const std::filesystem::path& file,
+                                    const std::vector<std::string>& set_overrides = {},
+                                    const std::vector<std::filesystem::path>& search_dirs = {});
+
+// Resolves the includes of doc.root and applies `set_overrides` (load_scenario and scenario_from_json end here).
+ScenarioDocument resolve_scenario(ScenarioDocument doc, const std::vector<std::string>& set_overrides);
+
 // Apply one "a.b.c=value" override to a document (exposed for tests). An "$include" in the value
 // resolves relative to each of `include_dirs`, in order.
 void apply_override(nlohmann::json& root, const std::string& assignment,
