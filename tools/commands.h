@@ -15,5 +15,6 @@ void add_calibrate_command(CLI::App& app);
 void add_validate_subcommand(CLI::App& calibrate);  // `fathom calibrate validate` (tools/cmd_validate.cpp)
 void add_eplb_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
+void add_plan_command(CLI::App& app);  // tools/cmd_plan.cpp
 
 }  // namespace fathom::tools
