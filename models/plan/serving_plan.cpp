@@ -311,6 +311,31 @@ ServingInputs configured_inputs(const ServingNodeType& type, const ServingConfig
   return in;
 }
 
+ScenarioDocument configured_serving_document(const ScenarioDocument& doc, const ServingPlanResult& r,
+                                             const ServingPoint& p) {
+  const ServingConfig& c = p.config;
+  const ServingNodeType& type = r.node_types.at(c.node_type);
+  const int64_t gpn = type.inputs->cluster.node.gpus_per_node;
+  ScenarioDocument d = doc;
+  nlohmann::json& root = d.root;
+  root.erase("plan");
+  root["cluster"]["node"] = load_scenario(doc.resolve_path(type.file)).root;
+  for (const auto& [section, nodes, redundant] : {std::tuple{"prefill", c.prefill_nodes, c.prefill_redundant},
+                                                  std::tuple{"decode", c.decode_nodes, c.decode_redundant}}) {
+    root[section]["nodes_per_unit"] = nodes;
+    root[section]["ep"] = nodes * gpn;
+    root[section]["redundant_experts"] = redundant;
+  }
+  root["decode"].erase("batch_per_gpu");
+  if (p.batch_source == "limit") root["decode"]["batch_per_gpu"] = p.decode_batch_per_gpu;
+  if (!c.mtp) {
+    root["model"]["mtp"] = false;
+    root.erase("mtp");
+  }
+  root["economics"]["gpu_hour_price"] = fmt::format("{}USD/h", type.inputs->economics.gpu_hour_price.value());
+  return d;
+}
+
 ServingPlanResult plan_serving(std::vector<ServingNodeType> node_types, const ServingPlanSpec& spec,
                                const PlanProgress& progress) {
   ServingPlanResult r;

@@ -113,4 +113,10 @@ ServingPlanResult plan_serving(std::vector<ServingNodeType> node_types, const Se
 serving::ServingInputs configured_inputs(const ServingNodeType& type, const ServingConfig& config,
                                          std::optional<int64_t> fixed_batch);
 
+// The scenario document with point `p` of `r` written in (node file, unit layouts, the batch when the plan's limit
+// set it, MTP off as model.mtp false without an mtp section), without its plan section: a serving scenario
+// `fathom run` simulates as the check does (and --bands samples).
+ScenarioDocument configured_serving_document(const ScenarioDocument& doc, const ServingPlanResult& r,
+                                             const ServingPoint& p);
+
 }  // namespace fathom::models::plan

@@ -44,8 +44,9 @@ std::string layout_problem(const Fixed& f, const TrainingConfig& c, int64_t& mic
   return {};
 }
 
-// The scenario with `c` written in, at the analytic level.
-ScenarioDocument configured(const ScenarioDocument& doc, const TrainingConfig& c) {
+}  // namespace
+
+ScenarioDocument configured_training_document(const ScenarioDocument& doc, const TrainingConfig& c) {
   ScenarioDocument d = doc;
   nlohmann::json& root = d.root;
   root.erase("plan");
@@ -65,6 +66,8 @@ ScenarioDocument configured(const ScenarioDocument& doc, const TrainingConfig& c
   }
   return d;
 }
+
+namespace {
 
 bool better(const TrainingPoint& a, const TrainingPoint& b, bool by_time) {
   const double ka = by_time ? a.days : a.cost_usd, kb = by_time ? b.days : b.cost_usd;
@@ -111,7 +114,7 @@ TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlan
     std::optional<training::TrainingScenario> s;
     try {
       ProvenanceLog quiet;
-      s = training::read_training_scenario(configured(doc, c), quiet);
+      s = training::read_training_scenario(configured_training_document(doc, c), quiet);
     } catch (const InputError& e) {
       r.rejected.add(Rejection::layout, 1, e.what());
       continue;

@@ -51,6 +51,10 @@ struct TrainingPlanResult {
   std::vector<TrainingPoint> front;  // cost vs time, fastest first
 };
 
+// The scenario with `config` written in (cluster nodes, pp, ep, schedule, micro-batches, checkpoint writers), at
+// fidelity=analytic and without its plan section: what the search predicts (and --bands samples).
+ScenarioDocument configured_training_document(const ScenarioDocument& doc, const TrainingConfig& config);
+
 // `doc`: the training scenario (its "plan" section already read into `spec`).
 TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlanSpec& spec,
                                  const PlanProgress& progress = {});

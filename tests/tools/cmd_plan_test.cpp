@@ -79,3 +79,15 @@ TEST_CASE("fathom run accepts a scenario with a plan section", "[smoke]") {
   INFO(r.err);
   CHECK(r.exit_code == 0);
 }
+
+TEST_CASE("fathom plan --bands samples the best configuration", "[smoke]") {
+  const auto r = run_fathom(
+      "plan scenarios/deepseek-v3-pretrain-2048xh800.json --set "
+      "'plan={\"cluster_nodes\":[256],\"pp\":[16],\"ep\":[64]}' "
+      "--bands 4 --json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["best_bands"]["samples"] == 4);
+  CHECK(j["best_bands"]["bands"].is_array());
+}
