@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
   fathom::tools::add_eplb_command(app);
   fathom::tools::add_compare_command(app);
   fathom::tools::add_verify_command(app);
+  fathom::tools::add_plan_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -16,4 +16,12 @@ struct ExpertImbalance {
 
 ExpertImbalance expert_imbalance(const ModelArch& arch, const ServingSpec& spec);
 
+// One unit's busiest-GPU over mean routed tokens, without EPLB (`before`) and with it (`after`), for units of
+// `gpus_per_node`-GPU nodes. What expert_imbalance computes per phase (the planner caches it per layout).
+struct UnitImbalance {
+  double before = 1, after = 1;
+};
+UnitImbalance unit_expert_imbalance(const ModelArch& arch, const UnitSpec& unit, int64_t gpus_per_node,
+                                    const ExpertLoadSpec& load);
+
 }  // namespace fathom::models::serving

@@ -10,6 +10,7 @@
 
 #include "models/param_counts.h"
 #include "models/serving/attention_imbalance.h"
+#include "models/serving/fleet_sizing.h"
 #include "models/serving/serving_budget.h"
 #include "models/serving/window_sim.h"
 #include "sim/error.h"
@@ -43,14 +44,6 @@ struct DayContext {
 
 constexpr double kWarmupS = 30.0;  // decode starts in steady state and prefill fills within a few forwards
 
-int64_t units_for(double demand, double per_unit, double headroom) {
-  const double units = std::ceil(headroom * demand / per_unit - 1e-9);
-  if (units < 1) return 1;
-  // NaN or beyond int64 (a cast would be undefined): an absurd load, which the resource guard refuses.
-  if (!(units < 9e18)) return static_cast<int64_t>(9e18);
-  return static_cast<int64_t>(units);
-}
-
 // A window's load and the unit counts its first simulation tries (steady-state capacity x headroom).
 struct WindowStart {
   double load = 0, requests_per_s = 0;
@@ -59,17 +52,16 @@ struct WindowStart {
 
 WindowStart window_start(const DayContext& d, double start_h, double end_h) {
   const ServingSpec& s = d.in.spec;
-  const RequestMix& mix = d.capacity.mix;
+  const WindowDemand demand = window_demand(d.in.traffic, d.capacity.mix, start_h, end_h);
   WindowStart w;
-  w.load = d.in.traffic.mean_rate(start_h, end_h);
-  w.requests_per_s = w.load * mix.requests_per_day / 86400.0;
+  w.load = demand.load;
+  w.requests_per_s = demand.requests_per_s;
   const double prefill_unit_capacity =
       static_cast<double>(s.prefill.unit.gpus) * d.capacity.prefill.computed_tokens_per_s_per_gpu;
   const double decode_unit_capacity =
       static_cast<double>(s.decode.unit.gpus) * d.capacity.decode.output_tokens_per_s_per_gpu;
-  w.prefill_units =
-      units_for(w.requests_per_s * mix.mean_computed_input_tokens(), prefill_unit_capacity, s.autoscaling.headroom);
-  w.decode_units = units_for(w.requests_per_s * mix.mean_output_tokens, decode_unit_capacity, s.autoscaling.headroom);
+  w.prefill_units = units_for(demand.computed_tokens_per_s, prefill_unit_capacity, s.autoscaling.headroom);
+  w.decode_units = units_for(demand.output_tokens_per_s, decode_unit_capacity, s.autoscaling.headroom);
   return w;
 }
 
@@ -226,6 +218,8 @@ void aggregate(const ServingInputs& in, ServingResult& r) {
   r.ttft_p99_s = pooled_quantile(r.windows, 0.99);
 }
 
+}  // namespace
+
 BytesPerSecond storage_bandwidth_per_gpu(const ServingInputs& in) {
   const hw::NodeSpec& n = in.cluster.node;
   if (n.storage_nic.count == 0) {
@@ -242,7 +236,9 @@ BytesPerSecond storage_bandwidth_per_gpu(const ServingInputs& in) {
   return per_node / static_cast<double>(n.gpus_per_node);
 }
 
-}  // namespace
+bool experts_divide(const ModelArch& arch, const UnitSpec& unit) {
+  return unit.gpus > 0 && (arch.routed_experts + unit.redundant_experts) % unit.gpus == 0;
+}
 
 ServingResult simulate_serving_day(const ServingInputs& in, const Progress& progress) {
   const ServingSpec& s = in.spec;
@@ -251,7 +247,7 @@ ServingResult simulate_serving_day(const ServingInputs& in, const Progress& prog
   r.mix = derive_request_mix(in.traffic, s.lengths);
   r.calibration_mismatch = hw::calibration_mismatch(in.kernels.gpu(), in.kernels.calibration());
   for (const auto& [section, unit] : {std::pair{"prefill", s.prefill.unit}, std::pair{"decode", s.decode.unit}}) {
-    if ((a.routed_experts + unit.redundant_experts) % unit.gpus != 0) {
+    if (!experts_divide(a, unit)) {
       throw InputError(fmt::format("{}: {}.ep: {} GPUs do not divide the {} routed + {} redundant experts", in.label,
                                    section, unit.gpus, a.routed_experts, unit.redundant_experts));
     }

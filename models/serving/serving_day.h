@@ -38,6 +38,14 @@ struct ServingInputs {
 // Called after each window with (windows done, windows in all).
 using Progress = std::function<void(size_t, size_t)>;
 
+// The KV-cache read/write rate one prefill GPU gets: its node's storage NICs, or the storage cluster's
+// per-node rate when lower, shared by the node's GPUs. Throws InputError when prefix-cache hits need a
+// storage NIC the node lacks.
+BytesPerSecond storage_bandwidth_per_gpu(const ServingInputs& in);
+
+// The unit's GPUs divide its routed + redundant experts (each GPU holds the same number; S10, S11).
+bool experts_divide(const ModelArch& arch, const UnitSpec& unit);
+
 ServingResult simulate_serving_day(const ServingInputs& in, const Progress& progress = {});
 
 }  // namespace fathom::models::serving

@@ -29,6 +29,7 @@ ServingInputs read_serving_inputs(const ScenarioDocument& doc, ProvenanceLog* lo
   const SpecReader top(doc.root, doc.label, "", log);
   if (top.has("name")) top.text("name");
   if (top.has("description")) top.text("description");
+  if (top.has("plan")) top.raw("plan");  // the search space of `fathom plan` (models/plan/plan_spec.h)
   top.choice("kind", {"serving"});
   const hw::ClusterSpec cluster = hw::read_cluster_spec(top.child("cluster"));
   if (cluster.node.scaleout_nic.count == 0) {

@@ -16,6 +16,7 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   const SpecReader top(doc.root, doc.label, "", &log);
   s.name = top.has("name") ? top.text("name") : doc.label;
   if (top.has("description")) top.text("description");
+  if (top.has("plan")) top.raw("plan");  // the search space of `fathom plan` (models/plan/plan_spec.h)
   top.text("kind");
   s.fidelity = top.choice_or("fidelity", {"analytic", "event", "flow"}, "event", "the event-level engine");
   s.calibration_file = top.text("calibration");

@@ -1,0 +1,475 @@
+#include "models/plan/serving_plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <map>
+#include <tuple>
+
+#include "models/deployment/memory_footprint.h"
+#include "models/deployment/model_memory_facts.h"
+#include "models/param_counts.h"
+#include "models/plan/pareto.h"
+#include "models/serving/attention_imbalance.h"
+#include "models/serving/capacity.h"
+#include "models/serving/expert_imbalance.h"
+#include "models/serving/fleet_sizing.h"
+#include "models/serving/iteration_cost.h"
+#include "models/serving/serving_inputs.h"
+#include "sim/error.h"
+
+namespace fathom::models::plan {
+
+using serving::DecodeCapacity;
+using serving::ServingInputs;
+using serving::UnitSpec;
+
+const char* to_string(Rejection r) {
+  switch (r) {
+    case Rejection::layout:
+      return "layout";
+    case Rejection::memory:
+      return "memory";
+    case Rejection::slo:
+      return "slo";
+    case Rejection::none:
+      break;
+  }
+  return "none";
+}
+
+void RejectionCounts::add(Rejection r, int64_t n, const std::string& why) {
+  const size_t i = static_cast<size_t>(r);
+  if (count[i] == 0 && n > 0) example[i] = why;
+  count[i] += n;
+}
+
+namespace {
+
+// The first existing hw/nodes directory: the scenario's own, then the library's.
+std::vector<std::string> library_node_files(const ScenarioDocument& doc) {
+  std::vector<std::filesystem::path> dirs{doc.base_dir};
+  dirs.insert(dirs.end(), doc.search_dirs.begin(), doc.search_dirs.end());
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir / "hw" / "nodes", ec)) continue;
+    std::vector<std::string> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir / "hw" / "nodes", ec)) {
+      if (e.path().extension() == ".json") files.push_back("hw/nodes/" + e.path().filename().string());
+    }
+    std::sort(files.begin(), files.end());
+    if (!files.empty()) return files;
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<ServingNodeType> serving_node_types(const ScenarioDocument& doc, const ServingPlanSpec& spec) {
+  std::vector<NodeChoice> choices = spec.node_types;
+  if (choices.empty()) {
+    for (const std::string& f : library_node_files(doc)) choices.push_back({f, std::nullopt, std::nullopt});
+  }
+  if (choices.empty()) throw InputError(fmt::format("{}: plan.node_types: no hw/nodes/ directory found", doc.label));
+  std::vector<ServingNodeType> out;
+  for (size_t i = 0; i < choices.size(); ++i) {
+    const NodeChoice& c = choices[i];
+    ServingNodeType t;
+    t.file = c.file;
+    const auto path = doc.resolve_path(c.file);
+    std::error_code missing;
+    if (!std::filesystem::is_regular_file(path, missing)) {
+      throw InputError(fmt::format("{}: plan.node_types.{}: {}", doc.label, i, doc.not_found(c.file)));
+    }
+    ScenarioDocument variant = doc;
+    variant.root.erase("plan");
+    variant.root["cluster"]["node"] = load_scenario(path).root;
+    if (c.calibration) variant.root["calibration"] = *c.calibration;
+    try {
+      t.inputs = serving::read_serving_inputs(variant, nullptr);
+      if (c.gpu_hour_price) t.inputs->economics.gpu_hour_price = *c.gpu_hour_price;
+      t.gpu = t.inputs->cluster.node.gpu.name;
+      t.calibration_mismatch = hw::calibration_mismatch(t.inputs->kernels.gpu(), t.inputs->kernels.calibration());
+    } catch (const InputError& e) {
+      t.inputs.reset();
+      t.gpu = variant.root["cluster"]["node"].value("name", c.file);
+      t.skipped = e.what();
+    }
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+namespace {
+
+// The scenario on one node type with MTP on or off, and what every option of it shares.
+struct Context {
+  ServingInputs in;
+  serving::RequestMix mix;
+  std::vector<serving::WindowDemand> windows;
+  double context = 0;  // mean KV length per output token
+  Bytes kv_token;
+  BytesPerSecond storage_bw;
+};
+
+// A priced prefill or decode option of one context.
+struct PhaseOption {
+  int64_t nodes = 1, redundant = 0, batch_limit = 0;
+  Rejection rejected = Rejection::none;
+  std::string why;
+  double gpu_seconds = 0;      // over the day
+  double speed = 0;            // decode: tokens/s per request
+  std::vector<int64_t> units;  // per window
+  double imbalance = 1;
+  double period_s = 0;  // prefill forward period or decode step
+  int64_t batch = 0;
+  std::string batch_source;
+  bool same_as_no_limit = false;  // a batch limit at or above the SLO batch: the no-limit option again
+};
+
+// EPLB imbalance per (GPUs, nodes, redundant experts): the same for every node type, MTP and phase.
+using ImbalanceCache = std::map<std::tuple<int64_t, int64_t, int64_t>, serving::UnitImbalance>;
+
+serving::UnitImbalance imbalance_of(ImbalanceCache& cache, const ServingInputs& in, const UnitSpec& unit) {
+  const auto key = std::make_tuple(unit.gpus, unit.nodes, unit.redundant_experts);
+  if (const auto it = cache.find(key); it != cache.end()) return it->second;
+  const serving::UnitImbalance u =
+      serving::unit_expert_imbalance(in.model.arch, unit, in.cluster.node.gpus_per_node, in.spec.expert_load);
+  return cache.emplace(key, u).first->second;
+}
+
+UnitSpec unit_of(const UnitSpec& base, int64_t nodes, int64_t redundant, int64_t gpus_per_node) {
+  UnitSpec u = base;
+  u.nodes = nodes;
+  u.gpus = nodes * gpus_per_node;
+  u.redundant_experts = redundant;
+  return u;
+}
+
+// Layout rule of both phases: the GPUs divide routed + redundant experts (as parallelism.ep in a scenario).
+std::string layout_problem(const ModelArch& a, const UnitSpec& u) {
+  if (!a.is_moe()) return {};
+  if (!serving::experts_divide(a, u)) {
+    return fmt::format("EP{} does not divide {} routed + {} redundant experts", u.gpus, a.routed_experts,
+                       u.redundant_experts);
+  }
+  return {};
+}
+
+double day_gpu_seconds(const std::vector<serving::WindowDemand>& windows, bool prefill, double unit_capacity,
+                       int64_t gpus, double headroom, std::vector<int64_t>& units) {
+  double s = 0;
+  units.resize(windows.size());
+  for (size_t i = 0; i < windows.size(); ++i) {
+    const serving::WindowDemand& w = windows[i];
+    units[i] = serving::units_for(prefill ? w.computed_tokens_per_s : w.output_tokens_per_s, unit_capacity, headroom);
+    s += static_cast<double>(units[i] * gpus) * w.seconds();
+  }
+  return s;
+}
+
+PhaseOption price_prefill(const Context& c, ImbalanceCache& cache, int64_t nodes, int64_t redundant) {
+  const ServingInputs& in = c.in;
+  PhaseOption o{.nodes = nodes, .redundant = redundant};
+  serving::PrefillSpec p = in.spec.prefill;
+  p.unit = unit_of(p.unit, nodes, redundant, in.cluster.node.gpus_per_node);
+  if (const std::string why = layout_problem(in.model.arch, p.unit); !why.empty()) {
+    o.rejected = Rejection::layout;
+    o.why = "prefill " + why;
+    return o;
+  }
+  // Weights, the forward's activations and the KV of its sequences (computed tokens and their cached prefix).
+  const ParallelismSpec par{.tp = 1, .pp = 1, .ep = p.unit.gpus, .dp = p.unit.gpus, .redundant_experts = redundant};
+  MemoryRequest req;
+  req.requests_per_gpu = 1;
+  req.context_tokens =
+      std::llround(static_cast<double>(p.tokens_per_gpu) / std::max(1e-3, 1.0 - c.mix.cache_hit_fraction));
+  req.tokens_per_forward = p.tokens_per_gpu;
+  req.include_mtp = in.model.mtp;
+  req.workspace = in.spec.decode.workspace;
+  const MemoryFootprint f = memory_footprint(memory_facts(in.model), par, req, in.cluster.node.gpu.hbm_capacity);
+  if (!f.fits) {
+    o.rejected = Rejection::memory;
+    o.why = fmt::format("prefill EP{}: {:.1f} GB per GPU > {:.1f} GB of HBM", p.unit.gpus, f.total.value() / 1e9,
+                        f.hbm_capacity.value() / 1e9);
+    return o;
+  }
+  const serving::UnitImbalance imb = imbalance_of(cache, in, p.unit);
+  o.imbalance = imb.after;
+  const serving::IterationCostModel cost(in.model, in.cluster.node, in.kernels, {imb.after, p.unit.communication_sms},
+                                         {1.0, in.spec.decode.unit.communication_sms});
+  const serving::PrefillCapacity cap = serving::prefill_capacity(cost, p, c.mix, c.kv_token, c.storage_bw);
+  o.period_s = cap.period.value();
+  if (o.period_s > in.spec.slo.ttft_p99.value()) {
+    o.rejected = Rejection::slo;
+    o.why = fmt::format("prefill EP{}: one forward takes {:.2f} s > slo.ttft_p99", p.unit.gpus, o.period_s);
+    return o;
+  }
+  o.gpu_seconds = day_gpu_seconds(c.windows, true, static_cast<double>(p.unit.gpus) * cap.computed_tokens_per_s_per_gpu,
+                                  p.unit.gpus, in.spec.autoscaling.headroom, o.units);
+  return o;
+}
+
+// Every batch limit of one decode layout (the layout's pricing is shared by its limits).
+void price_decode(const Context& c, ImbalanceCache& cache, int64_t nodes, int64_t redundant,
+                  const std::vector<int64_t>& limits, std::vector<PhaseOption>& out) {
+  const ServingInputs& in = c.in;
+  const serving::MtpSpec& mtp = in.spec.mtp;
+  serving::DecodeSpec d = in.spec.decode;
+  d.unit = unit_of(d.unit, nodes, redundant, in.cluster.node.gpus_per_node);
+  d.context_cv = serving::decode_context_cv(c.mix);
+  d.batch_per_gpu.reset();
+  const auto reject_all = [&](Rejection r, const std::string& why) {
+    for (const int64_t limit : limits) {
+      out.push_back(
+          PhaseOption{.nodes = nodes, .redundant = redundant, .batch_limit = limit, .rejected = r, .why = why});
+    }
+  };
+  if (const std::string why = layout_problem(in.model.arch, d.unit); !why.empty())
+    return reject_all(Rejection::layout, "decode " + why);
+  const int64_t memory_limit =
+      serving::decode_memory_batch_limit(in.model, in.cluster.node.gpu, d, mtp, c.context, d.workspace);
+  if (memory_limit < 1) {
+    return reject_all(
+        Rejection::memory,
+        fmt::format("decode EP{}: not one request at {:.0f} tokens of context fits in HBM", d.unit.gpus, c.context));
+  }
+  const serving::UnitImbalance imb = imbalance_of(cache, in, d.unit);
+  const serving::IterationCostModel cost(in.model, in.cluster.node, in.kernels,
+                                         {1.0, in.spec.prefill.unit.communication_sms},
+                                         {imb.after, d.unit.communication_sms});
+  if (d.max_tokens_per_expert && cost.decode_tokens_per_local_expert(1, d, mtp) > double(*d.max_tokens_per_expert)) {
+    return reject_all(Rejection::layout,
+                      fmt::format("decode EP{}: one request exceeds decode.max_tokens_per_expert", d.unit.gpus));
+  }
+  const double speed1 = mtp.tokens_per_step() / cost.decode_step(1, c.context, d, mtp).total.value();
+  if (speed1 < in.spec.slo.tokens_per_s_per_request) {
+    return reject_all(Rejection::slo,
+                      fmt::format("decode EP{}: one request per GPU decodes at {:.1f} tokens/s", d.unit.gpus, speed1));
+  }
+  const DecodeCapacity at_slo = serving::decode_capacity(cost, d, mtp, in.spec.slo, c.context, memory_limit, in.label);
+  for (const int64_t limit : limits) {
+    PhaseOption o{.nodes = nodes, .redundant = redundant, .batch_limit = limit};
+    o.imbalance = imb.after;
+    DecodeCapacity dc = at_slo;
+    std::string source = at_slo.batch_source;
+    o.same_as_no_limit = limit > 0 && limit >= at_slo.batch_per_gpu;
+    if (limit > 0 && limit < at_slo.batch_per_gpu) {
+      serving::DecodeSpec fixed = d;
+      fixed.batch_per_gpu = limit;
+      dc = serving::decode_capacity(cost, fixed, mtp, in.spec.slo, c.context, memory_limit, in.label);
+      source = "limit";
+    }
+    o.speed = dc.tokens_per_s_per_request;
+    o.batch = dc.batch_per_gpu;
+    o.batch_source = source;
+    o.period_s = dc.step.total.value();
+    o.gpu_seconds = day_gpu_seconds(c.windows, false, static_cast<double>(d.unit.gpus) * dc.output_tokens_per_s_per_gpu,
+                                    d.unit.gpus, in.spec.autoscaling.headroom, o.units);
+    out.push_back(std::move(o));
+  }
+}
+
+Context context_of(const ServingInputs& base, bool mtp) {
+  Context c{.in = base};
+  c.in.model.mtp = mtp;
+  if (!mtp) c.in.spec.mtp = serving::MtpSpec{};
+  c.mix = serving::derive_request_mix(c.in.traffic, c.in.spec.lengths);
+  c.windows = serving::day_windows(c.in.traffic, c.mix, c.in.spec.autoscaling.window);
+  c.context = c.in.traffic.mean_kv_length_per_output_token;
+  c.kv_token = kv_cache_bytes_per_token(c.in.model.arch, c.in.model.kv_cache_dtype);
+  c.storage_bw = serving::storage_bandwidth_per_gpu(c.in);
+  return c;
+}
+
+// What the inner loop keeps of a feasible configuration.
+struct Candidate {
+  uint32_t context, prefill, decode;
+  double cost, gpu_seconds, tokens_per_gpu, speed;
+};
+
+bool better(const Candidate& a, const Candidate& b, bool by_cost) {
+  const double ka = by_cost ? a.cost : a.gpu_seconds, kb = by_cost ? b.cost : b.gpu_seconds;
+  if (ka != kb) return ka < kb;
+  return (by_cost ? a.gpu_seconds : a.cost) < (by_cost ? b.gpu_seconds : b.cost);
+}
+
+}  // namespace
+
+ServingInputs configured_inputs(const ServingNodeType& type, const ServingConfig& config,
+                                std::optional<int64_t> fixed_batch) {
+  ServingInputs in = *type.inputs;
+  in.model.mtp = config.mtp;
+  if (!config.mtp) in.spec.mtp = serving::MtpSpec{};
+  const int64_t gpn = in.cluster.node.gpus_per_node;
+  in.spec.prefill.unit = unit_of(in.spec.prefill.unit, config.prefill_nodes, config.prefill_redundant, gpn);
+  in.spec.decode.unit = unit_of(in.spec.decode.unit, config.decode_nodes, config.decode_redundant, gpn);
+  in.spec.decode.batch_per_gpu.reset();
+  in.spec.decode.batch_per_gpu = fixed_batch;
+  return in;
+}
+
+ScenarioDocument configured_serving_document(const ScenarioDocument& doc, const ServingPlanResult& r,
+                                             const ServingPoint& p) {
+  const ServingConfig& c = p.config;
+  const ServingNodeType& type = r.node_types.at(c.node_type);
+  const int64_t gpn = type.inputs->cluster.node.gpus_per_node;
+  ScenarioDocument d = doc;
+  nlohmann::json& root = d.root;
+  root.erase("plan");
+  root["cluster"]["node"] = load_scenario(doc.resolve_path(type.file)).root;
+  for (const auto& [section, nodes, redundant] : {std::tuple{"prefill", c.prefill_nodes, c.prefill_redundant},
+                                                  std::tuple{"decode", c.decode_nodes, c.decode_redundant}}) {
+    root[section]["nodes_per_unit"] = nodes;
+    root[section]["ep"] = nodes * gpn;
+    root[section]["redundant_experts"] = redundant;
+  }
+  root["decode"].erase("batch_per_gpu");
+  if (p.batch_source == "limit") root["decode"]["batch_per_gpu"] = p.decode_batch_per_gpu;
+  if (!c.mtp) {
+    root["model"]["mtp"] = false;
+    root.erase("mtp");
+  }
+  root["economics"]["gpu_hour_price"] = fmt::format("{}USD/h", type.inputs->economics.gpu_hour_price.value());
+  return d;
+}
+
+ServingPlanResult plan_serving(std::vector<ServingNodeType> node_types, const ServingPlanSpec& spec,
+                               const PlanProgress& progress) {
+  ServingPlanResult r;
+  r.spec = spec;
+  r.node_types = std::move(node_types);
+  const bool by_cost = spec.objective == "cost";
+  std::vector<Context> contexts;
+  std::vector<size_t> context_type;
+  for (size_t t = 0; t < r.node_types.size(); ++t) {
+    const ServingNodeType& type = r.node_types[t];
+    if (!type.inputs) continue;
+    std::vector<bool> mtps = spec.mtp;
+    if (mtps.empty())
+      mtps = type.inputs->spec.mtp.draft_tokens > 0 ? std::vector<bool>{true, false} : std::vector<bool>{false};
+    for (const bool m : mtps) {
+      if (m && type.inputs->spec.mtp.draft_tokens == 0) {
+        throw InputError(
+            fmt::format("{}: plan.mtp: MTP on needs the scenario's mtp section (draft_tokens, acceptance_rate)",
+                        type.inputs->label));
+      }
+      contexts.push_back(context_of(*type.inputs, m));
+      context_type.push_back(t);
+    }
+  }
+  if (contexts.empty()) throw InputError("plan.node_types: no node type can run the scenario");
+
+  // Price every phase option of every context (the expensive part; EPLB cached across them).
+  const int64_t per_context = static_cast<int64_t>(spec.prefill_nodes_per_unit.size() * spec.redundant_experts.size() +
+                                                   spec.decode_nodes_per_unit.size() * spec.redundant_experts.size());
+  const int64_t all = per_context * static_cast<int64_t>(contexts.size());
+  ImbalanceCache cache;
+  std::vector<std::vector<PhaseOption>> prefill(contexts.size()), decode(contexts.size());
+  int64_t done = 0;
+  for (size_t k = 0; k < contexts.size(); ++k) {
+    for (const int64_t n : spec.prefill_nodes_per_unit) {
+      for (const int64_t red : spec.redundant_experts) {
+        prefill[k].push_back(price_prefill(contexts[k], cache, n, red));
+        if (progress) progress(++done, all);
+      }
+    }
+    for (const int64_t n : spec.decode_nodes_per_unit) {
+      for (const int64_t red : spec.redundant_experts) {
+        price_decode(contexts[k], cache, n, red, spec.decode_batch_limits, decode[k]);
+        if (progress) progress(++done, all);
+      }
+    }
+  }
+  r.phase_pricings = all;
+
+  // The product: every prefill option with every decode option of the same context.
+  std::vector<Candidate> feasible;
+  std::vector<Candidate> top;
+  for (size_t k = 0; k < contexts.size(); ++k) {
+    const double price = contexts[k].in.economics.gpu_hour_price.value();
+    const double output_per_day = contexts[k].in.traffic.output_tokens_per_day;
+    for (uint32_t pi = 0; pi < prefill[k].size(); ++pi) {
+      const PhaseOption& p = prefill[k][pi];
+      const int64_t n = static_cast<int64_t>(decode[k].size());
+      r.configurations += n;
+      if (p.rejected != Rejection::none) {
+        r.rejected.add(p.rejected, n, p.why);
+        continue;
+      }
+      for (uint32_t di = 0; di < decode[k].size(); ++di) {
+        const PhaseOption& d = decode[k][di];
+        if (d.rejected != Rejection::none) {
+          r.rejected.add(d.rejected, 1, d.why);
+          continue;
+        }
+        if (d.same_as_no_limit) {
+          ++r.same_as_no_limit;
+          continue;
+        }
+        const double gs = p.gpu_seconds + d.gpu_seconds;
+        const Candidate c{static_cast<uint32_t>(k), pi, di, gs / 3600.0 * price, gs, output_per_day / gs, d.speed};
+        feasible.push_back(c);
+        if (static_cast<int64_t>(top.size()) < spec.top || better(c, top.back(), by_cost)) {
+          const auto at = std::upper_bound(
+              top.begin(), top.end(), c, [&](const Candidate& a, const Candidate& b) { return better(a, b, by_cost); });
+          top.insert(at, c);
+          if (static_cast<int64_t>(top.size()) > spec.top) top.pop_back();
+        }
+      }
+    }
+  }
+  r.feasible = static_cast<int64_t>(feasible.size());
+
+  const auto describe = [&](const Candidate& c) {
+    const Context& ctx = contexts[c.context];
+    const PhaseOption& p = prefill[c.context][c.prefill];
+    const PhaseOption& d = decode[c.context][c.decode];
+    ServingPoint s;
+    s.config = ServingConfig{
+        context_type[c.context], ctx.in.model.mtp, p.nodes, p.redundant, d.nodes, d.redundant, d.batch_limit};
+    s.cost_usd_per_day = c.cost;
+    s.gpu_hours_per_day = c.gpu_seconds / 3600.0;
+    s.output_tokens_per_s_per_gpu = c.tokens_per_gpu;
+    s.tokens_per_s_per_user = c.speed;
+    s.prefill_gpu_hours = p.gpu_seconds / 3600.0;
+    s.decode_gpu_hours = d.gpu_seconds / 3600.0;
+    double node_s = 0;
+    for (size_t w = 0; w < ctx.windows.size(); ++w) {
+      const int64_t nodes = p.units[w] * p.nodes + d.units[w] * d.nodes;
+      s.peak_nodes = std::max(s.peak_nodes, nodes);
+      node_s += static_cast<double>(nodes) * ctx.windows[w].seconds();
+    }
+    s.average_nodes = node_s / 86400.0;
+    s.decode_batch_per_gpu = d.batch;
+    s.batch_source = d.batch_source;
+    s.decode_step_s = d.period_s;
+    s.prefill_forward_s = p.period_s;
+    s.prefill_expert_imbalance = p.imbalance;
+    s.decode_expert_imbalance = d.imbalance;
+    return s;
+  };
+  for (const Candidate& c : top) r.best.push_back(describe(c));
+  std::vector<Objectives> speed_points, cost_points;
+  speed_points.reserve(feasible.size());
+  cost_points.reserve(feasible.size());
+  for (const Candidate& c : feasible) {
+    speed_points.push_back({c.tokens_per_gpu, c.speed});
+    cost_points.push_back({-c.cost, c.speed});
+  }
+  for (const size_t i : pareto_front(speed_points)) r.throughput_front.push_back(describe(feasible[i]));
+  for (const size_t i : pareto_front(cost_points)) r.cost_front.push_back(describe(feasible[i]));
+
+  if (spec.check_best && !r.best.empty()) {
+    const ServingPoint& b = r.best.front();
+    r.check_inputs =
+        configured_inputs(r.node_types[b.config.node_type], b.config,
+                          b.batch_source == "limit" ? std::optional(b.decode_batch_per_gpu) : std::nullopt);
+    r.check = serving::simulate_serving_day(*r.check_inputs);
+  }
+  return r;
+}
+
+}  // namespace fathom::models::plan

@@ -1,0 +1,62 @@
+#pragma once
+// `fathom plan` for a training scenario (issue #14, docs/plan.md): the layout and schedule that train the
+// scenario's token budget in the shortest time or at the least cost, under HBM, searched over cluster
+// sizes (nodes; DP follows), PP, EP, micro-batch size (the micro-batch count follows from the scenario's
+// global batch, which is a hyper-parameter and stays fixed) and the pipeline schedules of the registry.
+// TP is not searched: training has no tensor parallelism (training_layout.h).
+//
+// Each configuration is the scenario with those values written in, read by the training reader (every rule
+// of a training run applies) and predicted at fidelity=analytic (step_analytic.h, with the batch ramp and the
+// checkpoint as the run has them); its memory is the training memory model (rank_memory.h). Rejected, counted
+// under the first reason that applies:
+//  - layout: PP does not divide the GPUs, EP does not divide a stage's GPUs or the experts, the global batch
+//    does not split into DP x micro-batch size, the schedule does not take the micro-batch count or more
+//    stages than layers, or any other rule the training reader enforces;
+//  - memory: the worst pipeline rank does not fit in HBM.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hw/calibration_match.h"
+#include "models/plan/plan_spec.h"
+#include "models/plan/serving_plan.h"
+#include "sim/scenario_document.h"
+
+namespace fathom::models::plan {
+
+struct TrainingConfig {
+  int64_t nodes = 0, pp = 1, ep = 1, micro_batch_sequences = 1, micro_batches = 1;
+  std::string schedule;
+};
+
+struct TrainingPoint {
+  TrainingConfig config;
+  int64_t gpus = 0, dp = 0;
+  double days = 0;  // wall-clock time of the token budget
+  double cost_usd = 0, gpu_hours = 0;
+  double step_s = 0, mfu_bf16 = 0, tokens_per_day = 0;
+  double worst_rank_bytes = 0, hbm_bytes = 0;
+};
+
+struct TrainingPlanResult {
+  TrainingPlanSpec spec;
+  std::string gpu;
+  std::optional<hw::CalibrationMismatch> calibration_mismatch;
+  int64_t global_batch_sequences = 0;
+  int64_t configurations = 0, feasible = 0;
+  RejectionCounts rejected;
+  std::vector<TrainingPoint> best;   // by the objective (plan.top of them)
+  std::vector<TrainingPoint> front;  // cost vs time, fastest first
+};
+
+// The scenario with `config` written in (cluster nodes, pp, ep, schedule, micro-batches, checkpoint writers), at
+// fidelity=analytic and without its plan section: what the search predicts (and --bands samples).
+ScenarioDocument configured_training_document(const ScenarioDocument& doc, const TrainingConfig& config);
+
+// `doc`: the training scenario (its "plan" section already read into `spec`).
+TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlanSpec& spec,
+                                 const PlanProgress& progress = {});
+
+}  // namespace fathom::models::plan

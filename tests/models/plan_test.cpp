@@ -1,0 +1,195 @@
+// fathom plan (models/plan): the Pareto front on exact cases, the serving and training searches on small
+// hand-checkable spaces (the search's best is the minimum of the configurations priced one by one; rejections
+// counted exactly; a monotone batch-limit sweep), and determinism of the search.
+
+#include <catch2/catch.hpp>
+
+#include <limits>
+
+#include "models/plan/pareto.h"
+#include "models/plan/plan_report.h"
+#include "models/plan/serving_plan.h"
+#include "models/plan/training_plan.h"
+#include "models/serving/serving_inputs.h"
+#include "sim/report.h"
+
+using namespace fathom;
+using namespace fathom::models::plan;
+
+namespace {
+
+const std::string kServing = std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-r1-serving-day.json";
+const std::string kTraining = std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain-2048xh800.json";
+
+ServingPlanSpec tiny_serving_space() {
+  ServingPlanSpec s = read_serving_plan(std::nullopt);
+  s.node_types = {{"hw/nodes/h800-8gpu.json", std::nullopt, std::nullopt}};
+  s.prefill_nodes_per_unit = {4};
+  s.decode_nodes_per_unit = {18};
+  s.redundant_experts = {32};
+  s.decode_batch_limits = {0};
+  s.mtp = {true};
+  s.check_best = false;
+  return s;
+}
+
+ServingPlanResult plan_of(const ServingPlanSpec& spec, const std::vector<std::string>& sets = {}) {
+  const ScenarioDocument doc = load_scenario(kServing, sets);
+  return plan_serving(serving_node_types(doc, spec), spec);
+}
+
+}  // namespace
+
+TEST_CASE("pareto front: exact cases, dominated points dropped, duplicates kept once", "[unit]") {
+  CHECK(pareto_front({}).empty());
+  CHECK(pareto_front({{1, 1}}) == std::vector<size_t>{0});
+  // 0 (1,5) front; 1 (2,4) front; 2 (2,4) duplicate of 1; 3 (3,1) front; 4 (1,1) dominated; 5 (2,3) dominated by 1
+  const std::vector<Objectives> p = {{1, 5}, {2, 4}, {2, 4}, {3, 1}, {1, 1}, {2, 3}};
+  CHECK(pareto_front(p) == std::vector<size_t>{3, 1, 0});
+  // Same first objective: only the best second survives; NaN never kept.
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  CHECK(pareto_front({{2, 1}, {2, 7}, {nan, 9}, {1, 7}}) == std::vector<size_t>{1});
+  // A strictly anti-correlated set is all front.
+  CHECK(pareto_front({{1, 3}, {3, 1}, {2, 2}}) == std::vector<size_t>{1, 2, 0});
+}
+
+TEST_CASE("pareto front: no kept point dominated, every dropped point dominated (brute force)", "[unit]") {
+  std::vector<Objectives> p;
+  for (int i = 0; i < 200; ++i) p.push_back({double((i * 37) % 23), double((i * 11) % 19)});
+  const std::vector<size_t> front = pareto_front(p);
+  const auto dominates = [](const Objectives& a, const Objectives& b) {
+    return a[0] >= b[0] && a[1] >= b[1] && (a[0] > b[0] || a[1] > b[1]);
+  };
+  std::vector<bool> kept(p.size(), false);
+  for (const size_t i : front) kept[i] = true;
+  for (size_t i = 0; i < p.size(); ++i) {
+    bool dominated = false, earlier_twin = false;
+    for (size_t j = 0; j < p.size(); ++j) {
+      dominated = dominated || dominates(p[j], p[i]);
+      earlier_twin = earlier_twin || (j < i && p[j] == p[i]);
+    }
+    CHECK(kept[i] == (!dominated && !earlier_twin));
+  }
+}
+
+TEST_CASE("serving plan: the best is the cheapest of the configurations priced one by one", "[unit]") {
+  ServingPlanSpec all = tiny_serving_space();
+  all.prefill_nodes_per_unit = {2, 4};
+  all.decode_nodes_per_unit = {9, 18};
+  all.decode_batch_limits = {0, 32};
+  const ServingPlanResult r = plan_of(all);
+  REQUIRE(r.configurations == 8);
+  REQUIRE(r.feasible == 8);
+  double cheapest = 1e300;
+  for (const int64_t p : all.prefill_nodes_per_unit) {
+    for (const int64_t d : all.decode_nodes_per_unit) {
+      for (const int64_t b : all.decode_batch_limits) {
+        ServingPlanSpec one = all;
+        one.prefill_nodes_per_unit = {p};
+        one.decode_nodes_per_unit = {d};
+        one.decode_batch_limits = {b};
+        const ServingPlanResult single = plan_of(one);
+        REQUIRE(single.best.size() == 1);
+        cheapest = std::min(cheapest, single.best.front().cost_usd_per_day);
+      }
+    }
+  }
+  CHECK(r.best.front().cost_usd_per_day == cheapest);
+  for (size_t i = 1; i < r.best.size(); ++i) CHECK(r.best[i - 1].cost_usd_per_day <= r.best[i].cost_usd_per_day);
+  // Every configuration of the best meets the speed SLO at its batch.
+  for (const ServingPoint& p : r.best) CHECK(p.tokens_per_s_per_user >= 20.0);
+}
+
+TEST_CASE("serving plan: lower batch limits trade tokens per GPU for speed per user (a monotone front)", "[unit]") {
+  ServingPlanSpec s = tiny_serving_space();
+  s.decode_batch_limits = {0, 8, 16, 32};
+  const ServingPlanResult r = plan_of(s);
+  REQUIRE(r.feasible == 4);
+  REQUIRE(r.best.front().config.decode_batch_limit == 0);  // the SLO batch is the largest, so the cheapest
+  REQUIRE(r.best.front().batch_source != "limit");
+  // Every limit is a distinct trade-off: all four on the throughput front, by tokens per GPU descending.
+  REQUIRE(r.throughput_front.size() == 4);
+  for (size_t i = 1; i < r.throughput_front.size(); ++i) {
+    CHECK(r.throughput_front[i].output_tokens_per_s_per_gpu < r.throughput_front[i - 1].output_tokens_per_s_per_gpu);
+    CHECK(r.throughput_front[i].tokens_per_s_per_user > r.throughput_front[i - 1].tokens_per_s_per_user);
+  }
+  CHECK(r.throughput_front.back().decode_batch_per_gpu == 8);
+}
+
+TEST_CASE("serving plan: rejections are counted exactly by reason", "[unit]") {
+  ServingPlanSpec s = tiny_serving_space();
+  s.prefill_nodes_per_unit = {4, 5};     // EP40 does not divide 256 + 32: layout
+  s.decode_nodes_per_unit = {1, 3, 18};  // EP8 holds 36 experts per GPU per layer: memory
+  const ServingPlanResult r = plan_of(s);
+  CHECK(r.configurations == 6);
+  CHECK(r.rejected.count[size_t(Rejection::layout)] == 3);
+  CHECK(r.rejected.count[size_t(Rejection::memory)] == 1);
+  CHECK(r.rejected.count[size_t(Rejection::slo)] == 0);
+  CHECK(r.feasible == 2);
+  CHECK(r.rejected.example[size_t(Rejection::layout)].find("EP40") != std::string::npos);
+
+  // A speed target no GPU reaches at one request: every decode option fails the SLO.
+  const ServingPlanResult slow = plan_of(tiny_serving_space(), {"slo.tokens_per_s_per_request=5000"});
+  CHECK(slow.configurations == 1);
+  CHECK(slow.rejected.count[size_t(Rejection::slo)] == 1);
+  CHECK(slow.feasible == 0);
+  CHECK(slow.best.empty());
+}
+
+TEST_CASE("serving plan: node types without a scale-out NIC are skipped with the reason", "[unit]") {
+  ServingPlanSpec s = tiny_serving_space();
+  s.node_types.clear();  // every file of hw/nodes/
+  const ServingPlanResult r = plan_of(s);
+  bool skipped_4090 = false, h100_warns = false;
+  for (const ServingNodeType& t : r.node_types) {
+    if (t.file == "hw/nodes/rtx4090-2gpu.json") skipped_4090 = t.skipped.find("scale-out NIC") != std::string::npos;
+    if (t.file == "hw/nodes/h100-8gpu.json") h100_warns = t.calibration_mismatch.has_value();
+  }
+  CHECK(skipped_4090);
+  CHECK(h100_warns);
+  check_report(serving_plan_report(r, "test"));
+}
+
+TEST_CASE("serving plan: the same input gives the same report", "[unit]") {
+  ServingPlanSpec s = tiny_serving_space();
+  s.decode_nodes_per_unit = {4, 9, 18};
+  s.decode_batch_limits = {0, 16};
+  const std::string a = serving_plan_report(plan_of(s), "t").data.dump();
+  const std::string b = serving_plan_report(plan_of(s), "t").data.dump();
+  CHECK(a == b);
+}
+
+TEST_CASE("training plan: the best is the fastest of the configurations, and all fit in HBM", "[unit]") {
+  const ScenarioDocument doc = load_scenario(kTraining);
+  TrainingPlanSpec s = read_training_plan(std::nullopt, 256);
+  s.cluster_nodes = {256};
+  s.pp = {8, 16};
+  s.ep = {64};
+  s.schedules = {"dualpipe", "1f1b"};
+  s.micro_batch_sequences = {1};
+  const TrainingPlanResult r = plan_training(doc, s);
+  CHECK(r.configurations == 4);
+  CHECK(r.feasible + r.rejected.total() == 4);
+  REQUIRE(!r.best.empty());
+  double fastest = 1e300;
+  for (const TrainingPoint& p : r.best) {
+    fastest = std::min(fastest, p.days);
+    CHECK(p.worst_rank_bytes <= p.hbm_bytes);
+  }
+  CHECK(r.best.front().days == fastest);
+  check_report(training_plan_report(r, "test"));
+}
+
+TEST_CASE("training plan: layout rejections counted exactly", "[unit]") {
+  const ScenarioDocument doc = load_scenario(kTraining);
+  TrainingPlanSpec s = read_training_plan(std::nullopt, 256);
+  s.cluster_nodes = {256};
+  s.pp = {16};
+  s.ep = {64, 3};  // EP3 divides neither a stage's 128 GPUs nor the experts
+  s.schedules = {"dualpipe"};
+  s.micro_batch_sequences = {1, 7};  // 15360 sequences do not split into 128 x 7
+  const TrainingPlanResult r = plan_training(doc, s);
+  CHECK(r.configurations == 4);
+  CHECK(r.rejected.count[size_t(Rejection::layout)] == 3);
+  CHECK(r.feasible + r.rejected.count[size_t(Rejection::memory)] == 1);
+}

@@ -1,0 +1,93 @@
+// `fathom plan` through the built binary: the shipped serving and training scenarios with invariants (the
+// best configuration meets the SLO in the window simulation / fits in HBM, the fronts are non-dominated, the
+// rejections add up), byte-identical JSON on a second run, and the text report.
+
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "support/cli_runner.h"
+
+using fathom::test::run_fathom;
+
+namespace {
+const std::string kServing = "plan scenarios/deepseek-v3-r1-serving-day.json --set simulation.seconds_per_window=60s ";
+// The scenario's own cluster size only (the default space's four sizes take ~20 s per run on 2 cores).
+const std::string kTraining =
+    "plan scenarios/deepseek-v3-pretrain-2048xh800.json --set 'plan={\"cluster_nodes\":[256]}' ";
+
+void check_counts(const nlohmann::json& j) {
+  int64_t rejected = 0;
+  for (const auto& row : j["rejections"]) rejected += row["count"].get<int64_t>();
+  CHECK(rejected == j["rejected"]["total"].get<int64_t>());
+  CHECK(j["feasible"].get<int64_t>() + j.value("same_as_no_limit", int64_t{0}) + rejected ==
+        j["configurations"].get<int64_t>());
+}
+
+}  // namespace
+
+TEST_CASE("fathom plan serving: the best meets the SLO, fronts are non-dominated, same bytes twice", "[smoke]") {
+  const auto r = run_fathom(kServing + "--json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["kind"] == "plan");
+  CHECK(j["target"] == "serving");
+  check_counts(j);
+  REQUIRE(j["best"].is_object());
+  CHECK(j["best"]["tokens_per_s_per_user"].get<double>() >= 20.0);
+  CHECK(j["check"]["slo_met_every_window"] == true);
+  // The best by cost is the cheapest point of the cost front.
+  const auto& front = j["cost_front"];
+  REQUIRE(!front.empty());
+  for (const auto& p : front) CHECK(p["cost_usd_per_day"].get<double>() >= j["best"]["cost_usd_per_day"].get<double>());
+  // Along the throughput front, tokens/s per GPU falls as tokens/s per user rises.
+  const auto& tf = j["throughput_front"];
+  for (size_t i = 1; i < tf.size(); ++i) {
+    CHECK(tf[i]["output_tokens_per_s_per_gpu"].get<double>() < tf[i - 1]["output_tokens_per_s_per_gpu"].get<double>());
+    CHECK(tf[i]["tokens_per_s_per_user"].get<double>() > tf[i - 1]["tokens_per_s_per_user"].get<double>());
+  }
+  const auto again = run_fathom(kServing + "--json");
+  CHECK(again.out == r.out);
+}
+
+TEST_CASE("fathom plan training: the best fits in HBM and is the fastest of the front", "[smoke]") {
+  const auto r = run_fathom(kTraining + "--json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["target"] == "training");
+  check_counts(j);
+  REQUIRE(j["best"].is_object());
+  CHECK(j["best"]["worst_rank_bytes"].get<double>() <= j["best"]["hbm_bytes"].get<double>());
+  CHECK(j["front"][0]["days"].get<double>() == j["best"]["days"].get<double>());
+  for (size_t i = 1; i < j["front"].size(); ++i) {
+    CHECK(j["front"][i]["days"].get<double>() > j["front"][i - 1]["days"].get<double>());
+    CHECK(j["front"][i]["cost_usd"].get<double>() < j["front"][i - 1]["cost_usd"].get<double>());
+  }
+  const auto again = run_fathom(kTraining + "--json");
+  CHECK(again.out == r.out);
+  const auto text = run_fathom(kTraining);
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.find("Pareto front: cost vs time") != std::string::npos);
+}
+
+TEST_CASE("fathom run accepts a scenario with a plan section", "[smoke]") {
+  const auto r = run_fathom(
+      "run scenarios/deepseek-v3-pretrain-2048xh800.json --set fidelity=analytic --set 'plan={\"pp\":[8]}' --json");
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("fathom plan --bands samples the best configuration", "[smoke]") {
+  const auto r = run_fathom(
+      "plan scenarios/deepseek-v3-pretrain-2048xh800.json --set "
+      "'plan={\"cluster_nodes\":[256],\"pp\":[16],\"ep\":[64]}' "
+      "--bands 4 --json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["best_bands"]["samples"] == 4);
+  CHECK(j["best_bands"]["bands"].is_array());
+}

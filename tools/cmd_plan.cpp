@@ -1,0 +1,149 @@
+// `fathom plan <scenario> [--json] [--report DIR] [--bands [N]]`: the capacity search of issue #14 (docs/plan.md) — for
+// a serving scenario the least-cost fleet that meets its SLO over the day, for a training scenario the fastest (or
+// cheapest) layout and schedule for its token budget under HBM.
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "models/plan/plan_report.h"
+#include "models/serving/serving_inputs.h"
+#include "reports/formats.h"
+#include "reports/report_dir.h"
+#include "sim/band_sweep.h"
+#include "tools/commands.h"
+#include "tools/run_kinds.h"
+#include "tools/scenario_options.h"
+
+namespace fathom::tools {
+namespace {
+
+// A progress bar on stderr, shown once a run has lasted two seconds, and only on a terminal.
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+  ~ProgressBar() {
+    if (shown_) std::fputs("\n", stderr);
+  }
+  void operator()(int64_t done, int64_t all) {
+    if (!enabled_ || all <= 0) return;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (elapsed < 2.0) return;
+    const int percent = static_cast<int>(100 * done / all);
+    if (percent == last_percent_) return;
+    last_percent_ = percent;
+    shown_ = true;
+    constexpr int kWidth = 40;
+    const int filled = kWidth * percent / 100;
+    fmt::print(stderr, "\rplanning [{}{}] {:3d}% ({}/{})", std::string(static_cast<size_t>(filled), '#'),
+               std::string(static_cast<size_t>(kWidth - filled), '.'), percent, done, all);
+  }
+
+ private:
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_;
+  bool shown_ = false;
+  int last_percent_ = -1;
+};
+
+struct PlanOptions {
+  std::string report_dir;
+  int bands = 0;  // --bands N: sample the best configuration's ranged values N times
+  uint64_t seed = 1;
+  int threads = 0;
+};
+
+// The bands of the best configuration (sim/band_sweep.h) under "/best_bands" of the plan's report.
+void add_best_bands(Report& plan, const ScenarioDocument& best, const PlanOptions& o,
+                    Report (*report_of)(const ScenarioDocument&, const RunOptions&)) {
+  if (o.bands < 2 || o.bands > 100000) throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", o.bands));
+  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const Report bands = band_report(sweep_bands(best, o.bands, o.seed, threads,
+                                               [&](const ScenarioDocument& d) { return report_of(d, RunOptions{}); }));
+  plan.data["best_bands"] = bands.data;
+  for (MetricSpec m : bands.metrics) {
+    m.path = "/best_bands" + m.path;
+    m.headline = false;
+    m.description = "best configuration, bands: " + m.description;
+    plan.metrics.push_back(m);
+  }
+  for (TableSpec t : bands.tables) {
+    t.path = "/best_bands" + t.path;
+    t.name = "best_bands_" + t.name;
+    t.title = "Bands of the best configuration: " + t.title;
+    plan.tables.push_back(t);
+  }
+  for (const std::string& w : bands.warnings) plan.warnings.push_back(w);
+}
+
+Report plan_report_of(const ScenarioDocument& doc, const PlanOptions& o) {
+  const std::string kind =
+      doc.root.contains("kind") && doc.root["kind"].is_string() ? doc.root["kind"].get<std::string>() : "";
+  if (kind != "serving" && kind != "training") {
+    throw InputError(fmt::format("{}: kind: fathom plan searches serving and training scenarios, not \"{}\"", doc.label,
+                                 printable(kind)));
+  }
+  std::optional<SpecReader> plan;
+  if (doc.root.contains("plan")) {
+    if (!doc.root["plan"].is_object()) throw InputError(fmt::format("{}: plan: expected an object", doc.label));
+    plan.emplace(doc.root["plan"], doc.label, "plan");
+  }
+  const std::string title = doc.root.value("name", doc.label);
+  ProgressBar bar(isatty(fileno(stderr)) != 0);
+  const auto progress = [&bar](int64_t done, int64_t all) { bar(done, all); };
+  if (kind == "serving") {
+    const models::plan::ServingPlanSpec spec = models::plan::read_serving_plan(plan);
+    ProvenanceLog log;
+    models::serving::read_serving_inputs(doc, &log);  // the scenario as written: its own errors first
+    auto types = models::plan::serving_node_types(doc, spec);
+    const models::plan::ServingPlanResult r = models::plan::plan_serving(std::move(types), spec, progress);
+    Report rep = models::plan::serving_plan_report(r, title);
+    if (o.bands != 0 && !r.best.empty()) {
+      add_best_bands(rep, models::plan::configured_serving_document(doc, r, r.best.front()), o, &serving_report_of);
+    }
+    return rep;
+  }
+  const int64_t nodes = doc.root.contains("cluster") && doc.root["cluster"].is_object()
+                            ? SpecReader(doc.root["cluster"], doc.label, "cluster").integer("nodes")
+                            : 1;
+  const models::plan::TrainingPlanSpec spec = models::plan::read_training_plan(plan, nodes);
+  const models::plan::TrainingPlanResult r = models::plan::plan_training(doc, spec, progress);
+  Report rep = models::plan::training_plan_report(r, title);
+  if (o.bands != 0 && !r.best.empty()) {
+    add_best_bands(rep, models::plan::configured_training_document(doc, r.best.front().config), o, &training_report_of);
+  }
+  return rep;
+}
+
+}  // namespace
+
+void add_plan_command(CLI::App& app) {
+  auto opts = std::make_shared<ScenarioOptions>();
+  auto o = std::make_shared<PlanOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "plan", "Search the configurations of a serving or training scenario for the cheapest / fastest that meets it");
+  opts->add_to(*cmd);
+  cmd->add_option("--report", o->report_dir,
+                  "Write report.json, a CSV per table, summary.md and a self-contained report.html into DIR");
+  cmd->add_option("--bands", o->bands,
+                  "Sample the best configuration's ranged values N times (Latin hypercube, default 64): p5/p50/p95 "
+                  "of its headline metrics and their drivers")
+      ->expected(0, 1)
+      ->default_str("64");
+  cmd->add_option("--seed", o->seed, "Seed of the --bands sampling")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Threads for --bands (0: every core)")->capture_default_str();
+  cmd->callback([opts, o] {
+    const ScenarioDocument doc = opts->load();
+    const Report report = plan_report_of(doc, *o);
+    fmt::print("{}", reports::render(report, opts->json ? "json" : "text"));
+    if (!o->report_dir.empty()) reports::write_report_dir(report, o->report_dir);
+  });
+}
+
+}  // namespace fathom::tools
