@@ -21,9 +21,9 @@ std::string render_trace(const Report& r) {
     if (!r.timeline.empty() && t.name == r.timeline) table = &t;
   }
   if (table == nullptr) {
-    throw InputError(fmt::format(
-        "trace: a {} run has no timeline to write (only training runs at the event or flow level have one)",
-        r.kind.empty() ? "this" : r.kind));
+    throw InputError(
+        fmt::format("trace: a {} run has no timeline to write (only training runs at the event or flow level have one)",
+                    r.kind.empty() ? "this" : r.kind));
   }
   std::vector<TraceSlice> slices;
   std::vector<TraceTrack> tracks;
@@ -31,12 +31,12 @@ std::string render_trace(const Report& r) {
   for (const nlohmann::json& row : r.data.at(nlohmann::json::json_pointer(table->path))) {
     const int process = row.at("process").get<int>(), thread = row.at("thread").get<int>();
     if (named.insert({process, thread}).second) {
-      tracks.push_back({process, thread, row.at("process_name").get<std::string>(),
-                        row.at("thread_name").get<std::string>()});
+      tracks.push_back(
+          {process, thread, row.at("process_name").get<std::string>(), row.at("thread_name").get<std::string>()});
     }
     const double start = row.at("start_s").get<double>();
-    slices.push_back({process, thread, row.at("name").get<std::string>(), row.at("category").get<std::string>(),
-                      start, row.at("end_s").get<double>() - start});
+    slices.push_back({process, thread, row.at("name").get<std::string>(), row.at("category").get<std::string>(), start,
+                      row.at("end_s").get<double>() - start});
   }
   std::sort(tracks.begin(), tracks.end(), [](const TraceTrack& a, const TraceTrack& b) {
     return std::pair(a.process, a.thread) < std::pair(b.process, b.thread);
