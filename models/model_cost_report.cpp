@@ -121,7 +121,7 @@ Report model_cost_report(const ModelArch& arch, const CostOptions& options, int6
         {"flops_per_token_decode", "decode/token", "GFLOP", 1e-9, 3},
         {"flops_per_token_training", "training/token", "GFLOP", 1e-9, 3},
         {"kv_cache_bytes_per_token", "KV/token", "B", 1, 0}},
-       {"bar", "kind", "flops_per_token_prefill", "", "", "", "prefill FLOPs per token of one layer"}}};
+       {{"bar", "kind", "flops_per_token_prefill", "", "", "", "prefill FLOPs per token of one layer"}}}};
   return rep;
 }
 

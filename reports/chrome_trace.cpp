@@ -1,9 +1,6 @@
 #include "reports/chrome_trace.h"
 
-#include <fstream>
 #include <set>
-
-#include "sim/error.h"
 
 namespace fathom::reports {
 
@@ -39,14 +36,6 @@ nlohmann::json chrome_trace_json(const std::vector<TraceSlice>& slices, const st
                       {"tid", s.thread}});
   }
   return {{"traceEvents", events}, {"displayTimeUnit", "ms"}};
-}
-
-void write_chrome_trace(const std::string& file, const std::vector<TraceSlice>& slices,
-                        const std::vector<TraceTrack>& tracks) {
-  std::ofstream out(file);
-  if (!out) throw InputError("--trace: cannot write " + file);
-  out << chrome_trace_json(slices, tracks).dump() << '\n';
-  if (!out) throw InputError("--trace: cannot write " + file);
 }
 
 }  // namespace fathom::reports

@@ -29,8 +29,5 @@ struct TraceTrack {
 
 // {"traceEvents": [...], "displayTimeUnit": "ms"}.
 nlohmann::json chrome_trace_json(const std::vector<TraceSlice>& slices, const std::vector<TraceTrack>& tracks);
-// Writes the trace to `file`; throws InputError "--trace: cannot write <file>" on failure.
-void write_chrome_trace(const std::string& file, const std::vector<TraceSlice>& slices,
-                        const std::vector<TraceTrack>& tracks);
 
 }  // namespace fathom::reports

@@ -1,7 +1,7 @@
-// One self-contained HTML page per Report: the metrics, every table (with its Vega-Lite chart where the
-// schema asks for one), the assumptions. Vega-Lite is inlined (reports/web_assets.h), so the page works
-// offline. For tests the <body> counts what happened: data-charts-expected, data-charts (charts drawn) and
-// data-errors (script errors and console.error calls).
+// One self-contained HTML page per Report: the metrics, every table (with the Vega-Lite charts its schema
+// asks for; a table not `listed` shows its charts only), the assumptions. Vega-Lite is inlined (reports/web_assets.h),
+// so the page works offline. For tests the <body> counts what happened: data-charts-expected, data-charts (charts
+// drawn) and data-errors (script errors and console.error calls).
 
 #include <fmt/format.h>
 
@@ -57,17 +57,73 @@ std::string html_table(const std::vector<std::string>& headers, const std::vecto
   return out + "</tbody></table>\n";
 }
 
-nlohmann::json chart_spec(const Report& r, const TableSpec& t) {
-  const ChartSpec& c = t.chart;
-  const nlohmann::json rows = r.data.at(nlohmann::json::json_pointer(t.path));
-  nlohmann::json spec = {
-      {"$schema", "https://vega.github.io/schema/vega-lite/v5.json"}, {"width", 640}, {"data", {{"values", rows}}}};
+// The header the table shows for `key`, else the key.
+std::string label_of(const TableSpec& t, const std::string& key) {
+  for (const ColumnSpec& col : t.columns) {
+    if (col.key == key) return col.unit.empty() ? col.header : col.header + " (" + col.unit + ")";
+  }
+  return key;
+}
+
+// "line": long-format values {x, x_end?, series, value}, one per row and series key (the legend shows the
+// series' labels in the order given).
+nlohmann::json line_values(const TableSpec& t, const ChartSpec& c, const nlohmann::json& rows) {
+  nlohmann::json values = nlohmann::json::array();
+  for (const nlohmann::json& row : rows) {
+    for (const std::string& key : c.series) {
+      nlohmann::json v = {{"x", row.at(c.category)}, {"series", label_of(t, key)}, {"value", row.at(key)}};
+      if (!c.category_end.empty()) v["x_end"] = row.at(c.category_end);
+      values.push_back(std::move(v));
+    }
+  }
+  return values;
+}
+
+nlohmann::json chart_spec(const Report& r, const TableSpec& t, const ChartSpec& c) {
+  const nlohmann::json& rows = r.data.at(nlohmann::json::json_pointer(t.path));
+  nlohmann::json spec = {{"$schema", "https://vega.github.io/schema/vega-lite/v5.json"}, {"width", 640}};
+  if (!c.title.empty()) spec["title"] = c.title;
   const nlohmann::json category = {{"field", c.category}, {"type", "nominal"}, {"sort", nullptr}, {"title", nullptr}};
+  const nlohmann::json color = {{"field", c.color}, {"type", "nominal"}};
+  if (c.kind == "line") {
+    nlohmann::json series_order = nlohmann::json::array();
+    for (const std::string& key : c.series) series_order.push_back(label_of(t, key));
+    spec["data"] = {{"values", line_values(t, c, rows)}};
+    const nlohmann::json x = {{"field", "x"}, {"type", "quantitative"}, {"title", c.category_title}};
+    const nlohmann::json y = {{"field", "value"}, {"type", "quantitative"}, {"title", c.value_title}};
+    const nlohmann::json legend = {
+        {"field", "series"}, {"type", "nominal"}, {"sort", series_order}, {"title", nullptr}};
+    if (c.category_end.empty()) {
+      spec["mark"] = {{"type", "line"}, {"point", true}};
+      spec["encoding"] = {{"x", x}, {"y", y}, {"color", legend}};
+    } else {  // one flat segment per row: a step chart
+      spec["mark"] = {{"type", "rule"}, {"strokeWidth", 2}};
+      spec["encoding"] = {{"x", x}, {"x2", {{"field", "x_end"}}}, {"y", y}, {"color", legend}};
+    }
+    return spec;
+  }
+  spec["data"] = {{"values", rows}};
   if (c.kind == "bar") {
     spec["mark"] = "bar";
     spec["encoding"] = {{"y", category},
                         {"x", {{"field", c.value}, {"type", "quantitative"}, {"title", c.value_title}}}};
-    if (!c.color.empty()) spec["encoding"]["color"] = {{"field", c.color}, {"type", "nominal"}};
+    if (!c.color.empty()) spec["encoding"]["color"] = color;
+  } else if (c.kind == "scatter") {
+    spec["mark"] = {{"type", "line"}, {"point", {{"filled", true}, {"size", 60}}}};
+    spec["encoding"] = {
+        {"x",
+         {{"field", c.category}, {"type", "quantitative"}, {"title", c.category_title}, {"scale", {{"zero", false}}}}},
+        {"y", {{"field", c.value}, {"type", "quantitative"}, {"title", c.value_title}, {"scale", {{"zero", false}}}}},
+    };
+    if (!c.color.empty()) spec["encoding"]["tooltip"] = {{{"field", c.color}, {"type", "nominal"}}};
+  } else if (c.kind == "gantt") {
+    spec["mark"] = "bar";
+    spec["encoding"] = {
+        {"y", category},
+        {"x", {{"field", c.low}, {"type", "quantitative"}, {"title", c.value_title}}},
+        {"x2", {{"field", c.high}}},
+    };
+    if (!c.color.empty()) spec["encoding"]["color"] = color;
   } else {  // interval
     spec["layer"] = {
         {{"mark", "rule"},
@@ -102,12 +158,17 @@ std::string render_html(const Report& r) {
   nlohmann::json charts = nlohmann::json::array();
   for (const TableSpec& t : r.tables) {
     body += "<h2>" + escape(t.title) + "</h2>\n";
-    if (!t.chart.kind.empty()) {
+    for (const ChartSpec& c : t.charts) {
       const std::string id = fmt::format("chart-{}", charts.size());
       body += "<div id=\"" + id + "\"></div>\n";
-      charts.push_back({{"id", id}, {"spec", chart_spec(r, t)}});
+      charts.push_back({{"id", id}, {"spec", chart_spec(r, t, c)}});
     }
-    body += html_table(detail::table_headers(t), detail::table_cells(r, t, false));
+    if (t.listed) {
+      body += html_table(detail::table_headers(t), detail::table_cells(r, t, false));
+    } else {
+      body += fmt::format("<p>{} rows, not listed here: they are in {}.csv.</p>\n",
+                          r.data.at(nlohmann::json::json_pointer(t.path)).size(), escape(t.name));
+    }
   }
   std::string folds;
   for (const nlohmann::json& f : r.data.value("folds", nlohmann::json::array())) {

@@ -23,6 +23,7 @@ std::string render_markdown(const Report& r) {
     out += fmt::format("| {} | {} | `{}` |\n", m.description, format_quantity(r.metric(m.path), m.unit), m.path);
   }
   for (const TableSpec& t : r.tables) {
+    if (!t.listed) continue;
     const std::vector<std::string> headers = detail::table_headers(t);
     out += "\n## " + t.title + "\n\n" + row(headers) + row(std::vector<std::string>(headers.size(), "---"));
     for (const auto& cells : detail::table_cells(r, t, false)) out += row(cells);

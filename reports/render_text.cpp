@@ -29,6 +29,7 @@ std::string render_text(const Report& r) {
   }
   sections.push_back(block);
   for (const TableSpec& t : r.tables) {
+    if (!t.listed) continue;
     TextTable table(detail::table_headers(t));
     for (auto& row : detail::table_cells(r, t, false)) table.add_row(std::move(row));
     sections.push_back(t.title + "\n" + table.render());

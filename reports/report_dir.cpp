@@ -30,6 +30,7 @@ void write_report_dir(const Report& report, const std::filesystem::path& dir) {
   for (const TableSpec& t : report.tables) write(dir, t.name + ".csv", render_table_csv(report, t));
   write(dir, "summary.md", render_markdown(report));
   write(dir, "report.html", render_html(report));
+  if (!report.timeline.empty()) write(dir, "trace.json", render_trace(report));
 }
 
 }  // namespace fathom::reports

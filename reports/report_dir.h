@@ -1,6 +1,7 @@
 #pragma once
 // `--report DIR`: a Report as the files people share — report.json, one <table>.csv per table, summary.md
-// and a self-contained report.html (reports/formats.h renders each).
+// and a self-contained report.html (reports/formats.h renders each), and trace.json where the report has a
+// timeline.
 
 #include <filesystem>
 

@@ -110,8 +110,8 @@ Report verify_report(const std::string& name, const std::vector<ClaimOutcome>& o
                 {"ratio_text", "ratio", ""},
                 {"band_text", "band p5-p95", ""},
                 {"drivers_text", "drivers", ""}},
-               {"interval", "id", "claimed_rel", "verdict", "p5_rel", "p95_rel",
-                "claimed (dot) and the p5-p95 band (line), relative to the simulated value"}}};
+               {{"interval", "id", "claimed_rel", "verdict", "p5_rel", "p95_rel",
+                 "claimed (dot) and the p5-p95 band (line), relative to the simulated value"}}}};
   return r;
 }
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -19,7 +20,68 @@ std::string grouped(double v) {
   return out;
 }
 
+// Whether every row of `rows` holds `key` as a number (`number`) or a number or string.
+bool rows_hold(const nlohmann::json& rows, const std::string& key, bool number) {
+  for (const nlohmann::json& row : rows) {
+    if (!row.is_object() || !row.contains(key)) return false;
+    if (number ? !row[key].is_number() : !(row[key].is_number() || row[key].is_string())) return false;
+  }
+  return true;
+}
+
+void check_chart(const Report& r, const TableSpec& t, const ChartSpec& c, const nlohmann::json& rows) {
+  const auto need = [&](const std::string& key, bool number) {
+    if (!rows_hold(rows, key, number)) {
+      throw std::logic_error(fmt::format("{} report: table {}: {} chart field \"{}\" is not a {} in every row", r.kind,
+                                         t.name, c.kind, key, number ? "number" : "value"));
+    }
+  };
+  if (c.kind == "bar") {
+    need(c.category, false), need(c.value, true);
+  } else if (c.kind == "interval") {
+    need(c.category, false), need(c.value, true), need(c.low, true), need(c.high, true);
+  } else if (c.kind == "line") {
+    need(c.category, true);
+    if (!c.category_end.empty()) need(c.category_end, true);
+    if (c.series.empty()) throw std::logic_error(r.kind + " report: table " + t.name + ": a line chart without series");
+    for (const std::string& s : c.series) need(s, true);
+  } else if (c.kind == "gantt") {
+    need(c.category, false), need(c.low, true), need(c.high, true);
+  } else if (c.kind == "scatter") {
+    need(c.category, true), need(c.value, true);
+  } else {
+    throw std::logic_error(r.kind + " report: table " + t.name + ": unknown chart kind \"" + c.kind + "\"");
+  }
+  if (!c.color.empty()) need(c.color, false);
+}
+
 }  // namespace
+
+ChartSpec line_chart(std::string title, std::string x, std::string x_end, std::string x_title,
+                     std::vector<std::string> series, std::string value_title) {
+  ChartSpec c;
+  c.kind = "line";
+  c.title = std::move(title);
+  c.category = std::move(x);
+  c.category_end = std::move(x_end);
+  c.category_title = std::move(x_title);
+  c.series = std::move(series);
+  c.value_title = std::move(value_title);
+  return c;
+}
+
+ChartSpec gantt_chart(std::string title, std::string lane, std::string start, std::string end, std::string color,
+                      std::string time_title) {
+  ChartSpec c;
+  c.kind = "gantt";
+  c.title = std::move(title);
+  c.category = std::move(lane);
+  c.low = std::move(start);
+  c.high = std::move(end);
+  c.color = std::move(color);
+  c.value_title = std::move(time_title);
+  return c;
+}
 
 std::string format_quantity(double v, std::string_view unit) {
   if (unit == "s" && std::fabs(v) < 1e-3 && v != 0) return fmt::format("{:.4g} us", v * 1e6);
@@ -59,6 +121,18 @@ void check_report(const Report& r) {
         }
       }
     }
+    for (const ChartSpec& c : t.charts) check_chart(r, t, c, r.data.at(p));
+  }
+  if (r.timeline.empty()) return;
+  const auto timeline =
+      std::find_if(r.tables.begin(), r.tables.end(), [&](const TableSpec& t) { return t.name == r.timeline; });
+  if (timeline == r.tables.end()) throw std::logic_error(r.kind + " report: no timeline table " + r.timeline);
+  const nlohmann::json& rows = r.data.at(nlohmann::json::json_pointer(timeline->path));
+  for (const char* key : {"process", "thread", "start_s", "end_s"}) {
+    if (!rows_hold(rows, key, true)) throw std::logic_error(r.kind + " report: timeline rows lack " + key);
+  }
+  for (const char* key : {"process_name", "thread_name", "name", "category"}) {
+    if (!rows_hold(rows, key, false)) throw std::logic_error(r.kind + " report: timeline rows lack " + key);
   }
 }
 
@@ -70,6 +144,19 @@ nlohmann::json assumptions_json(const ProvenanceLog& log) {
     out.push_back(std::move(entry));
   }
   return out;
+}
+
+ChartSpec scatter_chart(std::string title, std::string x, std::string x_title, std::string y, std::string y_title,
+                        std::string label) {
+  ChartSpec c;
+  c.kind = "scatter";
+  c.title = std::move(title);
+  c.category = std::move(x);
+  c.category_title = std::move(x_title);
+  c.value = std::move(y);
+  c.value_title = std::move(y_title);
+  c.color = std::move(label);
+  return c;
 }
 
 }  // namespace fathom

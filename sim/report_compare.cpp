@@ -30,7 +30,7 @@ Report compare_reports(const Report& a, const Report& b, const std::string& name
                "Headline metrics of A and B, and B / A",
                "/comparison",
                {{"metric", "metric", ""}, {"a_text", "A", ""}, {"b_text", "B", ""}, {"ratio", "B / A", "", 1, 3}},
-               {"bar", "metric", "ratio", "", "", "", "B / A"}}};
+               {{"bar", "metric", "ratio", "", "", "", "B / A"}}}};
   return r;
 }
 

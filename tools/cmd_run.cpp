@@ -1,4 +1,5 @@
-// `fathom run <scenario> [--json] [--trace FILE] [--set k=v]`: simulate a scenario of any kind.
+// `fathom run <scenario> [--json | --format NAME] [--trace FILE] [--report DIR] [--bands [N]] [--set k=v]`:
+// simulate a scenario of any kind and render its Report in a registered format.
 
 #include <fmt/format.h>
 
@@ -6,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "reports/formats.h"
@@ -46,16 +48,22 @@ void run_report(const ScenarioDocument& doc, const RunKind& make, const RunOptio
   Report report;
   if (o.bands != 0) {
     if (o.bands < 2 || o.bands > 100000) throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", o.bands));
-    if (!o.trace_file.empty()) throw InputError("--trace: a --bands run has no single timeline to write");
+    if (!o.trace_flag.empty()) throw InputError(o.trace_flag + ": a --bands run has no single timeline to write");
     const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     RunOptions quiet = o;
     quiet.progress = false;
+    quiet.timeline = false;
     report = band_report(
         sweep_bands(doc, o.bands, o.seed, threads, [&](const ScenarioDocument& d) { return make.report(d, quiet); }));
   } else {
     report = make.report(doc, o);
   }
-  fmt::print("{}", reports::render(report, o.json ? "json" : "text"));
+  fmt::print("{}", reports::render(report, o.format));
+  if (!o.trace_file.empty()) {
+    std::ofstream out(o.trace_file);
+    out << reports::render(report, "trace", "--trace");
+    if (!out) throw InputError("--trace: cannot write " + printable(o.trace_file));
+  }
   if (!o.report_dir.empty()) reports::write_report_dir(report, o.report_dir);
 }
 
@@ -66,7 +74,11 @@ void add_run_command(CLI::App& app) {
   auto run = std::make_shared<RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario (its \"kind\" picks the simulator)");
   opts->add_to(*cmd);
-  cmd->add_option("--trace", run->trace_file, "Write a Chrome-trace JSON timeline (Perfetto) where the kind has one");
+  cmd->add_option("--trace", run->trace_file,
+                  "Write the run's timeline as Chrome-trace JSON (Perfetto) where the kind has one (the trace format)");
+  cmd->add_option("--format", run->format,
+                  "Print the report in this format (fathom list format: text, json, markdown, csv, html, trace)")
+      ->capture_default_str();
   cmd->add_option("--bands", run->bands,
                   "Sample the scenario's ranged values N times (Latin hypercube, default 64): p5/p50/p95 of every "
                   "headline metric and its drivers")
@@ -78,7 +90,13 @@ void add_run_command(CLI::App& app) {
                   "Write report.json, a CSV per table, summary.md and a self-contained report.html into DIR");
   cmd->callback([opts, run] {
     const ScenarioDocument doc = opts->load();
-    run->json = opts->json;
+    if (opts->json) {
+      if (run->format != "text" && run->format != "json") {
+        throw InputError(fmt::format("--format {}: --json asks for json; give one of the two", printable(run->format)));
+      }
+      run->format = "json";
+    }
+    reports::format_registry().get(run->format, "--format");
     run->progress = isatty(fileno(stderr)) != 0;
     if (!doc.root.contains("kind") || !doc.root["kind"].is_string()) {
       throw InputError(
@@ -86,10 +104,13 @@ void add_run_command(CLI::App& app) {
     }
     const std::string kind = doc.root["kind"].get<std::string>();
     const RunKind& make = run_kind_registry().get(kind, doc.label + ": kind").make;
-    if (!run->trace_file.empty() && !make.has_timeline) {
-      throw InputError(fmt::format("--trace {}: a {} run has no timeline to write (only training runs have one)",
-                                   printable(run->trace_file), kind));
+    run->trace_flag = !run->trace_file.empty() ? "--trace" : run->format == "trace" ? "--format trace" : "";
+    if (!run->trace_flag.empty() && !make.has_timeline) {
+      throw InputError(fmt::format("{}: a {} run has no timeline to write (only training runs have one)",
+                                   run->trace_file.empty() ? run->trace_flag : "--trace " + printable(run->trace_file),
+                                   kind));
     }
+    run->timeline = !run->trace_flag.empty() || !run->report_dir.empty() || run->format == "html";
     run_report(doc, make, *run);
   });
 }

@@ -16,6 +16,6 @@ void add_validate_subcommand(CLI::App& calibrate);  // `fathom calibrate validat
 void add_eplb_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_verify_command(CLI::App& app);  // tools/cmd_verify.cpp
-void add_plan_command(CLI::App& app);  // tools/cmd_plan.cpp
+void add_plan_command(CLI::App& app);    // tools/cmd_plan.cpp
 
 }  // namespace fathom::tools

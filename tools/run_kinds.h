@@ -13,21 +13,23 @@
 namespace fathom::tools {
 
 struct RunOptions {
-  bool json = false;
-  std::string trace_file;      // --trace: Chrome-trace JSON of the run (kinds with a timeline)
-  int bands = 0;               // --bands N: sample the scenario's ranges N times (0: a plain run)
-  uint64_t seed = 1;           // --seed: of the Latin hypercube
-  int threads = 0;             // --threads: for --bands (0: every core)
-  bool progress = false;       // a progress line on stderr for long runs (a terminal, no --bands)
-  std::string report_dir;      // --report: write the report's files here
-  bool validate_only = false;  // `fathom check`: read and validate everything, simulate nothing
+  std::string format = "text";  // --format (--json: "json"): a name of reports::format_registry()
+  std::string trace_file;       // --trace FILE: the "trace" format of the report written there
+  std::string trace_flag;       // "--trace" or "--format trace" when the run must have a timeline, else ""
+  bool timeline = false;        // record the run's timeline into its report (costs time; off for sweeps)
+  int bands = 0;                // --bands N: sample the scenario's ranges N times (0: a plain run)
+  uint64_t seed = 1;            // --seed: of the Latin hypercube
+  int threads = 0;              // --threads: for --bands (0: every core)
+  bool progress = false;        // a progress line on stderr for long runs (a terminal, no --bands)
+  std::string report_dir;       // --report: write the report's files here
+  bool validate_only = false;   // `fathom check`: read and validate everything, simulate nothing
 };
 
 // A run kind. Contract: `report` with options.validate_only reads and validates the scenario (every input
 // error it would raise) and returns an empty Report without simulating.
 struct RunKind {
   Report (*report)(const ScenarioDocument& doc, const RunOptions& options) = nullptr;
-  bool has_timeline = false;  // --trace writes one
+  bool has_timeline = false;  // its report can carry a timeline (the "trace" format, --trace)
 };
 
 const Registry<RunKind>& run_kind_registry();

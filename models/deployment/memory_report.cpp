@@ -107,7 +107,7 @@ TableSpec memory_parts_table() {
            {"part", "part", ""},
            {"bytes", "GiB", "", 1.0 / kGiB, 2},
            {"share_of_hbm", "share of HBM", "%", 100, 1}},
-          {"bar", "item", "bytes", "unit", "", "", "bytes per GPU"}};
+          {{"bar", "item", "bytes", "unit", "", "", "bytes per GPU"}}};
 }
 
 Report memory_report(const std::string& title, const std::string& source_kind, const hw::ClusterSpec& cluster,

@@ -121,8 +121,11 @@ Report training_plan_report(const TrainingPlanResult& r, const std::string& titl
                                   r.rejected.count[2]));
   rep.tables = {
       {"top", "Best configurations", "/top", point_columns()},
-      {"front", "Pareto front: cost vs time", "/front", point_columns(),
-       ChartSpec{"bar", "label", "days", "", "", "", "days"}},
+      {"front",
+       "Pareto front: cost vs time",
+       "/front",
+       point_columns(),
+       {scatter_chart("", "days", "days", "cost_usd", "USD", "label")}},
       {"rejections",
        "Rejected configurations by reason",
        "/rejections",

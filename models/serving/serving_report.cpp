@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -21,6 +22,7 @@ std::string clock(double h) {
 }
 
 nlohmann::json window_json(const WindowResult& w) {
+  const double hours = w.end_h - w.start_h;
   return {{"window", clock(w.start_h) + "-" + clock(w.end_h)},
           {"start_h", w.start_h},
           {"end_h", w.end_h},
@@ -28,9 +30,15 @@ nlohmann::json window_json(const WindowResult& w) {
           {"requests_per_s", w.requests_per_s},
           {"prefill_units", w.prefill_units},
           {"decode_units", w.decode_units},
+          {"prefill_nodes", w.prefill_nodes},
+          {"decode_nodes", w.decode_nodes},
           {"nodes", w.nodes},
           {"cost_usd", w.cost.value()},
           {"revenue_usd", w.revenue.value()},
+          {"cost_usd_per_h", hours > 0 ? w.cost.value() / hours : 0.0},
+          {"revenue_usd_per_h", hours > 0 ? w.revenue.value() / hours : 0.0},
+          {"input_tokens_per_s", hours > 0 ? w.input_tokens / (3600 * hours) : 0.0},
+          {"output_tokens_per_s", hours > 0 ? w.output_tokens / (3600 * hours) : 0.0},
           {"decode_batch_per_gpu", w.decode_batch_per_gpu},
           {"tokens_per_s_per_request", w.tokens_per_s_per_request},
           {"tokens_per_s_per_request_p1", w.speed_p1},
@@ -38,6 +46,36 @@ nlohmann::json window_json(const WindowResult& w) {
           {"ttft_p99_s", w.ttft_p99_s},
           {"prefill_busy_fraction", w.prefill_busy_fraction},
           {"slo_met", w.slo_met}};
+}
+
+// The windows as the table people read: consecutive windows whose figures are all equal (e.g. the two
+// halves of an hour of an hourly load profile with 30-minute windows) shown once, spanning both, with their
+// cost and revenue summed.
+nlohmann::json window_rows(const nlohmann::json& windows) {
+  static const std::vector<std::string> kSummed = {"cost_usd", "revenue_usd"};
+  static const std::vector<std::string> kSpan = {"window", "start_h", "end_h", "windows"};
+  const auto same = [](const nlohmann::json& a, const nlohmann::json& b) {
+    for (const auto& [key, value] : a.items()) {
+      const bool skip = std::find(kSpan.begin(), kSpan.end(), key) != kSpan.end() ||
+                        std::find(kSummed.begin(), kSummed.end(), key) != kSummed.end();
+      if (!skip && b.at(key) != value) return false;
+    }
+    return true;
+  };
+  nlohmann::json rows = nlohmann::json::array();
+  for (const nlohmann::json& w : windows) {
+    if (!rows.empty() && same(rows.back(), w) && rows.back()["end_h"] == w["start_h"]) {
+      nlohmann::json& last = rows.back();
+      last["end_h"] = w["end_h"];
+      last["window"] = last["window"].get<std::string>().substr(0, 6) + w["window"].get<std::string>().substr(6);
+      for (const std::string& key : kSummed) last[key] = last[key].get<double>() + w[key].get<double>();
+      last["windows"] = last["windows"].get<int>() + 1;
+    } else {
+      rows.push_back(w);
+      rows.back()["windows"] = 1;
+    }
+  }
+  return rows;
 }
 
 nlohmann::json serving_json(const ServingInputs& in, const ServingResult& r) {
@@ -100,14 +138,16 @@ nlohmann::json serving_json(const ServingInputs& in, const ServingResult& r) {
       {"calibration_mismatch", hw::calibration_mismatch_json(r.calibration_mismatch)},
       {"folds", kFolds},
       {"windows", windows},
+      {"window_rows", window_rows(windows)},
   };
 }
 
-std::vector<std::string> lines(const ServingResult& r) {
-  const char* batch_source = r.decode.batch_source == "fixed"        ? "fixed batch"
-                             : r.decode.batch_source == "memory"     ? "HBM-limited"
-                             : r.decode.batch_source == "expert_cap" ? "capped per expert"
-                                                                     : "speed-limited at the SLO";
+std::vector<std::string> lines(const ServingInputs& in, const ServingResult& r) {
+  const char* batch_limit = r.decode.batch_source == "fixed"    ? "fixed by the scenario"
+                            : r.decode.batch_source == "memory" ? "the memory limit"
+                            : r.decode.batch_source == "expert_cap"
+                                ? "the expert cap"
+                                : "the SLO limit: the largest meeting the speed SLO";
   return {
       fmt::format("Requests {:.3g}/day: mean input {:.0f} tokens ({:.1f}% cache hits), mean output {:.0f} tokens",
                   r.mix.requests_per_day, r.mix.mean_input_tokens, 100 * r.mix.cache_hit_fraction,
@@ -116,12 +156,19 @@ std::vector<std::string> lines(const ServingResult& r) {
                   "imbalance {:.2f} (before EPLB {:.2f})",
                   r.prefill.tokens_per_gpu, r.prefill.forward.total.value(), r.prefill.storage.value(),
                   r.prefill.computed_tokens_per_s_per_gpu, r.imbalance.prefill_after, r.imbalance.prefill_before),
-      fmt::format("Decode GPU: {} requests ({}), step {:.1f} ms at context {:.0f}: {:.1f} tokens/s per request{}, "
+      fmt::format("Decode GPU at {} requests: step {:.1f} ms at context {:.0f}: {:.1f} tokens/s per request{}, "
                   "{:.0f} tokens/s; expert imbalance {:.2f} (before EPLB {:.2f}); attention imbalance {:.3f}",
-                  r.decode.batch_per_gpu, batch_source, r.decode.step.total.value() * 1e3, r.decode.context,
+                  r.decode.batch_per_gpu, r.decode.step.total.value() * 1e3, r.decode.context,
                   r.decode.tokens_per_s_per_request, r.decode.slo_met ? "" : " (BELOW the SLO)",
                   r.decode.output_tokens_per_s_per_gpu, r.imbalance.decode_after, r.imbalance.decode_before,
                   r.decode.step.attention_imbalance),
+      fmt::format("Decode batch per GPU: sized at {} requests ({}); memory limit {} (KV at the mean context); "
+                  "expert cap {}; mean in flight over the day {:.1f}",
+                  r.decode.batch_per_gpu, batch_limit, r.decode.memory_batch_limit,
+                  r.decode.expert_cap_batch_limit > 0 ? std::to_string(r.decode.expert_cap_batch_limit) : "none",
+                  r.decode_batch_per_gpu),
+      fmt::format("Kernel calibration: {} ({}){}", in.kernels.calibration().device, in.kernels.calibration().method,
+                  r.calibration_mismatch ? ", another GPU's (see the warning)" : ""),
       fmt::format("SLO met in every window: {}", r.slo_met_every_window ? "yes" : "NO"),
   };
 }
@@ -148,21 +195,59 @@ std::vector<MetricSpec> metrics() {
   };
 }
 
-TableSpec windows_table() {
-  return {"windows",
-          "Planning windows: units and nodes sized for each window's load",
-          "/windows",
-          {{"window", "window", ""},
-           {"load", "load", "", 1, 3},
-           {"prefill_units", "prefill units", ""},
-           {"decode_units", "decode units", ""},
-           {"nodes", "nodes", ""},
-           {"decode_batch_per_gpu", "batch/GPU", "", 1, 1},
-           {"tokens_per_s_per_request", "tok/s/req", "", 1, 1},
-           {"ttft_p99_s", "TTFT p99", "s", 1, 2},
-           {"cost_usd", "cost", "$", 1, 0},
-           {"revenue_usd", "revenue", "$", 1, 0}},
-          {"bar", "window", "nodes", "", "", "", "nodes"}};
+// Every window (for the charts and windows.csv; too many rows to read) and the windows as people read them.
+std::vector<TableSpec> windows_tables() {
+  TableSpec each{"windows",
+                 "Planning windows over the day (each window; windows.csv has every figure)",
+                 "/windows",
+                 {{"window", "window", ""},
+                  {"start_h", "start", "h"},
+                  {"end_h", "end", "h"},
+                  {"load", "load", ""},
+                  {"requests_per_s", "requests", "/s"},
+                  {"prefill_units", "prefill units", ""},
+                  {"decode_units", "decode units", ""},
+                  {"prefill_nodes", "prefill nodes", ""},
+                  {"decode_nodes", "decode nodes", ""},
+                  {"nodes", "nodes", ""},
+                  {"decode_batch_per_gpu", "decode requests in flight per GPU, mean", ""},
+                  {"tokens_per_s_per_request", "tokens/s per request", ""},
+                  {"input_tokens_per_s", "input tokens/s", ""},
+                  {"output_tokens_per_s", "output tokens/s", ""},
+                  {"ttft_p50_s", "TTFT p50", "s"},
+                  {"ttft_p99_s", "TTFT p99", "s"},
+                  {"cost_usd", "cost", "USD"},
+                  {"revenue_usd", "revenue", "USD"},
+                  {"cost_usd_per_h", "cost per hour", "USD/h"},
+                  {"revenue_usd_per_h", "revenue per hour", "USD/h"}}};
+  each.listed = false;
+  const std::string hour = "hour of the day";
+  each.charts = {
+      line_chart("Nodes per window", "start_h", "end_h", hour, {"prefill_nodes", "decode_nodes", "nodes"}, "nodes"),
+      line_chart("Load per window (day mean = 1)", "start_h", "end_h", hour, {"load"}, "relative request rate"),
+      line_chart("Cost and revenue per hour", "start_h", "end_h", hour, {"cost_usd_per_h", "revenue_usd_per_h"},
+                 "USD per hour"),
+      line_chart("Throughput per window", "start_h", "end_h", hour, {"input_tokens_per_s", "output_tokens_per_s"},
+                 "tokens/s"),
+      line_chart("Decode speed per request per window", "start_h", "end_h", hour, {"tokens_per_s_per_request"},
+                 "tokens/s per request"),
+      line_chart("Time to first token per window", "start_h", "end_h", hour, {"ttft_p50_s", "ttft_p99_s"}, "s"),
+  };
+  TableSpec read{"window_rows",
+                 "Planning windows: units and nodes sized for each window's load (consecutive windows with the same "
+                 "figures shown once, cost and revenue summed)",
+                 "/window_rows",
+                 {{"window", "window", ""},
+                  {"load", "load", "", 1, 3},
+                  {"prefill_units", "prefill units", ""},
+                  {"decode_units", "decode units", ""},
+                  {"nodes", "nodes", ""},
+                  {"decode_batch_per_gpu", "in flight/GPU (mean)", "", 1, 1},
+                  {"tokens_per_s_per_request", "tok/s/req", "", 1, 1},
+                  {"ttft_p99_s", "TTFT p99", "s", 1, 2},
+                  {"cost_usd", "cost", "$", 1, 0},
+                  {"revenue_usd", "revenue", "$", 1, 0}}};
+  return {each, read};
 }
 
 }  // namespace
@@ -176,9 +261,9 @@ Report serving_report(const ServingInputs& in, const ServingResult& r, const Pro
   rep.data["assumptions"] = assumptions_json(log);
   rep.data["scenario"] = scenario;
   if (r.calibration_mismatch) rep.warnings.push_back(hw::calibration_mismatch_text(r.calibration_mismatch));
-  rep.lines = lines(r);
+  rep.lines = lines(in, r);
   rep.metrics = metrics();
-  rep.tables = {windows_table()};
+  rep.tables = windows_tables();
   return rep;
 }
 

@@ -160,7 +160,7 @@ Report storage_report(const StorageRun& r, const ProvenanceLog& log, const nlohm
                   {"storage_nic", "storage NIC", "%", 100, 0},
                   {"network", "network", "%", 100, 0},
                   {"client_nic", "client NIC", "%", 100, 0}},
-                 {"bar", "phase", "time_s", "bottleneck", "", "", "time (s)"}}};
+                 {{"bar", "phase", "time_s", "bottleneck", "", "", "time (s)"}}}};
   return rep;
 }
 

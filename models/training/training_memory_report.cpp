@@ -84,7 +84,7 @@ Report training_memory_report(const TrainingScenario& s, const TrainingMemory& m
                   {"total_bytes", "total", "GiB", 1.0 / kGiB, 1},
                   {"activations_bytes", "activations", "GiB", 1.0 / kGiB, 1},
                   {"activation_micro_batches", "live micro-batches", ""}},
-                 {"bar", "rank", "total_bytes", "", "", "", "bytes per GPU"}}};
+                 {{"bar", "rank", "total_bytes", "", "", "", "bytes per GPU"}}}};
   return rep;
 }
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "models/training/training_timeline.h"
+
 namespace fathom::models::training {
 namespace {
 
@@ -190,6 +192,8 @@ std::vector<std::string> lines(const TrainingScenario& s, const TrainingPredicti
                   s.cluster.nodes, s.cluster.node.gpu.name, s.layout.gpus, s.spec.schedule, s.layout.pp, s.layout.dp,
                   s.layout.ep, s.layout.experts_per_gpu, s.spec.micro_batches, s.layout.micro_batch_tokens, s.fidelity,
                   p.step.critical_rank),
+      fmt::format("Kernel calibration: {} ({}){}", s.calibration.device, s.calibration.method,
+                  p.calibration_mismatch ? ", another GPU's (see the warning)" : ""),
       fmt::format("MFU (BF16 peak, op-level FLOPs) {:.1f}%; with 6·N·D {:.1f}%; against the FP8 peak {:.1f}%",
                   100 * p.mfu_bf16, 100 * p.mfu_bf16_6nd, 100 * p.mfu_fp8),
       fmt::format("Expert imbalance (max/mean routed tokens per GPU) {:.3f}{}", s.spec.expert_imbalance,
@@ -239,7 +243,7 @@ std::vector<TableSpec> tables(bool ramp) {
        "Step on the critical rank",
        "/step_breakdown",
        {{"part", "part", ""}, {"time_s", "time", "ms", 1e3, 1}, {"share", "share", "%", 100, 1}},
-       {"bar", "part", "time_s", "", "", "", "time per step (s)"}},
+       {{"bar", "part", "time_s", "", "", "", "time per step (s)"}}},
       {"stages",
        "Per micro-batch, per stage (full SMs; imbalance: mean max/mean of the stage's MoE layers)",
        "/stages",
@@ -303,6 +307,12 @@ Report training_report(const TrainingScenario& s, const TrainingPrediction& p, c
   rep.lines = lines(s, p, memory);
   rep.metrics = metrics();
   rep.tables = tables(p.batch_ramp.has_value());
+  if (!p.step.slices.empty()) {
+    rep.data["timeline"] = timeline_rows(p.step.slices);
+    rep.data["pipeline"] = pipeline_rows(p.step.slices);
+    for (TableSpec& t : timeline_tables()) rep.tables.push_back(std::move(t));
+    rep.timeline = "timeline";
+  }
   return rep;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // The Report of a training step (sim/report.h; docs/training.md has the JSON contract): the step and its
 // breakdown on the critical rank, MFU, throughput, GPU-hours and cost of the token budget, the stages,
-// the batch ramp and each rank's memory as tables, warnings and assumptions.
+// the batch ramp and each rank's memory as tables, warnings and assumptions; with a timeline in `p` (see
+// predict_training), its slices as the report's timeline and a Gantt chart of the pipeline.
 
 #include <nlohmann/json.hpp>
 

@@ -117,7 +117,7 @@ TableSpec breakdown_table() {
            {"bytes", "GB", "", 1e-9, 2},
            {"achieved_tflops", "TFLOPS", "", 1, 0},
            {"bound", "bound", ""}},
-          {"bar", "name", "exposed_s", "bound", "", "", "exposed time per step (s)"}};
+          {{"bar", "name", "exposed_s", "bound", "", "", "exposed time per step (s)"}}};
 }
 
 }  // namespace
@@ -133,6 +133,8 @@ Report unit_report(const UnitScenario& s, const UnitResult& r, const ProvenanceL
   if (r.calibration_mismatch) rep.warnings.push_back(hw::calibration_mismatch_text(r.calibration_mismatch));
   rep.lines.push_back(fmt::format("{} unit, EP{} on {} x {}", to_string(r.phase), s.parallelism.ep, s.cluster.nodes,
                                   s.cluster.node.gpu.name));
+  rep.lines.push_back(fmt::format("Kernel calibration: {} ({}){}", s.calibration.device, s.calibration.method,
+                                  r.calibration_mismatch ? ", another GPU's (see the warning)" : ""));
   if (r.memory) {
     rep.lines.push_back(fmt::format("Memory: {:.1f} of {:.1f} GiB ({})", r.memory->total.value() / (1 << 30),
                                     r.memory->hbm_capacity.value() / (1 << 30),

@@ -1,11 +1,14 @@
-// `fathom run ... --report DIR`: the files, and the HTML page in headless Chromium — it loads with no
+// `fathom run / plan / verify ... --report DIR`: the files, and the HTML page in headless Chromium — it loads with no
 // script errors and draws every chart (the page counts both on its <body>). Without Chromium or the
 // Vega-Lite assets (tools/setup.sh installs both) the browser part is skipped with a message.
 
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <string>
 
@@ -79,6 +82,88 @@ TEST_CASE("run --bands --report draws the intervals and the drivers", "[smoke]")
   for (const char* f : {"bands.csv", "drivers.csv", "ranges.csv"}) CHECK(fs::exists(dir / f));
   check_page(dir, 2);
   fs::remove_all(dir);
+}
+
+TEST_CASE("run --report on the serving day draws nodes, load, cost, throughput and TTFT per window", "[smoke]") {
+  const fs::path dir = fresh_dir("serving");
+  const auto r = run_fathom("run scenarios/deepseek-v3-r1-serving-day.json --report " + dir.string());
+  REQUIRE(r.exit_code == 0);
+  for (const char* f : {"windows.csv", "window_rows.csv", "report.html"}) CHECK(fs::exists(dir / f));
+  CHECK_FALSE(fs::exists(dir / "trace.json"));
+  check_page(dir, 6);  // nodes, load, cost and revenue, throughput, speed, TTFT
+  fs::remove_all(dir);
+}
+
+TEST_CASE("run --report on a training step draws the breakdown and the pipeline Gantt chart", "[smoke]") {
+  const fs::path dir = fresh_dir("training");
+  const auto r = run_fathom("run scenarios/deepseek-v3-pretrain-2048xh800.json --report " + dir.string());
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Pipeline timeline") == std::string::npos);  // not listed in text
+  check_page(dir, 2);
+  // The Gantt rows: one pipeline's 16 ranks, intervals with end >= start, compute slices of a rank disjoint.
+  const auto j = nlohmann::json::parse(read_all((dir / "report.json").string()));
+  const auto& rows = j.at("pipeline");
+  REQUIRE(rows.size() > 1000);
+  std::map<int, double> compute_end;
+  for (const auto& row : rows) {
+    const double start = row["start_s"].get<double>(), end = row["end_s"].get<double>();
+    CHECK(end >= start);
+    CHECK(row["rank"].get<int>() >= 0);
+    CHECK(row["rank"].get<int>() < 16);
+    if (row["lane"].get<std::string>().find("compute") == std::string::npos) continue;
+    const int rank = row["rank"].get<int>();
+    if (compute_end.count(rank)) CHECK(start >= compute_end[rank] - 1e-12);
+    compute_end[rank] = end;
+  }
+  CHECK(compute_end.size() == 16);
+  // trace.json is the trace format of the same report: every timeline row one complete event.
+  const auto trace = nlohmann::json::parse(read_all((dir / "trace.json").string()));
+  size_t complete = 0;
+  for (const auto& e : trace["traceEvents"]) complete += e["ph"] == "X";
+  CHECK(complete == j.at("timeline").size());
+  fs::remove_all(dir);
+}
+
+TEST_CASE("plan --report draws the Pareto fronts as scatter charts, serving and training", "[smoke]") {
+  const fs::path dir = fresh_dir("plan-serving");
+  const auto r = run_fathom(
+      "plan scenarios/deepseek-v3-r1-serving-day.json --set simulation.seconds_per_window=60s "
+      "--report " +
+      dir.string());
+  REQUIRE(r.exit_code == 0);
+  for (const char* f : {"throughput_front.csv", "cost_front.csv", "rejections.csv"}) CHECK(fs::exists(dir / f));
+  check_page(dir, 2);  // tokens/s per GPU vs per user; cost vs tokens/s per user
+  fs::remove_all(dir);
+  const fs::path tdir = fresh_dir("plan-training");
+  const auto t = run_fathom(
+      "plan scenarios/deepseek-v3-pretrain-2048xh800.json --set 'plan={\"cluster_nodes\":[256]}' "
+      "--report " +
+      tdir.string());
+  REQUIRE(t.exit_code == 0);
+  check_page(tdir, 1);  // cost vs time
+  fs::remove_all(tdir);
+}
+
+TEST_CASE("verify --report draws the claims table's chart", "[smoke]") {
+  const fs::path dir = fresh_dir("verify");
+  const auto r = run_fathom("verify tests/tools/claims/verify-test.json --report " + dir.string());
+  REQUIRE(r.exit_code == 0);
+  CHECK(fs::exists(dir / "claims.csv"));
+  check_page(dir, 1);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("run --format trace prints the timeline, and is one error line for a kind without one", "[smoke]") {
+  const auto r = run_fathom("run scenarios/deepseek-v3-pretrain-2048xh800.json --format trace");
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out).contains("traceEvents"));
+  const auto s = run_fathom("run scenarios/deepseek-v3-r1-serving-day.json --format trace");
+  CHECK(s.exit_code == 2);
+  CHECK(fathom::test::is_one_line(s.err));
+  CHECK(s.err.find("--format trace: a serving run has no timeline") != std::string::npos);
+  const auto t = run_fathom("run scenarios/unit/deepseek-v3-decode-ep144-h800.json --format markdown --json");
+  CHECK(t.exit_code == 2);
+  CHECK(fathom::test::is_one_line(t.err));
 }
 
 TEST_CASE("run --report into a path that cannot be a directory is one line, exit 2", "[smoke]") {
