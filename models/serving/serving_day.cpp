@@ -12,6 +12,7 @@
 #include "models/serving/attention_imbalance.h"
 #include "models/serving/fleet_sizing.h"
 #include "models/serving/serving_budget.h"
+#include "models/serving/steady_state.h"
 #include "models/serving/window_sim.h"
 #include "sim/error.h"
 
@@ -242,32 +243,19 @@ bool experts_divide(const ModelArch& arch, const UnitSpec& unit) {
 
 ServingResult simulate_serving_day(const ServingInputs& in, const Progress& progress) {
   const ServingSpec& s = in.spec;
-  const ModelArch& a = in.model.arch;
   ServingResult r;
-  r.mix = derive_request_mix(in.traffic, s.lengths);
+  // The request mix, expert imbalance, cost model and capacities at the mean context (steady_state.h).
+  const ServingSteadyState st(in, storage_bandwidth_per_gpu(in));
+  r.mix = st.mix;
+  r.imbalance = st.imbalance;
+  r.decode = st.decode;
+  r.prefill = st.prefill;
   r.calibration_mismatch = hw::calibration_mismatch(in.kernels.gpu(), in.kernels.calibration());
-  for (const auto& [section, unit] : {std::pair{"prefill", s.prefill.unit}, std::pair{"decode", s.decode.unit}}) {
-    if (!experts_divide(a, unit)) {
-      throw InputError(fmt::format("{}: {}.ep: {} GPUs do not divide the {} routed + {} redundant experts", in.label,
-                                   section, unit.gpus, a.routed_experts, unit.redundant_experts));
-    }
-  }
-  r.imbalance = expert_imbalance(a, s);
-  const IterationCostModel cost(in.model, in.cluster.node, in.kernels,
-                                {r.imbalance.prefill_after, s.prefill.unit.communication_sms},
-                                {r.imbalance.decode_after, s.decode.unit.communication_sms});
-  // The contexts of a decode batch spread as the mix says: the attention imbalance between DP ranks.
-  DecodeSpec decode = s.decode;
-  decode.context_cv = decode_context_cv(r.mix);
-  // A decoding request's mean context over its decode equals the mean KV length per output token
-  // (requests weigh in proportion to their output length in both): docs/serving.md.
-  const double context = in.traffic.mean_kv_length_per_output_token;
-  const int64_t memory_limit =
-      decode_memory_batch_limit(in.model, in.cluster.node.gpu, decode, s.mtp, context, decode.workspace);
-  r.decode = decode_capacity(cost, decode, s.mtp, s.slo, context, memory_limit, in.label);
-  const Bytes kv_token = kv_cache_bytes_per_token(a, in.model.kv_cache_dtype);
-  const BytesPerSecond storage_bw = storage_bandwidth_per_gpu(in);
-  r.prefill = prefill_capacity(cost, s.prefill, r.mix, kv_token, storage_bw);
+  const IterationCostModel& cost = st.cost;
+  const DecodeSpec& decode = st.decode_spec;
+  const double context = st.context;
+  const Bytes kv_token = st.kv_token;
+  const BytesPerSecond storage_bw = st.storage_bw;
 
   // Resource guard (serving_budget.h), first the windows and the step table's rows, then the simulations.
   const double window_h = s.autoscaling.window.value() / 3600.0;
