@@ -1,6 +1,5 @@
 #include "models/serving/serving_memory.h"
 
-
 #include <cmath>
 
 #include "models/deployment/model_memory_facts.h"
