@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "models/plan/pareto.h"
+#include "models/schedule/schedule.h"
 #include "models/training/rank_memory.h"
 #include "models/training/training_layout.h"
 #include "models/training/training_run.h"
@@ -83,8 +84,13 @@ TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlan
   r.spec = spec;
   ScenarioDocument base_doc = doc;
   base_doc.root.erase("plan");
+  // What every configuration shares (training_cache.h): the files read once, EPLB's placement per EP group,
+  // the cost models, the block costs per (EP, micro-batch) shape and the stages per shape and stage count.
+  training::TrainingReadCache read_cache;
+  training::TrainingPriceCache price_cache;
   ProvenanceLog log;
-  const training::TrainingScenario base = training::read_training_scenario(base_doc, log);  // its errors propagate
+  const training::TrainingScenario base =
+      training::read_training_scenario(base_doc, log, &read_cache);  // its errors propagate
   const Fixed f{base.cluster.node.gpus_per_node, base.model.arch.routed_experts, base.model.arch.layers,
                 base.layout.tokens_per_step / base.spec.sequence_length};
   r.global_batch_sequences = f.global_batch;
@@ -114,13 +120,14 @@ TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlan
     std::optional<training::TrainingScenario> s;
     try {
       ProvenanceLog quiet;
-      s = training::read_training_scenario(configured_training_document(doc, c), quiet);
+      s = training::read_training_scenario(configured_training_document(doc, c), quiet, &read_cache);
     } catch (const InputError& e) {
       r.rejected.add(Rejection::layout, 1, e.what());
       continue;
     }
-    const training::TrainingPrediction p = training::predict_training(*s);
-    const training::TrainingMemory m = training::training_memory(*s, p);
+    // Memory first (it needs the stages, not the step): most configurations stop here.
+    const training::TrainingMemory m = training::training_memory(*s, training::training_stages(*s, price_cache),
+                                                                 schedule::held_stages(s->schedule), false);
     const double worst = m.per_rank.at(static_cast<size_t>(m.worst_rank)).total_bytes;
     if (!m.fits) {
       r.rejected.add(Rejection::memory, 1,
@@ -128,6 +135,7 @@ TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlan
                                  worst / 1e9, m.hbm_bytes / 1e9));
       continue;
     }
+    const training::TrainingPrediction p = training::predict_training(*s, 1, false, &price_cache);
     TrainingPoint t{.config = c, .gpus = s->layout.gpus, .dp = s->layout.dp};
     t.gpu_hours = p.gpu_hours;
     t.cost_usd = p.cost_usd;
