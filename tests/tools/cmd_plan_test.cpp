@@ -131,3 +131,25 @@ TEST_CASE("fathom plan training: each listed configuration equals fathom run at 
     CHECK(t["gpus"] == p["gpus"]);
   }
 }
+
+// `mpirun -n 2 fathom plan` splits the training space over two processes and gathers on rank 0: the same bytes
+// as one process. Skipped (with a warning) where OpenMPI's mpirun is absent or fathom was built without MPI.
+TEST_CASE("fathom plan under mpirun -n 2 prints the same JSON as one process", "[smoke]") {
+  if (FATHOM_WITH_MPI == 0 || std::system("command -v mpirun >/dev/null 2>&1") != 0) {
+    WARN("skipped: mpirun absent or fathom built without MPI (tools/setup.sh installs OpenMPI)");
+    return;
+  }
+  const std::string args =
+      "plan scenarios/deepseek-v3-pretrain-2048xh800.json --set "
+      "'plan={\"cluster_nodes\":[128,256],\"pp\":[8,16],\"ep\":[32,64],\"micro_batch_sequences\":[1,2]}' --json";
+  const auto one = run_fathom(args);
+  REQUIRE(one.exit_code == 0);
+  const auto two = fathom::test::run_command(std::string("mpirun --allow-run-as-root --oversubscribe -n 2 '") +
+                                             FATHOM_BINARY + "' " + args);
+  INFO(two.err);
+  REQUIRE(two.exit_code == 0);
+  CHECK(two.out == one.out);
+  const auto j = nlohmann::json::parse(two.out);
+  CHECK(j["feasible"].get<int64_t>() > 0);
+  CHECK(j["rejected"]["total"].get<int64_t>() > 0);
+}
