@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 
@@ -77,6 +78,8 @@ bool PlanRanks::any(bool mine) const {
 
 PlanRanks::PlanRanks() {
   if (launched_size() > 1) {
+    const char* rank = std::getenv("OMPI_COMM_WORLD_RANK");
+    if (rank != nullptr && std::atoi(rank) != 0) std::freopen("/dev/null", "w", stderr);  // one line, rank 0's
     throw InputError(
         fmt::format("mpirun -n {}: this fathom was built without MPI (install libopenmpi-dev and "
                     "rebuild, docs/plan.md); run `fathom plan` without mpirun",
