@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -18,6 +20,7 @@
 #include "reports/report_dir.h"
 #include "sim/band_sweep.h"
 #include "tools/commands.h"
+#include "tools/plan_mpi.h"
 #include "tools/run_kinds.h"
 #include "tools/scenario_options.h"
 
@@ -82,7 +85,37 @@ void add_best_bands(Report& plan, const ScenarioDocument& best, const PlanOption
   for (const std::string& w : bands.warnings) plan.warnings.push_back(w);
 }
 
-Report plan_report_of(const ScenarioDocument& doc, const PlanOptions& o) {
+// The training search, split over the ranks of `mpirun -n N` (one rank without it): each evaluates every N-th
+// configuration, rank 0 collects them all. A failure on any rank stops every rank (no rank waits in the gather).
+std::optional<models::plan::TrainingPlanResult> distributed_training_plan(const ScenarioDocument& doc,
+                                                                          const models::plan::TrainingPlanSpec& spec,
+                                                                          const PlanRanks& ranks,
+                                                                          const models::plan::PlanProgress& progress) {
+  namespace mp = models::plan;
+  if (ranks.size() == 1) return mp::plan_training(doc, spec, progress);
+  std::vector<mp::TrainingOutcome> mine;
+  std::exception_ptr failure;
+  try {
+    mine = mp::evaluate_training(doc, spec, {ranks.rank(), ranks.size()}, progress);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (ranks.any(failure != nullptr)) {
+    if (failure) std::rethrow_exception(failure);
+    throw InputError(fmt::format("fathom plan: another rank failed (rank {} of {})", ranks.rank(), ranks.size()));
+  }
+  const std::vector<std::string> parts = ranks.gather(mp::encode_outcomes(mine));
+  if (ranks.rank() != 0) return std::nullopt;
+  std::vector<mp::TrainingOutcome> all;
+  for (const std::string& bytes : parts) {
+    std::vector<mp::TrainingOutcome> part = mp::decode_outcomes(bytes);
+    all.insert(all.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+  }
+  return mp::collect_training(doc, spec, std::move(all));
+}
+
+// Nothing on the ranks other than 0 of a distributed run (rank 0 prints and writes).
+std::optional<Report> plan_report_of(const ScenarioDocument& doc, const PlanOptions& o, const PlanRanks& ranks) {
   const std::string kind =
       doc.root.contains("kind") && doc.root["kind"].is_string() ? doc.root["kind"].get<std::string>() : "";
   if (kind != "serving" && kind != "training") {
@@ -98,6 +131,7 @@ Report plan_report_of(const ScenarioDocument& doc, const PlanOptions& o) {
   ProgressBar bar(isatty(fileno(stderr)) != 0);
   const auto progress = [&bar](int64_t done, int64_t all) { bar(done, all); };
   if (kind == "serving") {
+    if (ranks.rank() != 0) return std::nullopt;  // serving is searched by rank 0 alone (docs/plan.md)
     const models::plan::ServingPlanSpec spec = models::plan::read_serving_plan(plan);
     ProvenanceLog log;
     models::serving::read_serving_inputs(doc, &log);  // the scenario as written: its own errors first
@@ -113,7 +147,9 @@ Report plan_report_of(const ScenarioDocument& doc, const PlanOptions& o) {
                             ? SpecReader(doc.root["cluster"], doc.label, "cluster").integer("nodes")
                             : 1;
   const models::plan::TrainingPlanSpec spec = models::plan::read_training_plan(plan, nodes);
-  const models::plan::TrainingPlanResult r = models::plan::plan_training(doc, spec, progress);
+  const std::optional<models::plan::TrainingPlanResult> shared = distributed_training_plan(doc, spec, ranks, progress);
+  if (!shared) return std::nullopt;
+  const models::plan::TrainingPlanResult& r = *shared;
   Report rep = models::plan::training_plan_report(r, title);
   if (o.bands != 0 && !r.best.empty()) {
     add_best_bands(rep, models::plan::configured_training_document(doc, r.best.front().config), o, &training_report_of);
@@ -139,10 +175,16 @@ void add_plan_command(CLI::App& app) {
   cmd->add_option("--seed", o->seed, "Seed of the --bands sampling")->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads for --bands (0: every core)")->capture_default_str();
   cmd->callback([opts, o] {
+    const PlanRanks ranks;
+    if (ranks.rank() != 0) {  // rank 0 alone speaks: its output, its errors, its progress bar
+      std::freopen("/dev/null", "w", stdout);
+      std::freopen("/dev/null", "w", stderr);
+    }
     const ScenarioDocument doc = opts->load();
-    const Report report = plan_report_of(doc, *o);
-    fmt::print("{}", reports::render(report, opts->json ? "json" : "text"));
-    if (!o->report_dir.empty()) reports::write_report_dir(report, o->report_dir);
+    const std::optional<Report> report = plan_report_of(doc, *o, ranks);
+    if (!report) return;
+    fmt::print("{}", reports::render(*report, opts->json ? "json" : "text"));
+    if (!o->report_dir.empty()) reports::write_report_dir(*report, o->report_dir);
   });
 }
 

@@ -10,6 +10,8 @@ packages=(g++ cmake ninja-build pkg-config libsimgrid-dev libboost-graph-dev lib
 # The HTML report inlines Vega-Lite (npm) and its test renders the page in headless Chromium.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 packages+=(chromium)
+# Distributed plan sweeps (`mpirun -n N fathom plan`, docs/plan.md); optional at build time, tested when present.
+packages+=(libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

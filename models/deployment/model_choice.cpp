@@ -16,13 +16,20 @@ hw::DType read_dtype(const SpecReader& r, std::string_view key, hw::DType fallba
 
 }  // namespace
 
-ModelChoice read_model_choice(const SpecReader& r, const ScenarioDocument& doc) {
+ModelChoice read_model_choice(const SpecReader& r, const ScenarioDocument& doc,
+                              std::map<std::string, ModelArch>* arch_cache) {
   ModelChoice c;
   const std::string rel = r.text("hf_config");
   const std::filesystem::path path = doc.resolve_path(rel);
   std::error_code ec;  // the non-throwing overload: a name too long for the OS is "not found"
   if (!std::filesystem::is_regular_file(path, ec)) r.fail("hf_config", doc.not_found(rel));
-  c.arch = load_hf_config(path.string());
+  if (arch_cache == nullptr) {
+    c.arch = load_hf_config(path.string());
+  } else {
+    auto it = arch_cache->find(path.string());
+    if (it == arch_cache->end()) it = arch_cache->emplace(path.string(), load_hf_config(path.string())).first;
+    c.arch = it->second;
+  }
   const hw::DType native = c.arch.quantization.fp8 ? hw::DType::fp8 : hw::DType::bf16;
   c.weights_dtype = read_dtype(r, "weights_dtype", native, "the checkpoint's own weight dtype");
   c.kv_cache_dtype = read_dtype(r, "kv_cache_dtype", hw::DType::bf16, "BF16 KV cache, as DeepSeek serves (S13)");

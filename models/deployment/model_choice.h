@@ -2,6 +2,8 @@
 // The scenario's "model" section: which Hugging Face config, and the dtypes it is run with.
 
 #include <filesystem>
+#include <map>
+#include <string>
 
 #include "hw/kernel_work.h"
 #include "models/model_arch.h"
@@ -20,7 +22,10 @@ struct ModelChoice {
 // Reads {"hf_config": "models/x.config.json", "weights_dtype": "fp8", "kv_cache_dtype": "bf16",
 // "mtp": false}; hf_config resolves against the scenario's directory. weights_dtype defaults to the
 // checkpoint's own (fp8 when its quantization_config says so, else bf16); mtp defaults to false.
-ModelChoice read_model_choice(const SpecReader& reader, const ScenarioDocument& doc);
+// `arch_cache` (optional): configs already loaded, by resolved path; a path not in it is loaded and added
+// (`fathom plan` reads one scenario under many layouts; the files must not change while the cache lives).
+ModelChoice read_model_choice(const SpecReader& reader, const ScenarioDocument& doc,
+                              std::map<std::string, ModelArch>* arch_cache = nullptr);
 
 // Refuses `tokens` in one sequence (a context, a prompt, a training sequence) beyond the model's context
 // (max_position_embeddings; nothing is checked when the config does not give it). Returns `tokens`.

@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "models/plan/pareto.h"
+#include "models/schedule/schedule.h"
 #include "models/training/rank_memory.h"
 #include "models/training/training_layout.h"
 #include "models/training/training_run.h"
@@ -77,21 +81,27 @@ bool better(const TrainingPoint& a, const TrainingPoint& b, bool by_time) {
 
 }  // namespace
 
-TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlanSpec& spec,
-                                 const PlanProgress& progress) {
-  TrainingPlanResult r;
-  r.spec = spec;
+namespace {
+
+// The scenario as written, read once (its errors propagate), and the values the search keeps.
+struct Base {
+  training::TrainingScenario scenario;
+  Fixed fixed;
+};
+
+Base read_base(const ScenarioDocument& doc, training::TrainingReadCache& cache) {
   ScenarioDocument base_doc = doc;
   base_doc.root.erase("plan");
   ProvenanceLog log;
-  const training::TrainingScenario base = training::read_training_scenario(base_doc, log);  // its errors propagate
-  const Fixed f{base.cluster.node.gpus_per_node, base.model.arch.routed_experts, base.model.arch.layers,
-                base.layout.tokens_per_step / base.spec.sequence_length};
-  r.global_batch_sequences = f.global_batch;
-  r.gpu = base.cluster.node.gpu.name;
-  r.calibration_mismatch = hw::calibration_mismatch(base.cluster.node.gpu, base.calibration);
-  const bool by_time = spec.objective == "time";
+  Base b{training::read_training_scenario(base_doc, log, &cache), {}};
+  const training::TrainingScenario& s = b.scenario;
+  b.fixed = {s.cluster.node.gpus_per_node, s.model.arch.routed_experts, s.model.arch.layers,
+             s.layout.tokens_per_step / s.spec.sequence_length};
+  return b;
+}
 
+// The space in its fixed order (the index of an outcome).
+std::vector<TrainingConfig> training_space(const TrainingPlanSpec& spec) {
   std::vector<TrainingConfig> space;
   for (const int64_t n : spec.cluster_nodes) {
     for (const int64_t pp : spec.pp) {
@@ -102,42 +112,98 @@ TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlan
       }
     }
   }
-  r.configurations = static_cast<int64_t>(space.size());
+  return space;
+}
+
+// One configuration through the caches (training_cache.h): layout rules, the reader, memory, then the step.
+TrainingOutcome evaluate_one(const ScenarioDocument& doc, const Fixed& f, TrainingConfig c,
+                             training::TrainingReadCache& read_cache, training::TrainingPriceCache& price_cache) {
+  TrainingOutcome o;
+  if (std::string why = layout_problem(f, c, c.micro_batches); !why.empty()) {
+    o.rejection = Rejection::layout;
+    o.why = std::move(why);
+    return o;
+  }
+  std::optional<training::TrainingScenario> s;
+  try {
+    ProvenanceLog quiet;
+    s = training::read_training_scenario(configured_training_document(doc, c), quiet, &read_cache);
+  } catch (const InputError& e) {
+    o.rejection = Rejection::layout;
+    o.why = e.what();
+    return o;
+  }
+  // Memory first (it needs the stages, not the step): most configurations stop here.
+  const training::TrainingMemory m = training::training_memory(*s, training::training_stages(*s, price_cache),
+                                                               schedule::held_stages(s->schedule), false);
+  const double worst = m.per_rank.at(static_cast<size_t>(m.worst_rank)).total_bytes;
+  if (!m.fits) {
+    o.rejection = Rejection::memory;
+    o.why = fmt::format("PP{} EP{} {}: worst rank {:.1f} GB > {:.1f} GB of HBM", c.pp, c.ep, c.schedule, worst / 1e9,
+                        m.hbm_bytes / 1e9);
+    return o;
+  }
+  const training::TrainingPrediction p = training::predict_training(*s, 1, false, &price_cache);
+  TrainingPoint& t = o.point;
+  t = TrainingPoint{.config = c, .gpus = s->layout.gpus, .dp = s->layout.dp};
+  t.gpu_hours = p.gpu_hours;
+  t.cost_usd = p.cost_usd;
+  t.days = p.gpu_hours / static_cast<double>(t.gpus) / 24.0;
+  t.step_s = p.step.step_s;
+  t.mfu_bf16 = p.mfu_bf16;
+  t.tokens_per_day = p.tokens_per_day;
+  t.worst_rank_bytes = worst;
+  t.hbm_bytes = m.hbm_bytes;
+  return o;
+}
+
+}  // namespace
+
+std::vector<TrainingOutcome> evaluate_training(const ScenarioDocument& doc, const TrainingPlanSpec& spec, Shard shard,
+                                               const PlanProgress& progress) {
+  // What every configuration shares (training_cache.h): the files read once, EPLB's placement per EP group,
+  // the cost models, the block costs per (EP, micro-batch) shape and the stages per shape and stage count.
+  training::TrainingReadCache read_cache;
+  training::TrainingPriceCache price_cache;
+  const Base base = read_base(doc, read_cache);
+  const std::vector<TrainingConfig> space = training_space(spec);
+  const int64_t n = static_cast<int64_t>(space.size());
+  const int64_t mine = shard.index < n ? (n - shard.index + shard.count - 1) / shard.count : 0;
+  std::vector<TrainingOutcome> out;
+  out.reserve(static_cast<size_t>(mine));
+  for (int64_t i = shard.index; i < n; i += shard.count) {
+    out.push_back(evaluate_one(doc, base.fixed, space[static_cast<size_t>(i)], read_cache, price_cache));
+    out.back().index = i;
+    if (progress) progress(static_cast<int64_t>(out.size()), mine);
+  }
+  return out;
+}
+
+TrainingPlanResult collect_training(const ScenarioDocument& doc, const TrainingPlanSpec& spec,
+                                    std::vector<TrainingOutcome> outcomes) {
+  TrainingPlanResult r;
+  r.spec = spec;
+  training::TrainingReadCache read_cache;
+  const Base base = read_base(doc, read_cache);
+  r.global_batch_sequences = base.fixed.global_batch;
+  r.gpu = base.scenario.cluster.node.gpu.name;
+  r.calibration_mismatch = hw::calibration_mismatch(base.scenario.cluster.node.gpu, base.scenario.calibration);
+  const bool by_time = spec.objective == "time";
+  r.configurations = static_cast<int64_t>(training_space(spec).size());
+  std::sort(outcomes.begin(), outcomes.end(),
+            [](const TrainingOutcome& a, const TrainingOutcome& b) { return a.index < b.index; });
+  for (size_t i = 0; i < outcomes.size(); ++i) {
+    if (outcomes[i].index != static_cast<int64_t>(i) || static_cast<int64_t>(outcomes.size()) != r.configurations) {
+      throw std::logic_error("collect_training: the outcomes do not cover the space once");
+    }
+  }
   std::vector<TrainingPoint> feasible;
-  for (size_t i = 0; i < space.size(); ++i) {
-    if (progress) progress(static_cast<int64_t>(i + 1), r.configurations);
-    TrainingConfig c = space[i];
-    if (const std::string why = layout_problem(f, c, c.micro_batches); !why.empty()) {
-      r.rejected.add(Rejection::layout, 1, why);
-      continue;
+  for (TrainingOutcome& o : outcomes) {
+    if (o.rejection == Rejection::none) {
+      feasible.push_back(std::move(o.point));
+    } else {
+      r.rejected.add(o.rejection, 1, o.why);
     }
-    std::optional<training::TrainingScenario> s;
-    try {
-      ProvenanceLog quiet;
-      s = training::read_training_scenario(configured_training_document(doc, c), quiet);
-    } catch (const InputError& e) {
-      r.rejected.add(Rejection::layout, 1, e.what());
-      continue;
-    }
-    const training::TrainingPrediction p = training::predict_training(*s);
-    const training::TrainingMemory m = training::training_memory(*s, p);
-    const double worst = m.per_rank.at(static_cast<size_t>(m.worst_rank)).total_bytes;
-    if (!m.fits) {
-      r.rejected.add(Rejection::memory, 1,
-                     fmt::format("PP{} EP{} {}: worst rank {:.1f} GB > {:.1f} GB of HBM", c.pp, c.ep, c.schedule,
-                                 worst / 1e9, m.hbm_bytes / 1e9));
-      continue;
-    }
-    TrainingPoint t{.config = c, .gpus = s->layout.gpus, .dp = s->layout.dp};
-    t.gpu_hours = p.gpu_hours;
-    t.cost_usd = p.cost_usd;
-    t.days = p.gpu_hours / static_cast<double>(t.gpus) / 24.0;
-    t.step_s = p.step.step_s;
-    t.mfu_bf16 = p.mfu_bf16;
-    t.tokens_per_day = p.tokens_per_day;
-    t.worst_rank_bytes = worst;
-    t.hbm_bytes = m.hbm_bytes;
-    feasible.push_back(std::move(t));
   }
   r.feasible = static_cast<int64_t>(feasible.size());
   std::vector<size_t> order(feasible.size());
@@ -149,6 +215,64 @@ TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlan
   for (const TrainingPoint& t : feasible) points.push_back({-t.days, -t.cost_usd});
   for (const size_t i : pareto_front(points)) r.front.push_back(feasible[i]);
   return r;
+}
+
+TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlanSpec& spec,
+                                 const PlanProgress& progress) {
+  return collect_training(doc, spec, evaluate_training(doc, spec, {}, progress));
+}
+
+namespace {
+
+nlohmann::json outcome_json(const TrainingOutcome& o) {
+  const TrainingPoint& t = o.point;
+  const TrainingConfig& c = t.config;
+  return {o.index,
+          static_cast<int>(o.rejection),
+          o.why,
+          {c.nodes, c.pp, c.ep, c.micro_batch_sequences, c.micro_batches, c.schedule},
+          {t.gpus, t.dp, t.days, t.cost_usd, t.gpu_hours, t.step_s, t.mfu_bf16, t.tokens_per_day, t.worst_rank_bytes,
+           t.hbm_bytes}};
+}
+
+TrainingOutcome outcome_of(const nlohmann::json& j) {
+  TrainingOutcome o;
+  o.index = j.at(0).get<int64_t>();
+  const int why = j.at(1).get<int>();
+  if (why < 0 || why > static_cast<int>(Rejection::slo)) throw std::out_of_range("rejection");
+  o.rejection = static_cast<Rejection>(why);
+  o.why = j.at(2).get<std::string>();
+  const nlohmann::json& c = j.at(3);
+  o.point.config = {c.at(0).get<int64_t>(), c.at(1).get<int64_t>(), c.at(2).get<int64_t>(),
+                    c.at(3).get<int64_t>(), c.at(4).get<int64_t>(), c.at(5).get<std::string>()};
+  const nlohmann::json& t = j.at(4);
+  TrainingPoint& p = o.point;
+  p.gpus = t.at(0).get<int64_t>();
+  p.dp = t.at(1).get<int64_t>();
+  double* const values[] = {&p.days,     &p.cost_usd,       &p.gpu_hours,        &p.step_s,
+                            &p.mfu_bf16, &p.tokens_per_day, &p.worst_rank_bytes, &p.hbm_bytes};
+  for (size_t i = 0; i < std::size(values); ++i) *values[i] = t.at(i + 2).get<double>();
+  return o;
+}
+
+}  // namespace
+
+std::string encode_outcomes(const std::vector<TrainingOutcome>& outcomes) {
+  nlohmann::json all = nlohmann::json::array();
+  for (const TrainingOutcome& o : outcomes) all.push_back(outcome_json(o));
+  const std::vector<std::uint8_t> bytes = nlohmann::json::to_msgpack(all);
+  return {bytes.begin(), bytes.end()};
+}
+
+std::vector<TrainingOutcome> decode_outcomes(const std::string& bytes) {
+  try {
+    const nlohmann::json all = nlohmann::json::from_msgpack(bytes);
+    std::vector<TrainingOutcome> out;
+    for (const nlohmann::json& j : all) out.push_back(outcome_of(j));
+    return out;
+  } catch (const std::exception& e) {
+    throw InputError(fmt::format("plan outcomes from another process: {}", e.what()));
+  }
 }
 
 }  // namespace fathom::models::plan

@@ -55,8 +55,37 @@ struct TrainingPlanResult {
 // fidelity=analytic and without its plan section: what the search predicts (and --bands samples).
 ScenarioDocument configured_training_document(const ScenarioDocument& doc, const TrainingConfig& config);
 
-// `doc`: the training scenario (its "plan" section already read into `spec`).
+// `doc`: the training scenario (its "plan" section already read into `spec`). Equals
+// collect_training(doc, spec, evaluate_training(doc, spec, {}, progress)).
 TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlanSpec& spec,
                                  const PlanProgress& progress = {});
+
+// A distributed search (`mpirun -n N fathom plan`, docs/plan.md) in two halves. Each process evaluates its share
+// of the space, the configurations i (in the space's fixed order) with i % count == index; one process collects
+// every share. The result does not depend on how the space was split: outcomes are merged by index.
+struct Shard {
+  int64_t index = 0, count = 1;
+};
+
+// One configuration's outcome: a point (rejection none) or the reason it was rejected and why.
+struct TrainingOutcome {
+  int64_t index = 0;  // in the space's order
+  Rejection rejection = Rejection::none;
+  std::string why;
+  TrainingPoint point;
+};
+
+// Throws InputError as plan_training for the scenario as written. `progress`: (done, in this shard).
+std::vector<TrainingOutcome> evaluate_training(const ScenarioDocument& doc, const TrainingPlanSpec& spec,
+                                               Shard shard = {}, const PlanProgress& progress = {});
+
+// The result from every shard's outcomes (any order; together, each configuration once).
+TrainingPlanResult collect_training(const ScenarioDocument& doc, const TrainingPlanSpec& spec,
+                                    std::vector<TrainingOutcome> outcomes);
+
+// Outcomes as bytes and back (MessagePack; doubles exact), to move them between processes. decode throws
+// InputError on bytes encode did not write.
+std::string encode_outcomes(const std::vector<TrainingOutcome>& outcomes);
+std::vector<TrainingOutcome> decode_outcomes(const std::string& bytes);
 
 }  // namespace fathom::models::plan

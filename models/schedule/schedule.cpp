@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 
 namespace fathom::models::schedule {
 
@@ -90,6 +91,20 @@ std::vector<int> peak_activations(const Schedule& schedule) {
     peaks.push_back(peak);
   }
   return peaks;
+}
+
+std::vector<std::vector<int>> held_stages(const Schedule& schedule) {
+  std::vector<std::vector<int>> out;
+  out.reserve(schedule.per_rank.size());
+  for (const auto& units : schedule.per_rank) {
+    std::set<int> held;
+    for (const Unit& u : units) {
+      held.insert(u.first.stage);
+      if (u.second) held.insert(u.second->stage);
+    }
+    out.emplace_back(held.begin(), held.end());
+  }
+  return out;
 }
 
 }  // namespace fathom::models::schedule

@@ -79,4 +79,7 @@ std::string to_string(const Unit& unit);  // e.g. "F0/3", "B1/7", "W0/2", "F0/3&
 // This reproduces the activation column of published-figures.md §3d (1F1B: P on rank 0; DualPipe P+1).
 std::vector<int> peak_activations(const Schedule& schedule);
 
+// The model stages each rank holds, ascending: the stages of the passes of its units.
+std::vector<std::vector<int>> held_stages(const Schedule& schedule);
+
 }  // namespace fathom::models::schedule

@@ -340,22 +340,29 @@ double deepep_buffer_bytes(const ModelArch& a, const TrainingLayout& layout, con
 }
 
 TrainingMemory training_memory(const TrainingScenario& s, const TrainingPrediction& p) {
+  std::vector<std::vector<int>> rank_stages;
+  for (const RankBreakdown& b : p.step.ranks) rank_stages.push_back(b.stages);
+  return training_memory(s, p.stages, rank_stages);
+}
+
+TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stage>& stages,
+                               const std::vector<std::vector<int>>& rank_stages, bool with_details) {
   TrainingMemory out;
   out.hbm_bytes = s.cluster.node.gpu.hbm_capacity.value();
-  const auto items = stage_activation_items(s, p.stages);
+  const auto items = stage_activation_items(s, stages);
   std::vector<ActivationBytes> per_stage;
   for (const auto& i : items) per_stage.push_back(sum_items(i));
   const std::vector<Walk> walks = walk(s.schedule, per_stage);
   const std::vector<int> count = schedule::peak_activations(s.schedule);
   const double deepep = deepep_buffer_bytes(s.model.arch, s.layout, s.spec, s.cluster.node.gpus_per_node);
-  for (size_t r = 0; r < p.step.ranks.size(); ++r) {
+  for (size_t r = 0; r < rank_stages.size(); ++r) {
     RankMemory m;
     m.rank = int(r);
-    m.stages = p.step.ranks[r].stages;
-    const RankStateBytes st = rank_state_bytes(p.stages, m.stages, s.spec, s.layout);
+    m.stages = rank_stages[r];
+    const RankStateBytes st = rank_state_bytes(stages, m.stages, s.spec, s.layout);
     m.parameters_bytes = st.parameters;
     m.fp8_weights_bytes =
-        fp8_weight_bytes(s.model.arch, p.stages, m.stages, s.layout, s.model.weights_dtype, s.spec.fp8_weight_copies);
+        fp8_weight_bytes(s.model.arch, stages, m.stages, s.layout, s.model.weights_dtype, s.spec.fp8_weight_copies);
     m.gradients_bytes = st.gradients;
     m.optimizer_bytes = st.optimizer;
     m.activations_bytes = walks.at(r).peak;
@@ -371,6 +378,7 @@ TrainingMemory training_memory(const TrainingScenario& s, const TrainingPredicti
   }
   out.headroom_bytes = out.hbm_bytes - out.per_rank.at(size_t(out.worst_rank)).total_bytes;
   out.fits = out.headroom_bytes >= 0;
+  if (!with_details) return out;
   // The worst rank's peak, item by item, in the order the items first appear.
   const PeakComposition& peak = walks.at(size_t(out.worst_rank)).at_peak;
   std::map<std::string, size_t> index;

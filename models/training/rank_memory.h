@@ -138,5 +138,11 @@ struct TrainingMemory {
 
 // The memory of every rank of the final-batch step of `p` (a pure function of the scenario and prediction).
 TrainingMemory training_memory(const TrainingScenario& s, const TrainingPrediction& p);
+// The same from the stages alone (`stages`: TrainingPrediction::stages or training_stages; `rank_stages`: the
+// stages each rank holds, schedule::held_stages of s.schedule — what every step level reports), so that a
+// configuration can be refused by memory before its step is priced (`fathom plan`). `assumptions` empty when
+// `with_details` is false, and worst_rank_activations too (the search needs only the totals).
+TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stage>& stages,
+                               const std::vector<std::vector<int>>& rank_stages, bool with_details = true);
 
 }  // namespace fathom::models::training

@@ -40,19 +40,17 @@ StepResult analytic_step(const StepInputs& in) {
   result.ranks.resize(sch.ranks);
   UnitPlans plans(in.stages);
   double busiest = 0;
+  std::vector<std::vector<int>> held = schedule::held_stages(sch);
   for (int r = 0; r < sch.ranks; ++r) {
     RankBreakdown& b = result.ranks[r];
-    std::set<int> held;
     for (const Unit& u : sch.per_rank[r]) {
       const UnitCost& c = plans.cost(u);
       b.forward_s += c.forward_s;
       b.backward_input_s += c.backward_input_s;
       b.backward_weight_s += c.backward_weight_s;
       b.exposed_ep_comm_s += c.exposed_comm_s;
-      held.insert(u.first.stage);
-      if (u.second) held.insert(u.second->stage);
     }
-    b.stages.assign(held.begin(), held.end());
+    b.stages = std::move(held[size_t(r)]);
     busiest = std::max(busiest, b.forward_s + b.backward_input_s + b.backward_weight_s + b.exposed_ep_comm_s);
   }
   schedule::UnitDurations d = largest_units(in, plans);

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "models/schedule/task_graph.h"
 #include "models/training/step_network.h"
@@ -126,14 +125,8 @@ StepResult simulate_step(const StepInputs& in) {
 
   StepResult result;
   result.ranks.resize(P);
-  for (int r = 0; r < P; ++r) {
-    std::set<int> held;
-    for (const auto& u : sch.per_rank[r]) {
-      held.insert(u.first.stage);
-      if (u.second) held.insert(u.second->stage);
-    }
-    result.ranks[r].stages.assign(held.begin(), held.end());
-  }
+  std::vector<std::vector<int>> held = schedule::held_stages(sch);
+  for (int r = 0; r < P; ++r) result.ranks[r].stages = std::move(held[size_t(r)]);
 
   struct Send {
     TaskSpan tasks;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "hw/calibration.h"
 #include "hw/ep_alltoall_cost.h"
 #include "models/param_counts.h"
@@ -11,7 +13,7 @@
 
 namespace fathom::models::training {
 
-TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceLog& log) {
+TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceLog& log, TrainingReadCache* cache) {
   TrainingScenario s;
   const SpecReader top(doc.root, doc.label, "", &log);
   s.name = top.has("name") ? top.text("name") : doc.label;
@@ -21,7 +23,7 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   s.fidelity = top.choice_or("fidelity", {"analytic", "event", "flow"}, "event", "the event-level engine");
   s.calibration_file = top.text("calibration");
   s.cluster = hw::read_cluster_spec(top.child("cluster"));
-  s.model = read_model_choice(top.child("model"), doc);
+  s.model = read_model_choice(top.child("model"), doc, cache ? &cache->hf_configs : nullptr);
   const SpecReader par = top.child("parallelism");
   const ParallelismSpec p = read_training_parallelism(par);
   const SpecReader tr = top.child("training");
@@ -56,8 +58,21 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   s.expert_imbalance_before_eplb = s.spec.expert_imbalance;
   if (s.expert_load) {
     // Training has no redundant experts (parallelism.redundant_experts must be 0).
-    const eplb::ZipfImbalance z = eplb::zipf_imbalance(
-        s.model.arch, {.gpus = s.layout.ep, .nodes = s.layout.ep_nodes, .redundant_experts = 0}, *s.expert_load);
+    const auto place = [&] {
+      return eplb::zipf_imbalance(
+          s.model.arch, {.gpus = s.layout.ep, .nodes = s.layout.ep_nodes, .redundant_experts = 0}, *s.expert_load);
+    };
+    std::optional<eplb::ZipfImbalance> own;
+    const eplb::ZipfImbalance* found = nullptr;
+    if (cache) {
+      const auto key = std::make_tuple(s.layout.ep, s.layout.ep_nodes, s.expert_load->exponent, s.expert_load->seed);
+      auto it = cache->imbalances.find(key);
+      if (it == cache->imbalances.end()) it = cache->imbalances.emplace(key, place()).first;
+      found = &it->second;
+    } else {
+      found = &own.emplace(place());
+    }
+    const eplb::ZipfImbalance& z = *found;
     s.expert_imbalance_before_eplb = z.before;
     s.spec.expert_imbalance = z.after;  // the MoE-layer mean: reported, and used by the MTP modules
     s.layer_imbalance = decoder_layer_imbalance(s.model.arch, z.after_per_layer);
@@ -78,7 +93,15 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
     top.fail("calibration", doc.not_found(s.calibration_file));
   }
   try {
-    s.calibration = hw::load_calibration(doc.resolve_path(s.calibration_file));
+    const std::filesystem::path file = doc.resolve_path(s.calibration_file);
+    if (cache == nullptr) {
+      s.calibration = hw::load_calibration(file);
+    } else {
+      auto it = cache->calibrations.find(file.string());
+      if (it == cache->calibrations.end())
+        it = cache->calibrations.emplace(file.string(), hw::load_calibration(file)).first;
+      s.calibration = it->second;
+    }
   } catch (const InputError& e) {
     throw InputError(fmt::format("{}: calibration: {}", doc.label, e.what()));
   }
@@ -149,7 +172,56 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
 
 }  // namespace
 
-TrainingPrediction predict_training(const TrainingScenario& s, int replicas, bool timeline) {
+namespace {
+
+BlockShapeKey block_shape(const TrainingScenario& s) {
+  return {s.layout.ep, s.layout.ep_nodes, s.layout.experts_per_gpu, s.layout.micro_batch_tokens,
+          s.spec.micro_batch_sequences};
+}
+
+hw::KernelCostModel kernel_cost_model(const TrainingScenario& s) {
+  return hw::KernelCostModel(s.cluster.node.gpu, s.calibration, s.kernel_time_factors);
+}
+
+// The GPU with communication_sms taken from compute (T08), for the compute beside the all-to-alls.
+hw::KernelCostModel overlapped_cost_model(const TrainingScenario& s, const hw::KernelCostModel& full) {
+  return full.with_compute_sms(s.cluster.node.gpu.sm_count - s.spec.communication_sms);
+}
+
+void fill_cost_models(const TrainingScenario& s, TrainingPriceCache& cache) {
+  if (!cache.cost_model) cache.cost_model.emplace(kernel_cost_model(s));
+  if (!cache.overlapped_cost_model) cache.overlapped_cost_model.emplace(overlapped_cost_model(s, *cache.cost_model));
+}
+
+BlockCostInputs block_inputs(const TrainingScenario& s, const hw::KernelCostModel& cost_model,
+                             const hw::KernelCostModel& overlapped) {
+  CostOptions options = default_cost_options(s.model.arch);
+  options.weight_dtype = s.model.weights_dtype;
+  return BlockCostInputs{s.model.arch,   s.model.mtp, options,           s.spec,     s.layout,
+                         s.cluster.node, cost_model,  s.layer_imbalance, &overlapped};
+}
+
+const std::vector<BlockCost>& cached_blocks(const TrainingScenario& s, TrainingPriceCache& cache) {
+  fill_cost_models(s, cache);
+  const BlockShapeKey key = block_shape(s);
+  auto it = cache.blocks.find(key);
+  if (it == cache.blocks.end()) {
+    it = cache.blocks.emplace(key, block_costs(block_inputs(s, *cache.cost_model, *cache.overlapped_cost_model))).first;
+  }
+  return it->second;
+}
+
+}  // namespace
+
+const std::vector<Stage>& training_stages(const TrainingScenario& s, TrainingPriceCache& cache) {
+  const std::vector<BlockCost>& blocks = cached_blocks(s, cache);
+  const auto key = std::make_pair(block_shape(s), s.schedule.stages);
+  auto it = cache.stages.find(key);
+  if (it == cache.stages.end()) it = cache.stages.emplace(key, partition_stages(blocks, s.schedule.stages)).first;
+  return it->second;
+}
+
+TrainingPrediction predict_training(const TrainingScenario& s, int replicas, bool timeline, TrainingPriceCache* cache) {
   if (replicas > 1) {
     const auto why = training_over_budget({.fidelity = s.fidelity,
                                            .schedule = s.spec.schedule,
@@ -163,16 +235,19 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   TrainingPrediction out;
   const ModelArch& arch = s.model.arch;
   out.calibration_mismatch = hw::calibration_mismatch(s.cluster.node.gpu, s.calibration);
-  const hw::KernelCostModel cost_model(s.cluster.node.gpu, s.calibration, s.kernel_time_factors);
-  CostOptions options = default_cost_options(arch);
-  options.weight_dtype = s.model.weights_dtype;
-  // The GPU with communication_sms taken from compute (T08), for the compute beside the all-to-alls.
-  const hw::KernelCostModel overlapped_model =
-      cost_model.with_compute_sms(s.cluster.node.gpu.sm_count - s.spec.communication_sms);
-  const BlockCostInputs in{arch,           s.model.mtp, options,           s.spec,           s.layout,
-                           s.cluster.node, cost_model,  s.layer_imbalance, &overlapped_model};
-  const std::vector<BlockCost> blocks = block_costs(in);
-  out.stages = partition_stages(blocks, s.schedule.stages);
+  std::optional<hw::KernelCostModel> own_model, own_overlapped;
+  if (!cache) {
+    own_model.emplace(kernel_cost_model(s));
+    own_overlapped.emplace(overlapped_cost_model(s, *own_model));
+  } else {
+    fill_cost_models(s, *cache);
+  }
+  const hw::KernelCostModel& cost_model = cache ? *cache->cost_model : *own_model;
+  const BlockCostInputs in = block_inputs(s, cost_model, cache ? *cache->overlapped_cost_model : *own_overlapped);
+  std::vector<BlockCost> own_blocks;
+  if (!cache) own_blocks = block_costs(in);
+  const std::vector<BlockCost>& blocks = cache ? cached_blocks(s, *cache) : own_blocks;
+  out.stages = cache ? training_stages(s, *cache) : partition_stages(blocks, s.schedule.stages);
   double full = 0, reduced = 0;
   for (const BlockCost& b : blocks) {
     full += b.compute_s();
@@ -195,8 +270,8 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   out.tokens_per_day = out.tokens_per_step * 86400.0 / step;
   const double sequences = double(s.layout.dp * s.spec.micro_batches * s.spec.micro_batch_sequences);
   const PrefillShape one{1, s.spec.sequence_length, true};
-  out.model_flops_per_step = total_flops(training_model_ops(arch, one, options, false)).value() * sequences;
-  const std::vector<Op> executed = training_model_ops(arch, one, options, s.model.mtp);
+  out.model_flops_per_step = total_flops(training_model_ops(arch, one, in.options, false)).value() * sequences;
+  const std::vector<Op> executed = training_model_ops(arch, one, in.options, s.model.mtp);
   out.executed_flops_per_step =
       (total_flops(executed) + total_flops(recompute_ops(executed, s.spec.recompute))).value() * sequences;
   out.model_flops_6nd_per_step = 6.0 * double(count_params(arch).activated_per_token) * out.tokens_per_step;

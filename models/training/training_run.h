@@ -13,6 +13,7 @@
 #include "models/deployment/model_choice.h"
 #include "models/training/batch_ramp.h"
 #include "models/training/step_model.h"
+#include "models/training/training_cache.h"
 #include "models/training/training_extras.h"
 #include "sim/scenario_document.h"
 
@@ -42,8 +43,10 @@ struct TrainingScenario {
   std::optional<CheckpointSpec> checkpoint;
 };
 
-// Reads the scenario; every failure is InputError "<file>: <json.path>: <what>".
-TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceLog& log);
+// Reads the scenario; every failure is InputError "<file>: <json.path>: <what>". `cache` (optional,
+// training_cache.h): the HF config, the calibration and EPLB's imbalance are taken from it when there.
+TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceLog& log,
+                                        TrainingReadCache* cache = nullptr);
 
 // The symmetry folds applied, one line each (named in every report).
 std::vector<std::string> training_folds(const std::string& fidelity);
@@ -78,6 +81,12 @@ struct TrainingPrediction {
 // Every step is simulated through one function (a file-local simulate_step_at(micro_batches)): the
 // final-batch step, and one per distinct micro-batch count of the batch ramp. `timeline`: fill the
 // final-batch step's slices (for --trace; off by default, it costs more than the step itself).
-TrainingPrediction predict_training(const TrainingScenario& scenario, int replicas = 1, bool timeline = false);
+// `cache` (optional, training_cache.h): the cost models and the block costs are taken from it when there.
+TrainingPrediction predict_training(const TrainingScenario& scenario, int replicas = 1, bool timeline = false,
+                                    TrainingPriceCache* cache = nullptr);
+
+// The stages predict_training cuts (TrainingPrediction::stages), without pricing a step: what the memory model
+// needs (`fathom plan` rejects by memory before it prices the step). Cached in `cache` when given.
+const std::vector<Stage>& training_stages(const TrainingScenario& scenario, TrainingPriceCache& cache);
 
 }  // namespace fathom::models::training

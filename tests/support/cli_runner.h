@@ -25,13 +25,13 @@ inline std::string read_all(const std::string& path) {
   return s.str();
 }
 
-// `args` is appended to the binary path as-is (the caller quotes); runs from the source dir.
-inline CliResult run_fathom(const std::string& args) {
+// Runs the shell command line `command` (the caller quotes) from the source dir.
+inline CliResult run_command(const std::string& command) {
   static int counter = 0;
   const std::string base =
       std::string("/tmp/fathom_cli_test_") + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-  const std::string cmd = std::string("cd '") + FATHOM_SOURCE_DIR + "' && '" + FATHOM_BINARY + "' " + args + " >" +
-                          base + ".out 2>" + base + ".err";
+  const std::string cmd =
+      std::string("cd '") + FATHOM_SOURCE_DIR + "' && " + command + " >" + base + ".out 2>" + base + ".err";
   const int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -40,6 +40,11 @@ inline CliResult run_fathom(const std::string& args) {
   std::remove((base + ".out").c_str());
   std::remove((base + ".err").c_str());
   return r;
+}
+
+// `args` is appended to the binary path as-is (the caller quotes); runs from the source dir.
+inline CliResult run_fathom(const std::string& args) {
+  return run_command(std::string("'") + FATHOM_BINARY + "' " + args);
 }
 
 // True when `text` is exactly one non-empty line (a trailing newline allowed).
