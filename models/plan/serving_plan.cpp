@@ -107,25 +107,25 @@ namespace {
 // The scenario on one node type with MTP on or off, and what every option of it shares.
 struct Context {
   ServingInputs in;
-  serving::RequestMix mix;
-  std::vector<serving::WindowDemand> windows;
+  serving::RequestMix mix = {};
+  std::vector<serving::WindowDemand> windows = {};
   double context = 0;  // mean KV length per output token
-  Bytes kv_token;
-  BytesPerSecond storage_bw;
+  Bytes kv_token = {};
+  BytesPerSecond storage_bw = {};
 };
 
 // A priced prefill or decode option of one context.
 struct PhaseOption {
   int64_t nodes = 1, redundant = 0, batch_limit = 0;
   Rejection rejected = Rejection::none;
-  std::string why;
-  double gpu_seconds = 0;      // over the day
-  double speed = 0;            // decode: tokens/s per request
-  std::vector<int64_t> units;  // per window
+  std::string why = {};
+  double gpu_seconds = 0;           // over the day
+  double speed = 0;                 // decode: tokens/s per request
+  std::vector<int64_t> units = {};  // per window
   double imbalance = 1;
   double period_s = 0;  // prefill forward period or decode step
   int64_t batch = 0;
-  std::string batch_source;
+  std::string batch_source = {};
   bool same_as_no_limit = false;  // a batch limit at or above the SLO batch: the no-limit option again
 };
 

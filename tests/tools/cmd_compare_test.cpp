@@ -14,7 +14,8 @@ TEST_CASE("fathom compare: B / A of every shared headline metric, with per-side 
   const std::string unit = "scenarios/unit/deepseek-v3-decode-ep144-h800.json";
   const auto same = run_fathom("compare " + unit + " " + unit + " --json");
   REQUIRE(same.exit_code == 0);
-  for (const auto& row : nlohmann::json::parse(same.out)["comparison"]) {
+  const auto parsed = nlohmann::json::parse(same.out);  // kept: a range-for over a temporary's member dangles
+  for (const auto& row : parsed["comparison"]) {
     if (row["a"].get<double>() != 0) CHECK(row["ratio"].get<double>() == 1.0);
   }
   const auto slower = run_fathom("compare " + unit + " " + unit + " --set-b unit.overhead_per_forward=10ms --json");
