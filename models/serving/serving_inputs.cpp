@@ -65,6 +65,11 @@ ServingInputs read_serving_inputs(const ScenarioDocument& doc, ProvenanceLog* lo
                                                                unit.communication_sms, cluster.node.gpu.sm_count));
     }
   }
+  if (in.spec.mtp.draft_tokens > 0 && !in.model.mtp) {
+    top.child("mtp").fail("draft_tokens", fmt::format("{} draft tokens need the model's MTP module, but model.mtp is "
+                                                      "false (set mtp.draft_tokens=0 to decode without MTP)",
+                                                      in.spec.mtp.draft_tokens));
+  }
   return in;
 }
 

@@ -61,6 +61,11 @@ void read_decode(const SpecReader& u, UnitScenario& s) {
     s.mtp.draft_tokens = m.at_least("draft_tokens", m.integer("draft_tokens"), 0);
     s.mtp.acceptance = m.fraction("acceptance_rate", m.number("acceptance_rate"));
     m.finish();
+    if (s.mtp.draft_tokens > 0 && !s.model.mtp) {
+      m.fail("draft_tokens", fmt::format("{} draft tokens need the model's MTP module, but model.mtp is false (set "
+                                         "unit.mtp.draft_tokens=0 to decode without MTP)",
+                                         s.mtp.draft_tokens));
+    }
   }
 }
 
