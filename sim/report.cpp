@@ -83,6 +83,19 @@ ChartSpec gantt_chart(std::string title, std::string lane, std::string start, st
   return c;
 }
 
+ChartSpec scatter_chart(std::string title, std::string x, std::string x_title, std::string y, std::string y_title,
+                        std::string label) {
+  ChartSpec c;
+  c.kind = "scatter";
+  c.title = std::move(title);
+  c.category = std::move(x);
+  c.category_title = std::move(x_title);
+  c.value = std::move(y);
+  c.value_title = std::move(y_title);
+  c.color = std::move(label);
+  return c;
+}
+
 std::string format_quantity(double v, std::string_view unit) {
   if (unit == "s" && std::fabs(v) < 1e-3 && v != 0) return fmt::format("{:.4g} us", v * 1e6);
   if (unit == "s" && std::fabs(v) < 1) return fmt::format("{:.4g} ms", v * 1e3);
@@ -144,19 +157,6 @@ nlohmann::json assumptions_json(const ProvenanceLog& log) {
     out.push_back(std::move(entry));
   }
   return out;
-}
-
-ChartSpec scatter_chart(std::string title, std::string x, std::string x_title, std::string y, std::string y_title,
-                        std::string label) {
-  ChartSpec c;
-  c.kind = "scatter";
-  c.title = std::move(title);
-  c.category = std::move(x);
-  c.category_title = std::move(x_title);
-  c.value = std::move(y);
-  c.value_title = std::move(y_title);
-  c.color = std::move(label);
-  return c;
 }
 
 }  // namespace fathom
