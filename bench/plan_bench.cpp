@@ -17,17 +17,38 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// The training search over the default space of the shipped 2,048-GPU scenario.
+int training_search(const std::string& dir) {
+  using namespace fathom;
+  using namespace fathom::models;
+  const ScenarioDocument tdoc = load_scenario(dir + "deepseek-v3-pretrain-2048xh800.json");
+  const plan::TrainingPlanSpec tspace = plan::read_training_plan(std::nullopt, 256);
+  const auto t = Clock::now();
+  const auto tr = plan::plan_training(tdoc, tspace);
+  const double train_s = since(t);
+  std::printf(
+      "training default space: %lld configurations (%lld feasible and priced, %lld read and checked against HBM) in "
+      "%.3f s: %.0f configurations/s, %.2f ms per configuration read\n",
+      static_cast<long long>(tr.configurations), static_cast<long long>(tr.feasible),
+      static_cast<long long>(tr.feasible + tr.rejected.count[2]), train_s,
+      static_cast<double>(tr.configurations) / train_s,
+      train_s * 1e3 / static_cast<double>(std::max<int64_t>(1, tr.feasible + tr.rejected.count[2])));
+  return tr.configurations > 0 ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace fathom;
   using namespace fathom::models;
-  const bool with_training = !(argc > 1 && std::string(argv[1]) == "--serving-only");
+  const std::string only = argc > 1 ? argv[1] : "";  // --serving-only or --training-only
+  const bool with_training = only != "--serving-only";
   const std::string dir = std::string(FATHOM_SOURCE_DIR) + "/scenarios/";
   const ScenarioDocument doc = load_scenario(dir + "deepseek-v3-r1-serving-day.json");
   const serving::ServingInputs in = serving::read_serving_inputs(doc, nullptr);
 
   auto t = Clock::now();
+  if (only == "--training-only") return training_search(dir);
   const serving::ServingResult day = serving::simulate_serving_day(in);
   std::printf("one serving configuration, full day (window simulation): %.3f s (cost %.0f USD)\n", since(t),
               day.cost.value());
@@ -66,18 +87,5 @@ int main(int argc, char** argv) {
       static_cast<long long>(r.phase_pricings), plan_s, read_s, r.node_types.size(),
       static_cast<double>(r.configurations) / (plan_s + read_s), static_cast<double>(r.phase_pricings) / plan_s);
   if (!with_training) return single.best.empty() ? 1 : 0;
-
-  const ScenarioDocument tdoc = load_scenario(dir + "deepseek-v3-pretrain-2048xh800.json");
-  const plan::TrainingPlanSpec tspace = plan::read_training_plan(std::nullopt, 256);
-  t = Clock::now();
-  const auto tr = plan::plan_training(tdoc, tspace);
-  const double train_s = since(t);
-  std::printf(
-      "training default space: %lld configurations (%lld feasible and priced, %lld read and checked against HBM) in "
-      "%.3f s: %.0f configurations/s, %.2f ms per configuration read\n",
-      static_cast<long long>(tr.configurations), static_cast<long long>(tr.feasible),
-      static_cast<long long>(tr.feasible + tr.rejected.count[2]), train_s,
-      static_cast<double>(tr.configurations) / train_s,
-      train_s * 1e3 / static_cast<double>(std::max<int64_t>(1, tr.feasible + tr.rejected.count[2])));
-  return 0;
+  return training_search(dir);
 }

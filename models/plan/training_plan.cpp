@@ -92,6 +92,7 @@ struct Base {
 Base read_base(const ScenarioDocument& doc, training::TrainingReadCache& cache) {
   ScenarioDocument base_doc = doc;
   base_doc.root.erase("plan");
+  base_doc.root["fidelity"] = "analytic";  // what every configuration is priced at (configured_training_document)
   ProvenanceLog log;
   Base b{training::read_training_scenario(base_doc, log, &cache), {}};
   const training::TrainingScenario& s = b.scenario;
@@ -115,27 +116,31 @@ std::vector<TrainingConfig> training_space(const TrainingPlanSpec& spec) {
   return space;
 }
 
-// One configuration through the caches (training_cache.h): layout rules, the reader, memory, then the step.
-TrainingOutcome evaluate_one(const ScenarioDocument& doc, const Fixed& f, TrainingConfig c,
+// One configuration through the caches (training_cache.h): layout rules, the layout applied to the scenario read
+// once (with_layout), memory, then the step.
+TrainingOutcome evaluate_one(const ScenarioDocument& doc, const training::TrainingScenario& base, const Fixed& f,
+                             TrainingConfig c,
                              training::TrainingReadCache& read_cache, training::TrainingPriceCache& price_cache) {
   TrainingOutcome o;
-  if (std::string why = layout_problem(f, c, c.micro_batches); !why.empty()) {
+  const std::string layout_why = layout_problem(f, c, c.micro_batches);
+  o.point.config = c;  // for every outcome, refused or not
+  if (!layout_why.empty()) {
     o.rejection = Rejection::layout;
-    o.why = std::move(why);
+    o.why = layout_why;
     return o;
   }
   std::optional<training::TrainingScenario> s;
   try {
-    ProvenanceLog quiet;
-    s = training::read_training_scenario(configured_training_document(doc, c), quiet, &read_cache);
+    s = training::with_layout(base, doc, {c.nodes, c.pp, c.ep, c.micro_batch_sequences, c.micro_batches, c.schedule},
+                              &read_cache);
   } catch (const InputError& e) {
     o.rejection = Rejection::layout;
     o.why = e.what();
     return o;
   }
   // Memory first (it needs the stages, not the step): most configurations stop here.
-  const training::TrainingMemory m = training::training_memory(*s, training::training_stages(*s, price_cache),
-                                                               schedule::held_stages(s->schedule), false);
+  const training::TrainingMemory m =
+      training::training_memory(*s, training::training_stages(*s, price_cache), false, &price_cache);
   const double worst = m.per_rank.at(static_cast<size_t>(m.worst_rank)).total_bytes;
   if (!m.fits) {
     o.rejection = Rejection::memory;
@@ -172,7 +177,8 @@ std::vector<TrainingOutcome> evaluate_training(const ScenarioDocument& doc, cons
   std::vector<TrainingOutcome> out;
   out.reserve(static_cast<size_t>(mine));
   for (int64_t i = shard.index; i < n; i += shard.count) {
-    out.push_back(evaluate_one(doc, base.fixed, space[static_cast<size_t>(i)], read_cache, price_cache));
+    out.push_back(
+        evaluate_one(doc, base.scenario, base.fixed, space[static_cast<size_t>(i)], read_cache, price_cache));
     out.back().index = i;
     if (progress) progress(static_cast<int64_t>(out.size()), mine);
   }

@@ -72,7 +72,7 @@ struct TrainingOutcome {
   int64_t index = 0;  // in the space's order
   Rejection rejection = Rejection::none;
   std::string why;
-  TrainingPoint point;
+  TrainingPoint point;  // config always set (micro_batches once the layout rules pass); the rest when priced
 };
 
 // Throws InputError as plan_training for the scenario as written. `progress`: (done, in this shard).

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "models/param_counts.h"
 #include "models/training/zero_costs.h"
@@ -161,47 +162,40 @@ ActivationBytes sum_items(const std::vector<ActivationItem>& items) {
   return b;
 }
 
-// The per-stage counts alive at each rank's peak (and the peak itself), walking the program order.
+// The per-stage counts alive at each rank's peak (and the peak itself): the largest of the live counts after
+// each forward (the first in program order on a tie), each worth sum over stages of full x stored +
+// weight_only x weight_inputs bytes.
 struct Walk {
   double peak = 0;
   PeakComposition at_peak;
 };
 
-std::vector<Walk> walk(const schedule::Schedule& schedule, const std::vector<ActivationBytes>& per_stage) {
+// The most micro-batches a rank holds whole (schedule::peak_activations from the live counts).
+int live_micro_batches(const std::vector<schedule::LiveCounts>& states) {
+  int most = 0;
+  for (const schedule::LiveCounts& c : states) {
+    int n = 0;
+    for (const int f : c.full) n += f;
+    most = std::max(most, n);
+  }
+  return most;
+}
+
+std::vector<Walk> walk(const schedule::ScheduleDigest& digest, const std::vector<ActivationBytes>& per_stage) {
   std::vector<Walk> out;
-  for (const auto& units : schedule.per_rank) {
+  const size_t stages = per_stage.size();
+  for (const std::vector<schedule::LiveCounts>& states : digest.after_forward) {
     Walk w;
-    PeakComposition now{std::vector<int>(per_stage.size(), 0), std::vector<int>(per_stage.size(), 0)};
-    w.at_peak = now;
-    double held = 0;
-    auto apply = [&](const schedule::Pass& p) {
-      const size_t s = size_t(p.stage);
-      const ActivationBytes& a = per_stage.at(s);
-      switch (p.kind) {
-        case PassKind::kForward:
-          held += a.stored;
-          ++now.full[s];
-          if (held > w.peak) w.peak = held, w.at_peak = now;
-          break;
-        case PassKind::kBackwardFull:
-          held -= a.stored;
-          --now.full[s];
-          break;
-        case PassKind::kBackwardInput:
-          held -= a.stored - a.weight_inputs;
-          --now.full[s];
-          ++now.weight_only[s];
-          break;
-        case PassKind::kWeight:
-          held -= a.weight_inputs;
-          --now.weight_only[s];
-          break;
+    const schedule::LiveCounts* at_peak = nullptr;
+    for (const schedule::LiveCounts& c : states) {
+      double held = 0;
+      for (size_t st = 0; st < c.full.size(); ++st) {
+        const ActivationBytes& a = per_stage.at(st);
+        held += double(c.full[st]) * a.stored + double(c.weight_only[st]) * a.weight_inputs;
       }
-    };
-    for (const auto& u : units) {
-      apply(u.first);
-      if (u.second) apply(*u.second);
+      if (held > w.peak) w.peak = held, at_peak = &c;
     }
+    w.at_peak = at_peak ? *at_peak : PeakComposition{std::vector<int>(stages, 0), std::vector<int>(stages, 0)};
     out.push_back(std::move(w));
   }
   return out;
@@ -281,14 +275,14 @@ std::vector<ActivationBytes> stage_activation_bytes(const TrainingScenario& s, c
 std::vector<double> peak_activation_bytes(const schedule::Schedule& schedule,
                                           const std::vector<ActivationBytes>& per_stage) {
   std::vector<double> peaks;
-  for (const Walk& w : walk(schedule, per_stage)) peaks.push_back(w.peak);
+  for (const Walk& w : walk(schedule::digest(schedule), per_stage)) peaks.push_back(w.peak);
   return peaks;
 }
 
 std::vector<PeakComposition> peak_activation_composition(const schedule::Schedule& schedule,
                                                          const std::vector<ActivationBytes>& per_stage) {
   std::vector<PeakComposition> out;
-  for (Walk& w : walk(schedule, per_stage)) out.push_back(std::move(w.at_peak));
+  for (Walk& w : walk(schedule::digest(schedule), per_stage)) out.push_back(std::move(w.at_peak));
   return out;
 }
 
@@ -340,20 +334,32 @@ double deepep_buffer_bytes(const ModelArch& a, const TrainingLayout& layout, con
 }
 
 TrainingMemory training_memory(const TrainingScenario& s, const TrainingPrediction& p) {
-  std::vector<std::vector<int>> rank_stages;
-  for (const RankBreakdown& b : p.step.ranks) rank_stages.push_back(b.stages);
-  return training_memory(s, p.stages, rank_stages);
+  return training_memory(s, p.stages);
 }
 
-TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stage>& stages,
-                               const std::vector<std::vector<int>>& rank_stages, bool with_details) {
+TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stage>& stages, bool with_details,
+                               TrainingPriceCache* cache) {
   TrainingMemory out;
   out.hbm_bytes = s.cluster.node.gpu.hbm_capacity.value();
-  const auto items = stage_activation_items(s, stages);
-  std::vector<ActivationBytes> per_stage;
-  for (const auto& i : items) per_stage.push_back(sum_items(i));
-  const std::vector<Walk> walks = walk(s.schedule, per_stage);
-  const std::vector<int> count = schedule::peak_activations(s.schedule);
+  std::optional<schedule::ScheduleDigest> own_digest;
+  const schedule::ScheduleDigest& digest =
+      cache ? schedule_digest(s, s.spec.micro_batches, *cache) : own_digest.emplace(schedule::digest(s.schedule));
+  const std::vector<std::vector<int>>& rank_stages = digest.held;
+  std::vector<std::vector<ActivationItem>> items;  // per stage; filled when needed (not from the cache)
+  std::vector<ActivationBytes> own_bytes;
+  const std::vector<ActivationBytes>* per_stage = &own_bytes;
+  const auto activation_key = std::make_pair(block_shape(s), int(stages.size()));
+  if (cache && !with_details) {
+    if (const auto it = cache->activation_bytes.find(activation_key); it != cache->activation_bytes.end()) {
+      per_stage = &it->second;
+    }
+  }
+  if (per_stage == &own_bytes) {
+    items = stage_activation_items(s, stages);
+    for (const auto& i : items) own_bytes.push_back(sum_items(i));
+    if (cache) per_stage = &cache->activation_bytes.insert_or_assign(activation_key, own_bytes).first->second;
+  }
+  const std::vector<Walk> walks = walk(digest, *per_stage);
   const double deepep = deepep_buffer_bytes(s.model.arch, s.layout, s.spec, s.cluster.node.gpus_per_node);
   for (size_t r = 0; r < rank_stages.size(); ++r) {
     RankMemory m;
@@ -366,7 +372,7 @@ TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stag
     m.gradients_bytes = st.gradients;
     m.optimizer_bytes = st.optimizer;
     m.activations_bytes = walks.at(r).peak;
-    m.activation_micro_batches = count.at(r);
+    m.activation_micro_batches = live_micro_batches(digest.after_forward.at(r));
     m.deepep_buffers_bytes = deepep;
     m.workspace_bytes = s.spec.workspace.value();
     m.total_bytes = m.parameters_bytes + m.fp8_weights_bytes + m.gradients_bytes + m.optimizer_bytes +

@@ -23,16 +23,12 @@
 
 #include "models/ops.h"
 #include "models/schedule/schedule.h"
+#include "models/training/activation_bytes.h"
 #include "models/training/training_run.h"
 #include "sim/provenance.h"
 
 namespace fathom::models::training {
 
-// Bytes one micro-batch leaves stored until its backward.
-struct ActivationBytes {
-  double stored = 0;         // everything the backward reads, held from F until B (or Bi)
-  double weight_inputs = 0;  // of which the GEMM inputs W reads (X of dW = X^T dY), held after Bi until W
-};
 
 // One tensor a micro-batch keeps from its forward to its backward, for one block.
 struct ActivationItem {
@@ -74,15 +70,14 @@ std::vector<ActivationBytes> stage_activation_bytes(const TrainingScenario& s, c
 
 // Peak activation bytes on each rank: walks the rank's units in program order, adding a stage's
 // `stored` at each F, releasing it at a full B, releasing all but `weight_inputs` at a Bi and those at
-// the W (inside an F&B unit the forward counts first, as schedule::peak_activations does).
+// the W (inside an F&B unit the forward counts first, as schedule::peak_activations does). Computed from
+// the live counts after each forward (schedule::ScheduleDigest::after_forward), where a peak can occur.
 std::vector<double> peak_activation_bytes(const schedule::Schedule& schedule,
                                           const std::vector<ActivationBytes>& per_stage);
 
 // What is alive on a rank at its activation peak: per stage, micro-batches holding all their tensors
 // (`full`) and micro-batches past an input-only B holding only their GEMM inputs (`weight_only`).
-struct PeakComposition {
-  std::vector<int> full, weight_only;  // per stage
-};
+using PeakComposition = schedule::LiveCounts;
 std::vector<PeakComposition> peak_activation_composition(const schedule::Schedule& schedule,
                                                          const std::vector<ActivationBytes>& per_stage);
 
@@ -138,11 +133,12 @@ struct TrainingMemory {
 
 // The memory of every rank of the final-batch step of `p` (a pure function of the scenario and prediction).
 TrainingMemory training_memory(const TrainingScenario& s, const TrainingPrediction& p);
-// The same from the stages alone (`stages`: TrainingPrediction::stages or training_stages; `rank_stages`: the
-// stages each rank holds, schedule::held_stages of s.schedule — what every step level reports), so that a
-// configuration can be refused by memory before its step is priced (`fathom plan`). `assumptions` empty when
-// `with_details` is false, and worst_rank_activations too (the search needs only the totals).
-TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stage>& stages,
-                               const std::vector<std::vector<int>>& rank_stages, bool with_details = true);
+// The same from the stages alone (`stages`: TrainingPrediction::stages or training_stages; each rank holds
+// the stages of schedule::held_stages of s.schedule, what every step level reports), so that a configuration
+// can be refused by memory before its step is priced (`fathom plan`). `assumptions` empty when `with_details`
+// is false, and worst_rank_activations too (the search needs only the totals). `cache` (training_cache.h):
+// the folded schedule and, without details, the stages' activation bytes are taken from it when there.
+TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stage>& stages, bool with_details = true,
+                               TrainingPriceCache* cache = nullptr);
 
 }  // namespace fathom::models::training

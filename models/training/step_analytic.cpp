@@ -1,9 +1,10 @@
 #include "models/training/step_analytic.h"
 
 #include <algorithm>
-#include <set>
+#include <optional>
 
 #include "models/schedule/bubble.h"
+#include "models/schedule/schedule_digest.h"
 #include "models/training/zero_costs.h"
 
 namespace fathom::models::training {
@@ -14,7 +15,7 @@ using schedule::Unit;
 using schedule::UnitKind;
 
 // The largest unit time of each kind over the stages (F&B over the pairs the schedule runs).
-schedule::UnitDurations largest_units(const StepInputs& in, UnitPlans& plans) {
+schedule::UnitDurations largest_units(const StepInputs& in, const schedule::ScheduleDigest& digest, UnitPlans& plans) {
   schedule::UnitDurations d;
   for (int s = 0; s < int(in.stages.size()); ++s) {
     d.forward_s = std::max(d.forward_s, unit_cost(Unit::single({PassKind::kForward, 0, 0, s}), in.stages).total_s());
@@ -22,12 +23,8 @@ schedule::UnitDurations largest_units(const StepInputs& in, UnitPlans& plans) {
         std::max(d.backward_s, unit_cost(Unit::single({PassKind::kBackwardFull, 0, 0, s}), in.stages).total_s());
     d.weight_s = std::max(d.weight_s, unit_cost(Unit::single({PassKind::kWeight, 0, 0, s}), in.stages).total_s());
   }
-  std::set<std::pair<int, int>> pairs;
-  for (const auto& units : in.schedule.per_rank) {
-    for (const Unit& u : units) {
-      if (u.kind != UnitKind::kForwardBackward || !pairs.insert({u.first.stage, u.second->stage}).second) continue;
-      d.forward_backward_s = std::max(d.forward_backward_s, plans.cost(u).total_s());
-    }
+  for (const Unit& pair : digest.forward_backward_units) {
+    d.forward_backward_s = std::max(d.forward_backward_s, plans.cost(pair).total_s());
   }
   return d;
 }
@@ -35,25 +32,27 @@ schedule::UnitDurations largest_units(const StepInputs& in, UnitPlans& plans) {
 }  // namespace
 
 StepResult analytic_step(const StepInputs& in) {
-  const schedule::Schedule& sch = in.schedule;
+  std::optional<schedule::ScheduleDigest> own;
+  const schedule::ScheduleDigest& digest = in.digest ? *in.digest : own.emplace(schedule::digest(in.schedule));
+  const schedule::Schedule& sch = digest.header;
   StepResult result;
   result.ranks.resize(sch.ranks);
   UnitPlans plans(in.stages);
   double busiest = 0;
-  std::vector<std::vector<int>> held = schedule::held_stages(sch);
   for (int r = 0; r < sch.ranks; ++r) {
     RankBreakdown& b = result.ranks[r];
-    for (const Unit& u : sch.per_rank[r]) {
-      const UnitCost& c = plans.cost(u);
-      b.forward_s += c.forward_s;
-      b.backward_input_s += c.backward_input_s;
-      b.backward_weight_s += c.backward_weight_s;
-      b.exposed_ep_comm_s += c.exposed_comm_s;
+    for (const schedule::UnitCount& u : digest.per_rank[size_t(r)]) {
+      const UnitCost& c = plans.cost(u.unit);
+      const double n = double(u.count);
+      b.forward_s += n * c.forward_s;
+      b.backward_input_s += n * c.backward_input_s;
+      b.backward_weight_s += n * c.backward_weight_s;
+      b.exposed_ep_comm_s += n * c.exposed_comm_s;
     }
-    b.stages = std::move(held[size_t(r)]);
+    b.stages = digest.held[size_t(r)];
     busiest = std::max(busiest, b.forward_s + b.backward_input_s + b.backward_weight_s + b.exposed_ep_comm_s);
   }
-  schedule::UnitDurations d = largest_units(in, plans);
+  schedule::UnitDurations d = largest_units(in, digest, plans);
   d.forward_s += in.pp_transfer_s;
   d.backward_s += in.pp_transfer_s;
   d.forward_backward_s += in.pp_transfer_s;
@@ -65,12 +64,7 @@ StepResult analytic_step(const StepInputs& in) {
     b.pipeline_end_s = result.pipeline_s;
     b.bubble_s = result.pipeline_s - (b.forward_s + b.backward_input_s + b.backward_weight_s + b.exposed_ep_comm_s);
     // The chunk whose weight gradients finish last in program order: its reduce-scatter is exposed.
-    int last_chunk = b.stages.front();
-    for (const Unit& u : sch.per_rank[r]) {
-      for (const schedule::Pass* p : {&u.first, u.second ? &*u.second : nullptr}) {
-        if (p && (p->kind == PassKind::kBackwardFull || p->kind == PassKind::kWeight)) last_chunk = p->stage;
-      }
-    }
+    const int last_chunk = digest.last_weight_stage[size_t(r)];
     ChunkParams all;
     for (int s : b.stages) {
       const ChunkParams p = chunk_params(in.stages.at(s).blocks);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "models/schedule/schedule.h"
+#include "models/schedule/schedule_digest.h"
 #include "models/training/stage_plan.h"
 #include "models/training/zero_costs.h"
 
@@ -43,6 +44,9 @@ struct StepInputs {
   int replicas = 1;  // data-parallel replicas simulated (1 = folded; the flow level: 1 or layout.dp)
   const FlowStepInputs* flow = nullptr;  // set: the flow level (SimGrid flows); null: the event level
   bool timeline = false;                 // fill StepResult::slices (the Chrome trace); off for sweeps
+  // The analytic level only: `schedule` folded (schedule_digest.h), when the caller keeps one; analytic_step
+  // folds `schedule` itself when null. With a digest, `schedule` may be its header (no units).
+  const schedule::ScheduleDigest* digest = nullptr;
 };
 
 // Where one rank's step time went. forward + backward_input + backward_weight + exposed_ep_comm +

@@ -20,6 +20,8 @@
 #include "hw/kernel_cost_model.h"
 #include "models/eplb/zipf_imbalance.h"
 #include "models/model_arch.h"
+#include "models/schedule/schedule_digest.h"
+#include "models/training/activation_bytes.h"
 #include "models/training/block_costs.h"
 #include "models/training/stage_plan.h"
 
@@ -45,6 +47,17 @@ struct TrainingPriceCache {
   std::optional<hw::KernelCostModel> cost_model, overlapped_cost_model;
   std::map<BlockShapeKey, std::vector<BlockCost>> blocks;              // block_costs per shape
   std::map<std::pair<BlockShapeKey, int>, std::vector<Stage>> stages;  // partition_stages per shape, stages
+  // The activation bytes each of those stages keeps per micro-batch (rank_memory.h stage_activation_bytes).
+  std::map<std::pair<BlockShapeKey, int>, std::vector<ActivationBytes>> activation_bytes;
+  // The analytic level's folded schedules (schedule_digest.h) by (schedule, PP, micro-batches): the batch
+  // ramp's steps and the search's configurations share them.
+  std::map<std::tuple<std::string, int, int>, schedule::ScheduleDigest> digests;
+  // The FLOPs of one sequence (op-level, forward + backward + weight): the main model's, and what executes
+  // (with the MTP modules and the recomputation). The same for every layout.
+  struct SequenceFlops {
+    double model = 0, executed = 0;
+  };
+  std::optional<SequenceFlops> sequence_flops;
 };
 
 }  // namespace fathom::models::training

@@ -13,6 +13,71 @@
 
 namespace fathom::models::training {
 
+namespace {
+
+// The readers of the sections the layout is checked against (their paths name the key to change).
+struct LayoutReaders {
+  const SpecReader& top;
+  const SpecReader& parallelism;
+  const SpecReader& training;
+};
+
+// The layout half of the reader: the resource guard, the schedule, the derived layout, EPLB's imbalance for
+// its EP groups and the checks that involve the layout. `s` holds everything else already (the cluster, the
+// model and the training spec with the searched keys set); `p` the parallelism section's values.
+void complete_layout(TrainingScenario& s, const LayoutReaders& r, const ParallelismSpec& p, bool dp_given,
+                     TrainingReadCache* cache) {
+  const SpecReader& tr = r.training;
+  const SpecReader& par = r.parallelism;
+  // Resource guard (training_budget.h): refuse before the schedule and the step's task graph are built.
+  if (const auto why = training_over_budget({.fidelity = s.fidelity,
+                                             .schedule = s.spec.schedule,
+                                             .pp = p.pp,
+                                             .micro_batches = s.spec.micro_batches,
+                                             .layers = s.model.arch.layers,
+                                             .ramp_segments = s.spec.batch_ramp ? s.spec.batch_ramp->segments : 0})) {
+    tr.fail("micro_batches", *why);
+  }
+  s.parallelism = p;
+  s.schedule = build_schedule(par, tr, s.spec, p.pp);  // first: its rules name the key to change
+  s.layout = derive_layout(par, p, dp_given, tr, s.spec, s.model.arch, s.cluster);
+  s.expert_imbalance_before_eplb = s.spec.expert_imbalance;
+  if (s.expert_load) {
+    // Training has no redundant experts (parallelism.redundant_experts must be 0).
+    const auto place = [&] {
+      return eplb::zipf_imbalance(
+          s.model.arch, {.gpus = s.layout.ep, .nodes = s.layout.ep_nodes, .redundant_experts = 0}, *s.expert_load);
+    };
+    std::optional<eplb::ZipfImbalance> own;
+    const eplb::ZipfImbalance* found = nullptr;
+    if (cache) {
+      const auto key = std::make_tuple(s.layout.ep, s.layout.ep_nodes, s.expert_load->exponent, s.expert_load->seed);
+      auto it = cache->imbalances.find(key);
+      if (it == cache->imbalances.end()) it = cache->imbalances.emplace(key, place()).first;
+      found = &it->second;
+    } else {
+      found = &own.emplace(place());
+    }
+    const eplb::ZipfImbalance& z = *found;
+    s.expert_imbalance_before_eplb = z.before;
+    s.spec.expert_imbalance = z.after;  // the MoE-layer mean: reported, and used by the MTP modules
+    s.layer_imbalance = decoder_layer_imbalance(s.model.arch, z.after_per_layer);
+  }
+  if (s.checkpoint && s.checkpoint->cluster.clients < s.cluster.nodes) {
+    r.top.child("checkpoint")
+        .child("storage")
+        .child("cluster")
+        .fail("clients", fmt::format("{} client nodes, but all {} training nodes write the checkpoint",
+                                     s.checkpoint->cluster.clients, s.cluster.nodes));
+  }
+  const int64_t layers = s.model.arch.layers;
+  if (s.schedule.stages > layers) {
+    par.fail("pp", fmt::format("{} schedule stages for {} layers", s.schedule.stages, layers));
+  }
+}
+
+}  // namespace
+
 TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceLog& log, TrainingReadCache* cache) {
   TrainingScenario s;
   const SpecReader top(doc.root, doc.label, "", &log);
@@ -44,50 +109,7 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
     tr.fail("communication_sms", fmt::format("{} leaves no SMs of the {} for compute", s.spec.communication_sms,
                                              s.cluster.node.gpu.sm_count));
   }
-  // Resource guard (training_budget.h): refuse before the schedule and the step's task graph are built.
-  if (const auto why = training_over_budget({.fidelity = s.fidelity,
-                                             .schedule = s.spec.schedule,
-                                             .pp = p.pp,
-                                             .micro_batches = s.spec.micro_batches,
-                                             .layers = s.model.arch.layers,
-                                             .ramp_segments = s.spec.batch_ramp ? s.spec.batch_ramp->segments : 0})) {
-    tr.fail("micro_batches", *why);
-  }
-  s.schedule = build_schedule(par, tr, s.spec, p.pp);  // first: its rules name the key to change
-  s.layout = derive_layout(par, p, par.has("dp"), tr, s.spec, s.model.arch, s.cluster);
-  s.expert_imbalance_before_eplb = s.spec.expert_imbalance;
-  if (s.expert_load) {
-    // Training has no redundant experts (parallelism.redundant_experts must be 0).
-    const auto place = [&] {
-      return eplb::zipf_imbalance(
-          s.model.arch, {.gpus = s.layout.ep, .nodes = s.layout.ep_nodes, .redundant_experts = 0}, *s.expert_load);
-    };
-    std::optional<eplb::ZipfImbalance> own;
-    const eplb::ZipfImbalance* found = nullptr;
-    if (cache) {
-      const auto key = std::make_tuple(s.layout.ep, s.layout.ep_nodes, s.expert_load->exponent, s.expert_load->seed);
-      auto it = cache->imbalances.find(key);
-      if (it == cache->imbalances.end()) it = cache->imbalances.emplace(key, place()).first;
-      found = &it->second;
-    } else {
-      found = &own.emplace(place());
-    }
-    const eplb::ZipfImbalance& z = *found;
-    s.expert_imbalance_before_eplb = z.before;
-    s.spec.expert_imbalance = z.after;  // the MoE-layer mean: reported, and used by the MTP modules
-    s.layer_imbalance = decoder_layer_imbalance(s.model.arch, z.after_per_layer);
-  }
-  if (s.checkpoint && s.checkpoint->cluster.clients < s.cluster.nodes) {
-    top.child("checkpoint")
-        .child("storage")
-        .child("cluster")
-        .fail("clients", fmt::format("{} client nodes, but all {} training nodes write the checkpoint",
-                                     s.checkpoint->cluster.clients, s.cluster.nodes));
-  }
-  const int64_t layers = s.model.arch.layers;
-  if (s.schedule.stages > layers) {
-    par.fail("pp", fmt::format("{} schedule stages for {} layers", s.schedule.stages, layers));
-  }
+  complete_layout(s, {top, par, tr}, p, par.has("dp"), cache);
   std::error_code missing;  // the non-throwing overload: a name too long for the OS is "not found"
   if (!std::filesystem::is_regular_file(doc.resolve_path(s.calibration_file), missing)) {
     top.fail("calibration", doc.not_found(s.calibration_file));
@@ -105,6 +127,22 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   } catch (const InputError& e) {
     throw InputError(fmt::format("{}: calibration: {}", doc.label, e.what()));
   }
+  return s;
+}
+
+TrainingScenario with_layout(const TrainingScenario& read, const ScenarioDocument& doc, const TrainingLayoutChoice& c,
+                             TrainingReadCache* cache) {
+  TrainingScenario s = read;
+  s.cluster.nodes = c.nodes;
+  s.spec.schedule = c.schedule;
+  s.spec.micro_batch_sequences = c.micro_batch_sequences;
+  s.spec.micro_batches = c.micro_batches;
+  if (s.checkpoint) s.checkpoint->cluster.clients = c.nodes;  // every training node writes its shards
+  ParallelismSpec p = read.parallelism;
+  p.pp = c.pp;
+  p.ep = c.ep;
+  const SpecReader top(doc.root, doc.label, "", nullptr);
+  complete_layout(s, {top, top.child("parallelism"), top.child("training")}, p, false, cache);
   return s;
 }
 
@@ -149,21 +187,32 @@ struct StepContext {
   const hw::KernelCostModel& cost_model;
   int replicas;
   const FlowStepInputs* flow;  // null: the event level
+  TrainingPriceCache* cache;   // null: nothing kept between predictions
 };
+
+// The scenario's schedule at `micro_batches` per pipeline (its own, or rebuilt for a batch-ramp slice).
+schedule::Schedule schedule_at(const TrainingScenario& s, int64_t micro_batches) {
+  if (micro_batches == s.spec.micro_batches) return s.schedule;
+  const auto& entry = schedule::schedule_registry().get(s.spec.schedule, "training.schedule");
+  return entry.make(schedule::ScheduleParams{int(s.layout.pp), int(micro_batches)});
+}
 
 // THE step simulation of predict_training: one step at `micro_batches` per pipeline (the scenario's own
 // count, or a batch-ramp slice's count, already accepted by the schedule: accepted_micro_batches).
 StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool timeline = false) {
   const TrainingScenario& s = c.scenario;
-  std::optional<schedule::Schedule> rebuilt;
-  if (micro_batches != s.spec.micro_batches) {
-    const auto& entry = schedule::schedule_registry().get(s.spec.schedule, "training.schedule");
-    rebuilt = entry.make(schedule::ScheduleParams{int(s.layout.pp), int(micro_batches)});
-  }
   TrainingSpec spec = s.spec;
   spec.micro_batches = micro_batches;
   TrainingLayout layout = s.layout;
   layout.tokens_per_step = layout.dp * micro_batches * layout.micro_batch_tokens;
+  if (s.fidelity == "analytic" && c.cache) {
+    const schedule::ScheduleDigest& d = schedule_digest(s, micro_batches, *c.cache);
+    const StepInputs in{d.header,       c.stages,   c.pp_transfer_s, spec,    layout, s.cluster.node,
+                        c.cost_model,   c.replicas, c.flow,          timeline, &d};
+    return analytic_step(in);
+  }
+  std::optional<schedule::Schedule> rebuilt;
+  if (micro_batches != s.spec.micro_batches) rebuilt = schedule_at(s, micro_batches);
   const schedule::Schedule& sch = rebuilt ? *rebuilt : s.schedule;
   const StepInputs in{sch,          c.stages,   c.pp_transfer_s, spec,    layout, s.cluster.node,
                       c.cost_model, c.replicas, c.flow,          timeline};
@@ -172,12 +221,20 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
 
 }  // namespace
 
-namespace {
-
 BlockShapeKey block_shape(const TrainingScenario& s) {
   return {s.layout.ep, s.layout.ep_nodes, s.layout.experts_per_gpu, s.layout.micro_batch_tokens,
           s.spec.micro_batch_sequences};
 }
+
+const schedule::ScheduleDigest& schedule_digest(const TrainingScenario& s, int64_t micro_batches,
+                                                TrainingPriceCache& cache) {
+  const auto key = std::make_tuple(s.spec.schedule, int(s.layout.pp), int(micro_batches));
+  auto it = cache.digests.find(key);
+  if (it == cache.digests.end()) it = cache.digests.emplace(key, schedule::digest(schedule_at(s, micro_batches))).first;
+  return it->second;
+}
+
+namespace {
 
 hw::KernelCostModel kernel_cost_model(const TrainingScenario& s) {
   return hw::KernelCostModel(s.cluster.node.gpu, s.calibration, s.kernel_time_factors);
@@ -209,6 +266,14 @@ const std::vector<BlockCost>& cached_blocks(const TrainingScenario& s, TrainingP
     it = cache.blocks.emplace(key, block_costs(block_inputs(s, *cache.cost_model, *cache.overlapped_cost_model))).first;
   }
   return it->second;
+}
+
+// The FLOPs of one sequence: the main model's, and what executes (MTP modules and recomputation included).
+TrainingPriceCache::SequenceFlops sequence_flops(const TrainingScenario& s, const CostOptions& options) {
+  const PrefillShape one{1, s.spec.sequence_length, true};
+  const std::vector<Op> executed = training_model_ops(s.model.arch, one, options, s.model.mtp);
+  return {total_flops(training_model_ops(s.model.arch, one, options, false)).value(),
+          (total_flops(executed) + total_flops(recompute_ops(executed, s.spec.recompute))).value()};
 }
 
 }  // namespace
@@ -261,7 +326,8 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   out.pp_transfer_s =
       s.cluster.node.scaleout_nic.latency.value() + pp_bytes / hw::scaleout_bandwidth_per_gpu(s.cluster.node).value();
   const FlowStepInputs flow{in, pp_bytes};
-  const StepContext ctx{s, out.stages, out.pp_transfer_s, cost_model, replicas, s.fidelity == "flow" ? &flow : nullptr};
+  const StepContext ctx{s,        out.stages, out.pp_transfer_s, cost_model, replicas, s.fidelity == "flow" ? &flow : nullptr,
+                       cache};
   out.step = simulate_step_at(ctx, s.spec.micro_batches, timeline);
 
   const double step = out.step.step_s;
@@ -269,11 +335,12 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   out.tokens_per_step = double(s.layout.tokens_per_step);
   out.tokens_per_day = out.tokens_per_step * 86400.0 / step;
   const double sequences = double(s.layout.dp * s.spec.micro_batches * s.spec.micro_batch_sequences);
-  const PrefillShape one{1, s.spec.sequence_length, true};
-  out.model_flops_per_step = total_flops(training_model_ops(arch, one, in.options, false)).value() * sequences;
-  const std::vector<Op> executed = training_model_ops(arch, one, in.options, s.model.mtp);
-  out.executed_flops_per_step =
-      (total_flops(executed) + total_flops(recompute_ops(executed, s.spec.recompute))).value() * sequences;
+  std::optional<TrainingPriceCache::SequenceFlops> own_flops;
+  const TrainingPriceCache::SequenceFlops& flops =
+      cache && cache->sequence_flops ? *cache->sequence_flops : own_flops.emplace(sequence_flops(s, in.options));
+  if (cache && !cache->sequence_flops) cache->sequence_flops = flops;
+  out.model_flops_per_step = flops.model * sequences;
+  out.executed_flops_per_step = flops.executed * sequences;
   out.model_flops_6nd_per_step = 6.0 * double(count_params(arch).activated_per_token) * out.tokens_per_step;
   const double bf16 = s.cluster.node.gpu.peak_bf16_dense.value();
   const double fp8 = s.cluster.node.gpu.peak_fp8_dense.value();

@@ -32,6 +32,7 @@ struct TrainingScenario {
   hw::KernelTimeFactors kernel_time_factors;  // optional section kernel_time_factors (uncertainty what-ifs)
   UsdPerHour gpu_hour_price;
   std::string fidelity = "event";
+  ParallelismSpec parallelism;  // the section as read (the layout derived from it is `layout`)
   // The "expert_load" section: when given, spec.expert_imbalance is EPLB's after-placement figure
   // averaged over the MoE layers, and layer_imbalance holds each layer's own.
   std::optional<eplb::ZipfImbalanceSpec> expert_load;
@@ -47,6 +48,20 @@ struct TrainingScenario {
 // training_cache.h): the HF config, the calibration and EPLB's imbalance are taken from it when there.
 TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceLog& log,
                                         TrainingReadCache* cache = nullptr);
+
+// What `fathom plan` varies in a training scenario (models/plan/training_plan.h).
+struct TrainingLayoutChoice {
+  int64_t nodes = 0, pp = 0, ep = 0, micro_batch_sequences = 0, micro_batches = 0;
+  std::string schedule;
+};
+
+// `read` (read_training_scenario of `doc`) with another layout: the same scenario as reading `doc` with
+// cluster.nodes, parallelism.pp and .ep (dp derived), training.schedule, .micro_batch_sequences and
+// .micro_batches set to `c` and every checkpoint writer a training node (the layout checks and their errors
+// are the reader's own; tests/models/training_plan_test.cpp compares the two). Cheaper than a second read:
+// the files, the model and every other section are taken from `read`.
+TrainingScenario with_layout(const TrainingScenario& read, const ScenarioDocument& doc, const TrainingLayoutChoice& c,
+                             TrainingReadCache* cache = nullptr);
 
 // The symmetry folds applied, one line each (named in every report).
 std::vector<std::string> training_folds(const std::string& fidelity);
@@ -88,5 +103,13 @@ TrainingPrediction predict_training(const TrainingScenario& scenario, int replic
 // The stages predict_training cuts (TrainingPrediction::stages), without pricing a step: what the memory model
 // needs (`fathom plan` rejects by memory before it prices the step). Cached in `cache` when given.
 const std::vector<Stage>& training_stages(const TrainingScenario& scenario, TrainingPriceCache& cache);
+
+// What block_costs reads from `s` that a search varies (the key of TrainingPriceCache's blocks and stages).
+BlockShapeKey block_shape(const TrainingScenario& s);
+
+// The folded schedule (schedule_digest.h) of `s` at `micro_batches` per pipeline, generated once per
+// (schedule, PP, micro-batches) and kept in `cache`.
+const schedule::ScheduleDigest& schedule_digest(const TrainingScenario& s, int64_t micro_batches,
+                                                TrainingPriceCache& cache);
 
 }  // namespace fathom::models::training

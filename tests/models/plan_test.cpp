@@ -11,6 +11,8 @@
 #include "models/plan/serving_plan.h"
 #include "models/plan/training_plan.h"
 #include "models/serving/serving_inputs.h"
+#include "models/training/rank_memory.h"
+#include "models/training/training_run.h"
 #include "sim/report.h"
 
 using namespace fathom;
@@ -192,4 +194,43 @@ TEST_CASE("training plan: layout rejections counted exactly", "[unit]") {
   CHECK(r.configurations == 4);
   CHECK(r.rejected.count[size_t(Rejection::layout)] == 3);
   CHECK(r.feasible + r.rejected.count[size_t(Rejection::memory)] == 1);
+}
+
+TEST_CASE("training plan: each configuration priced exactly as fathom run prices its scenario", "[unit]") {
+  // The search's caches (with_layout, the folded schedules, the cached blocks, stages and activation bytes)
+  // change nothing: every configuration's outcome equals reading its configured document and predicting it
+  // with no cache at all.
+  namespace tr = fathom::models::training;
+  const ScenarioDocument doc = load_scenario(kTraining);
+  TrainingPlanSpec s = read_training_plan(std::nullopt, 256);
+  s.cluster_nodes = {128, 256};
+  s.pp = {8, 16};
+  s.ep = {32, 64};
+  s.schedules = {"dualpipe", "1f1b", "zb1p"};
+  s.micro_batch_sequences = {1, 2};
+  const std::vector<TrainingOutcome> outcomes = evaluate_training(doc, s, {}, {});
+  int priced = 0, refused_by_memory = 0;
+  for (const TrainingOutcome& o : outcomes) {
+    if (o.rejection == Rejection::layout) continue;
+    const TrainingConfig& c = o.point.config;
+    INFO(c.nodes << " nodes PP" << c.pp << " EP" << c.ep << " " << c.schedule << " x" << c.micro_batch_sequences);
+    fathom::ProvenanceLog log;
+    const ScenarioDocument configured = configured_training_document(doc, c);
+    const tr::TrainingScenario alone = tr::read_training_scenario(configured, log);
+    const tr::TrainingPrediction p = tr::predict_training(alone);
+    const tr::TrainingMemory m = tr::training_memory(alone, p);
+    if (o.rejection == Rejection::memory) {
+      CHECK_FALSE(m.fits);
+      ++refused_by_memory;
+      continue;
+    }
+    REQUIRE(o.rejection == Rejection::none);
+    CHECK(m.fits);
+    CHECK(o.point.step_s == p.step.step_s);
+    CHECK(o.point.gpu_hours == p.gpu_hours);
+    CHECK(o.point.worst_rank_bytes == m.per_rank.at(size_t(m.worst_rank)).total_bytes);
+    ++priced;
+  }
+  CHECK(priced > 0);
+  CHECK(refused_by_memory > 0);
 }
