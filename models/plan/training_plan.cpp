@@ -119,8 +119,8 @@ std::vector<TrainingConfig> training_space(const TrainingPlanSpec& spec) {
 // One configuration through the caches (training_cache.h): layout rules, the layout applied to the scenario read
 // once (with_layout), memory, then the step.
 TrainingOutcome evaluate_one(const ScenarioDocument& doc, const training::TrainingScenario& base, const Fixed& f,
-                             TrainingConfig c,
-                             training::TrainingReadCache& read_cache, training::TrainingPriceCache& price_cache) {
+                             TrainingConfig c, training::TrainingReadCache& read_cache,
+                             training::TrainingPriceCache& price_cache) {
   TrainingOutcome o;
   const std::string layout_why = layout_problem(f, c, c.micro_batches);
   o.point.config = c;  // for every outcome, refused or not
@@ -177,8 +177,7 @@ std::vector<TrainingOutcome> evaluate_training(const ScenarioDocument& doc, cons
   std::vector<TrainingOutcome> out;
   out.reserve(static_cast<size_t>(mine));
   for (int64_t i = shard.index; i < n; i += shard.count) {
-    out.push_back(
-        evaluate_one(doc, base.scenario, base.fixed, space[static_cast<size_t>(i)], read_cache, price_cache));
+    out.push_back(evaluate_one(doc, base.scenario, base.fixed, space[static_cast<size_t>(i)], read_cache, price_cache));
     out.back().index = i;
     if (progress) progress(static_cast<int64_t>(out.size()), mine);
   }

@@ -29,7 +29,6 @@
 
 namespace fathom::models::training {
 
-
 // One tensor a micro-batch keeps from its forward to its backward, for one block.
 struct ActivationItem {
   std::string name;           // the same name for the same tensor of every block (the report sums by name)

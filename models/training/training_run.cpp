@@ -207,8 +207,8 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
   layout.tokens_per_step = layout.dp * micro_batches * layout.micro_batch_tokens;
   if (s.fidelity == "analytic" && c.cache) {
     const schedule::ScheduleDigest& d = schedule_digest(s, micro_batches, *c.cache);
-    const StepInputs in{d.header,       c.stages,   c.pp_transfer_s, spec,    layout, s.cluster.node,
-                        c.cost_model,   c.replicas, c.flow,          timeline, &d};
+    const StepInputs in{d.header,     c.stages,   c.pp_transfer_s, spec,     layout, s.cluster.node,
+                        c.cost_model, c.replicas, c.flow,          timeline, &d};
     return analytic_step(in);
   }
   std::optional<schedule::Schedule> rebuilt;
@@ -326,8 +326,8 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   out.pp_transfer_s =
       s.cluster.node.scaleout_nic.latency.value() + pp_bytes / hw::scaleout_bandwidth_per_gpu(s.cluster.node).value();
   const FlowStepInputs flow{in, pp_bytes};
-  const StepContext ctx{s,        out.stages, out.pp_transfer_s, cost_model, replicas, s.fidelity == "flow" ? &flow : nullptr,
-                       cache};
+  const StepContext ctx{
+      s, out.stages, out.pp_transfer_s, cost_model, replicas, s.fidelity == "flow" ? &flow : nullptr, cache};
   out.step = simulate_step_at(ctx, s.spec.micro_batches, timeline);
 
   const double step = out.step.step_s;
