@@ -3,8 +3,20 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 namespace fathom::models::schedule {
+namespace {
+
+// A well-mixed 64-bit key per (stage, counter) for the incremental hash of the live counts (splitmix64).
+uint64_t mix(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
 
 UnitSignature signature_of(const Unit& unit) {
   return {int(unit.kind), int(unit.first.kind), unit.first.stage, unit.second ? int(unit.second->kind) : -1,
@@ -23,22 +35,37 @@ ScheduleDigest digest(const Schedule& schedule) {
     int last_weight = d.held[r].empty() ? -1 : d.held[r].front();
     LiveCounts now{std::vector<int>(size_t(schedule.stages), 0), std::vector<int>(size_t(schedule.stages), 0)};
     std::vector<LiveCounts>& states = d.after_forward.emplace_back();
+    // The states listed so far by the hash of their counts (kept up to date with each pass); equal hashes are
+    // compared in full, so the list is exact.
+    std::unordered_map<uint64_t, std::vector<size_t>> listed;
+    uint64_t hash = 0;
+    const auto full_key = [](size_t st) { return mix(2 * st); };
+    const auto weight_key = [](size_t st) { return mix(2 * st + 1); };
     const auto apply = [&](const Pass& p) {
       const size_t st = size_t(p.stage);
       switch (p.kind) {
-        case PassKind::kForward:
+        case PassKind::kForward: {
           ++now.full[st];
-          if (std::find(states.begin(), states.end(), now) == states.end()) states.push_back(now);
+          hash += full_key(st);
+          std::vector<size_t>& same = listed[hash];
+          if (std::none_of(same.begin(), same.end(), [&](size_t i) { return states[i] == now; })) {
+            same.push_back(states.size());
+            states.push_back(now);
+          }
           break;
+        }
         case PassKind::kBackwardFull:
           --now.full[st];
+          hash -= full_key(st);
           break;
         case PassKind::kBackwardInput:
           --now.full[st];
           ++now.weight_only[st];
+          hash += weight_key(st) - full_key(st);
           break;
         case PassKind::kWeight:
           --now.weight_only[st];
+          hash -= weight_key(st);
           break;
       }
     };
@@ -58,6 +85,89 @@ ScheduleDigest digest(const Schedule& schedule) {
     d.last_weight_stage.push_back(last_weight);
   }
   return d;
+}
+
+namespace {
+
+bool same_units(const std::vector<UnitCount>& a, const std::vector<UnitCount>& b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const UnitCount& x, const UnitCount& y) {
+           return signature_of(x.unit) == signature_of(y.unit);
+         });
+}
+
+bool same_shape(const ScheduleDigest& a, const ScheduleDigest& b) {
+  const Schedule &x = a.header, &y = b.header;
+  if (x.name != y.name || x.ranks != y.ranks || x.stages != y.stages || x.chunks_per_rank != y.chunks_per_rank) {
+    return false;
+  }
+  if (a.per_rank.size() != b.per_rank.size() || a.held != b.held || a.last_weight_stage != b.last_weight_stage ||
+      a.after_forward != b.after_forward || a.forward_backward_units.size() != b.forward_backward_units.size()) {
+    return false;
+  }
+  for (size_t r = 0; r < a.per_rank.size(); ++r) {
+    if (!same_units(a.per_rank[r], b.per_rank[r])) return false;
+  }
+  for (size_t i = 0; i < a.forward_backward_units.size(); ++i) {
+    if (signature_of(a.forward_backward_units[i]) != signature_of(b.forward_backward_units[i])) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool same_digest(const ScheduleDigest& a, const ScheduleDigest& b) {
+  if (!same_shape(a, b) || a.header.micro_batches != b.header.micro_batches) return false;
+  for (size_t r = 0; r < a.per_rank.size(); ++r) {
+    for (size_t i = 0; i < a.per_rank[r].size(); ++i) {
+      if (a.per_rank[r][i].count != b.per_rank[r][i].count) return false;
+    }
+  }
+  return true;
+}
+
+std::optional<ScheduleDigest> extrapolated(const ScheduleDigest& a, const ScheduleDigest& b, int m) {
+  const int a_m = a.header.micro_batches, step = b.header.micro_batches - a_m;
+  if (step <= 0 || m < a_m || (m - a_m) % step != 0 || !same_shape(a, b)) return std::nullopt;
+  const int64_t k = (m - a_m) / step;
+  ScheduleDigest out = b;
+  out.header.micro_batches = m;
+  for (size_t r = 0; r < out.per_rank.size(); ++r) {
+    for (size_t i = 0; i < out.per_rank[r].size(); ++i) {
+      const int64_t at_a = a.per_rank[r][i].count, at_b = b.per_rank[r][i].count;
+      out.per_rank[r][i].count = at_a + k * (at_b - at_a);
+    }
+  }
+  return out;
+}
+
+const ScheduleDigest& DigestCache::fold(const std::string& name, int ranks,
+                                        const std::function<std::shared_ptr<const Schedule>(int)>& make, int m) {
+  ++generated_;
+  return digests_.insert_or_assign({name, ranks, m}, digest(*make(m))).first->second;
+}
+
+const ScheduleDigest& DigestCache::at(const std::string& name, int ranks, int m,
+                                      const std::function<std::shared_ptr<const Schedule>(int)>& make) {
+  if (const auto it = digests_.find({name, ranks, m}); it != digests_.end()) return it->second;
+  const int base = 4 * ranks + ((m - 4 * ranks) % 2 != 0 ? 1 : 0);  // 4P, or 4P + 1 for the other parity
+  if (m < base + 6) return fold(name, ranks, make, m);
+  Family& f = families_[{name, ranks, base}];
+  if (!f.first) {
+    try {
+      const ScheduleDigest first = fold(name, ranks, make, base), second = fold(name, ranks, make, base + 2);
+      const std::optional<ScheduleDigest> guess = extrapolated(first, second, base + 4);
+      f.repeats = guess && same_digest(*guess, fold(name, ranks, make, base + 4));
+      f.first = first;
+      f.second = second;
+    } catch (const std::exception&) {
+      f.first.emplace();  // a generator that refuses these counts: fold each count asked for
+      f.repeats = false;
+    }
+  }
+  if (!f.repeats) return fold(name, ranks, make, m);
+  std::optional<ScheduleDigest> d = extrapolated(*f.first, *f.second, m);
+  if (!d) return fold(name, ranks, make, m);
+  return digests_.emplace(std::make_tuple(name, ranks, m), std::move(*d)).first->second;
 }
 
 }  // namespace fathom::models::schedule

@@ -7,7 +7,12 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "models/schedule/schedule.h"
@@ -46,5 +51,36 @@ struct ScheduleDigest {
 };
 
 ScheduleDigest digest(const Schedule& schedule);
+
+// Two digests of one generator and rank count have the same shape when everything but the unit counts and the
+// micro-batch count agrees: the same unit signatures in the same order per rank, held stages, last weight
+// stages, live states and F&B signatures. `a` and `b` at `a_m` < `b_m` micro-batches of the same shape give the
+// digest at `m` = a_m + k (b_m - a_m), k >= 0, with every count moved by k times its change (the steady state
+// repeating); nullopt when the shapes differ or `m` is not on that lattice.
+std::optional<ScheduleDigest> extrapolated(const ScheduleDigest& a, const ScheduleDigest& b, int m);
+bool same_digest(const ScheduleDigest& a, const ScheduleDigest& b);  // same shape, counts and micro-batches
+
+// Digests of the registered generators at many micro-batch counts (a batch ramp, `fathom plan`): up to 4·P
+// + 5 micro-batches each is generated and folded; beyond, it is extrapolated from the family's digests at
+// 4·P(+1) and 4·P(+1) + 2 (of the same parity), once the extrapolation to 4·P(+1) + 4 has matched the
+// generated digest exactly (otherwise every count of that family is generated). Not thread-safe.
+class DigestCache {
+ public:
+  // `make(m)`: the schedule at m micro-batches (throws as the generator does).
+  const ScheduleDigest& at(const std::string& name, int ranks, int micro_batches,
+                           const std::function<std::shared_ptr<const Schedule>(int)>& make);
+  int64_t generated() const { return generated_; }  // digests folded from a generated schedule
+
+ private:
+  struct Family {
+    bool repeats = false;
+    std::optional<ScheduleDigest> first, second;  // at the base and base + 2 when it repeats
+  };
+  const ScheduleDigest& fold(const std::string& name, int ranks,
+                             const std::function<std::shared_ptr<const Schedule>(int)>& make, int m);
+  std::map<std::tuple<std::string, int, int>, ScheduleDigest> digests_;  // (name, ranks, micro-batches)
+  std::map<std::tuple<std::string, int, int>, Family> families_;         // (name, ranks, base)
+  int64_t generated_ = 0;
+};
 
 }  // namespace fathom::models::schedule

@@ -343,7 +343,7 @@ TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stag
   out.hbm_bytes = s.cluster.node.gpu.hbm_capacity.value();
   std::optional<schedule::ScheduleDigest> own_digest;
   const schedule::ScheduleDigest& digest =
-      cache ? schedule_digest(s, s.spec.micro_batches, *cache) : own_digest.emplace(schedule::digest(s.schedule));
+      cache ? schedule_digest(s, s.spec.micro_batches, *cache) : own_digest.emplace(schedule::digest(*s.schedule));
   const std::vector<std::vector<int>>& rank_stages = digest.held;
   std::vector<std::vector<ActivationItem>> items;  // per stage; filled when needed (not from the cache)
   std::vector<ActivationBytes> own_bytes;

@@ -37,7 +37,8 @@ StepResult analytic_step(const StepInputs& in) {
   const schedule::Schedule& sch = digest.header;
   StepResult result;
   result.ranks.resize(sch.ranks);
-  UnitPlans plans(in.stages);
+  std::optional<UnitPlans> own_plans;
+  UnitPlans& plans = in.unit_plans ? *in.unit_plans : own_plans.emplace(in.stages);
   double busiest = 0;
   for (int r = 0; r < sch.ranks; ++r) {
     RankBreakdown& b = result.ranks[r];

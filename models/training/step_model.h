@@ -47,6 +47,8 @@ struct StepInputs {
   // The analytic level only: `schedule` folded (schedule_digest.h), when the caller keeps one; analytic_step
   // folds `schedule` itself when null. With a digest, `schedule` may be its header (no units).
   const schedule::ScheduleDigest* digest = nullptr;
+  // The analytic level only: unit plans over `stages` kept between steps (training_cache.h); own when null.
+  UnitPlans* unit_plans = nullptr;
 };
 
 // Where one rank's step time went. forward + backward_input + backward_weight + exposed_ep_comm +

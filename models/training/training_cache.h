@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -39,6 +40,8 @@ struct TrainingReadCache {
   std::map<std::string, hw::Calibration> calibrations;  // by resolved path
   // zipf_imbalance by (EP GPUs, EP nodes, Zipf exponent, seed) of the one model.
   std::map<std::tuple<int64_t, int64_t, double, uint64_t>, eplb::ZipfImbalance> imbalances;
+  // The schedules by (name, PP, micro-batches), generated once each (its rules are a function of these alone).
+  std::map<std::tuple<std::string, int64_t, int64_t>, std::shared_ptr<const schedule::Schedule>> schedules;
 };
 
 // Filled by predict_training and training_stages (training_run.h).
@@ -47,11 +50,13 @@ struct TrainingPriceCache {
   std::optional<hw::KernelCostModel> cost_model, overlapped_cost_model;
   std::map<BlockShapeKey, std::vector<BlockCost>> blocks;              // block_costs per shape
   std::map<std::pair<BlockShapeKey, int>, std::vector<Stage>> stages;  // partition_stages per shape, stages
+  // The unit plans over each of those stages (the analytic step's unit times), filled as steps ask.
+  std::map<std::pair<BlockShapeKey, int>, UnitPlans> unit_plans;
   // The activation bytes each of those stages keeps per micro-batch (rank_memory.h stage_activation_bytes).
   std::map<std::pair<BlockShapeKey, int>, std::vector<ActivationBytes>> activation_bytes;
   // The analytic level's folded schedules (schedule_digest.h) by (schedule, PP, micro-batches): the batch
   // ramp's steps and the search's configurations share them.
-  std::map<std::tuple<std::string, int, int>, schedule::ScheduleDigest> digests;
+  schedule::DigestCache digests;
   // The FLOPs of one sequence (op-level, forward + backward + weight): the main model's, and what executes
   // (with the MTP modules and the recomputation). The same for every layout.
   struct SequenceFlops {

@@ -130,7 +130,7 @@ nlohmann::json result_json(const nlohmann::json& scenario, const TrainingScenari
         {"ep_nodes", s.layout.ep_nodes},
         {"micro_batches", s.spec.micro_batches},
         {"micro_batch_tokens", s.layout.micro_batch_tokens},
-        {"schedule_stages", s.schedule.stages}}},
+        {"schedule_stages", s.schedule->stages}}},
       {"step", step},
       {"expert_imbalance", s.spec.expert_imbalance},
       {"expert_imbalance_before_eplb", s.expert_imbalance_before_eplb},

@@ -39,7 +39,16 @@ void complete_layout(TrainingScenario& s, const LayoutReaders& r, const Parallel
     tr.fail("micro_batches", *why);
   }
   s.parallelism = p;
-  s.schedule = build_schedule(par, tr, s.spec, p.pp);  // first: its rules name the key to change
+  // First: its rules name the key to change.
+  const auto build = [&] { return std::make_shared<const schedule::Schedule>(build_schedule(par, tr, s.spec, p.pp)); };
+  if (!cache) {
+    s.schedule = build();
+  } else {
+    const auto key = std::make_tuple(s.spec.schedule, p.pp, s.spec.micro_batches);
+    auto it = cache->schedules.find(key);
+    if (it == cache->schedules.end()) it = cache->schedules.emplace(key, build()).first;
+    s.schedule = it->second;
+  }
   s.layout = derive_layout(par, p, dp_given, tr, s.spec, s.model.arch, s.cluster);
   s.expert_imbalance_before_eplb = s.spec.expert_imbalance;
   if (s.expert_load) {
@@ -71,8 +80,8 @@ void complete_layout(TrainingScenario& s, const LayoutReaders& r, const Parallel
                                      s.checkpoint->cluster.clients, s.cluster.nodes));
   }
   const int64_t layers = s.model.arch.layers;
-  if (s.schedule.stages > layers) {
-    par.fail("pp", fmt::format("{} schedule stages for {} layers", s.schedule.stages, layers));
+  if (s.schedule->stages > layers) {
+    par.fail("pp", fmt::format("{} schedule stages for {} layers", s.schedule->stages, layers));
   }
 }
 
@@ -190,11 +199,12 @@ struct StepContext {
   TrainingPriceCache* cache;   // null: nothing kept between predictions
 };
 
-// The scenario's schedule at `micro_batches` per pipeline (its own, or rebuilt for a batch-ramp slice).
-schedule::Schedule schedule_at(const TrainingScenario& s, int64_t micro_batches) {
+// The scenario's schedule at `micro_batches` per pipeline (its own, or generated for a batch-ramp slice).
+std::shared_ptr<const schedule::Schedule> schedule_at(const TrainingScenario& s, int64_t micro_batches) {
   if (micro_batches == s.spec.micro_batches) return s.schedule;
   const auto& entry = schedule::schedule_registry().get(s.spec.schedule, "training.schedule");
-  return entry.make(schedule::ScheduleParams{int(s.layout.pp), int(micro_batches)});
+  return std::make_shared<const schedule::Schedule>(
+      entry.make(schedule::ScheduleParams{int(s.layout.pp), int(micro_batches)}));
 }
 
 // THE step simulation of predict_training: one step at `micro_batches` per pipeline (the scenario's own
@@ -207,15 +217,16 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
   layout.tokens_per_step = layout.dp * micro_batches * layout.micro_batch_tokens;
   if (s.fidelity == "analytic" && c.cache) {
     const schedule::ScheduleDigest& d = schedule_digest(s, micro_batches, *c.cache);
+    const auto plans_key = std::make_pair(block_shape(s), int(c.stages.size()));
+    auto plans = c.cache->unit_plans.find(plans_key);
+    if (plans == c.cache->unit_plans.end()) plans = c.cache->unit_plans.try_emplace(plans_key, c.stages).first;
     const StepInputs in{d.header,     c.stages,   c.pp_transfer_s, spec,     layout, s.cluster.node,
-                        c.cost_model, c.replicas, c.flow,          timeline, &d};
+                        c.cost_model, c.replicas, c.flow,          timeline, &d,     &plans->second};
     return analytic_step(in);
   }
-  std::optional<schedule::Schedule> rebuilt;
-  if (micro_batches != s.spec.micro_batches) rebuilt = schedule_at(s, micro_batches);
-  const schedule::Schedule& sch = rebuilt ? *rebuilt : s.schedule;
-  const StepInputs in{sch,          c.stages,   c.pp_transfer_s, spec,    layout, s.cluster.node,
-                      c.cost_model, c.replicas, c.flow,          timeline};
+  const std::shared_ptr<const schedule::Schedule> sch = schedule_at(s, micro_batches);
+  const StepInputs in{*sch,           c.stages,     c.pp_transfer_s, spec,   layout,
+                      s.cluster.node, c.cost_model, c.replicas,      c.flow, timeline};
   return s.fidelity == "analytic" ? analytic_step(in) : simulate_step(in);
 }
 
@@ -228,10 +239,8 @@ BlockShapeKey block_shape(const TrainingScenario& s) {
 
 const schedule::ScheduleDigest& schedule_digest(const TrainingScenario& s, int64_t micro_batches,
                                                 TrainingPriceCache& cache) {
-  const auto key = std::make_tuple(s.spec.schedule, int(s.layout.pp), int(micro_batches));
-  auto it = cache.digests.find(key);
-  if (it == cache.digests.end()) it = cache.digests.emplace(key, schedule::digest(schedule_at(s, micro_batches))).first;
-  return it->second;
+  return cache.digests.at(s.spec.schedule, int(s.layout.pp), int(micro_batches),
+                          [&](int m) { return schedule_at(s, m); });
 }
 
 namespace {
@@ -280,9 +289,9 @@ TrainingPriceCache::SequenceFlops sequence_flops(const TrainingScenario& s, cons
 
 const std::vector<Stage>& training_stages(const TrainingScenario& s, TrainingPriceCache& cache) {
   const std::vector<BlockCost>& blocks = cached_blocks(s, cache);
-  const auto key = std::make_pair(block_shape(s), s.schedule.stages);
+  const auto key = std::make_pair(block_shape(s), s.schedule->stages);
   auto it = cache.stages.find(key);
-  if (it == cache.stages.end()) it = cache.stages.emplace(key, partition_stages(blocks, s.schedule.stages)).first;
+  if (it == cache.stages.end()) it = cache.stages.emplace(key, partition_stages(blocks, s.schedule->stages)).first;
   return it->second;
 }
 
@@ -312,7 +321,7 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   std::vector<BlockCost> own_blocks;
   if (!cache) own_blocks = block_costs(in);
   const std::vector<BlockCost>& blocks = cache ? cached_blocks(s, *cache) : own_blocks;
-  out.stages = cache ? training_stages(s, *cache) : partition_stages(blocks, s.schedule.stages);
+  out.stages = cache ? training_stages(s, *cache) : partition_stages(blocks, s.schedule->stages);
   double full = 0, reduced = 0;
   for (const BlockCost& b : blocks) {
     full += b.compute_s();

@@ -3,6 +3,7 @@
 // price every block, cut the stages, simulate one step on the event engine, and turn it into
 // throughput, MFU, GPU-hours and cost. The composition root (tools/run_training.cpp) turns it into a Report.
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,8 @@ struct TrainingScenario {
   ModelChoice model;
   TrainingSpec spec;
   TrainingLayout layout;
-  schedule::Schedule schedule;
+  // Shared and never changed: a search keeps one per (schedule, PP, micro-batches) (training_cache.h).
+  std::shared_ptr<const schedule::Schedule> schedule;
   std::string calibration_file;
   hw::Calibration calibration;
   hw::KernelTimeFactors kernel_time_factors;  // optional section kernel_time_factors (uncertainty what-ifs)
