@@ -56,6 +56,7 @@ struct Schedule {
   int micro_batches = 0;
   int stages = 0;           // stages along a micro-batch's path: P, or 2P for DualPipeV
   int chunks_per_rank = 0;  // model chunks held per rank: 1 (1F1B, ZB1P) or 2 (DualPipe, DualPipeV)
+  // The units; every field above is copied without them into ScheduleDigest::header (schedule_digest.cpp).
   std::vector<std::vector<Unit>> per_rank;
 };
 

@@ -25,8 +25,12 @@ UnitSignature signature_of(const Unit& unit) {
 
 ScheduleDigest digest(const Schedule& schedule) {
   ScheduleDigest d;
-  d.header = schedule;
-  d.header.per_rank.clear();
+  d.header = Schedule{.name = schedule.name,
+                      .ranks = schedule.ranks,
+                      .micro_batches = schedule.micro_batches,
+                      .stages = schedule.stages,
+                      .chunks_per_rank = schedule.chunks_per_rank,
+                      .per_rank = {}};  // every field but the units (schedule.h)
   d.held = held_stages(schedule);
   std::set<std::pair<int, int>> pairs;
   for (size_t r = 0; r < schedule.per_rank.size(); ++r) {

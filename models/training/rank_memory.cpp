@@ -306,15 +306,24 @@ RankStateBytes rank_state_bytes(const std::vector<Stage>& stages, const std::vec
 double fp8_weight_bytes(const ModelArch& a, const std::vector<Stage>& stages, const std::vector<int>& rank_stages,
                         const TrainingLayout& layout, hw::DType gemm_dtype, int64_t copies) {
   if (gemm_dtype != hw::DType::fp8 || copies <= 0) return 0;
+  // The FP8 bytes of one layer on this GPU, by layer kind (computed once per kind).
+  std::map<LayerKind, double> per_layer;
+  const auto layer_bytes = [&](LayerKind kind) {
+    const auto [it, added] = per_layer.try_emplace(kind, 0.0);
+    if (added) {
+      for (const WeightTensor& t : layer_weights(a, kind)) {
+        if (!t.quantizable) continue;
+        const int64_t n = t.group == WeightGroup::routed_experts ? layout.experts_per_gpu : t.copies;
+        it->second += tensor_bytes(a, t.rows, t.cols, true, hw::DType::fp8).value() * double(n);
+      }
+    }
+    return it->second;
+  };
   double bytes = 0;
   for (int s : rank_stages) {
     for (const BlockCost& b : stages.at(size_t(s)).blocks) {
       if (b.kind != BlockKind::layer && b.kind != BlockKind::mtp) continue;  // embedding, LM head: BF16
-      for (const WeightTensor& t : layer_weights(a, a.kind_of_layer(b.layer))) {
-        if (!t.quantizable) continue;
-        const int64_t n = t.group == WeightGroup::routed_experts ? layout.experts_per_gpu : t.copies;
-        bytes += tensor_bytes(a, t.rows, t.cols, true, hw::DType::fp8).value() * double(n);
-      }
+      bytes += layer_bytes(a.kind_of_layer(b.layer));
     }
   }
   return bytes * double(copies);

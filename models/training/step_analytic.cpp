@@ -18,10 +18,9 @@ using schedule::UnitKind;
 schedule::UnitDurations largest_units(const StepInputs& in, const schedule::ScheduleDigest& digest, UnitPlans& plans) {
   schedule::UnitDurations d;
   for (int s = 0; s < int(in.stages.size()); ++s) {
-    d.forward_s = std::max(d.forward_s, unit_cost(Unit::single({PassKind::kForward, 0, 0, s}), in.stages).total_s());
-    d.backward_s =
-        std::max(d.backward_s, unit_cost(Unit::single({PassKind::kBackwardFull, 0, 0, s}), in.stages).total_s());
-    d.weight_s = std::max(d.weight_s, unit_cost(Unit::single({PassKind::kWeight, 0, 0, s}), in.stages).total_s());
+    d.forward_s = std::max(d.forward_s, plans.cost(Unit::single({PassKind::kForward, 0, 0, s})).total_s());
+    d.backward_s = std::max(d.backward_s, plans.cost(Unit::single({PassKind::kBackwardFull, 0, 0, s})).total_s());
+    d.weight_s = std::max(d.weight_s, plans.cost(Unit::single({PassKind::kWeight, 0, 0, s})).total_s());
   }
   for (const Unit& pair : digest.forward_backward_units) {
     d.forward_backward_s = std::max(d.forward_backward_s, plans.cost(pair).total_s());
