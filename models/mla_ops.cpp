@@ -2,9 +2,11 @@
 // decoupled RoPE, attention, output projection. Prefill/training use the naive form (kv_b_proj
 // expands the latent into per-head K and V); decode uses the weight-absorbed form (FlashMLA).
 // With DeepSeek Sparse Attention (V3.2) the lightning indexer runs first (indexer_ops.cpp) and each
-// query attends only its index_topk selected keys, in the absorbed ("MQA mode") form in prefill as
-// well as decode (FlashMLA's sparse kernels, K05): the latent cache is gathered per query, never
-// expanded through kv_b_proj. The V3.2 report's masked-MHA path for short prefills is not modelled.
+// query attends only its index_topk selected keys, in the absorbed ("MQA mode") form (FlashMLA's
+// sparse kernels, K05): the latent cache is gathered per query, never expanded through kv_b_proj.
+// Decode always runs that form. A prefill runs it only when it takes fewer FLOPs than the naive form
+// over every causal pair; otherwise the naive form runs with the selection as a mask (the V3.2 report's
+// "masked MHA mode" for short prefills; which form an engine picks, and where, is assumed by FLOPs).
 
 #include <algorithm>
 
@@ -40,6 +42,22 @@ void add_absorbed(const LayerContext& c, std::string name, int64_t tokens, int64
            c.arch.heads, k, n, dt, tensor_bytes(c.arch, c.arch.heads * n, k, true, c.options.weight_dtype));
 }
 
+// Prefill with sparse attention: whether the absorbed sparse form takes fewer FLOPs (attention plus
+// the absorb GEMMs) than the naive form over every causal pair (attention plus kv_b_proj).
+bool sparse_form_cheaper(const ModelArch& a, const TokenShape& t) {
+  const double heads = double(a.heads);
+  const double latent = double(a.kv_lora_rank + a.qk_rope_head_dim);
+  const int64_t prefix = t.seq_kv - t.seq_q;
+  const double naive =
+      2.0 * heads * double(a.qk_head_dim() + a.v_head_dim) * causal_pairs(t.sequences, t.seq_q, prefix) +
+      2.0 * double(t.sequences * t.seq_kv) * double(a.kv_lora_rank) * heads * double(a.qk_nope_head_dim + a.v_head_dim);
+  const double sparse =
+      2.0 * heads * (latent + double(a.kv_lora_rank)) *
+          capped_causal_pairs(t.sequences, t.seq_q, prefix, a.index_topk) +
+      2.0 * double(t.tokens()) * heads * double(a.kv_lora_rank) * double(a.qk_nope_head_dim + a.v_head_dim);
+  return sparse < naive;
+}
+
 }  // namespace
 
 void add_mla_ops(const LayerContext& c, const TokenShape& t) {
@@ -61,7 +79,7 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
   const double cache_write = t.writes_kv_cache() ? double(T) * double(latent) * kv_bytes(c) : 0.0;
   const double lse = softmax_lse_bytes(c, t);
 
-  if (a.sparse_attention()) {
+  if (a.sparse_attention() && (t.step == Step::decode || sparse_form_cheaper(a, t))) {
     // Each query attends min(position + 1, index_topk) latent rows, gathered by index for all heads.
     add_absorbed(c, "q_absorb_w_uk", T, a.qk_nope_head_dim, a.kv_lora_rank);
     const int64_t prefix = t.seq_kv - t.seq_q;

@@ -209,13 +209,21 @@ TEST_CASE("DeepSeek Sparse Attention FLOPs by hand (tiny V3.2)", "[unit]") {
                         {"index_topk", 3}};
   const ModelArch a = parse_hf_config(cfg, "tiny-v32.json");
   const CostOptions bf16;
-  // Prefill of 4 tokens: the indexer scores all 10 causal pairs, 2 heads * (2*8 + 3) FLOPs each;
-  // MLA attends min(p + 1, 3) = 1+2+3+3 = 9 pairs in the absorbed form, 2 * 2 heads * (20 + 16) each.
-  const auto pre = by_name(prefill_layer_ops(a, 0, PrefillShape{1, 4}, bf16));
-  CHECK(pre.at("indexer_logits").flops.value() == 2.0 * 10 * 19);
-  CHECK(pre.at("attention").flops.value() == 2.0 * 2 * 9 * 36);
+  // Prefill of 64 tokens: the indexer scores all 64*65/2 = 2080 causal pairs, 2 heads * (2*8 + 3)
+  // FLOPs each; MLA attends min(p + 1, 3) = 1 + 2 + 3*62 = 189 pairs in the absorbed form, 2 * 2 heads
+  // * (20 + 16) each (27,216 + absorb GEMMs 65,536 < naive 2*2*20*2080 + kv_b_proj 65,536).
+  const auto pre = by_name(prefill_layer_ops(a, 0, PrefillShape{1, 64}, bf16));
+  CHECK(pre.at("indexer_logits").flops.value() == 2.0 * 2080 * 19);
+  CHECK(pre.at("attention").flops.value() == 2.0 * 2 * 189 * 36);
   CHECK(pre.count("kv_b_proj") == 0);  // the latent is never expanded
-  CHECK(pre.at("q_absorb_w_uk").flops.value() == 2.0 * 4 * 2 * 8 * 16);
+  CHECK(pre.at("q_absorb_w_uk").flops.value() == 2.0 * 64 * 2 * 8 * 16);
+  // Prefill of 4 tokens: the sparse form (2*2*36*9 + 4,096 = 5,392 FLOPs) costs more than the naive
+  // form over all 10 pairs (2*2*20*10 + kv_b_proj 2,048 = 2,848): the masked naive form runs, the
+  // indexer still scores.
+  const auto short_pre = by_name(prefill_layer_ops(a, 0, PrefillShape{1, 4}, bf16));
+  CHECK(short_pre.at("attention").flops.value() == 2.0 * 2 * 20 * 10);
+  CHECK(short_pre.count("kv_b_proj") == 1);
+  CHECK(short_pre.at("indexer_logits").flops.value() == 2.0 * 10 * 19);
   // Decode at context 10: the indexer reads 10 index keys (8 + 4 B each), MLA attends 3.
   const auto dec = by_name(decode_layer_ops(a, 0, DecodeShape{1, 10}, bf16));
   CHECK(dec.at("indexer_logits").flops.value() == 2.0 * 10 * 19);
