@@ -43,8 +43,32 @@ WeightQuantization read_quantization(const SpecReader& config) {
   if (!config.has("quantization_config") || config.raw("quantization_config").is_null()) return q;
   const SpecReader quant = config.child("quantization_config");
   const std::string method = quant.text("quant_method");
-  if (method != "fp8") quant.fail("quant_method", fmt::format("\"{}\" is not supported (only \"fp8\")", method));
+  if (method != "fp8" && method != "mxfp4") {
+    quant.fail("quant_method", fmt::format("\"{}\" is not supported (only \"fp8\" and \"mxfp4\")", printable(method)));
+  }
+  if (method == "mxfp4") {
+    // gpt-oss: MXFP4 on the routed experts, the modules listed here kept in BF16. fathom prices exactly
+    // that split; another list would quantise (or keep) tensors it does not know about.
+    q.mxfp4_experts = true;
+    std::vector<std::string> kept;
+    for (const auto& v : quant.raw("modules_to_not_convert")) kept.push_back(v.is_string() ? v.get<std::string>() : "");
+    std::sort(kept.begin(), kept.end());
+    const std::vector<std::string> priced = {"lm_head", "model.embed_tokens", "model.layers.*.mlp.router",
+                                             "model.layers.*.self_attn"};
+    if (kept != priced) {
+      quant.fail("modules_to_not_convert",
+                 "fathom prices MXFP4 on the routed experts only: expected exactly lm_head, model.embed_tokens, "
+                 "model.layers.*.mlp.router and model.layers.*.self_attn");
+    }
+    quant.finish();
+    return q;
+  }
   q.fp8 = true;
+  // Dynamic per-tile activation scales (T26) are what fathom's FP8 GEMMs price; e4m3 is the only FP8
+  // weight format priced; the scale format (FP32 or UE8M0) changes the scale bytes by under 0.01%.
+  if (quant.has("activation_scheme")) quant.choice("activation_scheme", {"dynamic"});
+  if (quant.has("fmt")) quant.choice("fmt", {"e4m3"});
+  if (quant.has("scale_fmt")) quant.text("scale_fmt");
   if (quant.has("weight_block_size") && !quant.raw("weight_block_size").is_null()) {
     const std::vector<double> block = quant.numbers("weight_block_size");
     const auto whole = [](double v) {
@@ -56,6 +80,7 @@ WeightQuantization read_quantization(const SpecReader& config) {
     q.block_rows = static_cast<int64_t>(block[0]);
     q.block_cols = static_cast<int64_t>(block[1]);
   }
+  quant.finish();
   return q;
 }
 
@@ -74,6 +99,42 @@ void read_common(const SpecReader& config, ModelArch& arch) {
   arch.quantization = read_quantization(config);
 }
 
+// Sliding-window attention. Qwen2/Qwen3 write use_sliding_window (only false is priced: their
+// max_window_layers split is not modelled); Mistral/Mixtral a sliding_window for every layer (null =
+// none); gpt-oss a sliding_window with layer_types naming each layer's attention.
+void read_sliding_window(const SpecReader& config, ModelArch& a) {
+  if (config.has("use_sliding_window")) {
+    if (config.boolean("use_sliding_window")) {
+      config.fail("use_sliding_window", "true is not supported (Qwen's max_window_layers split is not priced)");
+    }
+    for (std::string_view unused : {"sliding_window", "max_window_layers"}) {
+      if (config.has(unused)) config.raw(unused);  // not used while use_sliding_window is false
+    }
+    return;
+  }
+  const bool window = config.has("sliding_window") && !config.raw("sliding_window").is_null();
+  if (!config.has("layer_types")) {
+    if (!window) return;
+    a.sliding_window = positive_integer(config, "sliding_window");
+    a.sliding_layer.assign(static_cast<size_t>(a.layers), true);
+    return;
+  }
+  const nlohmann::json& types = config.raw("layer_types");
+  if (!types.is_array() || static_cast<int64_t>(types.size()) != a.layers) {
+    config.fail("layer_types", fmt::format("expected an array of {} entries, one per layer", a.layers));
+  }
+  for (const auto& t : types) {
+    if (t != "sliding_attention" && t != "full_attention") {
+      config.fail("layer_types", fmt::format("{} is not \"sliding_attention\" or \"full_attention\"", brief(t)));
+    }
+    a.sliding_layer.push_back(t == "sliding_attention");
+  }
+  if (a.sliding_layer_count() > 0) {
+    if (!window) config.fail("sliding_window", "required key is missing (layer_types names sliding layers)");
+    a.sliding_window = positive_integer(config, "sliding_window");
+  }
+}
+
 // GQA attention fields: head_dim defaults to hidden / heads; heads must be a multiple of kv_heads.
 void read_gqa(const SpecReader& config, ModelArch& arch) {
   arch.attention = AttentionKind::gqa;
@@ -87,6 +148,9 @@ void read_gqa(const SpecReader& config, ModelArch& arch) {
       config.fail("head_dim", "required key is missing (hidden_size / heads is not whole)");
     arch.head_dim = arch.hidden / arch.heads;
   }
+  // Llama/Qwen3/gpt-oss attention_bias: biases on q, k, v and o alike.
+  if (config.has("attention_bias")) arch.qkv_bias = arch.o_bias = config.boolean("attention_bias");
+  read_sliding_window(config, arch);
 }
 
 void check_top_k(const SpecReader& config, const ModelArch& arch) {
@@ -132,6 +196,17 @@ void check_scale(const SpecReader& config, const ModelArch& a) {
   }
 }
 
+// DeepSeek Sparse Attention (DeepSeek-V3.2): the lightning indexer's keys, all three or none. The
+// indexer's queries come from the compressed query (q_lora_rank), so MLA without it cannot carry one.
+void read_indexer(const SpecReader& config, ModelArch& a) {
+  const bool any = config.has("index_topk") || config.has("index_n_heads") || config.has("index_head_dim");
+  if (!any) return;
+  a.index_heads = positive_integer(config, "index_n_heads");
+  a.index_head_dim = positive_integer(config, "index_head_dim");
+  a.index_topk = positive_integer(config, "index_topk");
+  if (a.q_lora_rank == 0) config.fail("index_topk", "the indexer needs a compressed query (q_lora_rank is null)");
+}
+
 }  // namespace
 
 ModelArch build_deepseek(const SpecReader& config) {
@@ -155,7 +230,22 @@ ModelArch build_deepseek(const SpecReader& config) {
     a.shared_experts = optional_integer(config, "n_shared_experts", 0);
     a.n_group = optional_integer(config, "n_group", 1);
     a.topk_group = optional_integer(config, "topk_group", 1);
+    // noaux_tc routing (DeepSeek-V3, Kimi-K2) keeps a per-expert score-correction bias; V2's greedy
+    // and group_limited_greedy do not. Absent: the transformers default, noaux_tc from V3 on.
+    const bool v2 = config.text("model_type") == "deepseek_v2";
+    const std::string method =
+        config.has("topk_method")
+            ? config.choice("topk_method", {"noaux_tc", "greedy", "gready", "group_limited_greedy"})
+            : (v2 ? "greedy" : "noaux_tc");
+    a.router_bias = method == "noaux_tc";
+  } else {
+    // Without routed experts the MoE keys describe nothing priced.
+    for (std::string_view unused :
+         {"num_experts_per_tok", "moe_intermediate_size", "n_shared_experts", "n_group", "topk_group", "topk_method"}) {
+      if (config.has(unused)) config.raw(unused);
+    }
   }
+  read_indexer(config, a);
   a.first_k_dense = optional_integer(config, "first_k_dense_replace", 0);
   const int64_t freq = std::max<int64_t>(1, optional_integer(config, "moe_layer_freq", 1));
   auto is_moe = [&](int64_t i) { return a.routed_experts > 0 && i >= a.first_k_dense && i % freq == 0; };
@@ -164,6 +254,53 @@ ModelArch build_deepseek(const SpecReader& config) {
   a.mtp_layer_is_moe = is_moe(a.layers);
   check_top_k(config, a);
   check_scale(config, a);
+  return a;
+}
+
+ModelArch build_deepseek_v32(const SpecReader& config) {
+  if (!config.has("index_topk"))
+    config.fail("index_topk", "required key is missing (the V3.2 sparse-attention indexer)");
+  return build_deepseek(config);
+}
+
+ModelArch build_mixtral(const SpecReader& config) {
+  ModelArch a;
+  read_common(config, a);
+  read_gqa(config, a);
+  // Every layer is MoE; each expert is a SwiGLU FFN of intermediate_size; softmax router, no shared expert.
+  a.routed_experts = positive_integer(config, "num_local_experts");
+  a.experts_per_token = positive_integer(config, "num_experts_per_tok");
+  a.moe_intermediate = positive_integer(config, "intermediate_size");
+  a.moe_layer.assign(static_cast<size_t>(a.layers), true);
+  check_top_k(config, a);
+  check_scale(config, a);
+  return a;
+}
+
+ModelArch build_gpt_oss(const SpecReader& config) {
+  ModelArch a;
+  read_common(config, a);
+  read_gqa(config, a);  // attention_bias, sliding_window + layer_types
+  a.attention_sinks = true;
+  // Every layer is MoE: num_local_experts experts of width intermediate_size, top-k of a softmax
+  // router with a bias; each expert's gate_up and down projections carry biases (no shared expert).
+  a.routed_experts = positive_integer(config, "num_local_experts");
+  a.experts_per_token = positive_integer(config, "num_experts_per_tok");
+  if (config.has("experts_per_token") && config.integer("experts_per_token") != a.experts_per_token) {
+    config.fail("experts_per_token", fmt::format("differs from num_experts_per_tok {}", a.experts_per_token));
+  }
+  a.moe_intermediate = positive_integer(config, "intermediate_size");
+  a.router_bias = true;
+  a.expert_bias = true;
+  a.moe_layer.assign(static_cast<size_t>(a.layers), true);
+  check_top_k(config, a);
+  check_scale(config, a);
+  return a;
+}
+
+ModelArch build_qwen2(const SpecReader& config) {
+  ModelArch a = build_llama(config);
+  a.qkv_bias = true;  // Qwen2 attention: q/k/v projections with biases, o_proj without
   return a;
 }
 

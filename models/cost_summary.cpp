@@ -1,18 +1,24 @@
 #include "models/cost_summary.h"
 
 #include <stdexcept>
+#include <vector>
 
 #include "models/param_counts.h"
 
 namespace fathom::models {
 namespace {
 
-int64_t first_layer_of(const ModelArch& a, LayerKind kind) {
-  if (kind == LayerKind::mtp) return a.layers;
-  for (int64_t l = 0; l < a.layers; ++l) {
-    if (a.kind_of_layer(l) == kind) return l;
+// The layers of `kind` (the MTP modules for mtp).
+std::vector<int64_t> layers_of(const ModelArch& a, LayerKind kind) {
+  std::vector<int64_t> out;
+  if (kind == LayerKind::mtp) {
+    for (int64_t j = 0; j < a.mtp_layers; ++j) out.push_back(a.layers + j);
+    return out;
   }
-  return -1;
+  for (int64_t l = 0; l < a.layers; ++l) {
+    if (a.kind_of_layer(l) == kind) out.push_back(l);
+  }
+  return out;
 }
 
 }  // namespace
@@ -28,19 +34,36 @@ CostSummary summarize_costs(const ModelArch& a, int64_t seq_len, int64_t context
   const DecodeShape decode{1, context};
 
   for (LayerKind kind : {LayerKind::dense, LayerKind::moe, LayerKind::mtp}) {
-    const int64_t layer = first_layer_of(a, kind);
-    const int64_t count = kind == LayerKind::dense ? a.dense_layer_count()
-                          : kind == LayerKind::moe ? a.moe_layer_count()
-                                                   : a.mtp_layers;
-    if (layer < 0 || count == 0) continue;
+    const std::vector<int64_t> members = layers_of(a, kind);
+    const int64_t count = static_cast<int64_t>(members.size());
+    if (count == 0) continue;
+    // Layers of a kind differ only in their attention (full or sliding window): the first of each is
+    // priced and a kind's per-layer FLOPs are the mean over its layers.
+    struct Share {
+      int64_t layer = -1;
+      double count = 0;
+    };
+    Share full, sliding;
+    for (int64_t l : members) {
+      Share& share = a.is_sliding(l) ? sliding : full;
+      if (share.layer < 0) share.layer = l;
+      share.count += 1;
+    }
+    const auto mean = [&](const auto& flops_of) {
+      if (sliding.count == 0) return flops_of(full.layer);
+      if (full.count == 0) return flops_of(sliding.layer);
+      return (flops_of(full.layer) * full.count + flops_of(sliding.layer) * sliding.count) / double(count);
+    };
     LayerKindCost c;
     c.kind = kind;
     c.count = count;
     c.params = layer_params(a, kind, false);
     c.params_activated = layer_params(a, kind, true);
-    c.prefill_flops_per_token = total_flops(prefill_layer_ops(a, layer, prefill, options)) / L;
-    c.decode_flops_per_token = total_flops(decode_layer_ops(a, layer, decode, options));
-    c.training_flops_per_token = total_flops(training_layer_ops(a, layer, train, options)) / L;
+    c.prefill_flops_per_token =
+        mean([&](int64_t l) { return total_flops(prefill_layer_ops(a, l, prefill, options)) / L; });
+    c.decode_flops_per_token = mean([&](int64_t l) { return total_flops(decode_layer_ops(a, l, decode, options)); });
+    c.training_flops_per_token =
+        mean([&](int64_t l) { return total_flops(training_layer_ops(a, l, train, options)) / L; });
     c.kv_cache_bytes_per_token = kv_cache_bytes_per_token_per_layer(a, hw::DType::bf16);
     s.layers.push_back(c);
   }

@@ -3,8 +3,9 @@
 // (config "model_type" -> builder), listed by `fathom list`.
 //
 // Contract: an unreadable file, malformed JSON, an unknown model_type or a missing/malformed key
-// throws InputError with one line "<file name>: <key>: <what is wrong>". Keys the model does not
-// need are ignored (HF configs carry many).
+// throws InputError with one line "<file name>: <key>: <what is wrong>". Keys the builder does not
+// read must be cost-neutral or at the value fathom assumes (models/config_keys.h), else they are
+// refused the same way.
 
 #include <nlohmann/json.hpp>
 
@@ -19,7 +20,8 @@ namespace fathom::models {
 // Builds a ModelArch from the config object (reader labelled with the file name).
 using ArchitectureBuilder = ModelArch (*)(const SpecReader& config);
 
-// model_type -> builder: deepseek_v2, deepseek_v3, qwen3, qwen3_moe, llama, mistral, qwen2.
+// model_type -> builder: deepseek_v2, deepseek_v3, deepseek_v32, kimi_k2, qwen3, qwen3_moe, llama,
+// mistral, mixtral, gpt_oss, qwen2.
 const Registry<ArchitectureBuilder>& architecture_registry();
 
 // Reads and parses `path`; the file name (not the directory) labels errors and becomes arch.name.

@@ -1,6 +1,14 @@
 // Multi-head latent attention (DeepSeek-V2/V3, V3TR §2.1.1): query and KV low-rank projections,
 // decoupled RoPE, attention, output projection. Prefill/training use the naive form (kv_b_proj
 // expands the latent into per-head K and V); decode uses the weight-absorbed form (FlashMLA).
+// With DeepSeek Sparse Attention (V3.2) the lightning indexer runs first (indexer_ops.cpp) and each
+// query attends only its index_topk selected keys, in the absorbed ("MQA mode") form (FlashMLA's
+// sparse kernels, K05): the latent cache is gathered per query, never expanded through kv_b_proj.
+// Decode always runs that form. A prefill runs it only when it takes fewer FLOPs than the naive form
+// over every causal pair; otherwise the naive form runs with the selection as a mask (the V3.2 report's
+// "masked MHA mode" for short prefills; which form an engine picks, and where, is assumed by FLOPs).
+
+#include <algorithm>
 
 #include "models/op_builders.h"
 #include "models/param_counts.h"
@@ -34,6 +42,22 @@ void add_absorbed(const LayerContext& c, std::string name, int64_t tokens, int64
            c.arch.heads, k, n, dt, tensor_bytes(c.arch, c.arch.heads * n, k, true, c.options.weight_dtype));
 }
 
+// Prefill with sparse attention: whether the absorbed sparse form takes fewer FLOPs (attention plus
+// the absorb GEMMs) than the naive form over every causal pair (attention plus kv_b_proj).
+bool sparse_form_cheaper(const ModelArch& a, const TokenShape& t) {
+  const double heads = double(a.heads);
+  const double latent = double(a.kv_lora_rank + a.qk_rope_head_dim);
+  const int64_t prefix = t.seq_kv - t.seq_q;
+  const double naive =
+      2.0 * heads * double(a.qk_head_dim() + a.v_head_dim) * causal_pairs(t.sequences, t.seq_q, prefix) +
+      2.0 * double(t.sequences * t.seq_kv) * double(a.kv_lora_rank) * heads * double(a.qk_nope_head_dim + a.v_head_dim);
+  const double sparse =
+      2.0 * heads * (latent + double(a.kv_lora_rank)) *
+          capped_causal_pairs(t.sequences, t.seq_q, prefix, a.index_topk) +
+      2.0 * double(t.tokens()) * heads * double(a.kv_lora_rank) * double(a.qk_nope_head_dim + a.v_head_dim);
+  return sparse < naive;
+}
+
 }  // namespace
 
 void add_mla_ops(const LayerContext& c, const TokenShape& t) {
@@ -49,12 +73,28 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
   add_rms_norm(c, "kv_a_layernorm", double(T), a.kv_lora_rank);
   // RoPE on every head's q_rope and the single shared k_rope.
   add_rope(c, "rope", double(T) * double(a.heads * a.qk_rope_head_dim + a.qk_rope_head_dim));
+  if (a.sparse_attention()) add_indexer_ops(c, t);
 
   Op attn = attention_op(c, t);
   const double cache_write = t.writes_kv_cache() ? double(T) * double(latent) * kv_bytes(c) : 0.0;
   const double lse = softmax_lse_bytes(c, t);
 
-  if (t.step == Step::decode) {
+  if (a.sparse_attention() && (t.step == Step::decode || sparse_form_cheaper(a, t))) {
+    // Each query attends min(position + 1, index_topk) latent rows, gathered by index for all heads.
+    add_absorbed(c, "q_absorb_w_uk", T, a.qk_nope_head_dim, a.kv_lora_rank);
+    const int64_t prefix = t.seq_kv - t.seq_q;
+    const double pairs = capped_causal_pairs(t.sequences, t.seq_q, prefix, a.index_topk);
+    const bool decode = t.step == Step::decode;
+    attn.work.family = decode ? hw::KernelFamily::mla_decode : hw::KernelFamily::attention_prefill;
+    attn.work.seq_kv = std::min(t.seq_kv, a.index_topk);
+    attn.work.head_dim_qk = latent;
+    attn.work.head_dim_v = a.kv_lora_rank;
+    attn.work.flops = Flops(2.0 * double(a.heads) * pairs * double(latent + a.kv_lora_rank));
+    attn.work.bytes_read = Bytes(pairs * (double(latent) * kv_bytes(c) + 4.0) + double(T * a.heads * latent) * act);
+    attn.work.bytes_written = Bytes(double(T * a.heads * a.kv_lora_rank) * act + cache_write + lse);
+    c.out.push_back(attn);
+    add_absorbed(c, "o_absorb_w_uv", T, a.kv_lora_rank, a.v_head_dim);
+  } else if (t.step == Step::decode) {
     // Absorbed: q_nope (128/head) x W_UK -> 512-dim latent query; scores over the 576-value latent
     // cache (512 + 64 rope); P x latent (512) per head; then W_UV maps 512 -> v_head_dim.
     add_absorbed(c, "q_absorb_w_uk", T, a.qk_nope_head_dim, a.kv_lora_rank);

@@ -23,6 +23,9 @@ struct WeightQuantization {
   bool fp8 = false;          // quant_method "fp8" (DeepSeek: e4m3, dynamic activation scales)
   int64_t block_rows = 128;  // weight_block_size[0]: one FP32 scale per block_rows x block_cols
   int64_t block_cols = 128;  // weight_block_size[1]
+  // quant_method "mxfp4" (gpt-oss): the routed experts' matrices are stored as MXFP4, 4-bit E2M1
+  // values with one 8-bit E8M0 scale per 32 (OCP MX spec); everything else stays BF16.
+  bool mxfp4_experts = false;
 };
 
 // Contract: dimensions are element counts. Fields that do not apply to the architecture are 0
@@ -33,13 +36,28 @@ struct ModelArch {
   std::string model_type;  // config "model_type", e.g. "deepseek_v3"
   AttentionKind attention = AttentionKind::gqa;
 
-  int64_t hidden = 0;    // hidden_size
-  int64_t layers = 0;    // num_hidden_layers (main model, without MTP)
-  int64_t vocab = 0;     // vocab_size
-  int64_t heads = 0;     // num_attention_heads
-  int64_t kv_heads = 0;  // num_key_value_heads (GQA; for MLA the config value, unused by the cache)
-  int64_t head_dim = 0;  // GQA per-head dim (head_dim or hidden/heads); MLA: qk_nope + qk_rope
-  bool qk_norm = false;  // per-head RMSNorm on q and k before RoPE (Qwen3)
+  int64_t hidden = 0;     // hidden_size
+  int64_t layers = 0;     // num_hidden_layers (main model, without MTP)
+  int64_t vocab = 0;      // vocab_size
+  int64_t heads = 0;      // num_attention_heads
+  int64_t kv_heads = 0;   // num_key_value_heads (GQA; for MLA the config value, unused by the cache)
+  int64_t head_dim = 0;   // GQA per-head dim (head_dim or hidden/heads); MLA: qk_nope + qk_rope
+  bool qk_norm = false;   // per-head RMSNorm on q and k before RoPE (Qwen3)
+  bool qkv_bias = false;  // q/k/v projections carry biases (gpt-oss attention_bias; Qwen2 always)
+  bool o_bias = false;    // the output projection carries a bias (gpt-oss attention_bias)
+  // gpt-oss: one learned logit per head joins every softmax denominator (a "sink" no value comes from).
+  bool attention_sinks = false;
+  // Sliding-window attention: a query attends its `sliding_window` latest keys (itself included) in the
+  // layers marked in sliding_layer (one entry per main layer, or empty = no sliding layer).
+  int64_t sliding_window = 0;
+  std::vector<bool> sliding_layer;
+
+  // DeepSeek Sparse Attention (DeepSeek-V3.2, K05): a lightning indexer (index_heads x index_head_dim
+  // FP8 scores against one cached index key per token) picks index_topk keys, and MLA attends only to
+  // those. index_topk == 0: dense attention.
+  int64_t index_heads = 0;
+  int64_t index_head_dim = 0;
+  int64_t index_topk = 0;
 
   // MLA (0 when attention == gqa). q_lora_rank == 0 means no query compression (DeepSeek-V2-Lite).
   int64_t q_lora_rank = 0;
@@ -57,6 +75,8 @@ struct ModelArch {
   int64_t first_k_dense = 0;      // first_k_dense_replace (informational; moe_layer is authoritative)
   int64_t n_group = 0;            // expert groups for group-limited routing (0/1 = none)
   int64_t topk_group = 0;         // groups each token may use
+  bool router_bias = false;       // one value per expert beside the gate (DeepSeek noaux_tc correction, gpt-oss bias)
+  bool expert_bias = false;       // each routed expert's gate/up and down projections carry biases (gpt-oss)
   std::vector<bool> moe_layer;    // per main layer: true = MoE FFN, false = dense FFN
 
   int64_t mtp_layers = 0;         // num_nextn_predict_layers (DeepSeek multi-token prediction modules)
@@ -74,6 +94,9 @@ struct ModelArch {
     return attention == AttentionKind::mla ? qk_nope_head_dim + qk_rope_head_dim : head_dim;
   }
   int64_t v_dim() const { return attention == AttentionKind::mla ? v_head_dim : head_dim; }
+  bool is_sliding(int64_t layer) const;  // main layer attends through the sliding window (MTP: never)
+  int64_t sliding_layer_count() const;
+  bool sparse_attention() const { return index_topk > 0; }
 };
 
 std::string_view to_string(AttentionKind k);

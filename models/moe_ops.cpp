@@ -106,8 +106,9 @@ void add_moe_ops(const LayerContext& c, const TokenShape& t, const MoeLoad& load
   const int64_t m = static_cast<int64_t>(std::ceil(l.tokens_per_expert));
   const hw::DType dt = gemm_dtype(c, true);
   const bool fp8 = dt == hw::DType::fp8;
-  const Bytes gate_up_w = tensor_bytes(a, f, h, true, c.options.weight_dtype) * 2.0;
-  const Bytes down_w = tensor_bytes(a, h, f, true, c.options.weight_dtype);
+  // MXFP4 experts (gpt-oss) read 4.25-bit weights into GEMMs that run in `dt` (Hopper has no FP4 math).
+  const Bytes gate_up_w = routed_expert_matrix_bytes(a, f, h, c.options.weight_dtype) * 2.0;
+  const Bytes down_w = routed_expert_matrix_bytes(a, h, f, c.options.weight_dtype);
   if (!decode) add_permute(c, l, received, dt);
   add_gemm(c, "experts_gate_up", family, l.rows_total, m, l.groups, h, 2 * f, dt, gate_up_w * l.experts_read);
   add_swiglu(c, "experts_act", l.rows_total, f);

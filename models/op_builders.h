@@ -78,8 +78,15 @@ void add_rope(const LayerContext& c, std::string name, double elements);
 
 // Query-key pairs a causal mask keeps over `sequences` sequences of `seq_len`: S * L(L+1)/2.
 double causal_pairs(int64_t sequences, int64_t seq_len, int64_t prefix_len = 0);
+// The same when each query attends at most `cap` keys, its latest (a sliding window of `cap`) or the
+// `cap` an indexer selects (DeepSeek Sparse Attention): sum over queries of min(position + 1, cap).
+// cap <= 0: causal_pairs.
+double capped_causal_pairs(int64_t sequences, int64_t seq_len, int64_t prefix_len, int64_t cap);
 
 void add_mla_ops(const LayerContext& c, const TokenShape& t);
+// DeepSeek-V3.2's lightning indexer for one layer: its projections, its FP8 key cache write, the
+// FP8 index logits over every key and the top-k selection (models/indexer_ops.cpp).
+void add_indexer_ops(const LayerContext& c, const TokenShape& t);
 void add_gqa_ops(const LayerContext& c, const TokenShape& t);
 void add_dense_ffn_ops(const LayerContext& c, const TokenShape& t);
 void add_moe_ops(const LayerContext& c, const TokenShape& t, const MoeLoad& load);

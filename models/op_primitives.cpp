@@ -88,4 +88,19 @@ double causal_pairs(int64_t sequences, int64_t seq_len, int64_t prefix_len) {
   return double(sequences) * (double(seq_len) * double(prefix_len) + double(seq_len) * double(seq_len + 1) / 2.0);
 }
 
+double capped_causal_pairs(int64_t sequences, int64_t seq_len, int64_t prefix_len, int64_t cap) {
+  if (cap <= 0) return causal_pairs(sequences, seq_len, prefix_len);
+  // The query at 0-based position p attends min(p + 1, cap) keys; x = p + 1 runs over [a, b].
+  const double a = double(prefix_len) + 1.0, b = double(prefix_len) + double(seq_len), w = double(cap);
+  double per_sequence = 0.0;
+  if (b <= w) {
+    per_sequence = (a + b) * (b - a + 1.0) / 2.0;
+  } else if (a > w) {
+    per_sequence = w * (b - a + 1.0);
+  } else {
+    per_sequence = (a + w) * (w - a + 1.0) / 2.0 + w * (b - w);
+  }
+  return double(sequences) * per_sequence;
+}
+
 }  // namespace fathom::models::detail

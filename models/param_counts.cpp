@@ -37,7 +37,7 @@ ParamCounts count_params(const ModelArch& a) {
   if (a.is_moe()) {
     c.moe_layer = layer_params(a, LayerKind::moe, false);
     c.moe_layer_activated = layer_params(a, LayerKind::moe, true);
-    c.per_expert = 3 * a.hidden * a.moe_intermediate;
+    c.per_expert = 3 * a.hidden * a.moe_intermediate + (a.expert_bias ? 2 * a.moe_intermediate + a.hidden : 0);
   }
   const int64_t moe_layers = a.moe_layer_count();
   const int64_t dense_layers = a.dense_layer_count();
@@ -54,11 +54,27 @@ ParamCounts count_params(const ModelArch& a) {
 Bytes kv_cache_bytes_per_token_per_layer(const ModelArch& a, hw::DType dtype) {
   const int64_t values =
       a.attention == AttentionKind::mla ? a.kv_lora_rank + a.qk_rope_head_dim : 2 * a.kv_heads * a.head_dim;
-  return Bytes(double(values) * hw::bytes_per_element(dtype));
+  return Bytes(double(values) * hw::bytes_per_element(dtype)) + index_key_bytes_per_token_per_layer(a);
+}
+
+Bytes index_key_bytes_per_token_per_layer(const ModelArch& a) {
+  if (!a.sparse_attention()) return Bytes(0.0);
+  return Bytes(double(a.index_head_dim) + 4.0 * double(ceil_div(a.index_head_dim, 128)));
 }
 
 Bytes kv_cache_bytes_per_token(const ModelArch& a, hw::DType dtype) {
-  return kv_cache_bytes_per_token_per_layer(a, dtype) * double(a.layers);
+  return kv_cache_bytes_per_token_per_layer(a, dtype) * double(a.layers - a.sliding_layer_count());
+}
+
+Bytes sliding_window_cache_bytes_per_sequence(const ModelArch& a, hw::DType dtype) {
+  return kv_cache_bytes_per_token_per_layer(a, dtype) * double(a.sliding_layer_count()) * double(a.sliding_window);
+}
+
+Bytes routed_expert_matrix_bytes(const ModelArch& a, int64_t rows, int64_t cols, hw::DType gemm_dtype) {
+  if (!a.quantization.mxfp4_experts) return tensor_bytes(a, rows, cols, true, gemm_dtype);
+  // OCP MX: 4-bit E2M1 elements, one 8-bit E8M0 scale per 32 consecutive elements of a row.
+  const double elements = double(rows) * double(cols);
+  return Bytes(elements * 0.5 + double(rows) * double(ceil_div(cols, 32)));
 }
 
 Bytes tensor_bytes(const ModelArch& a, int64_t rows, int64_t cols, bool quantizable, hw::DType gemm_dtype) {
@@ -91,7 +107,9 @@ WeightBytes weight_bytes(const ModelArch& a, hw::DType gemm_dtype) {
   if (a.is_moe()) {
     for (const auto& t : layer_weights(a, LayerKind::moe)) {
       if (t.group == WeightGroup::router) w.router_per_layer += bytes(t);
-      if (t.group == WeightGroup::routed_experts) w.per_routed_expert += bytes(t);  // one copy
+      if (t.group == WeightGroup::routed_experts) {  // one copy
+        w.per_routed_expert += t.quantizable ? routed_expert_matrix_bytes(a, t.rows, t.cols, gemm_dtype) : bytes(t);
+      }
       if (t.group == WeightGroup::shared_experts) w.shared_experts_per_layer += bytes(t);
     }
   }

@@ -42,10 +42,20 @@ ParamCounts count_params(const ModelArch& arch);
 int64_t layer_params(const ModelArch& arch, LayerKind kind, bool activated);
 
 // KV-cache bytes one token adds to one layer: MLA (kv_lora_rank + qk_rope_head_dim) values;
-// GQA 2 x kv_heads x head_dim values; times bytes_per_element(dtype).
+// GQA 2 x kv_heads x head_dim values; times bytes_per_element(dtype); plus, with sparse attention
+// (DeepSeek-V3.2), the indexer's key (index_key_bytes_per_token_per_layer).
 Bytes kv_cache_bytes_per_token_per_layer(const ModelArch& arch, hw::DType dtype);
-// The same over the main model's layers (MTP layers excluded).
+// The V3.2 indexer's cached key: index_head_dim FP8 values and one FP32 scale per 128 (the V3.2-Exp
+// inference code's act_quant block) whatever the KV dtype; 0 without sparse attention.
+Bytes index_key_bytes_per_token_per_layer(const ModelArch& arch);
+// The same over the main model's full-attention layers (MTP layers excluded). A sliding-window
+// layer keeps only its window per sequence: sliding_window_cache_bytes_per_sequence.
 Bytes kv_cache_bytes_per_token(const ModelArch& arch, hw::DType dtype);
+// The sliding-window layers' cache of one sequence at full window: sliding_window tokens per layer.
+Bytes sliding_window_cache_bytes_per_sequence(const ModelArch& arch, hw::DType dtype);
+// Bytes of one routed-expert weight matrix: tensor_bytes in `gemm_dtype`, or MXFP4 (4.25 bits per
+// element: E2M1 values + one E8M0 scale per 32) when the checkpoint says so (gpt-oss).
+Bytes routed_expert_matrix_bytes(const ModelArch& arch, int64_t rows, int64_t cols, hw::DType gemm_dtype);
 
 // Weight bytes split into the groups a memory calculator shards differently, for GEMM weights in
 // `gemm_dtype` (see the convention above).

@@ -5,7 +5,10 @@
 // Contract: a tensor is rows x cols elements, repeated `copies` times (the routed experts of one
 // layer are one entry with copies == routed_experts). `quantizable` marks the GEMM weight matrices
 // that an FP8 checkpoint stores in FP8 with block scales; norms, embeddings, the LM head and the
-// router gate are never quantised (DeepSeek-V3 FP8 checkpoint convention).
+// router gate are never quantised (DeepSeek-V3 FP8 checkpoint convention). Biases, attention sinks
+// and the V3.2 indexer's norm and score weights are not quantised either. An MXFP4 checkpoint
+// (gpt-oss) stores the quantizable routed-expert matrices in MXFP4 whatever the GEMM dtype
+// (param_counts.h, routed_expert_matrix_bytes).
 
 #include <cstdint>
 #include <string>

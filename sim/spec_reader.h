@@ -74,6 +74,9 @@ class SpecReader {
   const nlohmann::json& raw(std::string_view key) const;        // marks the key read; no checks
 
   void finish() const;
+  // Whether a getter (or raw) has read `key`: for objects checked against an allow-list instead of
+  // finish() (HF configs, models/config_keys.h).
+  bool was_read(std::string_view key) const { return used_.find(key) != used_.end(); }
 
   const std::string& label() const { return label_; }
   const std::string& path() const { return path_; }

@@ -244,16 +244,23 @@ ForwardCost IterationCostModel::layers(const LayerShape& s, const UnitSpec& unit
                                        bool include_mtp) const {
   const ModelArch& a = model_.arch;
   ForwardCost out;
-  // Fold: price the first dense and the first MoE layer, multiply by their counts.
-  const int64_t dense = a.dense_layer_count();
-  const int64_t moe = a.moe_layer_count();
-  int64_t first_dense = -1, first_moe = -1;
+  // Fold: price the first layer of each class (dense or MoE FFN, full or sliding-window attention) and
+  // multiply by the class's count.
+  struct LayerClass {
+    int64_t first = -1;
+    int64_t count = 0;
+  };
+  LayerClass classes[2][2];  // [moe][sliding]
   for (int64_t l = 0; l < a.layers; ++l) {
-    int64_t& first = a.kind_of_layer(l) == LayerKind::moe ? first_moe : first_dense;
-    if (first < 0) first = l;
+    LayerClass& c = classes[a.kind_of_layer(l) == LayerKind::moe][a.is_sliding(l)];
+    if (c.first < 0) c.first = l;
+    ++c.count;
   }
-  if (dense > 0) add(out, one_layer(first_dense, s, unit, imbalance), static_cast<double>(dense));
-  if (moe > 0) add(out, one_layer(first_moe, s, unit, imbalance), static_cast<double>(moe));
+  for (const auto& by_ffn : classes) {
+    for (const LayerClass& c : by_ffn) {
+      if (c.count > 0) add(out, one_layer(c.first, s, unit, imbalance), static_cast<double>(c.count));
+    }
+  }
   if (include_mtp && a.mtp_layers > 0)
     add(out, one_layer(a.layers, s, unit, imbalance), static_cast<double>(a.mtp_layers));
   return out;

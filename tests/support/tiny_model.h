@@ -9,17 +9,18 @@
 
 namespace fathom::test {
 
-inline models::ModelArch tiny_deepseek() {
-  const nlohmann::json cfg = {{"model_type", "deepseek_v3"},  {"hidden_size", 64},
-                              {"num_hidden_layers", 2},       {"vocab_size", 100},
-                              {"num_attention_heads", 2},     {"q_lora_rank", 32},
-                              {"kv_lora_rank", 16},           {"qk_nope_head_dim", 8},
-                              {"qk_rope_head_dim", 4},        {"v_head_dim", 8},
-                              {"intermediate_size", 96},      {"moe_intermediate_size", 16},
-                              {"n_routed_experts", 4},        {"n_shared_experts", 1},
-                              {"num_experts_per_tok", 2},     {"first_k_dense_replace", 1},
-                              {"num_nextn_predict_layers", 1}};
-  return models::parse_hf_config(cfg, "tiny.json");
+inline nlohmann::json tiny_deepseek_config() {
+  return {{"model_type", "deepseek_v3"},  {"hidden_size", 64},
+          {"num_hidden_layers", 2},       {"vocab_size", 100},
+          {"num_attention_heads", 2},     {"q_lora_rank", 32},
+          {"kv_lora_rank", 16},           {"qk_nope_head_dim", 8},
+          {"qk_rope_head_dim", 4},        {"v_head_dim", 8},
+          {"intermediate_size", 96},      {"moe_intermediate_size", 16},
+          {"n_routed_experts", 4},        {"n_shared_experts", 1},
+          {"num_experts_per_tok", 2},     {"first_k_dense_replace", 1},
+          {"num_nextn_predict_layers", 1}};
 }
+
+inline models::ModelArch tiny_deepseek() { return models::parse_hf_config(tiny_deepseek_config(), "tiny.json"); }
 
 }  // namespace fathom::test
