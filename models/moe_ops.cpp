@@ -104,10 +104,15 @@ void add_moe_ops(const LayerContext& c, const TokenShape& t, const MoeLoad& load
   const double received = received_tokens(a, l);
   const auto family = decode ? hw::KernelFamily::grouped_gemm_masked : hw::KernelFamily::grouped_gemm_contiguous;
   const int64_t m = static_cast<int64_t>(std::ceil(l.tokens_per_expert));
-  const hw::DType dt = gemm_dtype(c, true);
+  const hw::DType dt = c.options.expert_dtype.value_or(gemm_dtype(c, true));
   const bool fp8 = dt == hw::DType::fp8;
-  const Bytes gate_up_w = tensor_bytes(a, f, h, true, c.options.weight_dtype) * 2.0;
-  const Bytes down_w = tensor_bytes(a, h, f, true, c.options.weight_dtype);
+  // NVFP4 experts: 0.5 B per value plus one FP8 scale per 16 values (tensor_bytes counts the values only).
+  const auto expert_bytes = [&](int64_t rows, int64_t cols) {
+    const Bytes values = tensor_bytes(a, rows, cols, true, dt);
+    return dt == hw::DType::fp4 ? values + Bytes(double(rows) * double(cols) / 16.0) : values;
+  };
+  const Bytes gate_up_w = expert_bytes(f, h) * 2.0;
+  const Bytes down_w = expert_bytes(h, f);
   if (!decode) add_permute(c, l, received, dt);
   add_gemm(c, "experts_gate_up", family, l.rows_total, m, l.groups, h, 2 * f, dt, gate_up_w * l.experts_read);
   add_swiglu(c, "experts_act", l.rows_total, f);
