@@ -132,6 +132,7 @@ Calibration read_calibration(const SpecReader& r) {
   c.method = prov.text("method");
   c.tables = read_strings(prov, "tables");
   c.hold_out = prov.text("hold_out");
+  if (prov.has("scaled_from")) c.scaled_from = prov.text("scaled_from");
   prov.finish();
   const SpecReader fams = r.child("families");
   for (const auto& entry : kernel_family_registry().entries()) {
@@ -192,9 +193,9 @@ nlohmann::json calibration_to_json(const Calibration& c) {
     }
     families[std::string(to_string(family))] = std::move(f);
   }
-  return {{"device", c.device},
-          {"provenance", {{"method", c.method}, {"tables", c.tables}, {"hold_out", c.hold_out}}},
-          {"families", std::move(families)}};
+  nlohmann::json provenance = {{"method", c.method}, {"tables", c.tables}, {"hold_out", c.hold_out}};
+  if (!c.scaled_from.empty()) provenance["scaled_from"] = c.scaled_from;
+  return {{"device", c.device}, {"provenance", std::move(provenance)}, {"families", std::move(families)}};
 }
 
 }  // namespace fathom::hw

@@ -81,6 +81,9 @@ struct Calibration {
   std::string method;               // e.g. "fit: fathom calibrate fit" or "measured run"
   std::vector<std::string> tables;  // input tables of the fit
   std::string hold_out;             // the hold-out rule used
+  // Non-empty: no curve of this file was fitted on `device`; they are the named device's fitted curves
+  // times stated, assumed per-family factors (provenance.scaled_from, e.g. Blackwell from the H800).
+  std::string scaled_from;
   std::map<KernelFamily, FamilyCalibration> families;
 
   // The parameters of `family`; throws std::out_of_range if absent (cannot happen after loading).

@@ -59,17 +59,33 @@ std::vector<std::string> calibrated_families(const Calibration& calibration) {
 }
 
 std::optional<CalibrationMismatch> calibration_mismatch(const GpuSpec& gpu, const Calibration& calibration) {
+  if (!calibration.scaled_from.empty()) {
+    CalibrationMismatch m{calibration.scaled_from, gpu.name, {}, true, calibration.device};
+    for (const auto& [family, fc] : calibration.families) m.families.emplace_back(to_string(family));
+    return m;
+  }
   if (gpu_model_key(gpu.name) == gpu_model_key(calibration.device)) return std::nullopt;
-  return CalibrationMismatch{calibration.device, gpu.name, calibrated_families(calibration)};
+  return CalibrationMismatch{calibration.device, gpu.name, calibrated_families(calibration), false, ""};
 }
 
 nlohmann::json calibration_mismatch_json(const std::optional<CalibrationMismatch>& m) {
   if (!m) return nullptr;
-  return {{"calibration_device", m->calibration_device}, {"gpu", m->gpu}, {"families", m->families}};
+  nlohmann::json j = {{"calibration_device", m->calibration_device}, {"gpu", m->gpu}, {"families", m->families}};
+  if (m->scaled) {
+    j["scaled_by_assumed_factors"] = true;
+    j["scaled_for"] = m->scaled_for;
+  }
+  return j;
 }
 
 std::string calibration_mismatch_text(const std::optional<CalibrationMismatch>& m) {
   if (!m) return "";
+  if (m->scaled) {
+    return fmt::format(
+        "Kernel calibration \"{}\" used for {} is {}'s fitted curves times assumed per-family factors: {} are "
+        "uncalibrated on this GPU (the factors' ranges belong in kernel_time_factors for --bands).",
+        m->scaled_for, m->gpu, m->calibration_device, fmt::join(m->families, ", "));
+  }
   if (m->families.empty()) {
     return fmt::format("Kernel calibration of {} used for {} (all its parameters are assumed).", m->calibration_device,
                        m->gpu);

@@ -13,6 +13,10 @@
 //    (scanned from calibration_to_json, so every provenance the file carries counts): their curves were fitted to
 //    another GPU's kernel timings. Families whose parameters are all assumed are not listed: an assumption
 //    is as much (or as little) about one GPU as about the other.
+//  - A scaled calibration (Calibration::scaled_from non-empty: another GPU's fitted curves times assumed
+//    per-family factors, the Blackwell file) is a mismatch for every GPU, even one of its own `device`:
+//    calibration_device is then the GPU the curves were fitted on, `scaled` is true and `families` lists
+//    every family, since none was calibrated on the GPU priced.
 
 #include <optional>
 #include <string>
@@ -30,7 +34,9 @@ struct CalibrationMismatch {
   std::string calibration_device;  // Calibration::device
   std::string gpu;                 // GpuSpec::name of the GPU the run prices
   std::vector<std::string>
-      families;  // kernel family names (to_string(KernelFamily)) with measured/published parameters
+      families;            // kernel family names (to_string(KernelFamily)) with measured/published parameters
+  bool scaled = false;     // the curves are calibration_device's times assumed factors (scaled_from)
+  std::string scaled_for;  // scaled only: the calibration's own device name (what it was scaled for)
 };
 
 // The model key of a GPU name (see the contract), e.g. "H800".
@@ -42,7 +48,8 @@ std::vector<std::string> calibrated_families(const Calibration& calibration);
 // nullopt when the calibration was made on `gpu` (same model key); otherwise what the run borrows.
 std::optional<CalibrationMismatch> calibration_mismatch(const GpuSpec& gpu, const Calibration& calibration);
 
-// {"calibration_device": ..., "gpu": ..., "families": [...]}; null for nullopt.
+// {"calibration_device": ..., "gpu": ..., "families": [...]}, plus "scaled_by_assumed_factors": true and
+// "scaled_for" when scaled; null for nullopt.
 nlohmann::json calibration_mismatch_json(const std::optional<CalibrationMismatch>& mismatch);
 
 // One line for a text report, e.g. "kernel calibration of NVIDIA H800 SXM5 used for NVIDIA H100 SXM5:

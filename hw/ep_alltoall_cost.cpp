@@ -9,6 +9,11 @@ namespace {
 // Expected number of distinct bins hit when k balls fall uniformly into `bins` bins.
 double expected_distinct(double bins, double k) { return bins * (1.0 - std::pow(1.0 - 1.0 / bins, k)); }
 
+// Default 0 (a NodeSpec built in code without the field) reads as one domain per node.
+int64_t scaleup_domain_gpus(const NodeSpec& node) {
+  return node.scaleup_domain_gpus > 0 ? node.scaleup_domain_gpus : node.gpus_per_node;
+}
+
 }  // namespace
 
 Bytes payload_bytes_per_token(int64_t hidden, DType dtype) {
@@ -24,7 +29,8 @@ BytesPerSecond scaleout_bandwidth_per_gpu(const NodeSpec& node) {
 }
 
 AllToAllTraffic ep_alltoall_traffic(const AllToAllShape& s, const NodeSpec& node) {
-  const double gpus_per_node = static_cast<double>(std::min(s.ep_gpus, node.gpus_per_node));
+  // Domains stand in for nodes throughout (see the header): NVLink inside one, NICs between them.
+  const double gpus_per_node = static_cast<double>(std::min(s.ep_gpus, scaleup_domain_gpus(node)));
   const double nodes = std::ceil(static_cast<double>(s.ep_gpus) / gpus_per_node);
   const double usable_nodes = s.max_nodes_per_token > 0 ? std::min<double>(nodes, s.max_nodes_per_token) : nodes;
   const double k = static_cast<double>(s.top_k);

@@ -8,6 +8,12 @@
 //    of the own node go over NVLink when `nvlink_local` (the 2025-06 update, K25), else over IB.
 // Routing is modelled as uniform over the experts of the min(M, nodes) nodes a token may use
 // (node-limited routing, T05). Imbalance is the caller's factor on tokens_per_gpu.
+//
+// "Node" above means the scale-up domain (NodeSpec::scaleup_domain_gpus): what travels on NVLink is
+// traffic inside the domain, what travels on the NICs ("IB") is traffic between domains. With the
+// default domain (= the node's GPUs, HGX) the two are the same; on an NVL72 rack an EP group of up to
+// 72 GPUs sends nothing over the NICs. The node-limited routing M then counts domains: it exists to
+// bound scale-out traffic (T05). The NIC bandwidth per GPU stays the node's (its NICs / its GPUs).
 
 #include <cstdint>
 

@@ -13,6 +13,8 @@ FlopsPerSecond GpuSpec::peak(DType dtype) const {
       return peak_bf16_dense;
     case DType::fp32:
       return peak_fp32;
+    case DType::fp4:
+      return peak_fp4_dense;
   }
   return peak_bf16_dense;
 }
@@ -22,6 +24,7 @@ GpuSpec GpuSpec::with_compute_sms(int64_t sms) const {
   GpuSpec g = *this;
   const double share = static_cast<double>(sms) / static_cast<double>(sm_count);
   g.sm_count = sms;
+  g.peak_fp4_dense = peak_fp4_dense * share;
   g.peak_fp8_dense = peak_fp8_dense * share;
   g.peak_bf16_dense = peak_bf16_dense * share;
   g.peak_fp32 = peak_fp32 * share;
@@ -33,6 +36,9 @@ GpuSpec read_gpu_spec(const SpecReader& r) {
   g.name = r.text("name");
   g.sm_count = r.at_most("sm_count", r.at_least("sm_count", r.integer("sm_count"), 1), 100'000);
   g.boost_clock = r.quantity<Hertz>("boost_clock");
+  g.peak_fp4_dense =
+      r.quantity_or<FlopsPerSecond>("peak_fp4_dense", "0TFLOPS", "no FP4 tensor cores (Hopper and older)");
+  if (g.peak_fp4_dense.value() < 0) r.fail("peak_fp4_dense", "must be >= 0 (0: no FP4 tensor cores)");
   g.peak_fp8_dense = r.quantity<FlopsPerSecond>("peak_fp8_dense");
   g.peak_bf16_dense = r.quantity<FlopsPerSecond>("peak_bf16_dense");
   g.peak_fp32 = r.quantity<FlopsPerSecond>("peak_fp32");

@@ -14,6 +14,7 @@ struct GpuSpec {
   std::string name;
   int64_t sm_count = 0;
   Hertz boost_clock;
+  FlopsPerSecond peak_fp4_dense;   // tensor cores, FP4 (NVFP4) inputs; 0 = no FP4 tensor cores (Hopper)
   FlopsPerSecond peak_fp8_dense;   // tensor cores, FP8 inputs
   FlopsPerSecond peak_bf16_dense;  // tensor cores, BF16/FP16 inputs
   FlopsPerSecond peak_fp32;        // CUDA cores (non-tensor)
@@ -22,7 +23,8 @@ struct GpuSpec {
   BytesPerSecond nvlink_bandwidth_per_direction;  // 0 when the GPU has no NVLink
   BytesPerSecond pcie_bandwidth_per_direction;
 
-  // Dense tensor-core peak for a math dtype (fp16 shares the bf16 peak; fp32 uses CUDA cores).
+  // Dense tensor-core peak for a math dtype (fp16 shares the bf16 peak; fp32 uses CUDA cores; fp4 is 0 on
+  // GPUs without FP4 tensor cores: scenarios asking for FP4 GEMMs there are refused when read).
   FlopsPerSecond peak(DType dtype) const;
   // The same GPU with only `sms` of its SMs computing (the rest serve communication, as DeepSeek-V3's 20
   // of 132, T08): every compute peak scales by sms / sm_count; HBM bandwidth does not (assumed: the
@@ -30,7 +32,8 @@ struct GpuSpec {
   GpuSpec with_compute_sms(int64_t sms) const;
 };
 
-// Reads a GPU object; every key is required. `reader.finish()` is called.
+// Reads a GPU object; every key is required except peak_fp4_dense (absent: no FP4 tensor cores). `reader.finish()` is
+// called.
 GpuSpec read_gpu_spec(const SpecReader& reader);
 
 }  // namespace fathom::hw

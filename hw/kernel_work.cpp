@@ -8,8 +8,8 @@
 namespace fathom::hw {
 namespace {
 
-constexpr std::array<std::pair<DType, std::string_view>, 4> kDTypes = {
-    {{DType::fp8, "fp8"}, {DType::bf16, "bf16"}, {DType::fp16, "fp16"}, {DType::fp32, "fp32"}}};
+constexpr std::array<std::pair<DType, std::string_view>, 5> kDTypes = {
+    {{DType::fp8, "fp8"}, {DType::bf16, "bf16"}, {DType::fp16, "fp16"}, {DType::fp32, "fp32"}, {DType::fp4, "fp4"}}};
 
 constexpr std::array<std::pair<KernelFamily, std::string_view>, 8> kFamilies = {{
     {KernelFamily::dense_gemm, "dense_gemm"},
@@ -35,7 +35,7 @@ DType parse_dtype(std::string_view name) {
   for (const auto& [v, n] : kDTypes) {
     if (n == name) return v;
   }
-  throw std::invalid_argument("unknown dtype \"" + std::string(name) + "\"; use fp8, bf16, fp16 or fp32");
+  throw std::invalid_argument("unknown dtype \"" + std::string(name) + "\"; use fp4, fp8, bf16, fp16 or fp32");
 }
 
 std::string_view to_string(KernelFamily f) {

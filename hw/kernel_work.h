@@ -10,7 +10,8 @@
 
 namespace fathom::hw {
 
-enum class DType { fp8, bf16, fp16, fp32 };
+// fp4 = NVFP4 (E2M1 values, one FP8 E4M3 scale per 16 elements: published Blackwell FP4 peaks, H10/H13/H16).
+enum class DType { fp8, bf16, fp16, fp32, fp4 };
 
 // Bytes per element (FP8 block scales are counted separately by whoever sizes the tensor).
 constexpr double bytes_per_element(DType t) {
@@ -23,11 +24,13 @@ constexpr double bytes_per_element(DType t) {
       return 2.0;
     case DType::fp32:
       return 4.0;
+    case DType::fp4:
+      return 0.5;
   }
   return 2.0;
 }
 std::string_view to_string(DType t);
-DType parse_dtype(std::string_view name);  // "fp8" | "bf16" | "fp16" | "fp32"; throws std::invalid_argument
+DType parse_dtype(std::string_view name);  // "fp8" | "bf16" | "fp16" | "fp32" | "fp4"; throws std::invalid_argument
 
 // Kernel families, each with its own calibrated efficiency curve (ARCHITECTURE.md §4).
 enum class KernelFamily {

@@ -1,5 +1,7 @@
 #include "hw/node_spec.h"
 
+#include <fmt/format.h>
+
 namespace fathom::hw {
 namespace {
 
@@ -34,6 +36,16 @@ NodeSpec read_node_spec(const SpecReader& r) {
   fabric.finish();
   n.scaleout_nic = read_nic(r.child("scaleout_nic"));
   n.storage_nic = read_nic(r.child("storage_nic"));
+  n.scaleup_domain_gpus =
+      r.at_most("scaleup_domain_gpus",
+                r.integer_or("scaleup_domain_gpus", n.gpus_per_node, "one NVLink domain per node (HGX, H12)"), 4096);
+  if (n.scaleup_domain_gpus < n.gpus_per_node || n.scaleup_domain_gpus % n.gpus_per_node != 0) {
+    r.fail("scaleup_domain_gpus",
+           fmt::format("{} is not a whole number of {}-GPU nodes", n.scaleup_domain_gpus, n.gpus_per_node));
+  }
+  if (n.scaleup_domain_gpus > n.gpus_per_node && n.intra_fabric != IntraNodeFabric::nvswitch) {
+    r.fail("scaleup_domain_gpus", "a domain beyond one node needs an NVSwitch fabric (intra_node.kind \"nvswitch\")");
+  }
   r.finish();
   return n;
 }

@@ -1,6 +1,13 @@
 #pragma once
 // One server (scenarios/hw/nodes/*.json): its GPUs, the intra-node fabric (NVSwitch or PCIe), the
 // scale-out NICs (one per GPU on DeepSeek's clusters) and the storage NIC.
+//
+// A node (a host or compute tray with its CPUs and NICs) and the scale-up (NVLink) domain it belongs to
+// are separate things: an HGX board is 8 GPUs in one domain per node; a GB200/GB300 NVL72 rack is one
+// 72-GPU domain over 18 trays of 4 (H15, H18). "scaleup_domain_gpus" (optional, default gpus_per_node)
+// says how many GPUs share the node's NVLink fabric, a multiple of gpus_per_node; traffic between
+// GPUs of one domain runs at intra_node's bandwidth and latency, traffic between domains on the
+// scale-out NICs.
 
 #include <string>
 
@@ -26,6 +33,7 @@ struct NodeSpec {
   Seconds intra_latency;
   NicSpec scaleout_nic;  // count 0 = a stand-alone machine
   NicSpec storage_nic;
+  int64_t scaleup_domain_gpus = 0;  // GPUs of one NVLink domain (>= gpus_per_node, a multiple of it)
 };
 
 // Reads a node object (with its nested "gpu"); `reader.finish()` is called.

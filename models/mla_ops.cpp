@@ -100,6 +100,8 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
     add_absorbed(c, "q_absorb_w_uk", T, a.qk_nope_head_dim, a.kv_lora_rank);
     const double keys = double(t.sequences) * double(t.seq_kv);  // (sequence, key) pairs
     attn.work.family = hw::KernelFamily::mla_decode;
+    // FlashMLA's FP8 decode kernels (K05) run the QK and PV products in FP8 over the FP8 cache.
+    if (c.options.attention_dtype) attn.work.dtype = *c.options.attention_dtype;
     attn.work.head_dim_qk = latent;
     attn.work.head_dim_v = a.kv_lora_rank;
     attn.work.flops = Flops(2.0 * double(a.heads * t.seq_q) * keys * double(latent + a.kv_lora_rank));

@@ -104,11 +104,17 @@ void add_moe_ops(const LayerContext& c, const TokenShape& t, const MoeLoad& load
   const double received = received_tokens(a, l);
   const auto family = decode ? hw::KernelFamily::grouped_gemm_masked : hw::KernelFamily::grouped_gemm_contiguous;
   const int64_t m = static_cast<int64_t>(std::ceil(l.tokens_per_expert));
-  const hw::DType dt = gemm_dtype(c, true);
+  const hw::DType dt = c.options.expert_dtype.value_or(gemm_dtype(c, true));
   const bool fp8 = dt == hw::DType::fp8;
-  // MXFP4 experts (gpt-oss) read 4.25-bit weights into GEMMs that run in `dt` (Hopper has no FP4 math).
-  const Bytes gate_up_w = routed_expert_matrix_bytes(a, f, h, c.options.weight_dtype) * 2.0;
-  const Bytes down_w = routed_expert_matrix_bytes(a, h, f, c.options.weight_dtype);
+  // Expert weight bytes: NVFP4 experts (model.expert_weights_dtype fp4) 0.5 B per value plus one FP8 scale per
+  // 16 values (tensor_bytes counts the values only); MXFP4 checkpoints (gpt-oss) 4.25-bit weights read into
+  // GEMMs that run in `dt` (Hopper has no FP4 math); otherwise at the weight dtype.
+  const auto expert_bytes = [&](int64_t rows, int64_t cols) {
+    if (dt == hw::DType::fp4) return tensor_bytes(a, rows, cols, true, dt) + Bytes(double(rows) * double(cols) / 16.0);
+    return routed_expert_matrix_bytes(a, rows, cols, c.options.weight_dtype);
+  };
+  const Bytes gate_up_w = expert_bytes(f, h) * 2.0;
+  const Bytes down_w = expert_bytes(h, f);
   if (!decode) add_permute(c, l, received, dt);
   add_gemm(c, "experts_gate_up", family, l.rows_total, m, l.groups, h, 2 * f, dt, gate_up_w * l.experts_read);
   add_swiglu(c, "experts_act", l.rows_total, f);

@@ -30,6 +30,7 @@
 //    permutations and gathers are data movement: 0 FLOPs (not model FLOPs).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -90,6 +91,12 @@ struct CostOptions {
   hw::DType weight_dtype = hw::DType::bf16;      // GEMM operands
   hw::DType activation_dtype = hw::DType::bf16;  // GEMM outputs, elementwise data
   hw::DType kv_dtype = hw::DType::bf16;          // KV cache elements
+  // Routed-expert GEMM operands (weights and dispatched activations); unset = weight_dtype. fp4: NVFP4
+  // experts on GPUs with FP4 tensor cores (model.expert_weights_dtype).
+  std::optional<hw::DType> expert_dtype;
+  // The MLA attention kernels' math dtype (model.attention_dtype): bf16 (FlashMLA, K01) or fp8 (FlashMLA's
+  // FP8 kernels over an FP8 KV cache, K05/K06); unset = activation_dtype.
+  std::optional<hw::DType> attention_dtype;
 };
 
 // FP8 GEMMs when the checkpoint is FP8 (DeepSeek-V3), BF16 otherwise; BF16 activations and cache.

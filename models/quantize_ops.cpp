@@ -38,6 +38,7 @@ Op cast_op(std::string name, int64_t layer, Pass pass, double rows, int64_t widt
 
 double operand_row_bytes(hw::DType dtype, int64_t width) {
   const double values = double(width) * hw::bytes_per_element(dtype);
+  if (dtype == hw::DType::fp4) return values + double(width) / 16.0;  // NVFP4: one FP8 scale per 16 values
   return dtype == hw::DType::fp8 ? values + double(tiles(width)) * 4.0 : values;
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "hw/gpu_spec.h"
 #include "hw/kernel_work.h"
 #include "models/model_arch.h"
 #include "sim/scenario_document.h"
@@ -16,7 +17,12 @@ struct ModelChoice {
   ModelArch arch;
   hw::DType weights_dtype = hw::DType::bf16;   // GEMM weights (fp8 uses 128x128 block scales)
   hw::DType kv_cache_dtype = hw::DType::bf16;  // KV cache entries
-  bool mtp = false;                            // MTP modules loaded (speculative decoding / training)
+  // Routed-expert GEMM operands: weights_dtype unless "expert_weights_dtype" says fp4 (NVFP4 experts,
+  // Blackwell only; the scenario reader refuses it on a GPU without FP4 peaks).
+  hw::DType expert_dtype = hw::DType::bf16;
+  // MLA decode attention math: bf16 (FlashMLA, K01) or fp8 (FlashMLA's FP8 kernels, K05; needs an FP8 KV cache).
+  hw::DType attention_dtype = hw::DType::bf16;
+  bool mtp = false;  // MTP modules loaded (speculative decoding / training)
 };
 
 // Reads {"hf_config": "models/x.config.json", "weights_dtype": "fp8", "kv_cache_dtype": "bf16",
@@ -29,6 +35,14 @@ ModelChoice read_model_choice(const SpecReader& reader, const ScenarioDocument& 
 
 // Refuses `tokens` in one sequence (a context, a prompt, a training sequence) beyond the model's context
 // (max_position_embeddings; nothing is checked when the config does not give it). Returns `tokens`.
+// Refuses dtypes the GPU has no tensor cores for (fp4 experts on a GPU without an FP4 peak), as an
+// InputError at `model_reader`'s path.
+void check_dtypes_on_gpu(const SpecReader& model_reader, const ModelChoice& choice, const hw::GpuSpec& gpu);
+
+// Training prices neither fp4 experts nor fp8 attention (their backward kernels are not modelled): refuses
+// expert_weights_dtype other than weights_dtype and attention_dtype other than bf16.
+void refuse_inference_only_dtypes(const SpecReader& model_reader, const ModelChoice& choice);
+
 int64_t within_context(const SpecReader& reader, std::string_view key, int64_t tokens, const ModelArch& arch);
 
 }  // namespace fathom::models

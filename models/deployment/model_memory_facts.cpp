@@ -44,6 +44,11 @@ ModelMemoryFacts memory_facts(const ModelChoice& choice) {
   m.attention_per_layer = w.attention_per_layer;
   m.dense_ffn_per_layer = w.dense_ffn_per_layer;
   m.routed_expert = w.per_routed_expert;
+  if (choice.expert_dtype != choice.weights_dtype) {
+    // Experts in another dtype (NVFP4: 0.5 B a value plus one FP8 scale per 16 values = values / 8).
+    const Bytes values = weight_bytes(a, choice.expert_dtype).per_routed_expert;
+    m.routed_expert = choice.expert_dtype == hw::DType::fp4 ? values * (1.0 + 1.0 / 8.0) : values;
+  }
   m.shared_experts_per_layer = w.shared_experts_per_layer;
   m.router_per_layer = w.router_per_layer;
   m.embedding = w.embedding;

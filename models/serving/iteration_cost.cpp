@@ -135,6 +135,8 @@ IterationCostModel::IterationCostModel(const ModelChoice& model, const hw::NodeS
   options_ = default_cost_options(model.arch);
   options_.weight_dtype = model.weights_dtype;
   options_.kv_dtype = model.kv_cache_dtype;
+  if (model.expert_dtype != model.weights_dtype) options_.expert_dtype = model.expert_dtype;
+  if (model.attention_dtype != options_.activation_dtype) options_.attention_dtype = model.attention_dtype;
   const hw::GpuSpec& gpu = kernels.gpu();
   size_t i = 0;
   for (const int64_t sms : {prefill.communication_sms, decode.communication_sms}) {

@@ -36,6 +36,7 @@ ServingInputs read_serving_inputs(const ScenarioDocument& doc, ProvenanceLog* lo
     top.fail("cluster", "prefill-decode disaggregation moves KV caches over a scale-out NIC; the node has none");
   }
   ModelChoice model = read_model_choice(top.child("model"), doc);
+  check_dtypes_on_gpu(top.child("model"), model, cluster.node.gpu);
   const std::string calibration_file = top.text("calibration");
   const auto calibration = doc.resolve_path(calibration_file);
   std::error_code missing;  // the non-throwing overload: a name too long for the OS is "not found"

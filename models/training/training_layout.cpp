@@ -25,6 +25,11 @@ TrainingLayout derive_layout(const SpecReader& par, const ParallelismSpec& p, bo
   TrainingLayout l;
   l.gpus = cluster.total_gpus();
   validate_parallelism(par, p, arch.routed_experts, arch.heads, arch.layers, l.gpus);
+  if (cluster.node.scaleup_domain_gpus > cluster.node.gpus_per_node) {
+    par.fail("ep",
+             "the training step's flows map GPUs to NIC planes per node; a scale-up domain wider than one node "
+             "(NVL72) is modelled by the unit and serving kinds only");
+  }
   if (p.tp != 1) par.fail("tp", fmt::format("training with tensor parallelism is not modelled (got {})", p.tp));
   if (p.redundant_experts != 0) par.fail("redundant_experts", "training keeps no redundant experts (T06)");
   l.pp = p.pp;

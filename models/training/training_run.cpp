@@ -98,6 +98,7 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   s.calibration_file = top.text("calibration");
   s.cluster = hw::read_cluster_spec(top.child("cluster"));
   s.model = read_model_choice(top.child("model"), doc, cache ? &cache->hf_configs : nullptr);
+  refuse_inference_only_dtypes(top.child("model"), s.model);
   const SpecReader par = top.child("parallelism");
   const ParallelismSpec p = read_training_parallelism(par);
   const SpecReader tr = top.child("training");

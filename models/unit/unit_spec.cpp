@@ -151,6 +151,7 @@ UnitScenario read_unit_scenario(const ScenarioDocument& doc, ProvenanceLog& log)
   top.choice("kind", {"unit"});
   s.cluster = hw::read_cluster_spec(top.child("cluster"));
   s.model = read_model_choice(top.child("model"), doc);
+  check_dtypes_on_gpu(top.child("model"), s.model, s.cluster.node.gpu);
   s.calibration_file = top.text("calibration");
   const std::filesystem::path calibration = doc.resolve_path(s.calibration_file);
   std::error_code missing;  // the non-throwing overload: a name too long for the OS is "not found"
@@ -170,6 +171,7 @@ UnitScenario read_unit_scenario(const ScenarioDocument& doc, ProvenanceLog& log)
     s.decode.unit = read_engine(u, s.phase, s.parallelism, gpn);
     read_decode(u, s);
   } else {
+    refuse_inference_only_dtypes(top.child("model"), s.model);
     read_training(u, s);
   }
   if (s.phase != UnitPhase::training) {

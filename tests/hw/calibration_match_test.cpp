@@ -78,3 +78,32 @@ TEST_CASE("calibration_mismatch on the shipped files: H800 calibration for the H
     }
   }
 }
+
+TEST_CASE("a scaled calibration (Blackwell from H800) is a mismatch for every GPU and names every family", "[unit]") {
+  const hw::Calibration c =
+      hw::load_calibration(std::string(FATHOM_SOURCE_DIR) + "/scenarios/calibration/blackwell-from-h800.json");
+  const hw::Calibration h800 =
+      hw::load_calibration(std::string(FATHOM_SOURCE_DIR) + "/scenarios/calibration/h800.json");
+  CHECK(c.scaled_from == "NVIDIA H800 SXM5");
+  CHECK(hw::calibrated_families(c).empty());  // every parameter is assumed
+  for (const char* gpu : {"gb200", "b200", "gb300", "h800"}) {
+    INFO(gpu);
+    const auto m = hw::calibration_mismatch(test::shipped_gpu(gpu), c);
+    REQUIRE(m);
+    CHECK(m->scaled);
+    CHECK(m->calibration_device == "NVIDIA H800 SXM5");
+    CHECK(m->families.size() == c.families.size());
+    const nlohmann::json j = hw::calibration_mismatch_json(m);
+    CHECK(j.at("scaled_by_assumed_factors") == true);
+    CHECK(j.at("families").size() == 8);
+    CHECK(hw::calibration_mismatch_text(m).find("dense_gemm") != std::string::npos);
+    CHECK(hw::calibration_mismatch_text(m).find("uncalibrated") != std::string::npos);
+  }
+  // The stated factors: dense GEMM compute efficiency x 0.9, MLA decode unchanged.
+  CHECK(c.parameters(hw::KernelFamily::dense_gemm).compute_efficiency_max.value ==
+        Approx(0.9 * h800.parameters(hw::KernelFamily::dense_gemm).compute_efficiency_max.value).epsilon(1e-5));
+  CHECK(c.parameters(hw::KernelFamily::mla_decode).memory_efficiency.value ==
+        h800.parameters(hw::KernelFamily::mla_decode).memory_efficiency.value);
+  // Round trip keeps scaled_from.
+  CHECK(hw::calibration_to_json(c).at("provenance").at("scaled_from") == "NVIDIA H800 SXM5");
+}

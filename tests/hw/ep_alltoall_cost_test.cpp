@@ -21,6 +21,12 @@ NodeSpec h800() {
   return read_node_spec(SpecReader(doc.root, doc.label, ""));
 }
 
+NodeSpec gb200_tray() {
+  const ScenarioDocument doc =
+      load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/hw/nodes/gb200-nvl72-tray.json");
+  return read_node_spec(SpecReader(doc.root, doc.label, ""));
+}
+
 double relative_error(double predicted, double published) { return predicted / published - 1.0; }
 
 double median_abs(std::vector<double> v) {
@@ -122,4 +128,47 @@ TEST_CASE("DeepEP low-latency kernels: predicted latency vs K24 (pure RDMA) and 
     }
   }
   CHECK(median_abs(errors) < 0.10);
+}
+
+TEST_CASE("NVL72: EP across the trays of one rack is all NVLink, across racks the NICs carry the rest", "[unit]") {
+  const NodeSpec tray = gb200_tray();  // 4 GPUs per tray, one 72-GPU NVLink domain (H15)
+  REQUIRE(tray.gpus_per_node == 4);
+  REQUIRE(tray.scaleup_domain_gpus == 72);
+  AllToAllShape s{.tokens_per_gpu = 128,
+                  .top_k = 8,
+                  .ep_gpus = 72,
+                  .bytes_per_token = Bytes(1000),
+                  .style = AllToAllStyle::low_latency,
+                  .nvlink_local = true};
+  // EP72 over 18 trays, one domain: all 1,024 (token, expert) pairs stay on NVLink.
+  AllToAllTraffic t = ep_alltoall_traffic(s, tray);
+  CHECK(t.over_ib.value() == 0);
+  CHECK(t.over_nvlink.value() == Approx(1024 * 1000));
+  // 3.33 us NVLink latency + 1,024,000 B / 720 GB/s = 1.4222 us; no NIC latency.
+  CHECK(ep_alltoall_time(s, tray).value() == Approx(3.33e-6 + 1.024e6 / 720e9).epsilon(1e-12));
+
+  // The same trays as stand-alone 4-GPU NVLink islands (the old node = domain rule): 17/18 of the pairs leave.
+  NodeSpec islands = tray;
+  islands.scaleup_domain_gpus = 4;
+  CHECK(ep_alltoall_traffic(s, islands).over_ib.value() == Approx(1024 * 1000 * 17.0 / 18));
+
+  // EP144 over two racks: half the pairs cross to the other rack on the tray's NICs (one CX7 per GPU,
+  // 40 GB/s achievable), half stay on NVLink; both latencies count.
+  s.ep_gpus = 144;
+  t = ep_alltoall_traffic(s, tray);
+  CHECK(t.over_ib.value() == Approx(512 * 1000));
+  CHECK(t.over_nvlink.value() == Approx(512 * 1000));
+  CHECK(scaleout_bandwidth_per_gpu(tray).value() == 40e9);
+  // 3.33 + 3.7 us + max(512,000 / 40 GB/s = 12.8 us, 512,000 / 720 GB/s = 0.711 us) = 19.83 us.
+  CHECK(ep_alltoall_time(s, tray).value() == Approx(19.83e-6).epsilon(1e-9));
+
+  // Normal kernels, EP72 in one rack: no NIC bytes; NVLink forwards to the distinct expert GPUs but the
+  // sender's own: 72 (1 - (71/72)^8) (1 - 1/72) per token.
+  s.ep_gpus = 72;
+  s.style = AllToAllStyle::normal;
+  s.tokens_per_gpu = 1;
+  t = ep_alltoall_traffic(s, tray);
+  CHECK(t.over_ib.value() == 0);
+  const double gpus_hit = 72 * (1 - std::pow(71.0 / 72.0, 8));
+  CHECK(t.over_nvlink.value() == Approx(gpus_hit * (1 - 1.0 / 72) * 1000));
 }

@@ -28,6 +28,10 @@ const std::map<std::string, double> kDatasheetGb = {
     {"h100", 80},     // H06
     {"h200", 141},    // H07
     {"rtx4090", 24},  // NVIDIA spec sheet (assumed in the file)
+    {"b200", 180},    // H11
+    {"gb200", 186},   // H14
+    {"gb300", 279},   // H17
+    {"h20", 96},      // H21 (UNVERIFIED)
 };
 
 // Hopper: 4096 dense BF16 FLOP per SM per clock (H03/H06: 132 SMs x 1830 MHz x 4096 = 989.4 TFLOPS).
@@ -55,6 +59,11 @@ TEST_CASE("every shipped GPU file follows the conventions of the GPU files", "[u
     // rounding of the published figures (four significant digits).
     CHECK(g.peak_fp8_dense.value() == Approx(2.0 * g.peak_bf16_dense.value()).epsilon(1e-3));
     CHECK(g.peak_fp32.value() < g.peak_bf16_dense.value());
+    // FP4 (Blackwell only): 2x FP8 on B200/GB200 (H10, H13), 3x on Blackwell Ultra (H16); 0 elsewhere.
+    if (g.peak_fp4_dense.value() > 0) {
+      CHECK(g.peak_fp4_dense.value() >= 2.0 * g.peak_fp8_dense.value());
+      CHECK(g.peak_fp4_dense.value() <= 3.0 * g.peak_fp8_dense.value());
+    }
     if (is_hopper(stem)) {
       CHECK(g.sm_count == 132);
       CHECK(g.peak_bf16_dense.value() ==

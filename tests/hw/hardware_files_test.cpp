@@ -22,7 +22,8 @@ hw::NodeSpec load_node(const std::string& rel, ProvenanceLog* log, const std::ve
 }  // namespace
 
 TEST_CASE("every shipped GPU and node file loads and every value has a source", "[unit]") {
-  for (const std::string node : {"h800-8gpu", "h100-8gpu", "h200-8gpu", "rtx4090-2gpu"}) {
+  for (const std::string node : {"h800-8gpu", "h100-8gpu", "h200-8gpu", "rtx4090-2gpu", "hgx-b200-8gpu",
+                                 "gb200-nvl72-tray", "gb300-nvl72-tray"}) {
     INFO(node);
     ProvenanceLog log;
     load_node("hw/nodes/" + node + ".json", &log);
@@ -82,4 +83,47 @@ TEST_CASE("a GPU with SMs taken for communication keeps its HBM and loses comput
   CHECK(r.hbm_capacity.value() == g.hbm_capacity.value());
   CHECK_THROWS_AS(g.with_compute_sms(0), std::invalid_argument);
   CHECK_THROWS_AS(g.with_compute_sms(133), std::invalid_argument);
+}
+
+TEST_CASE("Blackwell and H20 files hold the rows of published-figures.md section 6b", "[unit]") {
+  const hw::NodeSpec b200 = load_node("hw/nodes/hgx-b200-8gpu.json", nullptr);
+  CHECK(b200.gpu.peak_fp4_dense.value() == 9000e12);                // H10, dense
+  CHECK(b200.gpu.peak(hw::DType::fp8).value() == 4500e12);          // H10
+  CHECK(b200.gpu.peak_bf16_dense.value() == 2250e12);               // H10
+  CHECK(b200.gpu.hbm_capacity.value() == 180e9);                    // H11
+  CHECK(b200.gpu.hbm_bandwidth.value() == 7.7e12);                  // H11
+  CHECK(b200.gpu.nvlink_bandwidth_per_direction.value() == 900e9);  // H12: 1.8 TB/s bidirectional
+  CHECK(b200.gpus_per_node == 8);
+  CHECK(b200.scaleup_domain_gpus == 8);  // H12: NVLink domain 8
+
+  const hw::NodeSpec gb200 = load_node("hw/nodes/gb200-nvl72-tray.json", nullptr);
+  CHECK(gb200.gpu.peak_fp4_dense.value() == 10000e12);  // H13
+  CHECK(gb200.gpu.peak_fp8_dense.value() == 5000e12);   // H13
+  CHECK(gb200.gpu.hbm_capacity.value() == 186e9);       // H14
+  CHECK(gb200.gpu.hbm_bandwidth.value() == 8e12);       // H14
+  CHECK(gb200.gpus_per_node == 4);                      // H15: a tray of 4
+  CHECK(gb200.scaleup_domain_gpus == 72);               // H15: 18 trays x 4
+  CHECK(gb200.scaleout_nic.count == 4);                 // H15: one CX7 per GPU
+  CHECK(gb200.scaleout_nic.bandwidth.value() == 50e9);  // 400 Gb/s
+
+  const hw::NodeSpec gb300 = load_node("hw/nodes/gb300-nvl72-tray.json", nullptr);
+  CHECK(gb300.gpu.peak_fp4_dense.value() == 15000e12);   // H16
+  CHECK(gb300.gpu.hbm_capacity.value() == 279e9);        // H17
+  CHECK(gb300.scaleup_domain_gpus == 72);                // H18
+  CHECK(gb300.scaleout_nic.bandwidth.value() == 100e9);  // H18: CX8 800 Gb/s
+
+  const hw::GpuSpec h20 = test::shipped_gpu("h20");
+  CHECK(h20.peak_bf16_dense.value() == 148e12);  // H21 (UNVERIFIED, assumed)
+  CHECK(h20.peak_fp8_dense.value() == 296e12);
+  CHECK(h20.peak_fp4_dense.value() == 0);  // Hopper: no FP4 tensor cores
+  CHECK(h20.sm_count == 78);               // H22 (UNVERIFIED)
+}
+
+TEST_CASE("the scale-up domain defaults to the node and must be whole nodes", "[unit]") {
+  CHECK(load_node("hw/nodes/h800-8gpu.json", nullptr).scaleup_domain_gpus == 8);
+  CHECK(load_node("hw/nodes/h800-8gpu.json", nullptr).gpu.peak_fp4_dense.value() == 0);
+  CHECK_THROWS_WITH(load_node("hw/nodes/gb200-nvl72-tray.json", nullptr, {"scaleup_domain_gpus=70"}),
+                    Catch::Contains("scaleup_domain_gpus: 70 is not a whole number of 4-GPU nodes"));
+  CHECK_THROWS_WITH(load_node("hw/nodes/gb200-nvl72-tray.json", nullptr, {"scaleup_domain_gpus=2"}),
+                    Catch::Contains("not a whole number"));
 }

@@ -60,7 +60,9 @@ TEST_CASE("unit: tokens are conserved between step, GPU and node", "[unit]") {
     INFO(f);
     const unit::UnitResult r = predict(f);
     CHECK(r.tokens_per_s_per_gpu * r.step_s == Approx(r.tokens_per_step_per_gpu).epsilon(1e-12));
-    CHECK(r.tokens_per_s_per_node == Approx(8 * r.tokens_per_s_per_gpu).epsilon(1e-12));
+    // A node is the scenario's host or tray: 8 GPUs on HGX, 4 on an NVL72 tray.
+    const double gpus_per_node = f.find("nvl72") != std::string::npos ? 4 : 8;
+    CHECK(r.tokens_per_s_per_node == Approx(gpus_per_node * r.tokens_per_s_per_gpu).epsilon(1e-12));
   }
   const unit::UnitResult d = predict("unit/deepseek-v3-decode-ep144-h800.json");
   CHECK(d.tokens_per_step_per_gpu == Approx(128 * (1 + 0.85)).epsilon(1e-12));  // S41 batch, S44/S45 MTP

@@ -1,0 +1,65 @@
+// The GB200 NVL72 decode unit (scenarios/unit/deepseek-r1-decode-ep72-gb200-nvl72.json): EP over the
+// rack's 18 trays runs on NVLink (the scale-up domain, not the 4-GPU tray, decides the link), the scaled
+// Blackwell calibration is reported as uncalibrated, and FP4 experts / FP8 attention take the faster peaks.
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "models/unit/unit_run.h"
+
+using namespace fathom;
+using namespace fathom::models;
+
+namespace {
+
+const std::string kNvl72 = "unit/deepseek-r1-decode-ep72-gb200-nvl72.json";
+
+unit::UnitResult predict(const std::vector<std::string>& sets = {}) {
+  ProvenanceLog log;
+  return unit::predict_unit(
+      unit::read_unit_scenario(load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/" + kNvl72, sets), log));
+}
+
+serving::CostRow row(const unit::UnitResult& r, const std::string& name) {
+  for (const auto& n : r.breakdown) {
+    if (n.name == name) return n.row;
+  }
+  FAIL("no breakdown row " << name);
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("NVL72 unit: EP72 over 18 trays pays NVLink latency only, as 4-GPU islands it pays the NICs", "[unit]") {
+  const unit::UnitResult rack = predict();
+  const unit::UnitResult islands = predict({"cluster.node.scaleup_domain_gpus=4"});
+  for (const char* phase : {"dispatch", "combine"}) {
+    INFO(phase);
+    // The same number of all-to-alls; each 3.33 us (NVLink) in the rack, 3.33 + 3.7 us (NVLink + NIC) as
+    // islands.
+    CHECK(row(rack, phase).latency_s / row(islands, phase).latency_s == Approx(3.33 / (3.33 + 3.7)));
+    CHECK(row(rack, phase).time_s < row(islands, phase).time_s);
+  }
+  CHECK(rack.step_s < islands.step_s);
+}
+
+TEST_CASE("NVL72 unit: the scaled Blackwell calibration is named as uncalibrated in the result", "[unit]") {
+  const unit::UnitResult r = predict();
+  REQUIRE(r.calibration_mismatch);
+  CHECK(r.calibration_mismatch->scaled);
+  CHECK(r.calibration_mismatch->calibration_device == "NVIDIA H800 SXM5");
+  CHECK(r.calibration_mismatch->families.size() == 8);
+}
+
+TEST_CASE("NVL72 unit: FP4 experts shorten the expert GEMMs, FP8 attention the MLA decode kernel", "[unit]") {
+  const unit::UnitResult base = predict();
+  const unit::UnitResult fp4 = predict({"model.expert_weights_dtype=fp4"});
+  CHECK(row(fp4, "grouped_gemm_masked").time_s < row(base, "grouped_gemm_masked").time_s);
+  CHECK(row(fp4, "mla_decode").time_s == row(base, "mla_decode").time_s);
+  CHECK(fp4.step_s < base.step_s);
+  const unit::UnitResult fp8 = predict({"model.kv_cache_dtype=fp8", "model.attention_dtype=fp8"});
+  CHECK(row(fp8, "mla_decode").time_s < row(base, "mla_decode").time_s);
+  CHECK(row(fp8, "grouped_gemm_masked").time_s == row(base, "grouped_gemm_masked").time_s);
+}
