@@ -27,7 +27,7 @@ namespace fathom::models::training {
 
 // What block_costs reads from a layout and a spec that the search varies; the rest is fixed by the contract.
 struct BlockShapeKey {
-  int64_t ep = 0, ep_nodes = 0, experts_per_gpu = 0, micro_batch_tokens = 0, micro_batch_sequences = 0;
+  int64_t ep = 0, ep_nodes = 0, experts_per_gpu = 0, micro_batch_tokens = 0, micro_batch_sequences = 0, tp = 1;
   auto operator<=>(const BlockShapeKey&) const = default;
 };
 
@@ -43,8 +43,9 @@ struct TrainingReadCache {
 struct TrainingPriceCache {
   // The GPU's kernel cost model, and the same with training.communication_sms taken (T08).
   std::optional<hw::KernelCostModel> cost_model, overlapped_cost_model;
-  std::map<BlockShapeKey, std::vector<BlockCost>> blocks;              // block_costs per shape
-  std::map<std::pair<BlockShapeKey, int>, std::vector<Stage>> stages;  // partition_stages per shape, stages
+  std::map<BlockShapeKey, std::vector<BlockCost>> blocks;  // block_costs per shape
+  // partition_stages per (shape, stages, interleaved ranks: 0 unless interleaved 1F1B)
+  std::map<std::tuple<BlockShapeKey, int, int>, std::vector<Stage>> stages;
 };
 
 }  // namespace fathom::models::training

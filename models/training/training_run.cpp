@@ -54,7 +54,16 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
     tr.fail("micro_batches", *why);
   }
   s.schedule = build_schedule(par, tr, s.spec, p.pp);  // first: its rules name the key to change
+  if (s.schedule.stages > s.model.arch.layers) {
+    tr.fail("virtual_stages", fmt::format("pp {} x virtual_stages {} = {} stages exceed the model's {} layers", p.pp,
+                                          s.spec.virtual_stages, s.schedule.stages, s.model.arch.layers));
+  }
   s.layout = derive_layout(par, p, par.has("dp"), tr, s.spec, s.model.arch, s.cluster);
+  if (s.layout.tp > 1 && s.fidelity == "flow") {
+    par.fail("tp", fmt::format("{}: the flow level places one GPU per pipeline rank and replica; tensor parallelism "
+                               "needs fidelity \"event\" or \"analytic\"",
+                               s.layout.tp));
+  }
   s.expert_imbalance_before_eplb = s.spec.expert_imbalance;
   if (s.expert_load) {
     // Training has no redundant experts (parallelism.redundant_experts must be 0).
@@ -158,7 +167,7 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
   std::optional<schedule::Schedule> rebuilt;
   if (micro_batches != s.spec.micro_batches) {
     const auto& entry = schedule::schedule_registry().get(s.spec.schedule, "training.schedule");
-    rebuilt = entry.make(schedule::ScheduleParams{int(s.layout.pp), int(micro_batches)});
+    rebuilt = entry.make(schedule::ScheduleParams{int(s.layout.pp), int(micro_batches), int(s.spec.virtual_stages)});
   }
   TrainingSpec spec = s.spec;
   spec.micro_batches = micro_batches;
@@ -174,9 +183,18 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
 
 namespace {
 
+// Interleaved 1F1B holds stage s on rank s mod pp: its cuts balance the ranks too (partition_stages).
+int interleaved_ranks(const TrainingScenario& s) {
+  return s.schedule.name == "interleaved_1f1b" ? s.schedule.ranks : 0;
+}
+
 BlockShapeKey block_shape(const TrainingScenario& s) {
-  return {s.layout.ep, s.layout.ep_nodes, s.layout.experts_per_gpu, s.layout.micro_batch_tokens,
-          s.spec.micro_batch_sequences};
+  return {s.layout.ep,
+          s.layout.ep_nodes,
+          s.layout.experts_per_gpu,
+          s.layout.micro_batch_tokens,
+          s.spec.micro_batch_sequences,
+          s.layout.tp};
 }
 
 hw::KernelCostModel kernel_cost_model(const TrainingScenario& s) {
@@ -215,9 +233,10 @@ const std::vector<BlockCost>& cached_blocks(const TrainingScenario& s, TrainingP
 
 const std::vector<Stage>& training_stages(const TrainingScenario& s, TrainingPriceCache& cache) {
   const std::vector<BlockCost>& blocks = cached_blocks(s, cache);
-  const auto key = std::make_pair(block_shape(s), s.schedule.stages);
+  const auto key = std::make_tuple(block_shape(s), s.schedule.stages, interleaved_ranks(s));
   auto it = cache.stages.find(key);
-  if (it == cache.stages.end()) it = cache.stages.emplace(key, partition_stages(blocks, s.schedule.stages)).first;
+  if (it == cache.stages.end())
+    it = cache.stages.emplace(key, partition_stages(blocks, s.schedule.stages, interleaved_ranks(s))).first;
   return it->second;
 }
 
@@ -247,7 +266,7 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   std::vector<BlockCost> own_blocks;
   if (!cache) own_blocks = block_costs(in);
   const std::vector<BlockCost>& blocks = cache ? cached_blocks(s, *cache) : own_blocks;
-  out.stages = cache ? training_stages(s, *cache) : partition_stages(blocks, s.schedule.stages);
+  out.stages = cache ? training_stages(s, *cache) : partition_stages(blocks, s.schedule.stages, interleaved_ranks(s));
   double full = 0, reduced = 0;
   for (const BlockCost& b : blocks) {
     full += b.compute_s();
@@ -257,7 +276,7 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   // Activations (forward) or their gradients (backward) of one micro-batch to the neighbouring rank
   // over the scale-out NIC (stages live on different nodes).
   const double pp_bytes =
-      double(s.layout.micro_batch_tokens) * double(arch.hidden) * hw::bytes_per_element(s.spec.pp_activation_dtype);
+      double(s.layout.tokens_per_gpu()) * double(arch.hidden) * hw::bytes_per_element(s.spec.pp_activation_dtype);
   out.pp_transfer_s =
       s.cluster.node.scaleout_nic.latency.value() + pp_bytes / hw::scaleout_bandwidth_per_gpu(s.cluster.node).value();
   const FlowStepInputs flow{in, pp_bytes};
