@@ -15,16 +15,17 @@ int64_t floor_to_int64(double v) {
 
 // Weights of one pipeline stage holding `layers` layers of which `dense` are dense-FFN layers.
 MemoryFootprint stage_weights(const ModelMemoryFacts& m, const ParallelismSpec& p, int64_t layers, int64_t dense,
-                              bool first, bool last, bool include_mtp) {
+                              bool first, bool last, bool include_mtp, bool shared_by_tp) {
   const double tp = static_cast<double>(p.tp);
   const int64_t moe = layers - dense;
   MemoryFootprint f;
   f.layers_on_gpu = layers;
   f.routed_experts_on_gpu = m.routed_experts == 0 ? 0 : (m.routed_experts + p.redundant_experts) / p.ep;
-  f.attention = m.attention_per_layer * (static_cast<double>(layers) / tp);
+  f.attention = (m.attention_replicated_per_layer + (m.attention_per_layer - m.attention_replicated_per_layer) / tp) *
+                static_cast<double>(layers);
   f.dense_ffn = m.dense_ffn_per_layer * (static_cast<double>(dense) / tp);
   f.routed_experts = m.routed_expert * static_cast<double>(f.routed_experts_on_gpu * moe);
-  f.shared_experts = m.shared_experts_per_layer * (static_cast<double>(moe) / tp);
+  f.shared_experts = m.shared_experts_per_layer * (static_cast<double>(moe) / (shared_by_tp ? tp : 1.0));
   f.router = m.router_per_layer * static_cast<double>(moe);
   // Embedding and head are vocabulary-parallel under tp.
   f.embedding_and_head = ((first ? m.embedding : Bytes(0)) + (last ? m.head : Bytes(0))) / tp;
@@ -41,11 +42,12 @@ MemoryFootprint memory_footprint(const ModelMemoryFacts& m, const ParallelismSpe
                                  Bytes hbm_capacity) {
   const int64_t per_stage = (m.layers + p.pp - 1) / p.pp;
   const int64_t last_stage_layers = m.layers - per_stage * (p.pp - 1);
-  MemoryFootprint f =
-      stage_weights(m, p, per_stage, std::min(m.dense_layers, per_stage), true, p.pp == 1, req.include_mtp);
+  MemoryFootprint f = stage_weights(m, p, per_stage, std::min(m.dense_layers, per_stage), true, p.pp == 1,
+                                    req.include_mtp, req.shared_experts_sharded_by_tp);
   if (p.pp > 1) {
     const int64_t dense_last = std::max<int64_t>(0, m.dense_layers - per_stage * (p.pp - 1));
-    const MemoryFootprint last = stage_weights(m, p, last_stage_layers, dense_last, false, true, req.include_mtp);
+    const MemoryFootprint last = stage_weights(m, p, last_stage_layers, dense_last, false, true, req.include_mtp,
+                                               req.shared_experts_sharded_by_tp);
     if (last.weights > f.weights) f = last;
   }
   const double kv_shard = m.kv_sharded_by_tp ? static_cast<double>(p.tp) : 1.0;

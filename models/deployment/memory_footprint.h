@@ -11,10 +11,13 @@ namespace fathom::models {
 
 // What the memory model needs to know about a model, in bytes at the chosen dtypes.
 struct ModelMemoryFacts {
-  int64_t layers = 0;              // transformer layers of the main model
-  int64_t dense_layers = 0;        // layers with a dense FFN (the rest are MoE)
-  int64_t routed_experts = 0;      // per MoE layer
-  Bytes attention_per_layer;       // attention projections and norms of one layer
+  int64_t layers = 0;          // transformer layers of the main model
+  int64_t dense_layers = 0;    // layers with a dense FFN (the rest are MoE)
+  int64_t routed_experts = 0;  // per MoE layer
+  Bytes attention_per_layer;   // attention projections and norms of one layer
+  // Of attention_per_layer, what tensor parallelism does not split: the norms, and MLA's down-projections
+  // to the latents (q_a_proj, kv_a_proj_with_mqa), kept whole on every TP rank (models/tensor_parallel.h).
+  Bytes attention_replicated_per_layer;
   Bytes dense_ffn_per_layer;       // one dense FFN
   Bytes routed_expert;             // one routed expert of one MoE layer
   Bytes shared_experts_per_layer;  // all shared experts of one MoE layer
@@ -36,7 +39,10 @@ struct MemoryRequest {
   int64_t context_tokens = 0;      // KV tokens per sequence
   int64_t tokens_per_forward = 1;  // tokens in one forward pass (decode batch or prefill chunk)
   bool include_mtp = false;        // MTP module resident (speculative decoding)
-  Bytes workspace;                 // CUDA context, library workspaces, communication buffers
+  // Shared experts split over tp (Megatron-style TP of the whole layer), or whole on every GPU (the serving
+  // engines' TP attention beside an EP MoE block that runs on each GPU's own tokens, tensor_parallel.h).
+  bool shared_experts_sharded_by_tp = true;
+  Bytes workspace;  // CUDA context, library workspaces, communication buffers
 };
 
 struct MemoryFootprint {

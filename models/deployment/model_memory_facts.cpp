@@ -42,6 +42,11 @@ ModelMemoryFacts memory_facts(const ModelChoice& choice) {
   m.dense_layers = a.dense_layer_count();
   m.routed_experts = a.routed_experts;
   m.attention_per_layer = w.attention_per_layer;
+  // Without heads only what TP does not split is left: norms and MLA's q_a / kv_a down-projections.
+  ModelArch headless = a;
+  headless.heads = 0;
+  headless.kv_heads = 0;
+  m.attention_replicated_per_layer = weight_bytes(headless, choice.weights_dtype).attention_per_layer;
   m.dense_ffn_per_layer = w.dense_ffn_per_layer;
   m.routed_expert = w.per_routed_expert;
   if (choice.expert_dtype != choice.weights_dtype) {

@@ -16,7 +16,7 @@ double dualpipe_form(int k, const UnitDurations& d) {
 double closed_form_bubble(const Schedule& s, const UnitDurations& d) {
   const int P = s.ranks;
   const double F = d.forward_s, B = d.backward_s, W = d.weight_s;
-  if (s.name == "1f1b") return (P - 1) * (F + B);
+  if (s.name == "1f1b" || s.name == "interleaved_1f1b") return (P - 1) * (F + B);  // F, B per chunk
   if (s.name == "zb1p") return (P - 1) * std::max({F, B - W, F + B - 2 * W});
   if (s.name == "dualpipe") return dualpipe_form(P / 2 - 1, d);
   if (s.name == "dualpipev") return dualpipe_form(P - 1, d);

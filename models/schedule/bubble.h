@@ -4,6 +4,8 @@
 // (tests/models/schedule_bubble_test.cpp checks them against the evaluator), of which the published
 // formulas K30–K33 (published-figures.md §3d) are the special cases (docs/schedules.md §4):
 //   1F1B       (P-1)(F+B)
+//   interleaved (P-1)(F+B) with F, B the durations of one of the v chunks of a rank (1/v of the rank's
+//              layers): 1F1B's bubble / v, the bubble fraction (P-1)/(v·m) of Narayanan et al. 2021 §2.2.2
 //   ZB1P       (P-1) max(F, B-W, F+B-2W)                 (= (P-1)(F+B-2W) iff W <= F and W <= B-W)
 //   DualPipe   max(k(F&B+F-B), k(F&B+F-2W), k(F&B+B-3W)-F, k(F&B-W)-F, 0), k = P/2-1
 //   DualPipeV  the same with k = P-1 (PP/2-1 with PP = 2P stages)

@@ -16,6 +16,10 @@ const Registry<ScheduleFactory>& schedule_registry() {
            &make_dualpipe},
           {"dualpipev", "DualPipeV (cut-in-half DualPipe): 2P stages in a V over P ranks (bubble (P-1)(F&B+B-3W))",
            &make_dualpipev},
+          {"interleaved_1f1b",
+           "Interleaved 1F1B (Megatron-LM, Narayanan et al. 2021 §2.2.2): v chunks per rank, micro_batches a multiple "
+           "of P (bubble (P-1)(F+B) per chunk = 1F1B's / v)",
+           &make_interleaved_1f1b},
       });
   return registry;
 }

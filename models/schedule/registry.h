@@ -1,5 +1,6 @@
 #pragma once
-// The schedule registry: `1f1b`, `zb1p`, `dualpipe`, `dualpipev` -> generator (listed by `fathom list`).
+// The schedule registry: `1f1b`, `zb1p`, `dualpipe`, `dualpipev`, `interleaved_1f1b` -> generator (listed by `fathom
+// list`).
 
 #include "models/schedule/schedule.h"
 #include "sim/registry.h"

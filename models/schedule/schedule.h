@@ -45,8 +45,9 @@ struct Unit {
 
 // Input of every schedule generator.
 struct ScheduleParams {
-  int ranks = 0;          // P pipeline ranks (devices)
-  int micro_batches = 0;  // C micro-batches per training step
+  int ranks = 0;           // P pipeline ranks (devices)
+  int micro_batches = 0;   // C micro-batches per training step
+  int virtual_stages = 1;  // v model chunks per rank (interleaved 1F1B only; the others hold 1 or 2 by design)
 };
 
 // A generated schedule: per rank, its units in program order.
@@ -54,8 +55,8 @@ struct Schedule {
   std::string name;
   int ranks = 0;
   int micro_batches = 0;
-  int stages = 0;           // stages along a micro-batch's path: P, or 2P for DualPipeV
-  int chunks_per_rank = 0;  // model chunks held per rank: 1 (1F1B, ZB1P) or 2 (DualPipe, DualPipeV)
+  int stages = 0;           // stages along a micro-batch's path: P, 2P for DualPipeV, P·v for interleaved
+  int chunks_per_rank = 0;  // model chunks held per rank: 1 (1F1B, ZB1P), 2 (DualPipe, DualPipeV), v (interleaved)
   // The units; every field above is copied without them into ScheduleDigest::header (schedule_digest.cpp).
   std::vector<std::vector<Unit>> per_rank;
 };
@@ -69,6 +70,10 @@ Schedule make_zb1p(const ScheduleParams& params);
 Schedule make_dualpipe(const ScheduleParams& params);
 // DualPipeV (deepseek-ai/DualPipe @ 3da1bbe dualpipev.py): P >= 1, C >= 2P.
 Schedule make_dualpipev(const ScheduleParams& params);
+
+// Interleaved 1F1B (Megatron-LM; Narayanan et al. 2021 §2.2.2): P >= 1, v >= 1, C a multiple of P.
+// P·v stages; rank r holds stages r, P + r, ..., (v-1)·P + r. v = 1 is 1F1B.
+Schedule make_interleaved_1f1b(const ScheduleParams& params);
 
 // Short names for printing units and kinds (durations live in evaluator.h).
 std::string to_string(PassKind kind);

@@ -144,34 +144,35 @@ std::optional<ScheduleDigest> extrapolated(const ScheduleDigest& a, const Schedu
   return out;
 }
 
-const ScheduleDigest& DigestCache::fold(const std::string& name, int ranks,
-                                        const std::function<std::shared_ptr<const Schedule>(int)>& make, int m) {
+const ScheduleDigest& DigestCache::fold(const Key& key,
+                                        const std::function<std::shared_ptr<const Schedule>(int)>& make) {
   ++generated_;
-  return digests_.insert_or_assign({name, ranks, m}, digest(*make(m))).first->second;
+  return digests_.insert_or_assign(key, digest(*make(std::get<3>(key)))).first->second;
 }
 
-const ScheduleDigest& DigestCache::at(const std::string& name, int ranks, int m,
+const ScheduleDigest& DigestCache::at(const std::string& name, int ranks, int virtual_stages, int m,
                                       const std::function<std::shared_ptr<const Schedule>(int)>& make) {
-  if (const auto it = digests_.find({name, ranks, m}); it != digests_.end()) return it->second;
+  const auto at_count = [&](int count) { return Key{name, ranks, virtual_stages, count}; };
+  if (const auto it = digests_.find(at_count(m)); it != digests_.end()) return it->second;
   const int base = 4 * ranks + ((m - 4 * ranks) % 2 != 0 ? 1 : 0);  // 4P, or 4P + 1 for the other parity
-  if (m < base + 6) return fold(name, ranks, make, m);
-  Family& f = families_[{name, ranks, base}];
+  if (m < base + 6) return fold(at_count(m), make);
+  Family& f = families_[at_count(base)];
   if (!f.first) {
     try {
-      const ScheduleDigest first = fold(name, ranks, make, base), second = fold(name, ranks, make, base + 2);
+      const ScheduleDigest first = fold(at_count(base), make), second = fold(at_count(base + 2), make);
       const std::optional<ScheduleDigest> guess = extrapolated(first, second, base + 4);
-      f.repeats = guess && same_digest(*guess, fold(name, ranks, make, base + 4));
+      f.repeats = guess && same_digest(*guess, fold(at_count(base + 4), make));
       f.first = first;
       f.second = second;
     } catch (const std::exception&) {
-      f.first.emplace();  // a generator that refuses these counts: fold each count asked for
+      f.first.emplace();  // a generator that refuses these counts (interleaved 1F1B): fold each count asked for
       f.repeats = false;
     }
   }
-  if (!f.repeats) return fold(name, ranks, make, m);
+  if (!f.repeats) return fold(at_count(m), make);
   std::optional<ScheduleDigest> d = extrapolated(*f.first, *f.second, m);
-  if (!d) return fold(name, ranks, make, m);
-  return digests_.emplace(std::make_tuple(name, ranks, m), std::move(*d)).first->second;
+  if (!d) return fold(at_count(m), make);
+  return digests_.emplace(at_count(m), std::move(*d)).first->second;
 }
 
 }  // namespace fathom::models::schedule

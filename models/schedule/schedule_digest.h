@@ -67,7 +67,7 @@ bool same_digest(const ScheduleDigest& a, const ScheduleDigest& b);  // same sha
 class DigestCache {
  public:
   // `make(m)`: the schedule at m micro-batches (throws as the generator does).
-  const ScheduleDigest& at(const std::string& name, int ranks, int micro_batches,
+  const ScheduleDigest& at(const std::string& name, int ranks, int virtual_stages, int micro_batches,
                            const std::function<std::shared_ptr<const Schedule>(int)>& make);
   int64_t generated() const { return generated_; }  // digests folded from a generated schedule
 
@@ -76,6 +76,12 @@ class DigestCache {
     bool repeats = false;
     std::optional<ScheduleDigest> first, second;  // at the base and base + 2 when it repeats
   };
+  using Key = std::tuple<std::string, int, int, int>;  // (name, ranks, virtual stages, micro-batches or base)
+  const ScheduleDigest& fold(const Key& key, const std::function<std::shared_ptr<const Schedule>(int)>& make);
+  std::map<Key, ScheduleDigest> digests_;
+  std::map<Key, Family> families_;
+  int64_t generated_ = 0;
+};
   const ScheduleDigest& fold(const std::string& name, int ranks,
                              const std::function<std::shared_ptr<const Schedule>(int)>& make, int m);
   std::map<std::tuple<std::string, int, int>, ScheduleDigest> digests_;  // (name, ranks, micro-batches)

@@ -12,13 +12,15 @@ namespace fathom::models::serving {
 
 int64_t decode_memory_batch_limit(const ModelChoice& model, const hw::GpuSpec& gpu, const DecodeSpec& decode,
                                   const MtpSpec& mtp, double context, Bytes workspace) {
-  const ParallelismSpec p{.tp = 1,
+  const int64_t tp = std::max<int64_t>(1, decode.unit.tp);
+  const ParallelismSpec p{.tp = tp,
                           .pp = 1,
                           .ep = decode.unit.gpus,
-                          .dp = decode.unit.gpus,
+                          .dp = decode.unit.gpus / tp,
                           .redundant_experts = decode.unit.redundant_experts};
   MemoryRequest req;
   req.requests_per_gpu = 1;
+  req.shared_experts_sharded_by_tp = false;  // iteration_cost.h: the MoE block runs on each GPU's own tokens
   req.context_tokens = std::max<int64_t>(1, std::llround(context));
   req.include_mtp = model.mtp;
   req.workspace = workspace;
@@ -28,7 +30,8 @@ int64_t decode_memory_batch_limit(const ModelChoice& model, const hw::GpuSpec& g
   const int64_t first = memory_footprint(facts, p, req, gpu.hbm_capacity).max_requests_at_context;
   req.tokens_per_forward = std::max<int64_t>(1, first) * (1 + mtp.draft_tokens);
   const MemoryFootprint f = memory_footprint(facts, p, req, gpu.hbm_capacity);
-  return f.max_requests_at_context;
+  // Under TP a GPU keeps the KV of its group's requests (tensor_parallel.h): per GPU, 1/tp of them.
+  return f.max_requests_at_context / tp;
 }
 
 DecodeCapacity decode_capacity(const IterationCostModel& cost, const DecodeSpec& decode, const MtpSpec& mtp,
@@ -56,6 +59,10 @@ DecodeCapacity decode_capacity(const IterationCostModel& cost, const DecodeSpec&
     }
     limit = std::min(limit, c.expert_cap_batch_limit);
   }
+  if (decode.max_running_requests) {
+    c.running_cap_batch_limit = decode.running_requests_batch_limit();
+    limit = std::min(limit, c.running_cap_batch_limit);
+  }
   int64_t lo = 1;
   if (decode.batch_per_gpu) {
     lo = *decode.batch_per_gpu;
@@ -70,6 +77,12 @@ DecodeCapacity decode_capacity(const IterationCostModel& cost, const DecodeSpec&
           fmt::format("{}: decode.batch_per_gpu: {} requests per GPU exceed the {} that "
                       "decode.max_tokens_per_expert allows",
                       label, lo, c.expert_cap_batch_limit));
+    }
+    if (c.running_cap_batch_limit > 0 && lo > c.running_cap_batch_limit) {
+      throw InputError(
+          fmt::format("{}: decode.batch_per_gpu: {} requests per GPU exceed the {} that "
+                      "decode.max_running_requests ({} over {} GPUs) allows",
+                      label, lo, c.running_cap_batch_limit, *decode.max_running_requests, decode.unit.gpus));
     }
     c.batch_source = "fixed";
     c.batch_limit = lo;
@@ -91,7 +104,10 @@ DecodeCapacity decode_capacity(const IterationCostModel& cost, const DecodeSpec&
       }
     }
     c.batch_limit = limit;
-    c.batch_source = lo < limit ? "slo" : (limit == memory_batch_limit ? "memory" : "expert_cap");
+    c.batch_source = lo < limit                           ? "slo"
+                     : limit == memory_batch_limit        ? "memory"
+                     : limit == c.running_cap_batch_limit ? "max_running_requests"
+                                                          : "expert_cap";
   }
   c.batch_per_gpu = lo;
   c.limited_by_memory = lo == memory_batch_limit && c.batch_source != "fixed";

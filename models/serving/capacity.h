@@ -2,7 +2,8 @@
 // Steady-state capacity of one GPU of each unit kind — the fast path of the serving simulator.
 //  - Decode: the largest batch per GPU whose step still gives every request the SLO speed
 //    (tokens per step / step time >= target), whose KV cache fits in HBM and whose routed tokens per
-//    local expert stay under the deployment's cap (decode.max_tokens_per_expert, S05) when it has one.
+//    local expert stay under the deployment's cap (decode.max_tokens_per_expert, S05) when it has one,
+//    and that the engine's running-request cap allows (decode.max_running_requests / unit GPUs).
 //    The batch is an output of the SLO unless the scenario fixes it (decode.batch_per_gpu): then the
 //    SLO is a consequence, reported as met or not.
 //  - Prefill: computed tokens per second of a GPU running full forwards; prefix-cache hits are read
@@ -18,16 +19,17 @@
 namespace fathom::models::serving {
 
 struct DecodeCapacity {
-  int64_t batch_per_gpu = 0;           // requests per GPU at the SLO (or the fixed batch)
-  int64_t memory_batch_limit = 0;      // requests per GPU whose KV fits at the mean context
-  int64_t expert_cap_batch_limit = 0;  // requests per GPU under decode.max_tokens_per_expert (0 = no cap)
-  int64_t batch_limit = 0;             // the most requests a GPU may hold: min(memory, cap), or the fixed batch
-  bool limited_by_memory = false;      // the KV cache, not the speed SLO, sets the batch
-  std::string batch_source;            // "slo", "memory", "expert_cap" or "fixed"
-  bool slo_met = true;                 // the batch's step gives every request the SLO speed
-  double tokens_per_local_expert = 0;  // routed tokens per local expert of the busiest GPU per step
-  double context = 0;                  // mean KV length of a request in the batch (tokens)
-  ForwardCost step;                    // the step at that batch
+  int64_t batch_per_gpu = 0;            // requests per GPU at the SLO (or the fixed batch)
+  int64_t memory_batch_limit = 0;       // requests per GPU whose KV fits at the mean context
+  int64_t expert_cap_batch_limit = 0;   // requests per GPU under decode.max_tokens_per_expert (0 = no cap)
+  int64_t running_cap_batch_limit = 0;  // requests per GPU under decode.max_running_requests (0 = no cap)
+  int64_t batch_limit = 0;              // the most requests a GPU may hold: min(memory, cap), or the fixed batch
+  bool limited_by_memory = false;       // the KV cache, not the speed SLO, sets the batch
+  std::string batch_source;             // "slo", "memory", "expert_cap", "max_running_requests" or "fixed"
+  bool slo_met = true;                  // the batch's step gives every request the SLO speed
+  double tokens_per_local_expert = 0;   // routed tokens per local expert of the busiest GPU per step
+  double context = 0;                   // mean KV length of a request in the batch (tokens)
+  ForwardCost step;                     // the step at that batch
   double tokens_per_s_per_request = 0;
   double output_tokens_per_s_per_gpu = 0;
 };

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
 
 #include "models/serving/attention_imbalance.h"
+#include "models/tensor_parallel.h"
 
 namespace fathom::models::serving {
 namespace {
@@ -67,14 +71,14 @@ void summarise(ForwardCost& c) {
   using F = hw::KernelFamily;
   const Breakdown& b = c.rows;
   c.compute = Seconds(kernel_time(b));
-  c.communication = Seconds(b.dispatch.time_s + b.combine.time_s);
-  c.exposed_communication = Seconds(b.dispatch.exposed_s + b.combine.exposed_s);
+  c.communication = Seconds(b.dispatch.time_s + b.combine.time_s + b.tensor_parallel.time_s);
+  c.exposed_communication = Seconds(b.dispatch.exposed_s + b.combine.exposed_s + b.tensor_parallel.exposed_s);
   c.attention =
       Seconds(b.kernels[family_index(F::mla_decode)].time_s + b.kernels[family_index(F::attention_decode)].time_s +
               b.kernels[family_index(F::attention_prefill)].time_s);
   c.experts = Seconds(b.kernels[family_index(F::grouped_gemm_masked)].time_s +
                       b.kernels[family_index(F::grouped_gemm_contiguous)].time_s);
-  double total = b.overhead.exposed_s + b.dispatch.exposed_s + b.combine.exposed_s;
+  double total = b.overhead.exposed_s + b.dispatch.exposed_s + b.combine.exposed_s + b.tensor_parallel.exposed_s;
   for (const CostRow& r : b.kernels) total += r.exposed_s;
   c.total = Seconds(total);
 }
@@ -84,6 +88,7 @@ void add(ForwardCost& into, const ForwardCost& c, double times) {
   add_row(into.rows.dispatch, c.rows.dispatch, times);
   add_row(into.rows.combine, c.rows.combine, times);
   add_row(into.rows.overhead, c.rows.overhead, times);
+  add_row(into.rows.tensor_parallel, c.rows.tensor_parallel, times);
   summarise(into);
 }
 
@@ -121,7 +126,8 @@ std::vector<NamedCostRow> breakdown_rows(const Breakdown& b) {
     out.push_back({std::string(hw::to_string(static_cast<hw::KernelFamily>(i))), "kernel",
                    r.compute_bound_s >= 0.5 * r.time_s ? Bound::compute : Bound::memory, r});
   }
-  for (const auto& [name, r] : {std::pair{"dispatch", &b.dispatch}, std::pair{"combine", &b.combine}}) {
+  for (const auto& [name, r] : {std::pair{"dispatch", &b.dispatch}, std::pair{"combine", &b.combine},
+                                std::pair{"tp_collectives", &b.tensor_parallel}}) {
     if (r->time_s <= 0) continue;
     out.push_back({name, "communication", r->latency_s >= 0.5 * r->time_s ? Bound::latency : Bound::network, *r});
   }
@@ -168,16 +174,46 @@ double IterationCostModel::tokens_per_local_expert(double tokens_per_gpu, const 
          imbalance;
 }
 
-std::vector<Op> IterationCostModel::layer_ops(int64_t layer, const LayerShape& s, const MoeLoad& load) const {
+std::vector<Op> IterationCostModel::unsharded_layer_ops(const ModelArch& arch, int64_t layer, const LayerShape& s,
+                                                        const MoeLoad& load) const {
   if (s.decode) {
     return decode_layer_ops(
-        model_.arch, layer,
+        arch, layer,
         DecodeShape{.sequences = s.sequences, .context = s.context, .tokens_per_sequence = s.tokens_per_sequence},
         options_, load);
   }
-  return prefill_layer_ops(model_.arch, layer,
+  return prefill_layer_ops(arch, layer,
                            PrefillShape{.sequences = s.sequences, .seq_len = s.seq_len, .prefix_len = s.prefix_len},
                            options_, load);
+}
+
+std::vector<Op> IterationCostModel::layer_ops(int64_t layer, const LayerShape& s, const MoeLoad& load,
+                                              int64_t tp) const {
+  std::vector<Op> own = unsharded_layer_ops(model_.arch, layer, s, load);
+  if (tp <= 1) return own;
+  // The TP blocks' ops come from the sharded arch over the group's tp x sequences: the attention ops
+  // (between input_layernorm and attn_residual) and, in a dense layer, the FFN ops (between
+  // post_attention_layernorm and ffn_residual). Norms and residuals stay on the GPU's own tokens
+  // (sequence parallelism), as does everything of a MoE block.
+  LayerShape group = s;
+  group.sequences = s.sequences * tp;
+  const std::vector<Op> sharded = unsharded_layer_ops(tp_sharded_arch(model_.arch, tp), layer, group, load);
+  auto index_of = [](const std::vector<Op>& ops, std::string_view name) {
+    for (size_t i = 0; i < ops.size(); ++i)
+      if (ops[i].name == name) return std::ptrdiff_t(i);
+    throw std::logic_error("iteration_cost: a layer without op " + std::string(name));
+  };
+  std::vector<std::pair<std::string_view, std::string_view>> blocks = {{"input_layernorm", "attn_residual"}};
+  if (!is_moe(model_.arch, layer)) blocks.push_back({"post_attention_layernorm", "ffn_residual"});
+  std::vector<Op> out;
+  std::ptrdiff_t at = 0;
+  for (const auto& [after, before] : blocks) {
+    out.insert(out.end(), own.begin() + at, own.begin() + index_of(own, after) + 1);
+    out.insert(out.end(), sharded.begin() + index_of(sharded, after) + 1, sharded.begin() + index_of(sharded, before));
+    at = index_of(own, before);
+  }
+  out.insert(out.end(), own.begin() + at, own.end());
+  return out;
 }
 
 ForwardCost IterationCostModel::one_layer(int64_t layer, const LayerShape& s, const UnitSpec& unit,
@@ -186,17 +222,30 @@ ForwardCost IterationCostModel::one_layer(int64_t layer, const LayerShape& s, co
   const double mb = static_cast<double>(unit.micro_batches);
   const double tokens = static_cast<double>(s.sequences * (s.decode ? s.tokens_per_sequence : s.seq_len));
   ForwardCost c;
+  // TP: an all-gather and a reduce-scatter of the group's BF16 hidden states around each TP block (attention;
+  // the FFN too in a dense layer), per micro-batch, exposed.
+  CostRow tp_row;
+  if (unit.tp > 1) {
+    const double gathered = tokens * double(unit.tp) * double(a.hidden) * 2.0;  // BF16
+    const TpCollective one = tp_ring_collective(gathered, unit.tp, node_);
+    const double collectives = (is_moe(a, layer) ? 2.0 : 4.0) * mb;
+    tp_row.time_s = tp_row.exposed_s = one.time_s * collectives;
+    tp_row.latency_s = one.latency_s * collectives;
+    tp_row.bytes = one.bytes_per_gpu * collectives;
+  }
   if (!is_moe(a, layer)) {
-    c.rows = price(layer_ops(layer, s, MoeLoad{}), kernels_);
+    c.rows = price(layer_ops(layer, s, MoeLoad{}, unit.tp), kernels_);
     for (CostRow& r : c.rows.kernels) scale(r, mb);
     expose_kernels(c.rows);
+    c.rows.tensor_parallel = tp_row;
     summarise(c);
     return c;
   }
   // The busiest GPU receives `imbalance` times the mean routed tokens of its local experts.
   const std::vector<Op> ops = layer_ops(
       layer, s,
-      MoeLoad{.experts = local_experts(unit), .tokens_per_expert = tokens_per_local_expert(tokens, unit, imbalance)});
+      MoeLoad{.experts = local_experts(unit), .tokens_per_expert = tokens_per_local_expert(tokens, unit, imbalance)},
+      unit.tp);
   Breakdown full = price(ops, kernels_);
   for (CostRow& r : full.kernels) scale(r, mb);
   hw::AllToAllShape comm{.tokens_per_gpu = tokens * imbalance,
@@ -211,6 +260,7 @@ ForwardCost IterationCostModel::one_layer(int64_t layer, const LayerShape& s, co
   full.combine = alltoall_row(comm, node_, mb);
   const double t_comm = full.dispatch.time_s + full.combine.time_s;
   c.rows = full;
+  c.rows.tensor_parallel = tp_row;
   if (unit.micro_batches < 2) {
     // One micro-batch: the all-to-alls wait for the compute and the compute for them.
     expose_kernels(c.rows);
@@ -281,8 +331,10 @@ ForwardCost IterationCostModel::edges(int64_t tokens, int64_t logit_tokens, Seco
 ForwardCost IterationCostModel::decode_step(int64_t batch, double context, const DecodeSpec& decode,
                                             const MtpSpec& mtp) const {
   const int64_t mb = decode.unit.micro_batches;
+  // Under TP the DP attention ranks are the gpus / tp groups, each with the requests of its tp GPUs.
+  const int64_t tp = std::max<int64_t>(1, decode.unit.tp);
   const double attention =
-      decode.balanced_placement ? 1.0 : attention_imbalance(decode.context_cv, batch, decode.unit.gpus);
+      decode.balanced_placement ? 1.0 : attention_imbalance(decode.context_cv, batch * tp, decode.unit.gpus / tp);
   LayerShape s;
   s.decode = true;
   s.sequences = std::max<int64_t>(1, (batch + mb - 1) / mb);

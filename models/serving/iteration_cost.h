@@ -18,6 +18,10 @@
 // which is never below the no-reservation max(C_f, T_c). Dense layers have no all-to-all.
 // Decode attention imbalance (attention_imbalance.h): the busiest DP rank's attention reads
 // `attention_imbalance` times the mean context; every rank waits for it at the next dispatch.
+// Tensor parallelism (UnitSpec::tp > 1, tensor_parallel.h): attention (and dense FFNs) of one GPU run
+// with heads / tp on the tp·b tokens of its TP group, the MoE block on the GPU's own b tokens; each TP
+// block adds an all-gather and a reduce-scatter of the group's BF16 hidden states over NVLink, on the
+// critical path (row "tp_collectives", exposed; assumed: not overlapped with the other micro-batch).
 // Symmetry fold: all dense layers are alike, as are all MoE layers, so one of each is priced and
 // multiplied by its count.
 
@@ -58,6 +62,7 @@ inline constexpr size_t kMaxKernelFamilies = 16;
 struct Breakdown {
   std::array<CostRow, kMaxKernelFamilies> kernels{};
   CostRow dispatch, combine, overhead;
+  CostRow tensor_parallel;  // TP all-gathers and reduce-scatters (0 without TP)
 };
 
 // A non-empty row of a breakdown with its name ("dense_gemm", ..., "dispatch", "combine", "overhead"),
@@ -73,7 +78,7 @@ std::vector<NamedCostRow> breakdown_rows(const Breakdown& b);
 struct ForwardCost {
   Seconds total;                   // the forward, overhead included
   Seconds compute;                 // kernel time on the GPU (as run, SM reservation included)
-  Seconds communication;           // dispatch + combine time
+  Seconds communication;           // dispatch + combine (+ TP collectives) time
   Seconds exposed_communication;   // communication not hidden behind compute
   Seconds attention;               // of compute: attention kernels
   Seconds experts;                 // of compute: routed-expert grouped GEMMs
@@ -121,7 +126,9 @@ class IterationCostModel {
   // The embedding of `tokens`, the final norm and LM head on `logit_tokens`, and the per-forward overhead.
   ForwardCost edges(int64_t tokens, int64_t logit_tokens, Seconds overhead) const;
   ForwardCost one_layer(int64_t layer, const LayerShape& shape, const UnitSpec& unit, double imbalance) const;
-  std::vector<Op> layer_ops(int64_t layer, const LayerShape& shape, const MoeLoad& load) const;
+  std::vector<Op> layer_ops(int64_t layer, const LayerShape& shape, const MoeLoad& load, int64_t tp) const;
+  std::vector<Op> unsharded_layer_ops(const ModelArch& arch, int64_t layer, const LayerShape& shape,
+                                      const MoeLoad& load) const;
   const hw::KernelCostModel& reduced_model(const UnitSpec& unit) const;
 
   const ModelChoice& model_;

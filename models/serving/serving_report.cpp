@@ -108,6 +108,7 @@ nlohmann::json serving_json(const ServingInputs& in, const ServingResult& r) {
         {"tokens_per_local_expert", r.decode.tokens_per_local_expert},
         {"memory_batch_limit", r.decode.memory_batch_limit},
         {"expert_cap_batch_limit", r.decode.expert_cap_batch_limit},
+        {"running_cap_batch_limit", r.decode.running_cap_batch_limit},
         {"limited_by_memory", r.decode.limited_by_memory},
         {"step_s", r.decode.step.total.value()},
         {"step_exposed_communication_s", r.decode.step.exposed_communication.value()},
@@ -143,10 +144,11 @@ nlohmann::json serving_json(const ServingInputs& in, const ServingResult& r) {
 }
 
 std::vector<std::string> lines(const ServingInputs& in, const ServingResult& r) {
-  const char* batch_limit = r.decode.batch_source == "fixed"    ? "fixed by the scenario"
-                            : r.decode.batch_source == "memory" ? "the memory limit"
-                            : r.decode.batch_source == "expert_cap"
-                                ? "the expert cap"
+  const char* batch_limit = r.decode.batch_source == "fixed"        ? "fixed by the scenario"
+                            : r.decode.batch_source == "memory"     ? "the memory limit"
+                            : r.decode.batch_source == "expert_cap" ? "the expert cap"
+                            : r.decode.batch_source == "max_running_requests"
+                                ? "decode.max_running_requests / unit GPUs"
                                 : "the SLO limit: the largest meeting the speed SLO";
   return {
       fmt::format("Requests {:.3g}/day: mean input {:.0f} tokens ({:.1f}% cache hits), mean output {:.0f} tokens",
@@ -163,9 +165,10 @@ std::vector<std::string> lines(const ServingInputs& in, const ServingResult& r) 
                   r.decode.output_tokens_per_s_per_gpu, r.imbalance.decode_after, r.imbalance.decode_before,
                   r.decode.step.attention_imbalance),
       fmt::format("Decode batch per GPU: sized at {} requests ({}); memory limit {} (KV at the mean context); "
-                  "expert cap {}; mean in flight over the day {:.1f}",
+                  "expert cap {}; running-request cap {}; mean in flight over the day {:.1f}",
                   r.decode.batch_per_gpu, batch_limit, r.decode.memory_batch_limit,
                   r.decode.expert_cap_batch_limit > 0 ? std::to_string(r.decode.expert_cap_batch_limit) : "none",
+                  r.decode.running_cap_batch_limit > 0 ? std::to_string(r.decode.running_cap_batch_limit) : "none",
                   r.decode_batch_per_gpu),
       fmt::format("Kernel calibration: {} ({}){}", in.kernels.calibration().device, in.kernels.calibration().method,
                   r.calibration_mismatch ? ", another GPU's (see the warning)" : ""),

@@ -33,6 +33,10 @@ UnitSpec read_unit(const SpecReader& r, int64_t gpus_per_node, hw::AllToAllStyle
                              "the same GPUs",
                              ep, u.nodes, gpus_per_node));
   }
+  u.tp = r.at_least("tp", r.integer_or("tp", 1, "data-parallel attention (S10, S11)"), 1);
+  if (gpus_per_node % u.tp != 0) {
+    r.fail("tp", fmt::format("{} must divide the {} GPUs of a node (a TP group stays on NVLink)", u.tp, gpus_per_node));
+  }
   u.redundant_experts = r.at_least("redundant_experts", r.integer_or("redundant_experts", 0, "no replicas"), 0);
   u.micro_batches = r.at_least("micro_batches", r.integer_or("micro_batches", 2, "dual micro-batch overlap"), 1);
   u.comm_style = style;
@@ -42,6 +46,15 @@ UnitSpec read_unit(const SpecReader& r, int64_t gpus_per_node, hw::AllToAllStyle
 }
 
 }  // namespace
+
+int64_t read_max_running_requests(const SpecReader& r, int64_t unit_gpus) {
+  const int64_t cap = r.at_least("max_running_requests", r.integer("max_running_requests"), 1);
+  if (cap < unit_gpus) {
+    r.fail("max_running_requests",
+           fmt::format("{} requests is less than one per GPU of the {}-GPU unit", cap, unit_gpus));
+  }
+  return cap;
+}
 
 bool read_request_placement(const SpecReader& r) {
   return r.choice_or("request_placement", {"random", "balanced"}, "random",
@@ -66,6 +79,9 @@ ServingSpec read_serving_spec(const SpecReader& top, int64_t gpus_per_node) {
     if (r.has("batch_per_gpu")) s.decode.batch_per_gpu = r.at_least("batch_per_gpu", r.integer("batch_per_gpu"), 1);
     if (r.has("max_tokens_per_expert")) {
       s.decode.max_tokens_per_expert = r.at_least("max_tokens_per_expert", r.integer("max_tokens_per_expert"), 1);
+    }
+    if (r.has("max_running_requests")) {
+      s.decode.max_running_requests = read_max_running_requests(r, s.decode.unit.gpus);
     }
     r.finish();
   }

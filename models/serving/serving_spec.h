@@ -2,6 +2,7 @@
 // The serving-specific sections of a "serving" scenario (docs/serving.md): the prefill and decode
 // deployment units, MTP, the SLO, autoscaling, request-length shapes and expert-load skew.
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
@@ -15,8 +16,11 @@ namespace fathom::models::serving {
 // One deployment unit: the nodes the scheduler adds or removes together. Attention is data-parallel
 // and the routed experts expert-parallel over the same GPUs (S10, S11).
 struct UnitSpec {
-  int64_t nodes = 1;              // nodes per unit
-  int64_t gpus = 8;               // = nodes x GPUs per node = the EP size
+  int64_t nodes = 1;  // nodes per unit
+  int64_t gpus = 8;   // = nodes x GPUs per node = the EP size
+  // Tensor parallelism of attention and dense FFNs inside the unit (tensor_parallel.h): groups of tp GPUs of
+  // one node; attention is data-parallel over the gpus / tp groups. 1 = pure DP attention (S10, S11).
+  int64_t tp = 1;
   int64_t redundant_experts = 0;  // extra routed-expert replicas (EPLB)
   int64_t micro_batches = 2;      // micro-batches overlapped so all-to-all hides behind compute (S12)
   hw::AllToAllStyle comm_style = hw::AllToAllStyle::normal;
@@ -45,6 +49,13 @@ struct DecodeSpec {
   // A cap on the routed tokens each local expert of the busiest GPU receives per step (S05: "usually
   // <= 256" in the report's EP320 deployment); caps the decode batch.
   std::optional<int64_t> max_tokens_per_expert;
+  // The serving engine's cap on its running decode requests (SGLang's --max-running-requests, for the whole
+  // unit): the decode batch per GPU cannot exceed max_running_requests / gpus (rounded down), whatever the
+  // SLO or memory would allow. running_requests_batch_limit() is that per-GPU cap (0 = none).
+  std::optional<int64_t> max_running_requests;
+  int64_t running_requests_batch_limit() const {
+    return max_running_requests ? *max_running_requests / std::max<int64_t>(1, unit.gpus) : 0;
+  }
 };
 
 struct MtpSpec {
@@ -85,6 +96,9 @@ struct ServingSpec {
   ExpertLoadSpec expert_load;
   Seconds simulated_seconds_per_window;  // event-level horizon per window (after warm-up)
 };
+
+// decode.max_running_requests: an integer >= the unit's GPUs (at least one request per GPU).
+int64_t read_max_running_requests(const SpecReader& decode, int64_t unit_gpus);
 
 // decode.request_placement: "random" (default) or "balanced" (DecodeSpec::balanced_placement).
 bool read_request_placement(const SpecReader& decode);

@@ -6,6 +6,7 @@
 
 #include "hw/ep_alltoall_cost.h"
 #include "models/param_counts.h"
+#include "models/tensor_parallel.h"
 
 namespace fathom::models::training {
 namespace {
@@ -63,7 +64,7 @@ void add_training_ops(const BlockCostInputs& in, std::vector<Op> ops, BlockCost&
 // applied to the activation gradient before MoE down-projections") and the input gradients are
 // combined back (BF16, T29). The layer's most-loaded GPU receives b.expert_imbalance times the mean.
 void add_alltoalls(const BlockCostInputs& in, BlockCost& b) {
-  const double tokens = double(in.layout.micro_batch_tokens) * b.expert_imbalance;
+  const double tokens = double(in.layout.tokens_per_gpu()) * b.expert_imbalance;
   b.alltoall_tokens = tokens;
   b.dispatch_s = ep_alltoall_s(in, tokens, in.spec.dispatch_dtype).value();
   b.combine_s = ep_alltoall_s(in, tokens, in.spec.combine_dtype).value();
@@ -72,6 +73,45 @@ void add_alltoalls(const BlockCostInputs& in, BlockCost& b) {
 }
 
 bool starts_with(const std::string& s, std::string_view prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+
+// Tensor parallelism (models/tensor_parallel.h): a decoder layer's ops with the TP blocks' ops (attention: the
+// forward ops between input_layernorm and attn_residual; a dense FFN's between post_attention_layernorm and
+// ffn_residual; with their B, W and recompute ops, named "<forward op>.<suffix>") taken from `sharded` (the
+// sharded arch over the whole micro-batch), everything else from `own` (the GPU's own tokens). Both lists come
+// from the same layer kind, so they list the same op names in the same order.
+std::vector<Op> splice_tp_blocks(const std::vector<Op>& own, const std::vector<Op>& sharded, bool dense_ffn) {
+  if (own.size() != sharded.size()) throw std::logic_error("splice_tp_blocks: op lists differ");
+  std::vector<std::string> tp_names;
+  bool inside = false;
+  for (const Op& op : own) {
+    if (op.pass != Pass::forward) continue;
+    if (op.name == "attn_residual" || op.name == "ffn_residual") inside = false;
+    if (inside) tp_names.push_back(op.name);
+    if (op.name == "input_layernorm" || (dense_ffn && op.name == "post_attention_layernorm")) inside = true;
+  }
+  auto in_tp_block = [&](const std::string& name) {
+    for (const std::string& n : tp_names) {
+      if (name == n || (name.size() > n.size() && starts_with(name, n) && name[n.size()] == '.')) return true;
+    }
+    return false;
+  };
+  std::vector<Op> out;
+  out.reserve(own.size());
+  for (size_t i = 0; i < own.size(); ++i) {
+    if (own[i].name != sharded[i].name) throw std::logic_error("splice_tp_blocks: op lists differ at " + own[i].name);
+    out.push_back(in_tp_block(own[i].name) ? sharded[i] : own[i]);
+  }
+  return out;
+}
+
+// The TP collectives of one block per micro-batch: an all-gather before and a reduce-scatter after each TP
+// block in F, and their transposes (a reduce-scatter and an all-gather) in B, of the micro-batch's BF16 hidden
+// states; on the critical path (assumed: not overlapped with compute).
+double tp_collectives_per_pass_s(const BlockCostInputs& in, bool dense_ffn) {
+  if (in.layout.tp <= 1) return 0;
+  const double gathered = double(in.layout.micro_batch_tokens) * double(in.arch.hidden) * 2.0;
+  return (dense_ffn ? 4.0 : 2.0) * tp_ring_collective(gathered, in.layout.tp, in.node).time_s;
+}
 
 // The max/mean factor of block `l` (decoder layer, or MTP module when l >= arch.layers): see BlockCostInputs.
 double imbalance_of(const BlockCostInputs& in, int64_t l) {
@@ -168,14 +208,19 @@ Seconds ep_alltoall_s(const BlockCostInputs& in, double tokens, hw::DType dtype)
 MoeLoad ep_moe_load(const ModelArch& a, const TrainingLayout& layout, double imbalance) {
   if (!a.is_moe()) return MoeLoad{};
   return MoeLoad{.experts = layout.experts_per_gpu,
-                 .tokens_per_expert = double(layout.ep) * double(layout.micro_batch_tokens) *
+                 .tokens_per_expert = double(layout.ep) * double(layout.tokens_per_gpu()) *
                                       double(a.experts_per_token) / double(a.routed_experts) * imbalance};
 }
 
 std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
   const ModelArch& a = in.arch;
-  const int64_t T = in.layout.micro_batch_tokens;
-  const PrefillShape shape{in.spec.micro_batch_sequences, in.spec.sequence_length, true};
+  // Between TP blocks a GPU holds 1/tp of the micro-batch (sequence parallelism): the embedding, head, norms,
+  // residuals and MoE blocks run on those tokens, the TP blocks on the whole micro-batch with the sharded arch.
+  const int64_t T = in.layout.tokens_per_gpu();
+  const int64_t tp = in.layout.tp;
+  const PrefillShape shape{in.spec.micro_batch_sequences, in.spec.sequence_length / tp, true};
+  const PrefillShape whole{in.spec.micro_batch_sequences, in.spec.sequence_length, true};
+  const ModelArch sharded_arch = tp_sharded_arch(a, tp);
   const ParamCounts counts = count_params(a);
   if (!in.layer_imbalance.empty() && std::ssize(in.layer_imbalance) != a.layers) {
     throw std::invalid_argument(fmt::format("block_costs: {} per-layer imbalance factors for {} decoder layers",
@@ -187,7 +232,7 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
   BlockCost emb;
   emb.kind = BlockKind::embedding;
   add_training_ops(in, training_embedding_ops(a, T, in.options), emb);
-  emb.dense_params = counts.embedding;
+  emb.dense_params = counts.embedding / tp;  // vocabulary-parallel under TP (Megatron-LM)
   out.push_back(emb);
 
   const int64_t last = a.layers + (in.include_mtp ? a.mtp_layers : 0);
@@ -198,11 +243,21 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
     const LayerKind kind = a.kind_of_layer(l);
     b.moe = (kind == LayerKind::moe) || (kind == LayerKind::mtp && a.mtp_layer_is_moe);
     if (b.moe) b.expert_imbalance = imbalance_of(in, l);
-    add_training_ops(
-        in,
-        training_layer_ops(a, l, shape, in.options, b.moe ? ep_moe_load(a, in.layout, b.expert_imbalance) : MoeLoad{}),
-        b);
-    const int64_t all = kind == LayerKind::mtp ? counts.mtp_module : layer_params(a, kind, false);
+    const MoeLoad load = b.moe ? ep_moe_load(a, in.layout, b.expert_imbalance) : MoeLoad{};
+    std::vector<Op> ops = training_layer_ops(a, l, shape, in.options, load);
+    if (tp > 1) ops = splice_tp_blocks(ops, training_layer_ops(sharded_arch, l, whole, in.options, load), !b.moe);
+    add_training_ops(in, std::move(ops), b);
+    if (tp > 1) {
+      b.tp_collective_s = tp_collectives_per_pass_s(in, !b.moe);
+      b.overlapped.forward_s += b.tp_collective_s;
+      b.overlapped.backward_input_s += b.tp_collective_s;
+      b.forward_s += b.tp_collective_s;
+      b.backward_input_s += b.tp_collective_s;
+    }
+    // Under TP a GPU holds 1/tp of the TP blocks' weights: the layer's parameters less what sharding removes.
+    const LayerKind body = kind != LayerKind::mtp ? kind : (a.mtp_layer_is_moe ? LayerKind::moe : LayerKind::dense);
+    const int64_t removed_by_tp = tp > 1 ? layer_params(a, body, false) - layer_params(sharded_arch, body, false) : 0;
+    const int64_t all = (kind == LayerKind::mtp ? counts.mtp_module : layer_params(a, kind, false)) - removed_by_tp;
     const int64_t experts = b.moe ? counts.per_expert * a.routed_experts : 0;
     b.dense_params = all - experts;
     b.expert_params = b.moe ? expert_params_per_gpu : 0;
@@ -213,7 +268,7 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
   BlockCost head;
   head.kind = BlockKind::head;
   add_training_ops(in, training_head_ops(a, T, in.options), head);
-  head.dense_params = counts.head;
+  head.dense_params = counts.head / tp;  // vocabulary-parallel under TP (Megatron-LM)
   out.push_back(head);
   return out;
 }

@@ -61,6 +61,9 @@ struct BlockCost {
   // tokens per GPU of each of this block's all-to-alls: micro-batch tokens × this layer's imbalance
   // (0 without routed experts)
   double alltoall_tokens = 0;
+  // Tensor parallelism: the TP all-gathers and reduce-scatters of one pass (F, and again B) of this block,
+  // included in forward_s and backward_input_s (and `overlapped`); 0 without TP.
+  double tp_collective_s = 0;
   // The same compute with only the SMs left beside communication (communication_sms taken, T08): what
   // a DualPipe F&B pair runs at while its all-to-alls are in flight (stage_plan.h).
   PassTimes overlapped;

@@ -258,7 +258,9 @@ std::vector<std::vector<ActivationItem>> stage_activation_items(const TrainingSc
     for (const BlockCost& b : st.blocks) {
       const MoeLoad load = b.moe ? ep_moe_load(s.model.arch, s.layout, b.expert_imbalance) : MoeLoad{};
       const double rows = b.moe ? double(load.experts) * load.tokens_per_expert : 0.0;
-      const auto one = activation_items(s.model.arch, b.kind, b.layer, s.layout.micro_batch_tokens, rows, rules);
+      // Under TP with sequence parallelism every activation of a GPU is 1/tp of the micro-batch's
+      // (Korthikanti et al. 2022 §4.2.2, Table 2): priced at the GPU's tokens_per_gpu.
+      const auto one = activation_items(s.model.arch, b.kind, b.layer, s.layout.tokens_per_gpu(), rows, rules);
       items.insert(items.end(), one.begin(), one.end());
     }
     out.push_back(std::move(items));
@@ -357,7 +359,7 @@ TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stag
   std::vector<std::vector<ActivationItem>> items;  // per stage; filled when needed (not from the cache)
   std::vector<ActivationBytes> own_bytes;
   const std::vector<ActivationBytes>* per_stage = &own_bytes;
-  const auto activation_key = std::make_pair(block_shape(s), int(stages.size()));
+  const StageKey activation_key = stage_key(s);
   if (cache && !with_details) {
     if (const auto it = cache->activation_bytes.find(activation_key); it != cache->activation_bytes.end()) {
       per_stage = &it->second;

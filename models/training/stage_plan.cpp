@@ -141,7 +141,56 @@ double Stage::compute_s() const {
   return t;
 }
 
-std::vector<Stage> partition_stages(const std::vector<BlockCost>& blocks, int stages) {
+namespace {
+
+// Interleaved stages (stage s on rank s mod `ranks`): the min-max cut can leave one rank with a layer more
+// than another, which idles the others for every micro-batch. Hill-climbs the cuts one layer at a time while
+// that lowers the busiest rank's load, or keeps it and lowers the sum of squared rank loads (evens the others
+// out), every stage keeping at least one layer and none exceeding `max_stage` (the min-max optimum: uneven
+// chunks stall the interleaved order). Deterministic: cuts in order, -1 before +1.
+template <class RunCost>
+void balance_rank_loads(std::vector<int>& bound, int ranks, double max_stage, const RunCost& run_cost) {
+  const int stages = static_cast<int>(bound.size()) - 1;
+  auto score = [&] {
+    std::vector<double> load(size_t(ranks), 0.0);
+    for (int s = 0; s < stages; ++s) load[size_t(s % ranks)] += run_cost(s, bound[s], bound[s + 1]);
+    double top = 0, squares = 0;
+    for (double l : load) top = std::max(top, l), squares += l * l;
+    return std::pair{top, squares};
+  };
+  auto better = [](std::pair<double, double> a, std::pair<double, double> b) {
+    const double eps = 1e-12 * std::max(1.0, b.first);
+    return a.first < b.first - eps || (a.first <= b.first + eps && a.second < b.second * (1 - 1e-12));
+  };
+  auto now = score();
+  for (bool moved = true; moved;) {
+    moved = false;
+    for (int c = 1; c < stages; ++c) {
+      for (int step : {-1, 1}) {
+        const int to = bound[c] + step;
+        if (to <= bound[c - 1] || to >= bound[c + 1]) continue;
+        const int was = bound[c];
+        bound[c] = to;
+        if (std::max(run_cost(c - 1, bound[c - 1], bound[c]), run_cost(c, bound[c], bound[c + 1])) >
+            max_stage * (1 + 1e-12)) {
+          bound[c] = was;
+          continue;
+        }
+        const auto next = score();
+        if (better(next, now)) {
+          now = next;
+          moved = true;
+        } else {
+          bound[c] = was;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Stage> partition_stages(const std::vector<BlockCost>& blocks, int stages, int ranks) {
   // Layers are the blocks between the embedding (first) and the MTP/head tail.
   std::vector<const BlockCost*> layers, head_tail;
   const BlockCost* embedding = nullptr;
@@ -182,10 +231,17 @@ std::vector<Stage> partition_stages(const std::vector<BlockCost>& blocks, int st
       }
     }
   }
+  // The cut positions: bound[s] = first layer of stage s, bound[stages] = n.
+  std::vector<int> bound(stages + 1, n);
+  for (int s = stages - 1, end = n; s >= 0; --s) {
+    bound[s] = s == 0 ? 0 : cut[s][end];
+    end = bound[s];
+  }
+  if (ranks > 0 && stages > ranks) balance_rank_loads(bound, ranks, best[stages - 1][n], run_cost);
   std::vector<Stage> out(stages);
   int end = n;
   for (int s = stages - 1; s >= 0; --s) {
-    const int begin = s == 0 ? 0 : cut[s][end];
+    const int begin = bound[s];
     if (s == 0 && embedding) out[s].blocks.push_back(*embedding);
     for (int i = begin; i < end; ++i) out[s].blocks.push_back(*layers[i]);
     if (s == stages - 1)

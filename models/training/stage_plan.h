@@ -98,7 +98,9 @@ UnitTimeline unit_timeline(const UnitPlan& plan);
 
 // Cuts `blocks` (block_costs order) into `stages` stages; throws std::logic_error if there are fewer
 // layers than stages (the parallelism validation rules this out first).
-std::vector<Stage> partition_stages(const std::vector<BlockCost>& blocks, int stages);
+// With `ranks` > 0 and more stages than ranks (interleaved 1F1B: stage s on rank s mod ranks) the cuts are
+// then moved one layer at a time while that lowers the busiest rank's total (see stage_plan.cpp).
+std::vector<Stage> partition_stages(const std::vector<BlockCost>& blocks, int stages, int ranks = 0);
 
 // The durations of one unit of a schedule.
 UnitCost unit_cost(const schedule::Unit& unit, const std::vector<Stage>& stages);

@@ -30,9 +30,13 @@ namespace fathom::models::training {
 
 // What block_costs reads from a layout and a spec that the search varies; the rest is fixed by the contract.
 struct BlockShapeKey {
-  int64_t ep = 0, ep_nodes = 0, experts_per_gpu = 0, micro_batch_tokens = 0, micro_batch_sequences = 0;
+  int64_t ep = 0, ep_nodes = 0, experts_per_gpu = 0, micro_batch_tokens = 0, micro_batch_sequences = 0, tp = 1;
   auto operator<=>(const BlockShapeKey&) const = default;
 };
+
+// A cut of the model into stages: the block shape, the stage count and the ranks interleaved 1F1B spreads
+// them over (0 for the other schedules; partition_stages).
+using StageKey = std::tuple<BlockShapeKey, int, int>;
 
 // Read by read_training_scenario (training_run.h).
 struct TrainingReadCache {
@@ -40,8 +44,9 @@ struct TrainingReadCache {
   std::map<std::string, hw::Calibration> calibrations;  // by resolved path
   // zipf_imbalance by (EP GPUs, EP nodes, Zipf exponent, seed) of the one model.
   std::map<std::tuple<int64_t, int64_t, double, uint64_t>, eplb::ZipfImbalance> imbalances;
-  // The schedules by (name, PP, micro-batches), generated once each (its rules are a function of these alone).
-  std::map<std::tuple<std::string, int64_t, int64_t>, std::shared_ptr<const schedule::Schedule>> schedules;
+  // The schedules by (name, PP, virtual stages, micro-batches), generated once each (their rules are a function
+  // of these alone).
+  std::map<std::tuple<std::string, int64_t, int64_t, int64_t>, std::shared_ptr<const schedule::Schedule>> schedules;
 };
 
 // Filled by predict_training and training_stages (training_run.h).
@@ -49,12 +54,12 @@ struct TrainingPriceCache {
   // The GPU's kernel cost model, and the same with training.communication_sms taken (T08).
   std::optional<hw::KernelCostModel> cost_model, overlapped_cost_model;
   std::map<BlockShapeKey, std::vector<BlockCost>> blocks;              // block_costs per shape
-  std::map<std::pair<BlockShapeKey, int>, std::vector<Stage>> stages;  // partition_stages per shape, stages
+  std::map<StageKey, std::vector<Stage>> stages;  // partition_stages per StageKey
   // The unit plans over each of those stages (the analytic step's unit times), filled as steps ask.
-  std::map<std::pair<BlockShapeKey, int>, UnitPlans> unit_plans;
+  std::map<StageKey, UnitPlans> unit_plans;
   // The activation bytes each of those stages keeps per micro-batch (rank_memory.h stage_activation_bytes).
-  std::map<std::pair<BlockShapeKey, int>, std::vector<ActivationBytes>> activation_bytes;
-  // The analytic level's folded schedules (schedule_digest.h) by (schedule, PP, micro-batches): the batch
+  std::map<StageKey, std::vector<ActivationBytes>> activation_bytes;
+  // The analytic level's folded schedules (schedule_digest.h) by (schedule, PP, virtual stages, micro-batches): the batch
   // ramp's steps and the search's configurations share them.
   schedule::DigestCache digests;
   // The FLOPs of one sequence (op-level, forward + backward + weight): the main model's, and what executes

@@ -30,7 +30,14 @@ TrainingLayout derive_layout(const SpecReader& par, const ParallelismSpec& p, bo
              "the training step's flows map GPUs to NIC planes per node; a scale-up domain wider than one node "
              "(NVL72) is modelled by the unit and serving kinds only");
   }
-  if (p.tp != 1) par.fail("tp", fmt::format("training with tensor parallelism is not modelled (got {})", p.tp));
+  if (cluster.node.gpus_per_node % p.tp != 0) {
+    par.fail("tp", fmt::format("{} must divide the {} GPUs of a node (a TP group stays on NVLink)", p.tp,
+                               cluster.node.gpus_per_node));
+  }
+  if ((spec.micro_batch_sequences * spec.sequence_length) % p.tp != 0) {
+    par.fail("tp", fmt::format("{} does not divide the {} tokens of a micro-batch (sequence parallelism splits them)",
+                               p.tp, spec.micro_batch_sequences * spec.sequence_length));
+  }
   if (p.redundant_experts != 0) par.fail("redundant_experts", "training keeps no redundant experts (T06)");
   l.pp = p.pp;
   l.tp = p.tp;
@@ -40,10 +47,13 @@ TrainingLayout derive_layout(const SpecReader& par, const ParallelismSpec& p, bo
                                l.dp));
   }
   l.ep = p.ep;
-  if (l.dp % l.ep != 0) {
-    par.fail("ep", fmt::format("{} does not divide the {} GPUs of a pipeline stage", l.ep, l.dp));
+  // Megatron-Core's MoE parallel folding: the EP groups are drawn from all dp x tp GPUs of a stage
+  // (expert tensor parallelism 1).
+  const int64_t stage_gpus = l.dp * l.tp;
+  if (stage_gpus % l.ep != 0) {
+    par.fail("ep", fmt::format("{} does not divide the {} GPUs of a pipeline stage", l.ep, stage_gpus));
   }
-  l.ep_groups_per_stage = l.dp / l.ep;
+  l.ep_groups_per_stage = stage_gpus / l.ep;
   l.expert_dp = l.ep_groups_per_stage;
   l.experts_per_gpu = arch.routed_experts > 0 ? arch.routed_experts / l.ep : 0;
   const int64_t per_node = cluster.node.gpus_per_node;
@@ -74,6 +84,7 @@ int64_t accepted_micro_batches(std::string_view schedule, int64_t pp, int64_t at
   int64_t c = std::max<int64_t>(at_least, 1);
   if (schedule == "dualpipe" || schedule == "dualpipev") c = std::max(c, 2 * pp);
   if (schedule == "dualpipe" && c % 2 != 0) ++c;
+  if (schedule == "interleaved_1f1b" && c % pp != 0) c += pp - c % pp;  // Megatron: a multiple of pp
   return c;
 }
 
@@ -85,12 +96,17 @@ schedule::Schedule build_schedule(const SpecReader& par, const SpecReader& tr, c
   if (spec.schedule == "dualpipe" && (P < 2 || P % 2 != 0)) {
     par.fail("pp", fmt::format("dualpipe needs an even pp >= 2, got {}", P));
   }
+  if (spec.schedule == "interleaved_1f1b" && C % P != 0) {
+    tr.fail("micro_batches", fmt::format("interleaved_1f1b needs micro_batches a multiple of pp = {} (Megatron-LM's "
+                                         "interleaved schedule), got {}",
+                                         P, C));
+  }
   if (accepted_micro_batches(spec.schedule, pp, C) != C) {
     tr.fail("micro_batches", fmt::format("{} needs {}micro_batches >= 2 x pp = {}, got {}", spec.schedule,
                                          spec.schedule == "dualpipe" ? "an even " : "", 2 * P, C));
   }
   try {
-    return entry.make(schedule::ScheduleParams{P, C});
+    return entry.make(schedule::ScheduleParams{P, C, int(spec.virtual_stages)});
   } catch (const InputError& e) {
     tr.fail("schedule", e.what());
   }

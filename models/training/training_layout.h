@@ -19,15 +19,17 @@ namespace fathom::models::training {
 struct TrainingLayout {
   int64_t gpus = 0;                 // cluster GPUs
   int64_t pp = 1;                   // pipeline ranks
-  int64_t tp = 1;                   // tensor parallelism (1 in DeepSeek-V3 training)
+  int64_t tp = 1;                   // tensor parallelism of attention and dense FFNs (1 in DeepSeek-V3 training)
   int64_t dp = 1;                   // pipelines = gpus / (pp * tp): the ZeRO-1 group of dense params
-  int64_t ep = 1;                   // GPUs of one expert-parallel group
-  int64_t ep_groups_per_stage = 1;  // gpus per stage / ep
+  int64_t ep = 1;                   // GPUs of one expert-parallel group (drawn from the dp x tp GPUs of a stage)
+  int64_t ep_groups_per_stage = 1;  // gpus per stage (dp x tp) / ep
   int64_t experts_per_gpu = 0;      // routed experts of one MoE layer on one GPU
   int64_t expert_dp = 1;            // replicas of one expert per stage: the ZeRO-1 group of expert params
   int64_t ep_nodes = 1;             // nodes one EP group spans
   int64_t micro_batch_tokens = 0;   // tokens of one micro-batch on one pipeline
   int64_t tokens_per_step = 0;      // dp * micro_batches * micro-batch tokens
+  // Of a micro-batch, the tokens one GPU holds between TP blocks (sequence parallelism): micro_batch_tokens / tp.
+  int64_t tokens_per_gpu() const { return micro_batch_tokens / (tp > 1 ? tp : 1); }
 };
 
 // Reads the "parallelism" section of a training scenario: pp and ep required, tp (default 1), dp
@@ -35,7 +37,8 @@ struct TrainingLayout {
 ParallelismSpec read_training_parallelism(const SpecReader& reader);
 
 // Derives the layout and checks it: parallelism against the model and cluster (validate_parallelism),
-// tp == 1 (tensor parallelism is not modelled in training), parallelism.dp (if given) equal to the
+// tp dividing the GPUs of a node and the sequence length (Megatron-LM's sequence parallelism; the TP group on
+// NVLink, models/tensor_parallel.h), ep dividing the dp x tp GPUs of a stage, parallelism.dp (if given) equal to the
 // derived one, global_batch_sequences (if given) equal to dp * micro_batches * micro_batch_sequences,
 // batch_ramp.start_global_batch_sequences (if given) at most that final batch.
 // Throws InputError naming the JSON path. `parallelism` and `training` are the sections' readers.

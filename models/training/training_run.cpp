@@ -44,12 +44,21 @@ void complete_layout(TrainingScenario& s, const LayoutReaders& r, const Parallel
   if (!cache) {
     s.schedule = build();
   } else {
-    const auto key = std::make_tuple(s.spec.schedule, p.pp, s.spec.micro_batches);
+    const auto key = std::make_tuple(s.spec.schedule, p.pp, s.spec.virtual_stages, s.spec.micro_batches);
     auto it = cache->schedules.find(key);
     if (it == cache->schedules.end()) it = cache->schedules.emplace(key, build()).first;
     s.schedule = it->second;
   }
+  if (s.schedule->stages > s.model.arch.layers) {
+    tr.fail("virtual_stages", fmt::format("pp {} x virtual_stages {} = {} stages exceed the model's {} layers", p.pp,
+                                          s.spec.virtual_stages, s.schedule->stages, s.model.arch.layers));
+  }
   s.layout = derive_layout(par, p, dp_given, tr, s.spec, s.model.arch, s.cluster);
+  if (s.layout.tp > 1 && s.fidelity == "flow") {
+    par.fail("tp", fmt::format("{}: the flow level places one GPU per pipeline rank and replica; tensor parallelism "
+                               "needs fidelity \"event\" or \"analytic\"",
+                               s.layout.tp));
+  }
   s.expert_imbalance_before_eplb = s.spec.expert_imbalance;
   if (s.expert_load) {
     // Training has no redundant experts (parallelism.redundant_experts must be 0).
@@ -205,7 +214,7 @@ std::shared_ptr<const schedule::Schedule> schedule_at(const TrainingScenario& s,
   if (micro_batches == s.spec.micro_batches) return s.schedule;
   const auto& entry = schedule::schedule_registry().get(s.spec.schedule, "training.schedule");
   return std::make_shared<const schedule::Schedule>(
-      entry.make(schedule::ScheduleParams{int(s.layout.pp), int(micro_batches)}));
+      entry.make(schedule::ScheduleParams{int(s.layout.pp), int(micro_batches), int(s.spec.virtual_stages)}));
 }
 
 // THE step simulation of predict_training: one step at `micro_batches` per pipeline (the scenario's own
@@ -218,7 +227,7 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
   layout.tokens_per_step = layout.dp * micro_batches * layout.micro_batch_tokens;
   if (s.fidelity == "analytic" && c.cache) {
     const schedule::ScheduleDigest& d = schedule_digest(s, micro_batches, *c.cache);
-    const auto plans_key = std::make_pair(block_shape(s), int(c.stages.size()));
+    const StageKey plans_key = stage_key(s);
     auto plans = c.cache->unit_plans.find(plans_key);
     if (plans == c.cache->unit_plans.end()) plans = c.cache->unit_plans.try_emplace(plans_key, c.stages).first;
     const StepInputs in{d.header,     c.stages,   c.pp_transfer_s, spec,     layout, s.cluster.node,
@@ -233,14 +242,27 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
 
 }  // namespace
 
+// Interleaved 1F1B holds stage s on rank s mod pp: its cuts balance the ranks too (partition_stages).
+int interleaved_ranks(const TrainingScenario& s) {
+  return s.schedule->name == "interleaved_1f1b" ? s.schedule->ranks : 0;
+}
+
 BlockShapeKey block_shape(const TrainingScenario& s) {
-  return {s.layout.ep, s.layout.ep_nodes, s.layout.experts_per_gpu, s.layout.micro_batch_tokens,
-          s.spec.micro_batch_sequences};
+  return {s.layout.ep,
+          s.layout.ep_nodes,
+          s.layout.experts_per_gpu,
+          s.layout.micro_batch_tokens,
+          s.spec.micro_batch_sequences,
+          s.layout.tp};
+}
+
+StageKey stage_key(const TrainingScenario& s) {
+  return {block_shape(s), s.schedule->stages, interleaved_ranks(s)};
 }
 
 const schedule::ScheduleDigest& schedule_digest(const TrainingScenario& s, int64_t micro_batches,
                                                 TrainingPriceCache& cache) {
-  return cache.digests.at(s.spec.schedule, int(s.layout.pp), int(micro_batches),
+  return cache.digests.at(s.spec.schedule, int(s.layout.pp), int(s.spec.virtual_stages), int(micro_batches),
                           [&](int m) { return schedule_at(s, m); });
 }
 
@@ -290,9 +312,10 @@ TrainingPriceCache::SequenceFlops sequence_flops(const TrainingScenario& s, cons
 
 const std::vector<Stage>& training_stages(const TrainingScenario& s, TrainingPriceCache& cache) {
   const std::vector<BlockCost>& blocks = cached_blocks(s, cache);
-  const auto key = std::make_pair(block_shape(s), s.schedule->stages);
+  const StageKey key = stage_key(s);
   auto it = cache.stages.find(key);
-  if (it == cache.stages.end()) it = cache.stages.emplace(key, partition_stages(blocks, s.schedule->stages)).first;
+  if (it == cache.stages.end())
+    it = cache.stages.emplace(key, partition_stages(blocks, s.schedule->stages, interleaved_ranks(s))).first;
   return it->second;
 }
 
@@ -322,7 +345,7 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   std::vector<BlockCost> own_blocks;
   if (!cache) own_blocks = block_costs(in);
   const std::vector<BlockCost>& blocks = cache ? cached_blocks(s, *cache) : own_blocks;
-  out.stages = cache ? training_stages(s, *cache) : partition_stages(blocks, s.schedule->stages);
+  out.stages = cache ? training_stages(s, *cache) : partition_stages(blocks, s.schedule->stages, interleaved_ranks(s));
   double full = 0, reduced = 0;
   for (const BlockCost& b : blocks) {
     full += b.compute_s();
@@ -332,7 +355,7 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   // Activations (forward) or their gradients (backward) of one micro-batch to the neighbouring rank
   // over the scale-out NIC (stages live on different nodes).
   const double pp_bytes =
-      double(s.layout.micro_batch_tokens) * double(arch.hidden) * hw::bytes_per_element(s.spec.pp_activation_dtype);
+      double(s.layout.tokens_per_gpu()) * double(arch.hidden) * hw::bytes_per_element(s.spec.pp_activation_dtype);
   out.pp_transfer_s =
       s.cluster.node.scaleout_nic.latency.value() + pp_bytes / hw::scaleout_bandwidth_per_gpu(s.cluster.node).value();
   const FlowStepInputs flow{in, pp_bytes};

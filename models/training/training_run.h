@@ -109,6 +109,9 @@ const std::vector<Stage>& training_stages(const TrainingScenario& scenario, Trai
 // What block_costs reads from `s` that a search varies (the key of TrainingPriceCache's blocks and stages).
 BlockShapeKey block_shape(const TrainingScenario& s);
 
+// The stage cut `s` prices (the key of TrainingPriceCache's stages, unit plans and activation bytes).
+StageKey stage_key(const TrainingScenario& s);
+
 // The folded schedule (schedule_digest.h) of `s` at `micro_batches` per pipeline, generated once per
 // (schedule, PP, micro-batches) and kept in `cache`.
 const schedule::ScheduleDigest& schedule_digest(const TrainingScenario& s, int64_t micro_batches,

@@ -38,6 +38,15 @@ TrainingSpec read_training_spec(const SpecReader& r) {
   s.sequence_length = r.at_least("sequence_length", r.integer("sequence_length"), 1);
   s.micro_batch_sequences = r.at_least("micro_batch_sequences", r.integer("micro_batch_sequences"), 1);
   s.micro_batches = r.at_least("micro_batches", r.integer("micro_batches"), 1);
+  // Virtual pipeline stages (Megatron-LM's interleaved schedule, Narayanan et al. 2021 §2.2.2): only the
+  // interleaved schedule cuts a rank's layers into chunks; written for another schedule it would be ignored.
+  if (r.has("virtual_stages")) {
+    s.virtual_stages = r.at_least("virtual_stages", r.integer("virtual_stages"), 1);
+    if (s.schedule != "interleaved_1f1b" && s.virtual_stages != 1) {
+      r.fail("virtual_stages", fmt::format("{} chunks per rank need schedule \"interleaved_1f1b\" (schedule is \"{}\")",
+                                           s.virtual_stages, s.schedule));
+    }
+  }
   if (r.has("global_batch_sequences")) {
     s.global_batch_sequences = r.at_least("global_batch_sequences", r.integer("global_batch_sequences"), 1);
   }

@@ -20,6 +20,7 @@ struct TrainingSpec {
   int64_t sequence_length = 0;          // tokens per sequence (T10)
   int64_t micro_batch_sequences = 1;    // sequences per micro-batch per pipeline (assumed)
   int64_t micro_batches = 0;            // micro-batches per step per pipeline (assumed)
+  int64_t virtual_stages = 1;           // model chunks per pipeline rank (interleaved_1f1b only; 1 otherwise)
   int64_t global_batch_sequences = 0;   // 0 = not given; else must equal dp * micro_batches * micro_batch_sequences
   double token_budget = 0;              // tokens of the whole run (T09), for gpu_hours and cost
   int64_t communication_sms = 0;        // SMs reserved for communication while it overlaps compute (T08)

@@ -27,13 +27,17 @@ MemoryRequest unit_memory_request(const UnitScenario& s) {
   MemoryRequest q;
   q.include_mtp = s.model.mtp;
   q.workspace = s.decode.workspace;
+  // Under TP each GPU keeps the KV of its group's requests (MLA: the latent is not split, tensor_parallel.h);
+  // the MoE block (shared experts included) runs whole on each GPU's own tokens.
+  const int64_t tp = s.parallelism.tp;
+  q.shared_experts_sharded_by_tp = false;
   if (s.phase == UnitPhase::decode) {
-    q.requests_per_gpu = *s.decode.batch_per_gpu;
+    q.requests_per_gpu = *s.decode.batch_per_gpu * tp;
     q.context_tokens = s.context_tokens;
     q.tokens_per_forward = *s.decode.batch_per_gpu * (1 + s.mtp.draft_tokens);
   } else {
     const int64_t computed = s.prompt_tokens - s.cached_prefix_tokens;
-    q.requests_per_gpu = (s.prefill.tokens_per_gpu + computed - 1) / computed;
+    q.requests_per_gpu = (s.prefill.tokens_per_gpu + computed - 1) / computed * tp;
     q.context_tokens = s.prompt_tokens;
     q.tokens_per_forward = s.prefill.tokens_per_gpu;
     q.include_mtp = false;
@@ -91,7 +95,7 @@ UnitResult predict_unit(const UnitScenario& s) {
     r.step_s = f.total.value();
     r.attention_imbalance = f.attention_imbalance;
     ParallelismSpec p = s.parallelism;
-    p.dp = p.ep;
+    p.dp = p.ep / p.tp;
     r.memory = memory_footprint(memory_facts(s.model), p, unit_memory_request(s), s.cluster.node.gpu.hbm_capacity);
   }
   r.tokens_per_s_per_gpu = r.tokens_per_step_per_gpu / r.step_s;

@@ -28,6 +28,7 @@ hw::AllToAllStyle read_communication(const SpecReader& u, UnitPhase phase, servi
 serving::UnitSpec read_engine(const SpecReader& u, UnitPhase phase, const ParallelismSpec& p, int64_t gpus_per_node) {
   serving::UnitSpec unit;
   unit.gpus = p.ep;
+  unit.tp = p.tp;
   unit.nodes = std::max<int64_t>(1, p.ep / gpus_per_node);
   unit.redundant_experts = p.redundant_experts;
   unit.micro_batches = u.at_least("micro_batches", u.integer("micro_batches"), 1);
@@ -50,6 +51,16 @@ void read_prefill(const SpecReader& u, UnitScenario& s) {
 
 void read_decode(const SpecReader& u, UnitScenario& s) {
   s.decode.batch_per_gpu = u.at_least("batch_per_gpu", u.integer("batch_per_gpu"), 1);
+  if (u.has("max_running_requests")) {
+    s.decode.max_running_requests = serving::read_max_running_requests(u, s.decode.unit.gpus);
+    const int64_t cap = s.decode.running_requests_batch_limit();
+    if (*s.decode.batch_per_gpu > cap) {
+      u.fail("batch_per_gpu",
+             fmt::format("{} requests per GPU exceed the {} that max_running_requests {} over {} GPUs "
+                         "allows",
+                         *s.decode.batch_per_gpu, cap, *s.decode.max_running_requests, s.decode.unit.gpus));
+    }
+  }
   s.context_tokens =
       within_context(u, "context_tokens", u.at_least("context_tokens", u.integer("context_tokens"), 1), s.model.arch);
   s.context_sigma = u.number_or("context_sigma", 0.0, "every request at context_tokens, as a fixed-prompt benchmark");
@@ -111,14 +122,18 @@ void check_layout(const SpecReader& top, const SpecReader& par, const UnitScenar
   const ParallelismSpec& p = s.parallelism;
   validate_parallelism(par, p, s.model.arch.routed_experts, s.model.arch.heads, s.model.arch.layers,
                        s.cluster.total_gpus());
-  if (p.tp != 1) {
-    par.fail("tp", fmt::format("{}: tensor parallelism is not modelled by the unit kind (attention is data-parallel "
-                               "over the EP GPUs, S10/S11); use tp 1",
-                               p.tp));
+  if (p.tp != 1 && s.phase == UnitPhase::training) {
+    par.fail("tp", fmt::format("{}: the training chunk is priced without tensor parallelism; use tp 1", p.tp));
+  }
+  // TP groups (tensor_parallel.h) stay inside a node, on NVLink.
+  if (s.cluster.node.gpus_per_node % p.tp != 0) {
+    par.fail("tp", fmt::format("{} must divide the {} GPUs of a node (a TP group stays on NVLink)", p.tp,
+                               s.cluster.node.gpus_per_node));
   }
   if (p.pp != 1) par.fail("pp", "the unit kind prices one stage; give a training chunk's layers as unit.layers");
-  if (par.has("dp") && p.dp != p.ep) {
-    par.fail("dp", fmt::format("{} must equal ep ({}): attention DP and expert EP span the same GPUs", p.dp, p.ep));
+  if (par.has("dp") && p.dp * p.tp != p.ep) {
+    par.fail("dp", fmt::format("{} must equal ep / tp ({} / {}): attention DP x TP and expert EP span the same GPUs",
+                               p.dp, p.ep, p.tp));
   }
   if (s.cluster.total_gpus() != p.ep) {
     top.child("cluster").fail("nodes", fmt::format("{} GPUs, but the unit is one EP group of parallelism.ep = {} GPUs",

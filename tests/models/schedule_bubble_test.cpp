@@ -180,3 +180,41 @@ TEST_CASE("evaluator rejects impossible durations", "[unit]") {
   CHECK_THROWS_AS(evaluate(make_1f1b({2, 2}), {1.0, 1.0, 2.0, 0}), fathom::InputError);
   CHECK_THROWS_AS(evaluate(make_1f1b({2, 2}), {-1.0, 1.0, 0.0, 0}), fathom::InputError);
 }
+
+// Interleaved 1F1B (Narayanan et al. 2021 §2.2.2): F and B are the durations of ONE chunk (1/v of a rank's
+// layers). Hand-computed case P=2, v=2, m=2, F=1, B=2 (stages 0..3; rank 0 holds 0 and 2, rank 1 holds 1 and 3):
+//   rank 0: F0/0 [0,1] F0/1 [1,2] F1/0 [2,3] F1/1 [3,4] B1/0 [6,8] B1/1 [9,11] B0/0 [11,13] B0/1 [13,15]
+//   rank 1: F0/0 [1,2] F0/1 [2,3] F1/0 [3,4] B1/0 [4,6] F1/1 [6,7] B1/1 [7,9] B0/0 [9,11] B0/1 [11,13]
+// makespan 15 = m·v·(F+B) + (P-1)(F+B) = 12 + 3; every rank's bubble 3 = (P-1)(F+B). The same layers as plain
+// 1F1B (one chunk of F=2, B=4 per rank) take 2·6 + 1·6 = 18 with bubble 6: v times the interleaved bubble.
+TEST_CASE("interleaved 1F1B: the hand-computed P=2, v=2, m=2 step and its bubble", "[unit]") {
+  const Schedule s = make_interleaved_1f1b({2, 2, 2});
+  const Evaluation e = evaluate(s, {1, 2, 0, 0});
+  CHECK(e.makespan_s == 15.0);
+  CHECK(e.bubble_s == std::vector<double>{3.0, 3.0});
+  CHECK(closed_form_bubble(s, {1, 2, 0, 0}) == 3.0);
+  const Evaluation plain = evaluate(make_1f1b({2, 2}), {2, 4, 0, 0});
+  CHECK(plain.makespan_s == 18.0);
+  CHECK(plain.max_bubble_s == 6.0);
+}
+
+TEST_CASE("interleaved 1F1B bubble is (P-1)(F+B) per chunk = the 1F1B bubble / v, fraction (P-1)/(v m)", "[unit]") {
+  for (int P : {1, 2, 3, 4, 8}) {
+    for (int v : {1, 2, 3, 4}) {
+      for (int m : {P, 2 * P, 3 * P}) {
+        const Schedule s = make_interleaved_1f1b({P, m, v});
+        for (auto [F, B] : {std::pair{1.0, 2.0}, {2.0, 1.0}, {1.5, 3.25}, {3.0, 3.0}}) {
+          INFO("P=" << P << " v=" << v << " m=" << m << " F=" << F << " B=" << B);
+          const Evaluation e = evaluate(s, {F, B, 0, 0});
+          CHECK(e.max_bubble_s == Approx((P - 1) * (F + B)).margin(1e-12));
+          CHECK(closed_form_bubble(s, {F, B, 0, 0}) == Approx(e.max_bubble_s).margin(1e-12));
+          // Ideal time m·v·(F+B); bubble fraction (P-1)/(v·m) (the paper's t_pb / t_id).
+          CHECK(e.max_bubble_s / (m * v * (F + B)) == Approx(double(P - 1) / (v * m)).margin(1e-12));
+          // The same layers per rank without interleaving: chunk durations v·F, v·B.
+          const Evaluation plain = evaluate(make_1f1b({P, m}), {v * F, v * B, 0, 0});
+          CHECK(plain.max_bubble_s == Approx(v * e.max_bubble_s).margin(1e-12));
+        }
+      }
+    }
+  }
+}

@@ -3,8 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <tuple>
+#include <vector>
 
 #include "models/schedule/evaluator.h"
 #include "models/schedule/registry.h"
@@ -64,6 +66,41 @@ TEST_CASE("schedule generators validate their parameters with one-line InputErro
   CHECK_NOTHROW(make_dualpipev({3, 7}));                        // DualPipeV: C may be odd, P may be odd
   CHECK_NOTHROW(make_1f1b({4, 2}));                             // fewer micro-batches than ranks is legal
   CHECK_THROWS_WITH(make_dualpipe({4, 6}), Catch::Contains("micro_batches >= 2 * ranks"));
+  CHECK_THROWS_AS(make_interleaved_1f1b({4, 6, 2}), fathom::InputError);  // C not a multiple of P (Megatron)
+  CHECK_THROWS_WITH(make_interleaved_1f1b({4, 6, 2}), Catch::Contains("micro_batches must be a multiple of ranks"));
+  CHECK_THROWS_AS(make_interleaved_1f1b({4, 8, 0}), fathom::InputError);
+  CHECK_NOTHROW(make_interleaved_1f1b({4, 8, 3}));
+}
+
+TEST_CASE("interleaved 1F1B: v chunks per rank at stages c·P + r, m passes each, Megatron's warm-up", "[unit]") {
+  for (auto [P, m, v] : {std::tuple{2, 2, 2}, {4, 8, 2}, {8, 16, 4}, {3, 6, 3}, {4, 4, 1}}) {
+    INFO("P=" << P << " m=" << m << " v=" << v);
+    const Schedule s = make_interleaved_1f1b({P, m, v});
+    CHECK(s.stages == P * v);
+    CHECK(s.chunks_per_rank == v);
+    const auto n = count_passes(s);
+    const auto held = held_stages(s);
+    for (int r = 0; r < P; ++r) {
+      std::vector<int> expect;
+      for (int c = 0; c < v; ++c) {
+        expect.push_back(c * P + r);
+        CHECK(n.at({r, c, 'F'}) == m);
+        CHECK(n.at({r, c, 'B'}) == m);
+      }
+      CHECK(held[r] == expect);
+      // Megatron's warm-up: 2(P-r-1) + (v-1)P forwards before the first backward (capped at m·v).
+      const int warmup = std::min(2 * (P - r - 1) + (v - 1) * P, m * v);
+      for (int i = 0; i < warmup; ++i) CHECK(s.per_rank[r][i].kind == UnitKind::kForward);
+      if (warmup < m * v) CHECK(s.per_rank[r][warmup + 1].kind == UnitKind::kBackwardFull);
+      // Peak chunk activations: the warm-up plus the first steady forward.
+      CHECK(peak_activations(s)[r] == std::min(warmup + 1, m * v));
+    }
+    CHECK(is_acyclic(build_task_graph(s)));
+  }
+  // v = 1 is not Megatron's 1F1B: its warm-up is 2(P-r-1) forwards, not P-r-1 (the same passes, reordered).
+  const Schedule one = make_interleaved_1f1b({4, 8, 1});
+  CHECK(one.per_rank[0][5].kind == UnitKind::kForward);                     // the 6th forward of rank 0 (warm-up 6)
+  CHECK(make_1f1b({4, 8}).per_rank[0][4].kind == UnitKind::kBackwardFull);  // 1F1B: B after 3 + 1 forwards
 }
 
 TEST_CASE("DualPipe: every rank runs C/2 forwards and backwards per phase, two chunks each", "[unit]") {
@@ -135,11 +172,12 @@ TEST_CASE("1F1B and ZB1P: C forwards and C backwards per rank, ZB1P W's follow t
   }
 }
 
-TEST_CASE("task graphs of all four schedules are acyclic with the expected edges", "[unit]") {
+TEST_CASE("task graphs of all five schedules are acyclic with the expected edges", "[unit]") {
   for (const auto& entry : schedule_registry().entries()) {
-    for (auto [P, C] : {std::pair{2, 4}, {4, 8}, {4, 12}, {8, 20}}) {
+    for (auto [P, C] : {std::pair{2, 4}, {4, 8}, {4, 12}, {8, 20}, {8, 24}}) {
+      if (entry.name == "interleaved_1f1b" && C % P != 0) continue;  // Megatron: C a multiple of P
       INFO(entry.name << " P=" << P << " C=" << C);
-      const Schedule s = entry.make({P, C});
+      const Schedule s = entry.make({P, C, entry.name == "interleaved_1f1b" ? 3 : 1});
       const TaskGraph g = build_task_graph(s);
       std::size_t units = 0;
       for (const auto& rank : s.per_rank) units += rank.size();
@@ -181,10 +219,10 @@ TEST_CASE("activation peaks match K30-K33: PP, PP, PP+1, PP+1", "[unit]") {
   }
 }
 
-TEST_CASE("schedule registry lists the four schedules", "[unit]") {
+TEST_CASE("schedule registry lists the five schedules", "[unit]") {
   const auto& reg = schedule_registry();
   CHECK(reg.kind() == "schedule");
-  for (const char* name : {"1f1b", "zb1p", "dualpipe", "dualpipev"}) {
+  for (const char* name : {"1f1b", "zb1p", "dualpipe", "dualpipev", "interleaved_1f1b"}) {
     const auto* e = reg.find(name);
     REQUIRE(e != nullptr);
     CHECK_FALSE(e->description.empty());

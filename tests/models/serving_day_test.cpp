@@ -93,3 +93,27 @@ TEST_CASE("the serving day's report matches its schema and carries the JSON cont
   CHECK(rep.metric("/nodes/peak") >= rep.metric("/nodes/average"));
   CHECK(rep.data["assumptions"].size() > 5);
 }
+
+TEST_CASE("decode.max_running_requests caps the decode batch per GPU, and the day then needs more GPUs", "[golden]") {
+  const ServingResult base = run_day();
+  REQUIRE(base.decode.batch_per_gpu > 8);
+  // The decode unit has 18 nodes x 8 = 144 GPUs: a cap of 144 x 8 + 100 running requests allows 8 per GPU.
+  const ServingResult capped = run_day({"decode.max_running_requests=1252"});
+  CHECK(capped.decode.running_cap_batch_limit == 8);
+  CHECK(capped.decode.batch_per_gpu == 8);
+  CHECK(capped.decode.batch_source == "max_running_requests");
+  CHECK(capped.decode.batch_limit == 8);
+  for (const WindowResult& w : capped.windows) CHECK(w.decode_batch_per_gpu <= 8.0 + 1e-9);
+  CHECK(capped.nodes_decode_average > base.nodes_decode_average);
+  CHECK(capped.nodes_peak >= base.nodes_peak);
+  // A cap above what the SLO and memory allow changes nothing.
+  const ServingResult loose = run_day({"decode.max_running_requests=1000000"});
+  CHECK(loose.decode.batch_per_gpu == base.decode.batch_per_gpu);
+  CHECK(loose.nodes_average == base.nodes_average);
+  // A fixed batch above the cap is one clear line.
+  CHECK_THROWS_WITH(run_day({"decode.max_running_requests=1252", "decode.batch_per_gpu=9"}),
+                    Catch::Contains("decode.batch_per_gpu: 9 requests per GPU exceed the 8 that "
+                                    "decode.max_running_requests (1252 over 144 GPUs) allows"));
+  CHECK_THROWS_WITH(run_day({"decode.max_running_requests=100"}),
+                    Catch::Contains("decode.max_running_requests: 100 requests is less than one per GPU"));
+}

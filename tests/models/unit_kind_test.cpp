@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "models/deployment/model_memory_facts.h"
 #include "models/serving/attention_imbalance.h"
 #include "models/serving/serving_inputs.h"
 #include "models/unit/unit_report.h"
@@ -158,4 +159,60 @@ TEST_CASE("unit: every shipped unit scenario's report matches its schema", "[uni
     CHECK_NOTHROW(check_report(rep));
     CHECK(rep.metric("/step_s") > 0);
   }
+}
+
+// TP8 attention + EP8 on one 8-GPU node (issue #15): scenarios/unit/deepseek-r1-decode-tp8-ep8-h200.json.
+// 16 requests per GPU in 2 micro-batches, one MTP draft: 8 sequences x 2 tokens = 16 tokens per GPU and
+// micro-batch; the TP group all-gathers 16 x 8 x 7168 x 2 B = 1,835,008 B of BF16 hidden states, of which each
+// GPU sends 7/8 = 1,605,632 B. Per micro-batch a MoE layer has 2 collectives (around attention), a dense
+// layer 4 (around its FFN too): (59 MoE layers with the MTP module's x 2 + 3 dense x 4) x 2 micro-batches = 260.
+TEST_CASE("unit: TP8 attention + EP8, the TP collectives' bytes and seconds, exact", "[unit]") {
+  const std::string f = "unit/deepseek-r1-decode-tp8-ep8-h200.json";
+  ProvenanceLog log;
+  const unit::UnitScenario s = unit::read_unit_scenario(load_scenario(path(f)), log);
+  REQUIRE(s.parallelism.tp == 8);
+  REQUIRE(s.decode.unit.tp == 8);
+  const unit::UnitResult r = unit::predict_unit(s);
+  const serving::NamedCostRow* tp = nullptr;
+  for (const auto& row : r.breakdown)
+    if (row.name == "tp_collectives") tp = &row;
+  REQUIRE(tp != nullptr);
+  CHECK(tp->kind == "communication");
+  CHECK(tp->row.bytes == 260.0 * 1'605'632.0);
+  const auto& node = s.cluster.node;
+  CHECK(tp->row.latency_s == Approx(260.0 * 7 * node.intra_latency.value()).epsilon(1e-12));
+  CHECK(tp->row.time_s ==
+        Approx(260.0 * (7 * node.intra_latency.value() + 1'605'632.0 / node.intra_achievable_bandwidth.value()))
+            .epsilon(1e-12));
+  CHECK(tp->row.exposed_s == tp->row.time_s);
+  // The same node with DP attention (tp 1, dp 8): no TP row; the MLA latent of the 8 GPUs' requests is split
+  // over them instead of kept whole on each (8x the KV cache per GPU under TP8), attention weights whole.
+  const unit::UnitResult dp = predict(f, {"parallelism.tp=1", "parallelism.dp=8"});
+  for (const auto& row : dp.breakdown) CHECK(row.name != "tp_collectives");
+  REQUIRE(r.memory);
+  REQUIRE(dp.memory);
+  CHECK(r.memory->kv_cache.value() == Approx(8 * dp.memory->kv_cache.value()).epsilon(1e-12));
+  // Attention weights: MLA's q_a / kv_a down-projections and the norms whole, the rest split 8 ways.
+  const ModelMemoryFacts facts = memory_facts(s.model);
+  const double rep = facts.attention_replicated_per_layer.value(), all = facts.attention_per_layer.value();
+  CHECK(rep > 0);
+  CHECK(rep < all / 4);
+  CHECK(dp.memory->attention.value() == Approx(all * double(dp.memory->layers_on_gpu)).epsilon(1e-12));
+  CHECK(r.memory->attention.value() ==
+        Approx((rep + (all - rep) / 8) * double(r.memory->layers_on_gpu)).epsilon(1e-12));
+  CHECK(r.memory->shared_experts.value() == dp.memory->shared_experts.value());  // the MoE block runs whole
+  CHECK(r.memory->routed_experts.value() == dp.memory->routed_experts.value());
+}
+
+TEST_CASE("unit: TP layouts and the running-request cap, one clear line each", "[unit]") {
+  const std::string f = "unit/deepseek-r1-decode-tp8-ep8-h200.json";
+  CHECK_THROWS_WITH(predict(f, {"parallelism.tp=3"}), Catch::Contains("parallelism.tp: 3 does not divide"));
+  CHECK_THROWS_WITH(predict(f, {"parallelism.dp=2"}), Catch::Contains("parallelism.dp: 2 must equal ep / tp (8 / 8)"));
+  CHECK_THROWS_WITH(predict(f, {"unit.max_running_requests=127"}),
+                    Catch::Contains("unit.batch_per_gpu: 16 requests per GPU exceed the 15 that max_running_requests "
+                                    "127 over 8 GPUs allows"));
+  CHECK_THROWS_WITH(
+      predict(f, {"unit.max_running_requests=7"}),
+      Catch::Contains("unit.max_running_requests: 7 requests is less than one per GPU of the 8-GPU unit"));
+  CHECK_NOTHROW(predict(f, {"unit.max_running_requests=128"}));
 }

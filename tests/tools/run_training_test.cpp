@@ -160,7 +160,7 @@ TEST_CASE("fathom run training: bad input is one line naming the JSON path", "[u
   check_error("--set parallelism.ep=48", "parallelism.ep");
   check_error("--set training.schedule=gpipe", "training.schedule");
   check_error("--set training.expert_imbalance=0.5", "training.expert_imbalance");
-  check_error("--set parallelism.tp=2", "parallelism.tp");
+  check_error("--set parallelism.tp=16", "parallelism.tp: 16 must divide the 8 GPUs of a node");
   check_error("--set training.expert_imbalance=1.2", "expert_load");  // exclusive with EPLB's figure
   check_error("--set checkpoint.every_steps=0", "checkpoint.every_steps");
   check_error("--set training.batch_ramp.start_global_batch_sequences=0",

@@ -1,0 +1,108 @@
+// Tensor parallelism and interleaved virtual pipeline stages in training (issue #15): the Megatron-style
+// DeepSeek-V3 layout TP2 x PP8 x VP4 x EP64 on 1,024 H100 (scenarios/deepseek-v3-pretrain-1024xh100-tp2-pp8-vp4.json).
+// Exact layout, TP collective seconds and sharded parameter counts; the key validation lines. No published
+// step time or MFU is asserted.
+
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "models/param_counts.h"
+#include "models/tensor_parallel.h"
+#include "models/training/training_run.h"
+#include "sim/error.h"
+
+namespace tr = fathom::models::training;
+
+namespace {
+
+const std::string kScenario =
+    std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain-1024xh100-tp2-pp8-vp4.json";
+
+tr::TrainingScenario read(std::vector<std::string> sets = {}) {
+  fathom::ProvenanceLog log;
+  return tr::read_training_scenario(fathom::load_scenario(kScenario, sets), log);
+}
+
+const tr::BlockCost& layer_block(const tr::TrainingPrediction& p, int64_t layer) {
+  for (const tr::Stage& st : p.stages)
+    for (const tr::BlockCost& b : st.blocks)
+      if (b.kind == tr::BlockKind::layer && b.layer == layer) return b;
+  throw std::logic_error("no such layer");
+}
+
+}  // namespace
+
+TEST_CASE("TP2 PP8 VP4 EP64 on 1,024 GPUs: the layout and the interleaved schedule", "[unit]") {
+  const tr::TrainingScenario s = read({"fidelity=analytic"});
+  const auto& l = s.layout;
+  CHECK(l.gpus == 1024);
+  CHECK(l.tp == 2);
+  CHECK(l.pp == 8);
+  CHECK(l.dp == 64);                  // 1024 / (8 x 2)
+  CHECK(l.ep_groups_per_stage == 2);  // the 128 GPUs of a stage / EP64
+  CHECK(l.expert_dp == 2);
+  CHECK(l.experts_per_gpu == 4);
+  CHECK(l.micro_batch_tokens == 4096);
+  CHECK(l.tokens_per_gpu() == 2048);  // sequence parallelism
+  CHECK(l.tokens_per_step == 8192LL * 4096);
+  CHECK(s.schedule.name == "interleaved_1f1b");
+  CHECK(s.schedule.stages == 32);
+  CHECK(s.schedule.chunks_per_rank == 4);
+}
+
+TEST_CASE("TP2 in training: the collectives' seconds and the sharded parameters, exact", "[unit]") {
+  const tr::TrainingScenario s = read({"fidelity=analytic"});
+  const tr::TrainingPrediction p = tr::predict_training(s);
+  const auto& node = s.cluster.node;
+  // One all-gather (or reduce-scatter) of the micro-batch's BF16 hidden states, 4096 x 7168 x 2 bytes, over 2 GPUs:
+  // each sends half, 29,360,128 bytes, in one ring step.
+  const fathom::models::TpCollective one = fathom::models::tp_ring_collective(4096.0 * 7168 * 2, 2, node);
+  CHECK(one.bytes_per_gpu == 29'360'128.0);
+  CHECK(one.latency_s == node.intra_latency.value());
+  CHECK(one.time_s == Approx(node.intra_latency.value() + 29'360'128.0 / node.intra_achievable_bandwidth.value()));
+  // Per pass: a MoE layer's attention block has an all-gather and a reduce-scatter; a dense layer's FFN two more.
+  const tr::BlockCost& moe = layer_block(p, 10);
+  const tr::BlockCost& dense = layer_block(p, 0);
+  REQUIRE(moe.moe);
+  REQUIRE_FALSE(dense.moe);
+  CHECK(moe.tp_collective_s == Approx(2 * one.time_s).epsilon(1e-12));
+  CHECK(dense.tp_collective_s == Approx(4 * one.time_s).epsilon(1e-12));
+  // The all-to-alls carry each GPU's own 2,048 tokens (times the layer's imbalance).
+  CHECK(moe.alltoall_tokens == Approx(2048.0 * moe.expert_imbalance).epsilon(1e-12));
+  // Sharded MLA weights: q_b_proj 1536 x 128 x 192, kv_b_proj 512 x 128 x 256 and o_proj 128 x 128 x 7168 are
+  // split in two; q_a_proj and kv_a_proj_with_mqa, norms, router and the shared expert are whole.
+  const tr::TrainingScenario one_tp = read(
+      {"fidelity=analytic", "parallelism.tp=1", "training.micro_batches=64", "training.global_batch_sequences=8192"});
+  const tr::TrainingPrediction p1 = tr::predict_training(one_tp);
+  CHECK(layer_block(p1, 10).dense_params - moe.dense_params == (37'748'736 + 16'777'216 + 117'440'512) / 2);
+  CHECK(layer_block(p1, 10).tp_collective_s == 0.0);
+}
+
+TEST_CASE("interleaving: VP4 has a smaller pipeline bubble than the same job without it", "[unit]") {
+  const tr::TrainingPrediction vp4 = tr::predict_training(read({"fidelity=analytic"}));
+  const tr::TrainingPrediction vp1 = tr::predict_training(read({"fidelity=analytic", "training.virtual_stages=1"}));
+  double bubble4 = 0, bubble1 = 0;
+  for (const auto& r : vp4.step.ranks) bubble4 = std::max(bubble4, r.bubble_s);
+  for (const auto& r : vp1.step.ranks) bubble1 = std::max(bubble1, r.bubble_s);
+  CHECK(bubble4 < bubble1);
+  CHECK(vp4.step.ranks[0].stages == std::vector<int>{0, 8, 16, 24});
+}
+
+TEST_CASE("virtual stages and TP in training: one clear line for each impossible layout", "[unit]") {
+  const std::string f = "deepseek-v3-pretrain-1024xh100-tp2-pp8-vp4.json";
+  CHECK_THROWS_WITH(read({"training.micro_batches=100", "training.global_batch_sequences=6400"}),
+                    Catch::Contains(f + ": training.micro_batches: interleaved_1f1b needs micro_batches a multiple of "
+                                        "pp = 8 (Megatron-LM's interleaved schedule), got 100"));
+  CHECK_THROWS_WITH(read({"training.schedule=dualpipe"}),
+                    Catch::Contains(f + ": training.virtual_stages: 4 chunks per rank need schedule "
+                                        "\"interleaved_1f1b\" (schedule is \"dualpipe\")"));
+  CHECK_THROWS_WITH(read({"training.virtual_stages=8"}),
+                    Catch::Contains(f + ": training.virtual_stages: pp 8 x virtual_stages 8 = 64 stages exceed the "
+                                        "model's 61 layers"));
+  CHECK_THROWS_WITH(read({"training.virtual_stages=0"}), Catch::Contains(f + ": training.virtual_stages:"));
+  CHECK_THROWS_WITH(read({"parallelism.tp=16", "training.micro_batches=128", "training.global_batch_sequences=512"}),
+                    Catch::Contains(f + ": parallelism.tp: 16 must divide the 8 GPUs of a node"));
+  CHECK_THROWS_WITH(read({"fidelity=flow"}), Catch::Contains(f + ": parallelism.tp: 2: the flow level"));
+}
