@@ -154,22 +154,26 @@ const ScheduleDigest& DigestCache::at(const std::string& name, int ranks, int vi
                                       const std::function<std::shared_ptr<const Schedule>(int)>& make) {
   const auto at_count = [&](int count) { return Key{name, ranks, virtual_stages, count}; };
   if (const auto it = digests_.find(at_count(m)); it != digests_.end()) return it->second;
-  const int base = 4 * ranks + ((m - 4 * ranks) % 2 != 0 ? 1 : 0);  // 4P, or 4P + 1 for the other parity
-  if (m < base + 6) return fold(at_count(m), make);
-  Family& f = families_[at_count(base)];
-  if (!f.first) {
-    try {
-      const ScheduleDigest first = fold(at_count(base), make), second = fold(at_count(base + 2), make);
-      const std::optional<ScheduleDigest> guess = extrapolated(first, second, base + 4);
-      f.repeats = guess && same_digest(*guess, fold(at_count(base + 4), make));
-      f.first = first;
-      f.second = second;
-    } catch (const std::exception&) {
-      f.first.emplace();  // a generator that refuses these counts (interleaved 1F1B): fold each count asked for
-      f.repeats = false;
+  const int parity = (m - 4 * ranks) % 2 != 0 ? 1 : 0;
+  if (m <= 4 * ranks + parity + 4) return fold(at_count(m), make);  // within two steps of any base
+  Family& f = families_[Key{name, ranks, virtual_stages, parity}];
+  if (!f.tried) {
+    f.tried = true;
+    for (const auto& [base, step] : {std::pair{4 * ranks + parity, 2}, std::pair{4 * ranks, ranks}}) {
+      try {
+        ScheduleDigest first = fold(at_count(base), make), second = fold(at_count(base + step), make);
+        const std::optional<ScheduleDigest> guess = extrapolated(first, second, base + 2 * step);
+        if (guess && same_digest(*guess, fold(at_count(base + 2 * step), make))) {
+          f = Family{true, true, base, step, std::move(first), std::move(second)};
+          break;
+        }
+      } catch (const std::exception&) {
+        // The generator refuses these counts (interleaved 1F1B takes multiples of P): try the next lattice.
+      }
     }
   }
-  if (!f.repeats) return fold(at_count(m), make);
+  if (const auto it = digests_.find(at_count(m)); it != digests_.end()) return it->second;  // a base just folded
+  if (!f.repeats || m <= f.base + 2 * f.step) return fold(at_count(m), make);
   std::optional<ScheduleDigest> d = extrapolated(*f.first, *f.second, m);
   if (!d) return fold(at_count(m), make);
   return digests_.emplace(at_count(m), std::move(*d)).first->second;

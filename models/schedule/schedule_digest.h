@@ -60,10 +60,12 @@ ScheduleDigest digest(const Schedule& schedule);
 std::optional<ScheduleDigest> extrapolated(const ScheduleDigest& a, const ScheduleDigest& b, int m);
 bool same_digest(const ScheduleDigest& a, const ScheduleDigest& b);  // same shape, counts and micro-batches
 
-// Digests of the registered generators at many micro-batch counts (a batch ramp, `fathom plan`): up to 4·P
-// + 5 micro-batches each is generated and folded; beyond, it is extrapolated from the family's digests at
-// 4·P(+1) and 4·P(+1) + 2 (of the same parity), once the extrapolation to 4·P(+1) + 4 has matched the
-// generated digest exactly (otherwise every count of that family is generated). Not thread-safe.
+// Digests of the registered generators at many micro-batch counts (a batch ramp, `fathom plan`). A count
+// within two steps of its family's base is generated and folded; beyond, it is extrapolated from the family's
+// digests at the base and base + step, once the extrapolation to base + 2·step has matched the generated digest
+// exactly (otherwise every count of the family is generated). A family is a generator, its ranks P, virtual
+// stages and the count's parity: base 4·P (+1 for odd counts) with step 2, or, for a generator that takes only
+// multiples of P (interleaved 1F1B), base 4·P with step P. Not thread-safe.
 class DigestCache {
  public:
   // `make(m)`: the schedule at m micro-batches (throws as the generator does).
@@ -73,19 +75,14 @@ class DigestCache {
 
  private:
   struct Family {
-    bool repeats = false;
-    std::optional<ScheduleDigest> first, second;  // at the base and base + 2 when it repeats
+    bool tried = false, repeats = false;
+    int base = 0, step = 0;
+    std::optional<ScheduleDigest> first, second;  // at the base and base + step when it repeats
   };
-  using Key = std::tuple<std::string, int, int, int>;  // (name, ranks, virtual stages, micro-batches or base)
+  using Key = std::tuple<std::string, int, int, int>;  // (name, ranks, virtual stages, micro-batches or parity)
   const ScheduleDigest& fold(const Key& key, const std::function<std::shared_ptr<const Schedule>(int)>& make);
   std::map<Key, ScheduleDigest> digests_;
   std::map<Key, Family> families_;
-  int64_t generated_ = 0;
-};
-  const ScheduleDigest& fold(const std::string& name, int ranks,
-                             const std::function<std::shared_ptr<const Schedule>(int)>& make, int m);
-  std::map<std::tuple<std::string, int, int>, ScheduleDigest> digests_;  // (name, ranks, micro-batches)
-  std::map<std::tuple<std::string, int, int>, Family> families_;         // (name, ranks, base)
   int64_t generated_ = 0;
 };
 

@@ -47,9 +47,9 @@ TEST_CASE("TP2 PP8 VP4 EP64 on 1,024 GPUs: the layout and the interleaved schedu
   CHECK(l.micro_batch_tokens == 4096);
   CHECK(l.tokens_per_gpu() == 2048);  // sequence parallelism
   CHECK(l.tokens_per_step == 8192LL * 4096);
-  CHECK(s.schedule.name == "interleaved_1f1b");
-  CHECK(s.schedule.stages == 32);
-  CHECK(s.schedule.chunks_per_rank == 4);
+  CHECK(s.schedule->name == "interleaved_1f1b");
+  CHECK(s.schedule->stages == 32);
+  CHECK(s.schedule->chunks_per_rank == 4);
 }
 
 TEST_CASE("TP2 in training: the collectives' seconds and the sharded parameters, exact", "[unit]") {
