@@ -154,12 +154,12 @@ const ScheduleDigest& DigestCache::at(const std::string& name, int ranks, int vi
                                       const std::function<std::shared_ptr<const Schedule>(int)>& make) {
   const auto at_count = [&](int count) { return Key{name, ranks, virtual_stages, count}; };
   if (const auto it = digests_.find(at_count(m)); it != digests_.end()) return it->second;
-  const int parity = (m - 4 * ranks) % 2 != 0 ? 1 : 0;
-  if (m <= 4 * ranks + parity + 4) return fold(at_count(m), make);  // within two steps of any base
+  const int parity = (m - 2 * ranks) % 2 != 0 ? 1 : 0;
+  if (m <= 2 * ranks + parity + 4) return fold(at_count(m), make);  // within two steps of any base
   Family& f = families_[Key{name, ranks, virtual_stages, parity}];
   if (!f.tried) {
     f.tried = true;
-    for (const auto& [base, step] : {std::pair{4 * ranks + parity, 2}, std::pair{4 * ranks, ranks}}) {
+    for (const auto& [base, step] : {std::pair{2 * ranks + parity, 2}, std::pair{2 * ranks, ranks}}) {
       try {
         ScheduleDigest first = fold(at_count(base), make), second = fold(at_count(base + step), make);
         const std::optional<ScheduleDigest> guess = extrapolated(first, second, base + 2 * step);

@@ -64,8 +64,8 @@ bool same_digest(const ScheduleDigest& a, const ScheduleDigest& b);  // same sha
 // within two steps of its family's base is generated and folded; beyond, it is extrapolated from the family's
 // digests at the base and base + step, once the extrapolation to base + 2·step has matched the generated digest
 // exactly (otherwise every count of the family is generated). A family is a generator, its ranks P, virtual
-// stages and the count's parity: base 4·P (+1 for odd counts) with step 2, or, for a generator that takes only
-// multiples of P (interleaved 1F1B), base 4·P with step P. Not thread-safe.
+// stages and the count's parity: base 2·P (+1 for odd counts) with step 2, or, for a generator that takes only
+// multiples of P (interleaved 1F1B), base 2·P with step P. Not thread-safe.
 class DigestCache {
  public:
   // `make(m)`: the schedule at m micro-batches (throws as the generator does).
