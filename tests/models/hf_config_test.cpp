@@ -6,6 +6,7 @@
 
 #include "models/hf_config.h"
 #include "sim/error.h"
+#include "support/hf_config_error.h"
 
 using namespace fathom;
 using namespace fathom::models;
@@ -14,15 +15,7 @@ namespace {
 
 const std::string kModels = std::string(FATHOM_SOURCE_DIR) + "/scenarios/models/";
 
-// The error message of parsing `config`, or "" if it parsed.
-std::string error_of(const nlohmann::json& config) {
-  try {
-    parse_hf_config(config, "test.config.json");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+const auto error_of = fathom::test::hf_config_error;
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 #include "models/ops.h"
 #include "models/param_counts.h"
 #include "sim/error.h"
+#include "support/hf_config_error.h"
 #include "support/tiny_model.h"
 
 using namespace fathom;
@@ -19,14 +20,7 @@ namespace {
 
 const std::string kModels = std::string(FATHOM_SOURCE_DIR) + "/scenarios/models/";
 
-std::string error_of(const nlohmann::json& config) {
-  try {
-    parse_hf_config(config, "test.config.json");
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
+const auto error_of = fathom::test::hf_config_error;
 
 std::map<std::string, hw::KernelWork> by_name(const std::vector<Op>& ops) {
   std::map<std::string, hw::KernelWork> m;
