@@ -53,14 +53,14 @@ struct TrainingReadCache {
 struct TrainingPriceCache {
   // The GPU's kernel cost model, and the same with training.communication_sms taken (T08).
   std::optional<hw::KernelCostModel> cost_model, overlapped_cost_model;
-  std::map<BlockShapeKey, std::vector<BlockCost>> blocks;              // block_costs per shape
-  std::map<StageKey, std::vector<Stage>> stages;  // partition_stages per StageKey
+  std::map<BlockShapeKey, std::vector<BlockCost>> blocks;  // block_costs per shape
+  std::map<StageKey, std::vector<Stage>> stages;           // partition_stages per StageKey
   // The unit plans over each of those stages (the analytic step's unit times), filled as steps ask.
   std::map<StageKey, UnitPlans> unit_plans;
   // The activation bytes each of those stages keeps per micro-batch (rank_memory.h stage_activation_bytes).
   std::map<StageKey, std::vector<ActivationBytes>> activation_bytes;
-  // The analytic level's folded schedules (schedule_digest.h) by (schedule, PP, virtual stages, micro-batches): the batch
-  // ramp's steps and the search's configurations share them.
+  // The analytic level's folded schedules (schedule_digest.h) by (schedule, PP, virtual stages, micro-batches): the
+  // batch ramp's steps and the search's configurations share them.
   schedule::DigestCache digests;
   // The FLOPs of one sequence (op-level, forward + backward + weight): the main model's, and what executes
   // (with the MTP modules and the recomputation). The same for every layout.

@@ -256,9 +256,7 @@ BlockShapeKey block_shape(const TrainingScenario& s) {
           s.layout.tp};
 }
 
-StageKey stage_key(const TrainingScenario& s) {
-  return {block_shape(s), s.schedule->stages, interleaved_ranks(s)};
-}
+StageKey stage_key(const TrainingScenario& s) { return {block_shape(s), s.schedule->stages, interleaved_ranks(s)}; }
 
 const schedule::ScheduleDigest& schedule_digest(const TrainingScenario& s, int64_t micro_batches,
                                                 TrainingPriceCache& cache) {
