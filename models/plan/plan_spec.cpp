@@ -126,7 +126,11 @@ TrainingPlanSpec read_training_plan(const std::optional<SpecReader>& plan, int64
   s.pp = {1, 2, 4, 8, 16, 32};
   s.ep = {8, 16, 32, 64, 128, 256};
   s.micro_batch_sequences = {1, 2, 4};
-  for (const auto& e : schedule::schedule_registry().entries()) s.schedules.push_back(e.name);
+  // Interleaved 1F1B only when plan.schedules names it: the search does not vary training.virtual_stages (nor
+  // tp), so by default it would add Megatron's v = 1 warm-up variant of 1F1B, not interleaving.
+  for (const auto& e : schedule::schedule_registry().entries()) {
+    if (e.name != "interleaved_1f1b") s.schedules.push_back(e.name);
+  }
   if (!plan) return s;
   const SpecReader& r = *plan;
   if (r.has("objective")) s.objective = r.choice("objective", {"time", "cost"});
