@@ -114,6 +114,29 @@ std::optional<models::plan::TrainingPlanResult> distributed_training_plan(const 
   return mp::collect_training(doc, spec, std::move(all));
 }
 
+// The serving search, its phase options priced over the ranks of `mpirun -n N` (one rank without it); rank 0
+// collects them, forms the product and checks the best. A failure on any rank stops every rank.
+std::optional<models::plan::ServingPlanResult> distributed_serving_plan(
+    std::vector<models::plan::ServingNodeType> types, const models::plan::ServingPlanSpec& spec, const PlanRanks& ranks,
+    const models::plan::PlanProgress& progress) {
+  namespace mp = models::plan;
+  if (ranks.size() == 1) return mp::plan_serving(std::move(types), spec, progress);
+  std::string mine;
+  std::exception_ptr failure;
+  try {
+    mine = mp::price_serving_phases(types, spec, {ranks.rank(), ranks.size()}, progress);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (ranks.any(failure != nullptr)) {
+    if (failure) std::rethrow_exception(failure);
+    throw InputError(fmt::format("fathom plan: another rank failed (rank {} of {})", ranks.rank(), ranks.size()));
+  }
+  const std::vector<std::string> parts = ranks.gather(mine);
+  if (ranks.rank() != 0) return std::nullopt;
+  return mp::collect_serving(std::move(types), spec, parts);
+}
+
 // Nothing on the ranks other than 0 of a distributed run (rank 0 prints and writes).
 std::optional<Report> plan_report_of(const ScenarioDocument& doc, const PlanOptions& o, const PlanRanks& ranks) {
   const std::string kind =
@@ -131,12 +154,13 @@ std::optional<Report> plan_report_of(const ScenarioDocument& doc, const PlanOpti
   ProgressBar bar(isatty(fileno(stderr)) != 0);
   const auto progress = [&bar](int64_t done, int64_t all) { bar(done, all); };
   if (kind == "serving") {
-    if (ranks.rank() != 0) return std::nullopt;  // serving is searched by rank 0 alone (docs/plan.md)
     const models::plan::ServingPlanSpec spec = models::plan::read_serving_plan(plan);
     ProvenanceLog log;
     models::serving::read_serving_inputs(doc, &log);  // the scenario as written: its own errors first
-    auto types = models::plan::serving_node_types(doc, spec);
-    const models::plan::ServingPlanResult r = models::plan::plan_serving(std::move(types), spec, progress);
+    std::optional<models::plan::ServingPlanResult> shared =
+        distributed_serving_plan(models::plan::serving_node_types(doc, spec), spec, ranks, progress);
+    if (!shared) return std::nullopt;
+    const models::plan::ServingPlanResult& r = *shared;
     Report rep = models::plan::serving_plan_report(r, title);
     if (o.bands != 0 && !r.best.empty()) {
       add_best_bands(rep, models::plan::configured_serving_document(doc, r, r.best.front()), o, &serving_report_of);

@@ -53,4 +53,10 @@ TrainingPlanSpec read_training_plan(const std::optional<SpecReader>& plan, int64
 std::vector<int64_t> integer_list(const SpecReader& r, std::string_view key, std::vector<int64_t> fallback,
                                   int64_t minimum, int64_t maximum);
 
+// One process's share of a distributed search (`mpirun -n N fathom plan`): the items i of the search's fixed
+// order with i % count == index.
+struct Shard {
+  int64_t index = 0, count = 1;
+};
+
 }  // namespace fathom::models::plan

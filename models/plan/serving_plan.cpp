@@ -4,8 +4,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
+#include <iterator>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
 #include <tuple>
 
 #include "models/deployment/memory_footprint.h"
@@ -336,16 +341,14 @@ ScenarioDocument configured_serving_document(const ScenarioDocument& doc, const 
   return d;
 }
 
-ServingPlanResult plan_serving(std::vector<ServingNodeType> node_types, const ServingPlanSpec& spec,
-                               const PlanProgress& progress) {
-  ServingPlanResult r;
-  r.spec = spec;
-  r.node_types = std::move(node_types);
-  const bool by_cost = spec.objective == "cost";
+namespace {
+
+// The contexts of the search (node types x MTP settings), in the search's fixed order, with each one's node type.
+std::vector<Context> search_contexts(const std::vector<ServingNodeType>& node_types, const ServingPlanSpec& spec,
+                                     std::vector<size_t>& context_type) {
   std::vector<Context> contexts;
-  std::vector<size_t> context_type;
-  for (size_t t = 0; t < r.node_types.size(); ++t) {
-    const ServingNodeType& type = r.node_types[t];
+  for (size_t t = 0; t < node_types.size(); ++t) {
+    const ServingNodeType& type = node_types[t];
     if (!type.inputs) continue;
     std::vector<bool> mtps = spec.mtp;
     if (mtps.empty())
@@ -361,29 +364,132 @@ ServingPlanResult plan_serving(std::vector<ServingNodeType> node_types, const Se
     }
   }
   if (contexts.empty()) throw InputError("plan.node_types: no node type can run the scenario");
+  return contexts;
+}
 
-  // Price every phase option of every context (the expensive part; EPLB cached across them).
-  const int64_t per_context = static_cast<int64_t>(spec.prefill_nodes_per_unit.size() * spec.redundant_experts.size() +
-                                                   spec.decode_nodes_per_unit.size() * spec.redundant_experts.size());
-  const int64_t all = per_context * static_cast<int64_t>(contexts.size());
-  ImbalanceCache cache;
-  std::vector<std::vector<PhaseOption>> prefill(contexts.size()), decode(contexts.size());
-  int64_t done = 0;
-  for (size_t k = 0; k < contexts.size(); ++k) {
+// One pricing of the search's fixed order: a prefill layout (one option) or a decode layout (one option per
+// batch limit) of one context.
+struct PhaseTask {
+  size_t context = 0;
+  bool prefill = true;
+  int64_t nodes = 1, redundant = 0;
+};
+
+std::vector<PhaseTask> phase_tasks(size_t contexts, const ServingPlanSpec& spec) {
+  std::vector<PhaseTask> tasks;
+  for (size_t k = 0; k < contexts; ++k) {
     for (const int64_t n : spec.prefill_nodes_per_unit) {
-      for (const int64_t red : spec.redundant_experts) {
-        prefill[k].push_back(price_prefill(contexts[k], cache, n, red));
-        if (progress) progress(++done, all);
-      }
+      for (const int64_t red : spec.redundant_experts) tasks.push_back({k, true, n, red});
     }
     for (const int64_t n : spec.decode_nodes_per_unit) {
-      for (const int64_t red : spec.redundant_experts) {
-        price_decode(contexts[k], cache, n, red, spec.decode_batch_limits, decode[k]);
-        if (progress) progress(++done, all);
-      }
+      for (const int64_t red : spec.redundant_experts) tasks.push_back({k, false, n, red});
     }
   }
-  r.phase_pricings = all;
+  return tasks;
+}
+
+nlohmann::json option_json(const PhaseOption& o) {
+  return {o.nodes,
+          o.redundant,
+          o.batch_limit,
+          static_cast<int>(o.rejected),
+          o.why,
+          o.gpu_seconds,
+          o.speed,
+          o.units,
+          o.imbalance,
+          o.period_s,
+          o.batch,
+          o.batch_source,
+          o.same_as_no_limit};
+}
+
+PhaseOption option_of(const nlohmann::json& j) {
+  PhaseOption o;
+  o.nodes = j.at(0).get<int64_t>();
+  o.redundant = j.at(1).get<int64_t>();
+  o.batch_limit = j.at(2).get<int64_t>();
+  const int why = j.at(3).get<int>();
+  if (why < 0 || why > static_cast<int>(Rejection::slo)) throw std::out_of_range("rejection");
+  o.rejected = static_cast<Rejection>(why);
+  o.why = j.at(4).get<std::string>();
+  o.gpu_seconds = j.at(5).get<double>();
+  o.speed = j.at(6).get<double>();
+  o.units = j.at(7).get<std::vector<int64_t>>();
+  o.imbalance = j.at(8).get<double>();
+  o.period_s = j.at(9).get<double>();
+  o.batch = j.at(10).get<int64_t>();
+  o.batch_source = j.at(11).get<std::string>();
+  o.same_as_no_limit = j.at(12).get<bool>();
+  return o;
+}
+
+}  // namespace
+
+std::string price_serving_phases(const std::vector<ServingNodeType>& node_types, const ServingPlanSpec& spec,
+                                 Shard shard, const PlanProgress& progress) {
+  std::vector<size_t> context_type;
+  const std::vector<Context> contexts = search_contexts(node_types, spec, context_type);
+  const std::vector<PhaseTask> tasks = phase_tasks(contexts.size(), spec);
+  const int64_t n = static_cast<int64_t>(tasks.size());
+  const int64_t mine = shard.index < n ? (n - shard.index + shard.count - 1) / shard.count : 0;
+  ImbalanceCache cache;  // EPLB placements, shared by every node type, MTP setting and phase
+  nlohmann::json out = nlohmann::json::array();
+  int64_t done = 0;
+  for (int64_t i = shard.index; i < n; i += shard.count) {
+    const PhaseTask& t = tasks[static_cast<size_t>(i)];
+    std::vector<PhaseOption> options;
+    if (t.prefill) {
+      options.push_back(price_prefill(contexts[t.context], cache, t.nodes, t.redundant));
+    } else {
+      price_decode(contexts[t.context], cache, t.nodes, t.redundant, spec.decode_batch_limits, options);
+    }
+    nlohmann::json priced = nlohmann::json::array();
+    for (const PhaseOption& o : options) priced.push_back(option_json(o));
+    out.push_back({i, std::move(priced)});
+    if (progress) progress(++done, mine);
+  }
+  const std::vector<std::uint8_t> bytes = nlohmann::json::to_msgpack(out);
+  return {bytes.begin(), bytes.end()};
+}
+
+ServingPlanResult plan_serving(std::vector<ServingNodeType> node_types, const ServingPlanSpec& spec,
+                               const PlanProgress& progress) {
+  const std::string priced = price_serving_phases(node_types, spec, {}, progress);
+  return collect_serving(std::move(node_types), spec, {priced});
+}
+
+ServingPlanResult collect_serving(std::vector<ServingNodeType> node_types, const ServingPlanSpec& spec,
+                                  const std::vector<std::string>& priced) {
+  ServingPlanResult r;
+  r.spec = spec;
+  r.node_types = std::move(node_types);
+  const bool by_cost = spec.objective == "cost";
+  std::vector<size_t> context_type;
+  const std::vector<Context> contexts = search_contexts(r.node_types, spec, context_type);
+  const std::vector<PhaseTask> tasks = phase_tasks(contexts.size(), spec);
+
+  // Every pricing once, placed by its index in the search's order.
+  std::vector<std::optional<std::vector<PhaseOption>>> by_task(tasks.size());
+  try {
+    for (const std::string& bytes : priced) {
+      for (const nlohmann::json& j : nlohmann::json::from_msgpack(bytes)) {
+        const size_t i = j.at(0).get<size_t>();
+        if (i >= by_task.size() || by_task[i]) throw std::out_of_range("a pricing out of range or twice");
+        std::vector<PhaseOption>& options = by_task[i].emplace();
+        for (const nlohmann::json& o : j.at(1)) options.push_back(option_of(o));
+      }
+    }
+  } catch (const std::exception& e) {
+    throw InputError(fmt::format("plan pricings from another process: {}", e.what()));
+  }
+  std::vector<std::vector<PhaseOption>> prefill(contexts.size()), decode(contexts.size());
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (!by_task[i]) throw std::logic_error("collect_serving: the pricings do not cover the search");
+    std::vector<PhaseOption>& into = tasks[i].prefill ? prefill[tasks[i].context] : decode[tasks[i].context];
+    into.insert(into.end(), std::make_move_iterator(by_task[i]->begin()), std::make_move_iterator(by_task[i]->end()));
+  }
+  r.phase_pricings = static_cast<int64_t>(tasks.size());
 
   // The product: every prefill option with every decode option of the same context.
   std::vector<Candidate> feasible;

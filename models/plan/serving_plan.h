@@ -105,8 +105,20 @@ struct ServingPlanResult {
 // Called while pricing with (phase options priced, phase options in all).
 using PlanProgress = std::function<void(int64_t, int64_t)>;
 
+// Equals collect_serving(node_types, spec, {price_serving_phases(node_types, spec, {}, progress)}).
 ServingPlanResult plan_serving(std::vector<ServingNodeType> node_types, const ServingPlanSpec& spec,
                                const PlanProgress& progress = {});
+
+// A distributed search (`mpirun -n N fathom plan`, docs/plan.md) in two halves. Each process prices its share of
+// the phase options (the expensive part: the prefill layouts and the decode layouts with their batch limits, of
+// every node type and MTP setting, in a fixed order; Shard, plan_spec.h) and returns them as bytes (MessagePack;
+// doubles exact); one process collects every share, forms the product, the fronts and the check of the best.
+// The result does not depend on how the options were split. `progress`: (done, in this shard). collect_serving
+// throws InputError on bytes price_serving_phases did not write.
+std::string price_serving_phases(const std::vector<ServingNodeType>& node_types, const ServingPlanSpec& spec,
+                                 Shard shard = {}, const PlanProgress& progress = {});
+ServingPlanResult collect_serving(std::vector<ServingNodeType> node_types, const ServingPlanSpec& spec,
+                                  const std::vector<std::string>& priced);
 
 // The scenario's inputs with `config` applied (what the check simulates): the unit layouts and MTP; the
 // decode batch fixed at `fixed_batch` when the plan's batch limit set it (else the SLO sets it).

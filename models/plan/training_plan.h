@@ -60,12 +60,10 @@ ScenarioDocument configured_training_document(const ScenarioDocument& doc, const
 TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlanSpec& spec,
                                  const PlanProgress& progress = {});
 
-// A distributed search (`mpirun -n N fathom plan`, docs/plan.md) in two halves. Each process evaluates its share
-// of the space, the configurations i (in the space's fixed order) with i % count == index; one process collects
-// every share. The result does not depend on how the space was split: outcomes are merged by index.
-struct Shard {
-  int64_t index = 0, count = 1;
-};
+// A distributed search (`mpirun -n N fathom plan`, docs/plan.md) in two halves (Shard, plan_spec.h). Each process
+// evaluates its share of the space, the configurations i (in the space's fixed order) with i % count == index; one
+// process collects every share. The result does not depend on how the space was split: outcomes are merged by
+// index.
 
 // One configuration's outcome: a point (rejection none) or the reason it was rejected and why.
 struct TrainingOutcome {

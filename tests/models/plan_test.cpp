@@ -13,6 +13,7 @@
 #include "models/serving/serving_inputs.h"
 #include "models/training/rank_memory.h"
 #include "models/training/training_run.h"
+#include "sim/error.h"
 #include "sim/report.h"
 
 using namespace fathom;
@@ -159,6 +160,31 @@ TEST_CASE("serving plan: the same input gives the same report", "[unit]") {
   const std::string a = serving_plan_report(plan_of(s), "t").data.dump();
   const std::string b = serving_plan_report(plan_of(s), "t").data.dump();
   CHECK(a == b);
+}
+
+TEST_CASE("serving plan: split over shards and collected, the same report as one search", "[unit]") {
+  ServingPlanSpec s = tiny_serving_space();
+  s.node_types = {{"hw/nodes/h800-8gpu.json", std::nullopt, std::nullopt},
+                  {"hw/nodes/h200-8gpu.json", std::nullopt, std::nullopt}};
+  s.prefill_nodes_per_unit = {2, 4};
+  s.decode_nodes_per_unit = {4, 9, 18};
+  s.decode_batch_limits = {0, 16};
+  s.mtp = {};  // on and off
+  const ScenarioDocument doc = load_scenario(kServing);
+  const std::string one = serving_plan_report(plan_of(s), "t").data.dump();
+  for (const int64_t count : {2, 3, 7}) {  // 7: more shards than some contexts have pricings
+    INFO(count << " shards");
+    const std::vector<ServingNodeType> types = serving_node_types(doc, s);
+    std::vector<std::string> parts;
+    for (int64_t i = count - 1; i >= 0; --i) parts.push_back(price_serving_phases(types, s, {i, count}));
+    CHECK(serving_plan_report(collect_serving(types, s, parts), "t").data.dump() == one);
+  }
+  // A missing share, a share twice and bytes from elsewhere are refused.
+  const std::vector<ServingNodeType> types = serving_node_types(doc, s);
+  const std::string half = price_serving_phases(types, s, {0, 2});
+  CHECK_THROWS(collect_serving(types, s, {half}));
+  CHECK_THROWS_AS(collect_serving(types, s, {half, half}), fathom::InputError);
+  CHECK_THROWS_AS(collect_serving(types, s, {"not msgpack"}), fathom::InputError);
 }
 
 TEST_CASE("training plan: the best is the fastest of the configurations, and all fit in HBM", "[unit]") {

@@ -153,3 +153,24 @@ TEST_CASE("fathom plan under mpirun -n 2 prints the same JSON as one process", "
   CHECK(j["feasible"].get<int64_t>() > 0);
   CHECK(j["rejected"]["total"].get<int64_t>() > 0);
 }
+
+// The serving search under mpirun -n 2: its phase options priced by both processes, collected on rank 0; the same
+// bytes as one process (the window simulation of the best included).
+TEST_CASE("fathom plan of a serving scenario under mpirun -n 2 prints the same JSON as one process", "[smoke]") {
+  if (FATHOM_WITH_MPI == 0 || std::system("command -v mpirun >/dev/null 2>&1") != 0) {
+    WARN("skipped: mpirun absent or fathom built without MPI (tools/setup.sh installs OpenMPI)");
+    return;
+  }
+  const std::string args =
+      "plan scenarios/deepseek-v3-r1-serving-day.json --set "
+      "'plan={\"node_types\":[\"hw/nodes/h800-8gpu.json\"],\"prefill_nodes_per_unit\":[2,4],"
+      "\"decode_nodes_per_unit\":[9,18],\"redundant_experts\":[0,32],\"decode_batch_limits\":[0,32]}' --json";
+  const auto one = run_fathom(args);
+  REQUIRE(one.exit_code == 0);
+  const auto two = fathom::test::run_command(std::string("mpirun --allow-run-as-root --oversubscribe -n 2 '") +
+                                             FATHOM_BINARY + "' " + args);
+  INFO(two.err);
+  REQUIRE(two.exit_code == 0);
+  CHECK(two.out == one.out);
+  CHECK(nlohmann::json::parse(two.out)["feasible"].get<int64_t>() > 0);
+}
