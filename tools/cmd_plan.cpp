@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <optional>
@@ -85,18 +86,14 @@ void add_best_bands(Report& plan, const ScenarioDocument& best, const PlanOption
   for (const std::string& w : bands.warnings) plan.warnings.push_back(w);
 }
 
-// The training search, split over the ranks of `mpirun -n N` (one rank without it): each evaluates every N-th
-// configuration, rank 0 collects them all. A failure on any rank stops every rank (no rank waits in the gather).
-std::optional<models::plan::TrainingPlanResult> distributed_training_plan(const ScenarioDocument& doc,
-                                                                          const models::plan::TrainingPlanSpec& spec,
-                                                                          const PlanRanks& ranks,
-                                                                          const models::plan::PlanProgress& progress) {
-  namespace mp = models::plan;
-  if (ranks.size() == 1) return mp::plan_training(doc, spec, progress);
-  std::vector<mp::TrainingOutcome> mine;
+// This rank's share (`price` of {rank, ranks}, as bytes), gathered on rank 0: every share in rank order there,
+// nothing on the others. A failure on any rank stops every rank (no rank waits in the gather).
+std::optional<std::vector<std::string>> gathered_shares(const PlanRanks& ranks,
+                                                        const std::function<std::string(models::plan::Shard)>& price) {
+  std::string mine;
   std::exception_ptr failure;
   try {
-    mine = mp::evaluate_training(doc, spec, {ranks.rank(), ranks.size()}, progress);
+    mine = price({ranks.rank(), ranks.size()});
   } catch (...) {
     failure = std::current_exception();
   }
@@ -104,10 +101,24 @@ std::optional<models::plan::TrainingPlanResult> distributed_training_plan(const 
     if (failure) std::rethrow_exception(failure);
     throw InputError(fmt::format("fathom plan: another rank failed (rank {} of {})", ranks.rank(), ranks.size()));
   }
-  const std::vector<std::string> parts = ranks.gather(mp::encode_outcomes(mine));
+  std::vector<std::string> parts = ranks.gather(mine);
   if (ranks.rank() != 0) return std::nullopt;
+  return parts;
+}
+
+// The training search, split over the ranks of `mpirun -n N` (one rank without it): each evaluates every N-th
+// configuration, rank 0 collects them all.
+std::optional<models::plan::TrainingPlanResult> distributed_training_plan(const ScenarioDocument& doc,
+                                                                          const models::plan::TrainingPlanSpec& spec,
+                                                                          const PlanRanks& ranks,
+                                                                          const models::plan::PlanProgress& progress) {
+  namespace mp = models::plan;
+  if (ranks.size() == 1) return mp::plan_training(doc, spec, progress);
+  const auto parts = gathered_shares(
+      ranks, [&](mp::Shard shard) { return mp::encode_outcomes(mp::evaluate_training(doc, spec, shard, progress)); });
+  if (!parts) return std::nullopt;
   std::vector<mp::TrainingOutcome> all;
-  for (const std::string& bytes : parts) {
+  for (const std::string& bytes : *parts) {
     std::vector<mp::TrainingOutcome> part = mp::decode_outcomes(bytes);
     all.insert(all.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
   }
@@ -115,26 +126,16 @@ std::optional<models::plan::TrainingPlanResult> distributed_training_plan(const 
 }
 
 // The serving search, its phase options priced over the ranks of `mpirun -n N` (one rank without it); rank 0
-// collects them, forms the product and checks the best. A failure on any rank stops every rank.
+// collects them, forms the product and checks the best.
 std::optional<models::plan::ServingPlanResult> distributed_serving_plan(
     std::vector<models::plan::ServingNodeType> types, const models::plan::ServingPlanSpec& spec, const PlanRanks& ranks,
     const models::plan::PlanProgress& progress) {
   namespace mp = models::plan;
   if (ranks.size() == 1) return mp::plan_serving(std::move(types), spec, progress);
-  std::string mine;
-  std::exception_ptr failure;
-  try {
-    mine = mp::price_serving_phases(types, spec, {ranks.rank(), ranks.size()}, progress);
-  } catch (...) {
-    failure = std::current_exception();
-  }
-  if (ranks.any(failure != nullptr)) {
-    if (failure) std::rethrow_exception(failure);
-    throw InputError(fmt::format("fathom plan: another rank failed (rank {} of {})", ranks.rank(), ranks.size()));
-  }
-  const std::vector<std::string> parts = ranks.gather(mine);
-  if (ranks.rank() != 0) return std::nullopt;
-  return mp::collect_serving(std::move(types), spec, parts);
+  const auto parts =
+      gathered_shares(ranks, [&](mp::Shard shard) { return mp::price_serving_phases(types, spec, shard, progress); });
+  if (!parts) return std::nullopt;
+  return mp::collect_serving(std::move(types), spec, *parts);
 }
 
 // Nothing on the ranks other than 0 of a distributed run (rank 0 prints and writes).

@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "support/cli_runner.h"
 
@@ -132,24 +134,35 @@ TEST_CASE("fathom plan training: each listed configuration equals fathom run at 
   }
 }
 
-// `mpirun -n 2 fathom plan` splits the training space over two processes and gathers on rank 0: the same bytes
-// as one process. Skipped (with a warning) where OpenMPI's mpirun is absent or fathom was built without MPI.
-TEST_CASE("fathom plan under mpirun -n 2 prints the same JSON as one process", "[smoke]") {
+namespace {
+
+// `fathom plan ARGS` under `mpirun -n 2` and in one process: the JSON of both (nullopt, with a warning, where
+// OpenMPI's mpirun is absent or fathom was built without MPI).
+std::optional<std::pair<std::string, std::string>> one_and_two_processes(const std::string& args) {
   if (FATHOM_WITH_MPI == 0 || std::system("command -v mpirun >/dev/null 2>&1") != 0) {
     WARN("skipped: mpirun absent or fathom built without MPI (tools/setup.sh installs OpenMPI)");
-    return;
+    return std::nullopt;
   }
-  const std::string args =
-      "plan scenarios/deepseek-v3-pretrain-2048xh800.json --set "
-      "'plan={\"cluster_nodes\":[128,256],\"pp\":[8,16],\"ep\":[32,64],\"micro_batch_sequences\":[1,2]}' --json";
   const auto one = run_fathom(args);
   REQUIRE(one.exit_code == 0);
   const auto two = fathom::test::run_command(std::string("mpirun --allow-run-as-root --oversubscribe -n 2 '") +
                                              FATHOM_BINARY + "' " + args);
   INFO(two.err);
   REQUIRE(two.exit_code == 0);
-  CHECK(two.out == one.out);
-  const auto j = nlohmann::json::parse(two.out);
+  return std::pair{one.out, two.out};
+}
+
+}  // namespace
+
+// `mpirun -n 2 fathom plan` splits the training space over two processes and gathers on rank 0: the same bytes
+// as one process.
+TEST_CASE("fathom plan under mpirun -n 2 prints the same JSON as one process", "[smoke]") {
+  const auto out = one_and_two_processes(
+      "plan scenarios/deepseek-v3-pretrain-2048xh800.json --set "
+      "'plan={\"cluster_nodes\":[128,256],\"pp\":[8,16],\"ep\":[32,64],\"micro_batch_sequences\":[1,2]}' --json");
+  if (!out) return;
+  CHECK(out->second == out->first);
+  const auto j = nlohmann::json::parse(out->second);
   CHECK(j["feasible"].get<int64_t>() > 0);
   CHECK(j["rejected"]["total"].get<int64_t>() > 0);
 }
@@ -157,20 +170,11 @@ TEST_CASE("fathom plan under mpirun -n 2 prints the same JSON as one process", "
 // The serving search under mpirun -n 2: its phase options priced by both processes, collected on rank 0; the same
 // bytes as one process (the window simulation of the best included).
 TEST_CASE("fathom plan of a serving scenario under mpirun -n 2 prints the same JSON as one process", "[smoke]") {
-  if (FATHOM_WITH_MPI == 0 || std::system("command -v mpirun >/dev/null 2>&1") != 0) {
-    WARN("skipped: mpirun absent or fathom built without MPI (tools/setup.sh installs OpenMPI)");
-    return;
-  }
-  const std::string args =
+  const auto out = one_and_two_processes(
       "plan scenarios/deepseek-v3-r1-serving-day.json --set "
       "'plan={\"node_types\":[\"hw/nodes/h800-8gpu.json\"],\"prefill_nodes_per_unit\":[2,4],"
-      "\"decode_nodes_per_unit\":[9,18],\"redundant_experts\":[0,32],\"decode_batch_limits\":[0,32]}' --json";
-  const auto one = run_fathom(args);
-  REQUIRE(one.exit_code == 0);
-  const auto two = fathom::test::run_command(std::string("mpirun --allow-run-as-root --oversubscribe -n 2 '") +
-                                             FATHOM_BINARY + "' " + args);
-  INFO(two.err);
-  REQUIRE(two.exit_code == 0);
-  CHECK(two.out == one.out);
-  CHECK(nlohmann::json::parse(two.out)["feasible"].get<int64_t>() > 0);
+      "\"decode_nodes_per_unit\":[9,18],\"redundant_experts\":[0,32],\"decode_batch_limits\":[0,32]}' --json");
+  if (!out) return;
+  CHECK(out->second == out->first);
+  CHECK(nlohmann::json::parse(out->second)["feasible"].get<int64_t>() > 0);
 }
