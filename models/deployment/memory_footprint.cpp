@@ -51,11 +51,19 @@ MemoryFootprint memory_footprint(const ModelMemoryFacts& m, const ParallelismSpe
     if (last.weights > f.weights) f = last;
   }
   const double kv_shard = m.kv_sharded_by_tp ? static_cast<double>(p.tp) : 1.0;
-  // The MTP modules sit on the last stage and keep a KV cache of their own.
+  // The MTP modules sit on the last stage and keep a KV cache of their own. Sliding-window layers keep at most
+  // their window of each sequence (the stage's share of them taken as the model's).
   const bool mtp_here = req.include_mtp && f.mtp.value() > 0;
-  const double kv_layers = static_cast<double>(f.layers_on_gpu + (mtp_here ? m.mtp_layers : 0));
-  const Bytes kv_per_token = m.kv_per_token_per_layer * (kv_layers / kv_shard);
-  f.kv_cache = kv_per_token * static_cast<double>(req.requests_per_gpu * req.context_tokens);
+  const double sliding_layers = static_cast<double>(f.layers_on_gpu) * m.sliding_layer_fraction;
+  const double full_layers = static_cast<double>(f.layers_on_gpu + (mtp_here ? m.mtp_layers : 0)) - sliding_layers;
+  const Bytes per_layer_token = m.kv_per_token_per_layer / kv_shard;
+  const Bytes kv_per_token = per_layer_token * full_layers;            // full-attention layers: every token
+  const Bytes kv_per_window_token = per_layer_token * sliding_layers;  // sliding layers: up to the window
+  const auto sequence_kv = [&](double tokens) {
+    const double windowed = m.sliding_window > 0 ? std::min(tokens, static_cast<double>(m.sliding_window)) : 0.0;
+    return kv_per_token * tokens + kv_per_window_token * windowed;
+  };
+  f.kv_cache = sequence_kv(static_cast<double>(req.context_tokens)) * static_cast<double>(req.requests_per_gpu);
   f.activations = m.activation_per_token * static_cast<double>(req.tokens_per_forward) +
                   m.logits_per_token * static_cast<double>(req.requests_per_gpu);
   f.workspace = req.workspace;
@@ -65,12 +73,20 @@ MemoryFootprint memory_footprint(const ModelMemoryFacts& m, const ParallelismSpe
   f.fits = f.headroom.value() >= 0.0;
 
   const Bytes free_for_kv = hbm_capacity - (f.weights + f.activations + f.workspace);
-  if (free_for_kv.value() > 0.0 && kv_per_token.value() > 0.0) {
-    const double tokens = free_for_kv / kv_per_token;
-    f.max_context_tokens_per_request =
-        floor_to_int64(tokens / static_cast<double>(std::max<int64_t>(1, req.requests_per_gpu)));
+  if (free_for_kv.value() > 0.0 && (kv_per_token + kv_per_window_token).value() > 0.0) {
+    // The longest context each of requests_per_gpu sequences can hold: every layer grows up to the window,
+    // then only the full-attention ones.
+    const double per_request = free_for_kv.value() / static_cast<double>(std::max<int64_t>(1, req.requests_per_gpu));
+    const double window = static_cast<double>(m.sliding_window);
+    const double both = (kv_per_token + kv_per_window_token).value();
+    double tokens = per_request / both;
+    if (m.sliding_window > 0 && tokens > window) {
+      tokens = kv_per_token.value() > 0.0 ? window + (per_request - both * window) / kv_per_token.value() : 1e15;
+    }
+    f.max_context_tokens_per_request = floor_to_int64(std::min(tokens, 1e15));
+    const Bytes at_context = sequence_kv(static_cast<double>(req.context_tokens));
     f.max_requests_at_context =
-        req.context_tokens > 0 ? floor_to_int64(tokens / static_cast<double>(req.context_tokens)) : 0;
+        req.context_tokens > 0 && at_context.value() > 0.0 ? floor_to_int64(free_for_kv / at_context) : 0;
   }
   return f;
 }

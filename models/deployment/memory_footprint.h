@@ -28,6 +28,10 @@ struct ModelMemoryFacts {
   int64_t mtp_moe_layers = 0;    // MoE layers inside the MTP modules (their experts shard like the main ones)
   int64_t mtp_layers = 0;        // attention layers inside the MTP modules (each adds a KV-cache layer)
   Bytes kv_per_token_per_layer;  // KV cache of one token in one layer
+  // Sliding-window attention (gpt-oss, Mistral): the share of the main layers that keep only their latest
+  // `sliding_window` tokens per sequence (0: none); MTP layers never slide.
+  double sliding_layer_fraction = 0;
+  int64_t sliding_window = 0;
   bool kv_sharded_by_tp = true;  // GQA: KV heads split over tp; MLA: the latent is replicated
   Bytes activation_per_token;    // peak live activations of one layer per token in flight
   Bytes logits_per_token;        // vocab logits of one sampled token

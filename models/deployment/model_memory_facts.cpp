@@ -65,6 +65,10 @@ ModelMemoryFacts memory_facts(const ModelChoice& choice) {
   const Bytes mtp_experts = w.per_routed_expert * static_cast<double>(a.routed_experts * m.mtp_moe_layers);
   m.mtp = w.mtp_per_module * modules - mtp_experts;
   m.kv_per_token_per_layer = kv_cache_bytes_per_token_per_layer(a, choice.kv_cache_dtype);
+  if (a.sliding_window > 0 && a.layers > 0) {
+    m.sliding_layer_fraction = static_cast<double>(a.sliding_layer_count()) / static_cast<double>(a.layers);
+    m.sliding_window = a.sliding_window;
+  }
   // MLA caches one latent shared by all heads: every tp rank keeps all of it.
   m.kv_sharded_by_tp = a.attention != AttentionKind::mla;
   m.activation_per_token = Bytes(activation_elements_per_token(a) * hw::bytes_per_element(hw::DType::bf16));

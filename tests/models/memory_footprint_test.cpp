@@ -86,3 +86,25 @@ TEST_CASE("too little HBM means it does not fit, with negative headroom", "[unit
   CHECK(f.headroom.value() < 0);
   CHECK(f.max_context_tokens_per_request == 0);
 }
+
+TEST_CASE("sliding-window layers keep at most their window of each sequence", "[unit]") {
+  ModelMemoryFacts m = toy();
+  m.sliding_layer_fraction = 0.5;  // 5 of the 10 layers (gpt-oss alternates)
+  m.sliding_window = 40;
+  MemoryRequest q{.requests_per_gpu = 3,
+                  .context_tokens = 100,
+                  .tokens_per_forward = 3,
+                  .include_mtp = true,
+                  .workspace = Bytes(1000)};
+  const MemoryFootprint f = memory_footprint(m, ParallelismSpec{}, q, Bytes(1e6));
+  // 5 full layers + the MTP layer at 100 tokens, 5 sliding layers at 40: 3 x 2 B x (6 x 100 + 5 x 40).
+  CHECK(f.kv_cache.value() == 4800);
+  // Free for KV 951749 B (as above), 317249.67 B per request: 22 B per token up to the window (40 tokens,
+  // 880 B), then 12 B per token: 40 + 316369.67 / 12 = 26404.1 tokens.
+  CHECK(f.max_context_tokens_per_request == 26404);
+  // A sequence at 100 tokens holds 1600 B: 951749 / 1600 = 594.8.
+  CHECK(f.max_requests_at_context == 594);
+  // Within the window every layer holds every token, as without sliding layers.
+  q.context_tokens = 30;
+  CHECK(memory_footprint(m, ParallelismSpec{}, q, Bytes(1e6)).kv_cache.value() == 3 * 2 * 11 * 30);
+}
