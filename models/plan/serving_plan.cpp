@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "hw/node_spec.h"
 #include "models/deployment/memory_footprint.h"
 #include "models/deployment/model_memory_facts.h"
 #include "models/param_counts.h"
@@ -70,6 +71,22 @@ std::vector<std::string> library_node_files(const ScenarioDocument& doc) {
   return {};
 }
 
+// The scenario's prefill and decode units re-expressed in nodes of `gpus_per_node` GPUs, their EP unchanged, where
+// it divides (an NVL72 tray of 4 GPUs for a scenario written for 8-GPU nodes: EP32 over 4 nodes becomes 8 trays).
+// Elsewhere the scenario is left as written and reading it says why. The search then sets its own unit sizes.
+void units_in_nodes_of(nlohmann::json& root, int64_t gpus_per_node) {
+  for (const char* phase : {"prefill", "decode"}) {
+    if (!root.contains(phase) || !root[phase].is_object()) continue;
+    nlohmann::json& section = root[phase];
+    if (!section.contains("ep") || !section.contains("nodes_per_unit")) continue;
+    nlohmann::json& ep = section["ep"].is_object() ? section["ep"]["value"] : section["ep"];
+    nlohmann::json& nodes =
+        section["nodes_per_unit"].is_object() ? section["nodes_per_unit"]["value"] : section["nodes_per_unit"];
+    if (!ep.is_number_integer() || ep.get<int64_t>() % gpus_per_node != 0) continue;
+    nodes = ep.get<int64_t>() / gpus_per_node;
+  }
+}
+
 }  // namespace
 
 std::vector<ServingNodeType> serving_node_types(const ScenarioDocument& doc, const ServingPlanSpec& spec) {
@@ -93,7 +110,10 @@ std::vector<ServingNodeType> serving_node_types(const ScenarioDocument& doc, con
     variant.root["cluster"]["node"] = load_scenario(path).root;
     if (c.calibration) variant.root["calibration"] = *c.calibration;
     try {
+      units_in_nodes_of(variant.root,
+                        hw::read_node_spec(SpecReader(variant.root["cluster"]["node"], c.file, "")).gpus_per_node);
       t.inputs = serving::read_serving_inputs(variant, nullptr);
+      serving::storage_bandwidth_per_gpu(*t.inputs);  // prefix-cache hits need a storage NIC on the node
       if (c.gpu_hour_price) t.inputs->economics.gpu_hour_price = *c.gpu_hour_price;
       t.gpu = t.inputs->cluster.node.gpu.name;
       t.calibration_mismatch = hw::calibration_mismatch(t.inputs->kernels.gpu(), t.inputs->kernels.calibration());

@@ -162,6 +162,25 @@ TEST_CASE("serving plan: the same input gives the same report", "[unit]") {
   CHECK(a == b);
 }
 
+TEST_CASE("serving plan: a node type with other GPUs per node keeps the scenario's EP in its nodes", "[unit]") {
+  // The scenario's EP32 prefill over 4 nodes and EP144 decode over 18 read as 8 and 36 trays of 4 GB200s. Without
+  // prefix-cache hits (a tray file has no storage NIC) the trays are searched; with them, skipped for that reason.
+  ServingPlanSpec s = tiny_serving_space();
+  s.node_types = {{"hw/nodes/gb200-nvl72-tray.json", std::nullopt, std::nullopt}};
+  s.prefill_nodes_per_unit = {8};
+  s.decode_nodes_per_unit = {36};
+  const ServingPlanResult r = plan_of(s, {"traffic.cache_hit_fraction=0"});
+  REQUIRE(r.node_types.size() == 1);
+  CHECK(r.node_types[0].skipped.empty());
+  REQUIRE(r.node_types[0].inputs);
+  CHECK(r.node_types[0].inputs->spec.prefill.unit.gpus == 32);
+  CHECK(r.node_types[0].inputs->spec.decode.unit.gpus == 144);
+  REQUIRE(!r.best.empty());
+  CHECK(r.best.front().config.decode_nodes == 36);
+  const std::vector<ServingNodeType> with_hits = serving_node_types(load_scenario(kServing), s);
+  CHECK(with_hits[0].skipped.find("storage_nic") != std::string::npos);
+}
+
 TEST_CASE("serving plan: split over shards and collected, the same report as one search", "[unit]") {
   ServingPlanSpec s = tiny_serving_space();
   s.node_types = {{"hw/nodes/h800-8gpu.json", std::nullopt, std::nullopt},
