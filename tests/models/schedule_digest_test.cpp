@@ -1,6 +1,6 @@
 // The folded schedule (models/schedule/schedule_digest.h): unit counts and live activation states against the
 // schedule itself, and DigestCache's extrapolated digests against the generated ones for every registered
-// generator over a range of ranks and micro-batch counts.
+// generator over a range of ranks (P up to 16) and micro-batch counts.
 
 #include <catch2/catch.hpp>
 
@@ -52,7 +52,7 @@ TEST_CASE("schedule digest: extrapolated digests equal the generated ones for ev
   DigestCache cache;
   int64_t asked = 0;
   for (const auto& e : schedule_registry().entries()) {
-    for (int P : {1, 2, 3, 4, 8}) {
+    for (int P : {1, 2, 3, 4, 8, 16}) {
       const int v = e.name == "interleaved_1f1b" ? 2 : 1;
       for (int m = 1; m <= 14 * P + 3; ++m) {
         std::shared_ptr<const Schedule> direct;
