@@ -49,7 +49,7 @@ void complete_layout(TrainingScenario& s, const LayoutReaders& r, const Parallel
     if (it == cache->schedules.end()) it = cache->schedules.emplace(key, build()).first;
     s.schedule = it->second;
   }
-  if (s.schedule->stages > s.model.arch.layers) {
+  if (s.spec.virtual_stages > 1 && s.schedule->stages > s.model.arch.layers) {
     tr.fail("virtual_stages", fmt::format("pp {} x virtual_stages {} = {} stages exceed the model's {} layers", p.pp,
                                           s.spec.virtual_stages, s.schedule->stages, s.model.arch.layers));
   }
