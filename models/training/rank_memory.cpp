@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "models/param_counts.h"
+#include "models/tensor_parallel.h"
 #include "models/training/zero_costs.h"
 #include "models/weights.h"
 
@@ -308,12 +309,14 @@ RankStateBytes rank_state_bytes(const std::vector<Stage>& stages, const std::vec
 double fp8_weight_bytes(const ModelArch& a, const std::vector<Stage>& stages, const std::vector<int>& rank_stages,
                         const TrainingLayout& layout, hw::DType gemm_dtype, int64_t copies) {
   if (gemm_dtype != hw::DType::fp8 || copies <= 0) return 0;
-  // The FP8 bytes of one layer on this GPU, by layer kind (computed once per kind).
+  // The FP8 bytes of one layer on this GPU, by layer kind (computed once per kind). Under TP a GPU holds its
+  // shard of the attention and dense-FFN weights (models/tensor_parallel.h; MLA's down-projections whole).
+  const ModelArch sharded = layout.tp > 1 ? tp_sharded_arch(a, layout.tp) : a;
   std::map<LayerKind, double> per_layer;
   const auto layer_bytes = [&](LayerKind kind) {
     const auto [it, added] = per_layer.try_emplace(kind, 0.0);
     if (added) {
-      for (const WeightTensor& t : layer_weights(a, kind)) {
+      for (const WeightTensor& t : layer_weights(sharded, kind)) {
         if (!t.quantizable) continue;
         const int64_t n = t.group == WeightGroup::routed_experts ? layout.experts_per_gpu : t.copies;
         it->second += tensor_bytes(a, t.rows, t.cols, true, hw::DType::fp8).value() * double(n);
