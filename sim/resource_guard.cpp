@@ -11,7 +11,7 @@ namespace fathom::sim {
 namespace {
 
 // MemTotal in bytes, or 0 when /proc/meminfo cannot be read.
-double machine_memory_bytes() {
+double read_machine_memory_bytes() {
   std::ifstream in("/proc/meminfo");
   std::string line;
   while (std::getline(in, line)) {
@@ -21,6 +21,12 @@ double machine_memory_bytes() {
     if (fields >> key >> kib && key == "MemTotal:") return kib * 1024.0;
   }
   return 0;
+}
+
+// Read once per process: the planner asks for every configuration it reads.
+double machine_memory_bytes() {
+  static const double bytes = read_machine_memory_bytes();
+  return bytes;
 }
 
 std::string gigabytes(double bytes) { return fmt::format("{:.1f} GB", bytes / 1e9); }

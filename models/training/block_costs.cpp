@@ -27,10 +27,10 @@ void add_to_pass(PassTimes& t, Pass pass, double s) {
 
 // The compute of `ops` per pass into `all`, and per Figure 4 component (`parts`: 1 MLP, 2 post; empty:
 // none) into `into`: each op priced once.
-void price(const hw::KernelCostModel& model, const std::vector<Op>& ops, const std::vector<int>& parts, PassTimes& all,
-           BlockParts& into) {
+void price(const hw::KernelCostModel& model, hw::KernelTimeMemo* memo, const std::vector<Op>& ops,
+           const std::vector<int>& parts, PassTimes& all, BlockParts& into) {
   for (size_t i = 0; i < ops.size(); ++i) {
-    const double s = model.time(ops[i].work).value();
+    const double s = (memo ? memo->time(model, ops[i].work) : model.time(ops[i].work)).value();
     add_to_pass(all, ops[i].pass, s);
     const int c = parts.empty() ? 0 : parts[i];
     if (c == 1) add_to_pass(into.mlp, ops[i].pass, s);
@@ -38,20 +38,50 @@ void price(const hw::KernelCostModel& model, const std::vector<Op>& ops, const s
   }
 }
 
+// layer_component_of_ops, which reads only the ops' names, roles and passes, for a run of blocks: decoder
+// layers of one kind repeat the same ops, so the split is computed again only when those change.
+class ComponentsOfOps {
+ public:
+  const std::vector<int>& of(const std::vector<Op>& ops) {
+    if (!same_as_last(ops)) {
+      last_.clear();
+      for (const Op& op : ops) last_.push_back({op.name, op.role, op.pass});
+      parts_ = layer_component_of_ops(ops);
+    }
+    return parts_;
+  }
+
+ private:
+  struct Seen {
+    std::string name;
+    OpRole role;
+    Pass pass;
+  };
+  bool same_as_last(const std::vector<Op>& ops) const {
+    if (ops.size() != last_.size()) return false;
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (ops[i].role != last_[i].role || ops[i].pass != last_[i].pass || ops[i].name != last_[i].name) return false;
+    }
+    return true;
+  }
+  std::vector<Seen> last_;
+  std::vector<int> parts_;
+};
+
 // A block's F/B/W ops plus the recomputation the spec asks for (in B), at the full SM count and with
 // the communication SMs taken, and their split into Figure 4's components (decoder layers, MTP modules).
-void add_training_ops(const BlockCostInputs& in, std::vector<Op> ops, BlockCost& b) {
+void add_training_ops(const BlockCostInputs& in, std::vector<Op> ops, BlockCost& b, ComponentsOfOps& components) {
   const std::vector<Op> again = recompute_ops(ops, in.spec.recompute);
   ops.insert(ops.end(), again.begin(), again.end());
-  const std::vector<int> parts =
-      b.kind == BlockKind::layer || b.kind == BlockKind::mtp ? layer_component_of_ops(ops) : std::vector<int>{};
+  static const std::vector<int> none;
+  const std::vector<int>& parts = b.kind == BlockKind::layer || b.kind == BlockKind::mtp ? components.of(ops) : none;
   PassTimes full;
-  price(in.cost_model, ops, parts, full, b.full_parts);
+  price(in.cost_model, in.times, ops, parts, full, b.full_parts);
   b.forward_s += full.forward_s;
   b.backward_input_s += full.backward_input_s;
   b.backward_weight_s += full.backward_weight_s;
   if (in.overlapped_cost_model) {
-    price(*in.overlapped_cost_model, ops, parts, b.overlapped, b.overlapped_parts);
+    price(*in.overlapped_cost_model, in.overlapped_times, ops, parts, b.overlapped, b.overlapped_parts);
   } else {
     b.overlapped += full;
     b.overlapped_parts = b.full_parts;
@@ -228,10 +258,11 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
   }
   const int64_t expert_params_per_gpu = counts.per_expert * in.layout.experts_per_gpu;
   std::vector<BlockCost> out;
+  ComponentsOfOps components;
 
   BlockCost emb;
   emb.kind = BlockKind::embedding;
-  add_training_ops(in, training_embedding_ops(a, T, in.options), emb);
+  add_training_ops(in, training_embedding_ops(a, T, in.options), emb, components);
   emb.dense_params = counts.embedding / tp;  // vocabulary-parallel under TP (Megatron-LM)
   out.push_back(emb);
 
@@ -246,7 +277,7 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
     const MoeLoad load = b.moe ? ep_moe_load(a, in.layout, b.expert_imbalance) : MoeLoad{};
     std::vector<Op> ops = training_layer_ops(a, l, shape, in.options, load);
     if (tp > 1) ops = splice_tp_blocks(ops, training_layer_ops(sharded_arch, l, whole, in.options, load), !b.moe);
-    add_training_ops(in, std::move(ops), b);
+    add_training_ops(in, std::move(ops), b, components);
     if (tp > 1) {
       b.tp_collective_s = tp_collectives_per_pass_s(in, !b.moe);
       b.overlapped.forward_s += b.tp_collective_s;
@@ -267,7 +298,7 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
 
   BlockCost head;
   head.kind = BlockKind::head;
-  add_training_ops(in, training_head_ops(a, T, in.options), head);
+  add_training_ops(in, training_head_ops(a, T, in.options), head, components);
   head.dense_params = counts.head / tp;  // vocabulary-parallel under TP (Megatron-LM)
   out.push_back(head);
   return out;

@@ -308,30 +308,43 @@ RankStateBytes rank_state_bytes(const std::vector<Stage>& stages, const std::vec
 
 double fp8_weight_bytes(const ModelArch& a, const std::vector<Stage>& stages, const std::vector<int>& rank_stages,
                         const TrainingLayout& layout, hw::DType gemm_dtype, int64_t copies) {
-  if (gemm_dtype != hw::DType::fp8 || copies <= 0) return 0;
-  // The FP8 bytes of one layer on this GPU, by layer kind (computed once per kind). Under TP a GPU holds its
-  // shard of the attention and dense-FFN weights (models/tensor_parallel.h; MLA's down-projections whole).
-  const ModelArch sharded = layout.tp > 1 ? tp_sharded_arch(a, layout.tp) : a;
-  std::map<LayerKind, double> per_layer;
-  const auto layer_bytes = [&](LayerKind kind) {
-    const auto [it, added] = per_layer.try_emplace(kind, 0.0);
-    if (added) {
-      for (const WeightTensor& t : layer_weights(sharded, kind)) {
-        if (!t.quantizable) continue;
-        const int64_t n = t.group == WeightGroup::routed_experts ? layout.experts_per_gpu : t.copies;
-        it->second += tensor_bytes(a, t.rows, t.cols, true, hw::DType::fp8).value() * double(n);
-      }
+  return Fp8WeightBytes(a, layout, gemm_dtype, copies).of(stages, rank_stages);
+}
+
+Fp8WeightBytes::Fp8WeightBytes(const ModelArch& arch, const TrainingLayout& layout, hw::DType gemm_dtype,
+                               int64_t copies)
+    : arch_(arch), layout_(layout), counted_(gemm_dtype == hw::DType::fp8 && copies > 0), copies_(copies) {}
+
+// The FP8 bytes of one layer on this GPU, by layer kind (computed once per kind). Under TP a GPU holds its
+// shard of the attention and dense-FFN weights (models/tensor_parallel.h; MLA's down-projections whole).
+double Fp8WeightBytes::layer_bytes(LayerKind kind) {
+  const auto [it, added] = per_layer_.try_emplace(kind, 0.0);
+  if (!added) return it->second;
+  const auto add = [&](const ModelArch& sharded) {
+    for (const WeightTensor& t : layer_weights(sharded, kind)) {
+      if (!t.quantizable) continue;
+      const int64_t n = t.group == WeightGroup::routed_experts ? layout_.experts_per_gpu : t.copies;
+      it->second += tensor_bytes(arch_, t.rows, t.cols, true, hw::DType::fp8).value() * double(n);
     }
-    return it->second;
   };
+  if (layout_.tp > 1) {
+    add(tp_sharded_arch(arch_, layout_.tp));
+  } else {
+    add(arch_);
+  }
+  return it->second;
+}
+
+double Fp8WeightBytes::of(const std::vector<Stage>& stages, const std::vector<int>& rank_stages) {
+  if (!counted_) return 0;
   double bytes = 0;
   for (int s : rank_stages) {
     for (const BlockCost& b : stages.at(size_t(s)).blocks) {
       if (b.kind != BlockKind::layer && b.kind != BlockKind::mtp) continue;  // embedding, LM head: BF16
-      bytes += layer_bytes(a.kind_of_layer(b.layer));
+      bytes += layer_bytes(arch_.kind_of_layer(b.layer));
     }
   }
-  return bytes * double(copies);
+  return bytes * double(copies_);
 }
 
 double deepep_buffer_bytes(const ModelArch& a, const TrainingLayout& layout, const TrainingSpec& spec,
@@ -375,14 +388,14 @@ TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stag
   }
   const std::vector<Walk> walks = walk(digest, *per_stage);
   const double deepep = deepep_buffer_bytes(s.model.arch, s.layout, s.spec, s.cluster.node.gpus_per_node);
+  Fp8WeightBytes fp8(s.model.arch, s.layout, s.model.weights_dtype, s.spec.fp8_weight_copies);
   for (size_t r = 0; r < rank_stages.size(); ++r) {
     RankMemory m;
     m.rank = int(r);
     m.stages = rank_stages[r];
     const RankStateBytes st = rank_state_bytes(stages, m.stages, s.spec, s.layout);
     m.parameters_bytes = st.parameters;
-    m.fp8_weights_bytes =
-        fp8_weight_bytes(s.model.arch, stages, m.stages, s.layout, s.model.weights_dtype, s.spec.fp8_weight_copies);
+    m.fp8_weights_bytes = fp8.of(stages, m.stages);
     m.gradients_bytes = st.gradients;
     m.optimizer_bytes = st.optimizer;
     m.activations_bytes = walks.at(r).peak;

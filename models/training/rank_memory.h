@@ -18,6 +18,7 @@
 //  - DeepEP buffers: the normal kernels' NVLink and RDMA buffers (deepep_buffer_bytes);
 //  - workspace: training.workspace (2 GiB by default, assumed): CUDA context, library workspaces, NCCL.
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -93,6 +94,22 @@ RankStateBytes rank_state_bytes(const std::vector<Stage>& stages, const std::vec
 // experts_per_gpu per MoE layer. 0 unless `gemm_dtype` is FP8.
 double fp8_weight_bytes(const ModelArch& arch, const std::vector<Stage>& stages, const std::vector<int>& rank_stages,
                         const TrainingLayout& layout, hw::DType gemm_dtype, int64_t copies);
+
+// The same for many ranks of one layout: each layer kind's bytes computed once (training_memory asks for
+// every rank). `arch` must outlive it.
+class Fp8WeightBytes {
+ public:
+  Fp8WeightBytes(const ModelArch& arch, const TrainingLayout& layout, hw::DType gemm_dtype, int64_t copies);
+  double of(const std::vector<Stage>& stages, const std::vector<int>& rank_stages);
+
+ private:
+  double layer_bytes(LayerKind kind);
+  const ModelArch& arch_;
+  const TrainingLayout layout_;
+  const bool counted_;  // FP8 GEMMs and at least one copy
+  const int64_t copies_;
+  std::map<LayerKind, double> per_layer_;
+};
 
 // DeepEP's normal-kernel buffers on one GPU (docs/memory.md): channels = communication_sms / 2 (T08: 20 SMs,
 // 10 channels); per channel an NVLink ring of nvl_buffer_tokens token slots per NVLink peer (the GPUs of

@@ -3,9 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <stdexcept>
 
 #include "hw/kernel_cost_model.h"
 #include "hw/kernel_family_registry.h"
+#include "hw/kernel_time_memo.h"
 
 using namespace fathom;
 using namespace fathom::hw;
@@ -175,4 +177,22 @@ TEST_CASE("kernel time factors scale their family's time and nothing else, and r
             .at(KernelFamily::dense_gemm) == 1.1);
   CHECK_THROWS_WITH(read({{"dense_gem", 1.0}}), Catch::StartsWith("s.json: f.dense_gem: unknown key"));
   CHECK_THROWS_WITH(read({{"mla_decode", 0.0}}), Catch::StartsWith("s.json: f.mla_decode:"));
+}
+
+TEST_CASE("KernelTimeMemo returns the model's time per distinct work and serves one model", "[unit]") {
+  Calibration cal = uniform_calibration({0.5, 0.0, 0.8, 0.0, 1e300});
+  cal.families[KernelFamily::grouped_gemm_masked].parameters.compute_efficiency_max = v(0.25);
+  const KernelCostModel model(toy_gpu(), cal);
+  KernelTimeMemo memo;
+  KernelWork w = gemm(4096, 1e12, 0.0);
+  CHECK(memo.time(model, w).value() == model.time(w).value());
+  CHECK(memo.time(model, w).value() == model.time(w).value());  // a hit
+  CHECK(memo.size() == 1);
+  w.family = KernelFamily::grouped_gemm_masked;  // one field apart: its own entry, its own time
+  CHECK(memo.time(model, w).value() == Approx(2e-3));
+  w.m = 4097;
+  memo.time(model, w);
+  CHECK(memo.size() == 3);
+  const KernelCostModel other(toy_gpu(), cal);
+  CHECK_THROWS_AS(memo.time(other, w), std::logic_error);
 }
