@@ -53,11 +53,17 @@ struct ServingNodeType {
   std::string skipped;  // why it cannot run the scenario (a node without a scale-out NIC, ...); empty = searched
   std::optional<serving::ServingInputs> inputs;
   std::optional<hw::CalibrationMismatch> calibration_mismatch;  // another GPU's kernel calibration in use
+  std::string calibration;                                      // the calibration file it is priced with
+  std::string price_source;  // where its GPU-hour price comes from (plan entry, scenario, library table)
 };
 
 // The node types of the search, read once: plan.node_types, or every file of hw/nodes/ in the scenario's
 // directory or the scenario library (sorted by name). A node type that cannot run the scenario is kept with
 // `skipped` set (the caller reads the scenario as written first, so its own errors propagate).
+// Defaults where an entry names neither (docs/plan.md "Node types"): a GPU of another model than the scenario's
+// takes the library calibration whose `device` names its model (calibration/*.json; else the scenario's, with
+// the mismatch warning) and the GPU-hour price of hw/gpu-hour-prices.json for its model (none there: skipped,
+// saying so); a GPU of the scenario's model takes the scenario's calibration and price.
 std::vector<ServingNodeType> serving_node_types(const ScenarioDocument& doc, const ServingPlanSpec& spec);
 
 struct ServingConfig {

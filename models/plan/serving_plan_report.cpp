@@ -102,6 +102,10 @@ Report serving_plan_report(const ServingPlanResult& r, const std::string& title)
                      {"gpu", t.gpu},
                      {"searched", t.skipped.empty() ? "yes" : "no"},
                      {"skipped", t.skipped},
+                     {"calibration", t.calibration},
+                     {"gpu_hour_price_usd",
+                      t.inputs ? nlohmann::json(t.inputs->economics.gpu_hour_price.value()) : nlohmann::json(nullptr)},
+                     {"price_source", t.price_source},
                      {"calibration_mismatch", hw::calibration_mismatch_json(t.calibration_mismatch)}});
     if (t.calibration_mismatch) rep.warnings.push_back(hw::calibration_mismatch_text(t.calibration_mismatch));
   }

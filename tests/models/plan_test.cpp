@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <limits>
 
 #include "models/plan/pareto.h"
@@ -151,6 +153,45 @@ TEST_CASE("serving plan: node types without a scale-out NIC are skipped with the
   CHECK(skipped_4090);
   CHECK(h100_warns);
   check_report(serving_plan_report(r, "test"));
+}
+
+TEST_CASE("serving plan: another GPU takes the library's calibration and GPU-hour price unless its entry names them",
+          "[unit]") {
+  ServingPlanSpec s = tiny_serving_space();
+  s.node_types = {{"hw/nodes/h800-8gpu.json", std::nullopt, std::nullopt},
+                  {"hw/nodes/hgx-b200-8gpu.json", std::nullopt, std::nullopt},
+                  {"hw/nodes/h200-8gpu.json", "calibration/h800.json", UsdPerHour(7.0)}};
+  const ScenarioDocument doc = load_scenario(kServing);
+  const std::vector<ServingNodeType> t = serving_node_types(doc, s);
+  REQUIRE(t.size() == 3);
+  for (const ServingNodeType& type : t) REQUIRE(type.inputs);
+  // The scenario's own GPU: its calibration and price (T19, 2 USD/h).
+  CHECK(t[0].calibration == "calibration/h800.json");
+  CHECK(t[0].inputs->economics.gpu_hour_price.value() == Approx(2.0));
+  CHECK(t[0].price_source == "the scenario's economics.gpu_hour_price");
+  // B200: the Blackwell file (its device names B200) and the table's 4.5 USD/h.
+  CHECK(t[1].calibration == "calibration/blackwell-from-h800.json");
+  CHECK(t[1].inputs->economics.gpu_hour_price.value() == Approx(4.5));
+  CHECK(t[1].price_source.find("hw/gpu-hour-prices.json") == 0);
+  REQUIRE(t[1].calibration_mismatch);
+  CHECK(t[1].calibration_mismatch->scaled);
+  // An entry's own calibration and price win.
+  CHECK(t[2].calibration == "calibration/h800.json");
+  CHECK(t[2].inputs->economics.gpu_hour_price.value() == Approx(7.0));
+  CHECK(t[2].price_source == "plan.node_types.2.gpu_hour_price");
+  // No price for the GPU anywhere: skipped, saying which key to give.
+  const auto dir = std::filesystem::temp_directory_path() / "fathom-plan-prices-test";
+  std::filesystem::create_directories(dir / "hw");
+  std::ofstream(dir / "hw" / "gpu-hour-prices.json") << R"({"prices": {}})";
+  ScenarioDocument elsewhere = doc;
+  elsewhere.search_dirs.insert(elsewhere.search_dirs.begin(), elsewhere.base_dir);
+  elsewhere.base_dir = dir;
+  const std::vector<ServingNodeType> unpriced = serving_node_types(elsewhere, s);
+  CHECK(unpriced[0].skipped.empty());
+  CHECK(unpriced[1].skipped.find("no GPU-hour price for NVIDIA B200") != std::string::npos);
+  CHECK(unpriced[1].skipped.find("plan.node_types.1.gpu_hour_price") != std::string::npos);
+  CHECK(unpriced[2].skipped.empty());
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("serving plan: the same input gives the same report", "[unit]") {
