@@ -73,6 +73,7 @@ struct KernelWork {
   int64_t head_dim_qk = 0, head_dim_v = 0;
 
   Bytes bytes() const { return bytes_read + bytes_written; }
+  friend bool operator==(const KernelWork&, const KernelWork&) = default;
 };
 
 }  // namespace fathom::hw

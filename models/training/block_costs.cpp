@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "hw/ep_alltoall_cost.h"
+#include "hw/repeated_kernel_times.h"
 #include "models/param_counts.h"
 #include "models/tensor_parallel.h"
 
@@ -27,10 +28,11 @@ void add_to_pass(PassTimes& t, Pass pass, double s) {
 
 // The compute of `ops` per pass into `all`, and per Figure 4 component (`parts`: 1 MLP, 2 post; empty:
 // none) into `into`: each op priced once.
-void price(const hw::KernelCostModel& model, hw::KernelTimeMemo* memo, const std::vector<Op>& ops,
-           const std::vector<int>& parts, PassTimes& all, BlockParts& into) {
+void price(hw::RepeatedKernelTimes& times, const std::vector<Op>& ops, const std::vector<int>& parts, PassTimes& all,
+           BlockParts& into) {
+  times.begin();
   for (size_t i = 0; i < ops.size(); ++i) {
-    const double s = (memo ? memo->time(model, ops[i].work) : model.time(ops[i].work)).value();
+    const double s = times.time(i, ops[i].work).value();
     add_to_pass(all, ops[i].pass, s);
     const int c = parts.empty() ? 0 : parts[i];
     if (c == 1) add_to_pass(into.mlp, ops[i].pass, s);
@@ -68,20 +70,28 @@ class ComponentsOfOps {
   std::vector<int> parts_;
 };
 
+// What block_costs reuses from one block to the next (the decoder layers repeat their ops): the kernel times of
+// the full GPU and of the GPU with the communication SMs taken, and the Figure 4 split.
+struct Repeats {
+  hw::RepeatedKernelTimes full, overlapped;
+  ComponentsOfOps components;
+};
+
 // A block's F/B/W ops plus the recomputation the spec asks for (in B), at the full SM count and with
 // the communication SMs taken, and their split into Figure 4's components (decoder layers, MTP modules).
-void add_training_ops(const BlockCostInputs& in, std::vector<Op> ops, BlockCost& b, ComponentsOfOps& components) {
+void add_training_ops(const BlockCostInputs& in, std::vector<Op> ops, BlockCost& b, Repeats& repeats) {
   const std::vector<Op> again = recompute_ops(ops, in.spec.recompute);
   ops.insert(ops.end(), again.begin(), again.end());
   static const std::vector<int> none;
-  const std::vector<int>& parts = b.kind == BlockKind::layer || b.kind == BlockKind::mtp ? components.of(ops) : none;
+  const std::vector<int>& parts =
+      b.kind == BlockKind::layer || b.kind == BlockKind::mtp ? repeats.components.of(ops) : none;
   PassTimes full;
-  price(in.cost_model, in.times, ops, parts, full, b.full_parts);
+  price(repeats.full, ops, parts, full, b.full_parts);
   b.forward_s += full.forward_s;
   b.backward_input_s += full.backward_input_s;
   b.backward_weight_s += full.backward_weight_s;
   if (in.overlapped_cost_model) {
-    price(*in.overlapped_cost_model, in.overlapped_times, ops, parts, b.overlapped, b.overlapped_parts);
+    price(repeats.overlapped, ops, parts, b.overlapped, b.overlapped_parts);
   } else {
     b.overlapped += full;
     b.overlapped_parts = b.full_parts;
@@ -258,11 +268,13 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
   }
   const int64_t expert_params_per_gpu = counts.per_expert * in.layout.experts_per_gpu;
   std::vector<BlockCost> out;
-  ComponentsOfOps components;
+  Repeats repeats{hw::RepeatedKernelTimes(in.cost_model),
+                  hw::RepeatedKernelTimes(in.overlapped_cost_model ? *in.overlapped_cost_model : in.cost_model),
+                  {}};
 
   BlockCost emb;
   emb.kind = BlockKind::embedding;
-  add_training_ops(in, training_embedding_ops(a, T, in.options), emb, components);
+  add_training_ops(in, training_embedding_ops(a, T, in.options), emb, repeats);
   emb.dense_params = counts.embedding / tp;  // vocabulary-parallel under TP (Megatron-LM)
   out.push_back(emb);
 
@@ -277,7 +289,7 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
     const MoeLoad load = b.moe ? ep_moe_load(a, in.layout, b.expert_imbalance) : MoeLoad{};
     std::vector<Op> ops = training_layer_ops(a, l, shape, in.options, load);
     if (tp > 1) ops = splice_tp_blocks(ops, training_layer_ops(sharded_arch, l, whole, in.options, load), !b.moe);
-    add_training_ops(in, std::move(ops), b, components);
+    add_training_ops(in, std::move(ops), b, repeats);
     if (tp > 1) {
       b.tp_collective_s = tp_collectives_per_pass_s(in, !b.moe);
       b.overlapped.forward_s += b.tp_collective_s;
@@ -298,7 +310,7 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
 
   BlockCost head;
   head.kind = BlockKind::head;
-  add_training_ops(in, training_head_ops(a, T, in.options), head, components);
+  add_training_ops(in, training_head_ops(a, T, in.options), head, repeats);
   head.dense_params = counts.head / tp;  // vocabulary-parallel under TP (Megatron-LM)
   out.push_back(head);
   return out;

@@ -13,7 +13,6 @@
 
 #include "hw/ep_alltoall_cost.h"
 #include "hw/kernel_cost_model.h"
-#include "hw/kernel_time_memo.h"
 #include "hw/node_spec.h"
 #include "models/model_arch.h"
 #include "models/ops.h"
@@ -95,9 +94,6 @@ struct BlockCostInputs {
   // The cost model of the GPU with communication_sms taken (GpuSpec::with_compute_sms), for
   // BlockCost::overlapped; null: the full GPU (no SMs reserved).
   const hw::KernelCostModel* overlapped_cost_model = nullptr;
-  // Optional memos of the two models' kernel times (the training search's price cache); null: priced afresh.
-  hw::KernelTimeMemo* times = nullptr;
-  hw::KernelTimeMemo* overlapped_times = nullptr;
 };
 
 // The blocks in model order: embedding, layers 0..L-1, MTP modules (if included), head. Throws

@@ -19,7 +19,6 @@
 
 #include "hw/calibration.h"
 #include "hw/kernel_cost_model.h"
-#include "hw/kernel_time_memo.h"
 #include "models/eplb/zipf_imbalance.h"
 #include "models/model_arch.h"
 #include "models/schedule/schedule_digest.h"
@@ -54,7 +53,6 @@ struct TrainingReadCache {
 struct TrainingPriceCache {
   // The GPU's kernel cost model, and the same with training.communication_sms taken (T08).
   std::optional<hw::KernelCostModel> cost_model, overlapped_cost_model;
-  hw::KernelTimeMemo times, overlapped_times;              // their kernel times by work, as block_costs asks
   std::map<BlockShapeKey, std::vector<BlockCost>> blocks;  // block_costs per shape
   std::map<StageKey, std::vector<Stage>> stages;           // partition_stages per StageKey
   // The unit plans over each of those stages (the analytic step's unit times), filled as steps ask.

@@ -293,10 +293,7 @@ const std::vector<BlockCost>& cached_blocks(const TrainingScenario& s, TrainingP
   const BlockShapeKey key = block_shape(s);
   auto it = cache.blocks.find(key);
   if (it == cache.blocks.end()) {
-    BlockCostInputs in = block_inputs(s, *cache.cost_model, *cache.overlapped_cost_model);
-    in.times = &cache.times;
-    in.overlapped_times = &cache.overlapped_times;
-    it = cache.blocks.emplace(key, block_costs(in)).first;
+    it = cache.blocks.emplace(key, block_costs(block_inputs(s, *cache.cost_model, *cache.overlapped_cost_model))).first;
   }
   return it->second;
 }

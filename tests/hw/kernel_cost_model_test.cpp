@@ -7,7 +7,7 @@
 
 #include "hw/kernel_cost_model.h"
 #include "hw/kernel_family_registry.h"
-#include "hw/kernel_time_memo.h"
+#include "hw/repeated_kernel_times.h"
 
 using namespace fathom;
 using namespace fathom::hw;
@@ -179,20 +179,30 @@ TEST_CASE("kernel time factors scale their family's time and nothing else, and r
   CHECK_THROWS_WITH(read({{"mla_decode", 0.0}}), Catch::StartsWith("s.json: f.mla_decode:"));
 }
 
-TEST_CASE("KernelTimeMemo returns the model's time per distinct work and serves one model", "[unit]") {
+TEST_CASE("RepeatedKernelTimes reuses a time only for equal work at the same position", "[unit]") {
   Calibration cal = uniform_calibration({0.5, 0.0, 0.8, 0.0, 1e300});
   cal.families[KernelFamily::grouped_gemm_masked].parameters.compute_efficiency_max = v(0.25);
   const KernelCostModel model(toy_gpu(), cal);
-  KernelTimeMemo memo;
-  KernelWork w = gemm(4096, 1e12, 0.0);
-  CHECK(memo.time(model, w).value() == model.time(w).value());
-  CHECK(memo.time(model, w).value() == model.time(w).value());  // a hit
-  CHECK(memo.size() == 1);
-  w.family = KernelFamily::grouped_gemm_masked;  // one field apart: its own entry, its own time
-  CHECK(memo.time(model, w).value() == Approx(2e-3));
-  w.m = 4097;
-  memo.time(model, w);
-  CHECK(memo.size() == 3);
-  const KernelCostModel other(toy_gpu(), cal);
-  CHECK_THROWS_AS(memo.time(other, w), std::logic_error);
+  RepeatedKernelTimes times(model);
+  const KernelWork a = gemm(4096, 1e12, 0.0);
+  KernelWork b = a;
+  b.family = KernelFamily::grouped_gemm_masked;  // one field apart: its own time (half the efficiency)
+  times.begin();
+  CHECK(times.time(0, a).value() == model.time(a).value());
+  CHECK(times.time(1, b).value() == Approx(2e-3));
+  CHECK(times.priced() == 2);
+  times.begin();  // the same sequence again: both reused
+  CHECK(times.time(0, a).value() == model.time(a).value());
+  CHECK(times.time(1, b).value() == model.time(b).value());
+  CHECK(times.priced() == 2);
+  times.begin();  // swapped: neither position matches
+  CHECK(times.time(0, b).value() == Approx(2e-3));
+  CHECK(times.time(1, a).value() == Approx(1e-3));
+  CHECK(times.priced() == 4);
+  KernelWork c = a;
+  c.m = 4097;  // equal except one shape field: priced
+  times.begin();
+  times.time(0, c);
+  CHECK(times.priced() == 5);
+  CHECK_THROWS_AS(times.time(5, a), std::logic_error);
 }
