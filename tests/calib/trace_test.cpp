@@ -10,6 +10,7 @@
 #include <string>
 
 #include "calib/fit/kernel_shapes.h"
+#include "calib/fit/measured_tables.h"
 #include "calib/trace/kineto_trace.h"
 #include "calib/trace/trace_calibration.h"
 #include "calib/trace/trace_classify.h"
@@ -329,6 +330,18 @@ TEST_CASE("trace: shaped GEMM kernels are fitted with the tables' fit, provenanc
   std::ofstream(out) << hw::calibration_to_json(fit.calibration).dump(2);
   CHECK(hw::load_calibration(out).families.at(hw::KernelFamily::dense_gemm).parameters.overhead_s.value ==
         Approx(dense.parameters.overhead_s.value));
+  // --rows: the rows as a measured-kernel table, which the tables' reader takes back unchanged.
+  const fs::path table = temp_dir() / "h800-measured.json";
+  std::ofstream(table) << trace_rows_json(rows, gpu.name, source).dump(2);
+  CalibrationInputs back;
+  read_measured_table(table, back, &gpu);
+  REQUIRE(back.rows.size() == rows.rows.size());
+  for (size_t i = 0; i < back.rows.size(); ++i) {
+    CHECK(back.rows[i].measured.value() == rows.rows[i].measured.value());
+    CHECK(back.rows[i].work.flops.value() == rows.rows[i].work.flops.value());
+    CHECK(back.rows[i].work.m == rows.rows[i].work.m);
+    CHECK(back.rows[i].excluded.empty());  // FP8 dense GEMMs: fitted there too
+  }
   // Without a base, unfitted families fall back to their assumed curves.
   const CalibrationFit alone = fit_trace_calibration(rows, gpu, gpu.name, source, nullptr);
   CHECK(alone.calibration.families.at(hw::KernelFamily::mla_decode).parameters.compute_efficiency_max.source.kind ==
