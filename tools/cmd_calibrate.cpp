@@ -15,6 +15,7 @@
 #include "hw/kernel_family_registry.h"
 #include "sim/error.h"
 #include "sim/scenario_document.h"
+#include "tools/calibrate_common.h"
 #include "tools/commands.h"
 
 namespace fathom::tools {
@@ -44,7 +45,11 @@ runs the micro-benchmarks (FP8/BF16 GEMM, grouped GEMM, MLA decode, EP permute, 
 and writes scenarios/calibration/<gpu>-measured.json; fit it with
         fathom calibrate fit --tables scenarios/calibration/h100-measured.json \
           --gpu scenarios/hw/gpus/h100.json --out scenarios/calibration/h100.json
-See docs/calibration.md and docs/calibration-gpu.md.
+
+From your own profiler traces (torch.profiler, Chrome-trace JSON; docs/calibration-traces.md):
+        fathom calibrate trace <trace.json> [--gpu <gpu file>] [--base <calibration>] --out <file>
+        fathom compare-trace <trace.json> <unit scenario> [--report DIR]
+See docs/calibration.md, docs/calibration-gpu.md and docs/calibration-traces.md.
 )";
 
 struct FitOptions {
@@ -53,6 +58,8 @@ struct FitOptions {
   std::string out;
   bool json = false;
 };
+
+}  // namespace
 
 hw::GpuSpec load_gpu(const std::string& file) {
   std::error_code ec;
@@ -65,7 +72,7 @@ hw::GpuSpec load_gpu(const std::string& file) {
   return hw::read_gpu_spec(SpecReader(doc.root, doc.label, ""));
 }
 
-void print_text(const calib::CalibrationFit& fit) {
+void print_fit_text(const calib::CalibrationFit& fit) {
   fmt::print("{:<24} {:>5} {:>5} {:>4}  {:>15}  {:>15}  {:>6} {:>8} {:>6} {:>8} {:>5} {:>8} {:>5}\n", "family", "fit",
              "held", "excl", "fitted med/max", "held med/max", "e_max", "s_half", "e_mem", "overhead", "p", "floor",
              "expo");
@@ -97,7 +104,7 @@ void print_text(const calib::CalibrationFit& fit) {
   }
 }
 
-nlohmann::json rows_json(const calib::CalibrationFit& fit) {
+nlohmann::json fit_rows_json(const calib::CalibrationFit& fit) {
   nlohmann::json rows = nlohmann::json::array();
   for (const calib::RowResult& r : fit.rows) {
     rows.push_back({{"label", r.label},
@@ -111,6 +118,8 @@ nlohmann::json rows_json(const calib::CalibrationFit& fit) {
   return rows;
 }
 
+namespace {
+
 void run_fit(const FitOptions& o) {
   const hw::GpuSpec gpu = load_gpu(o.gpu);
   std::vector<std::filesystem::path> paths(o.tables.begin(), o.tables.end());
@@ -123,9 +132,9 @@ void run_fit(const FitOptions& o) {
     out << file.dump(2) << "\n";
   }
   if (o.json) {
-    fmt::print("{}\n", nlohmann::json{{"calibration", file}, {"rows", rows_json(fit)}}.dump(2));
+    fmt::print("{}\n", nlohmann::json{{"calibration", file}, {"rows", fit_rows_json(fit)}}.dump(2));
   } else {
-    print_text(fit);
+    print_fit_text(fit);
     if (!o.out.empty()) fmt::print("wrote {}\n", o.out);
   }
 }
@@ -149,6 +158,7 @@ void add_calibrate_command(CLI::App& app) {
   fit->add_flag("--json", opts->json, "print the calibration and every row's prediction as JSON");
   fit->callback([opts] { run_fit(*opts); });
   add_validate_subcommand(*cmd);
+  add_trace_subcommand(*cmd);
 }
 
 }  // namespace fathom::tools

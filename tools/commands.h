@@ -13,6 +13,8 @@ void add_check_command(CLI::App& app);
 void add_model_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_validate_subcommand(CLI::App& calibrate);  // `fathom calibrate validate` (tools/cmd_validate.cpp)
+void add_trace_subcommand(CLI::App& calibrate);     // `fathom calibrate trace` (tools/cmd_calibrate_trace.cpp)
+void add_compare_trace_command(CLI::App& app);      // `fathom compare-trace` (tools/cmd_compare_trace.cpp)
 void add_eplb_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_verify_command(CLI::App& app);  // tools/cmd_verify.cpp

@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
   fathom::tools::add_calibrate_command(app);
   fathom::tools::add_eplb_command(app);
   fathom::tools::add_compare_command(app);
+  fathom::tools::add_compare_trace_command(app);
   fathom::tools::add_verify_command(app);
   fathom::tools::add_plan_command(app);
   try {
