@@ -5,10 +5,11 @@
 // unfolded 2,048-GPU DualPipe step under 2 s at the event level and under 60 s at the flow level; 16,384 GPUs
 // under 20 s at the event level.
 //
-// Usage: unfold_bench [event|flow|all] [max_replicas_flow=64]
+// Usage: unfold_bench [event|flow|all|flow2048] [max_replicas_flow=64]
 //   event: the 2,048-GPU scenario at 8..128 replicas (128 = all of dp), then 16,384 GPUs (dp 1,024) unfolded;
 //   flow:  the flow level unfolds all of dp or nothing, so the replica count is grown with the cluster
-//          (a PP4 EP16 cut, dp = 16, 32, ... up to max_replicas_flow).
+//          (a PP4 EP16 cut, dp = 16, 32, ... up to max_replicas_flow);
+//   flow2048: the 2,048-GPU scenario at the flow level, all 128 replicas unfolded (minutes, GBs).
 
 #include <fmt/format.h>
 
@@ -113,6 +114,18 @@ void flow_level(int max_replicas) {
   if (pts.size() > 1) fmt::print("flow, growth exponent: {:.2f}\n", growth_exponent(pts));
 }
 
+// The 2,048-GPU DeepSeek-V3 step at the flow level with all 128 replicas unfolded (PP16, ~22.9M engine tasks).
+void flow_full() {
+  const tr::TrainingScenario s = scenario_at("flow", 256);
+  tr::TrainingPrediction folded, p;
+  const double folded_wall = timed(s, 1, folded);
+  const double wall = timed(s, int(s.layout.dp), p);
+  fmt::print(
+      "flow, 2,048 GPUs: folded {} tasks, step {:.6f} s, wall {:.3f} s; {} replicas unfolded: {} tasks ({} flows), "
+      "step {:.6f} s, wall {:.3f} s\n",
+      folded.step.tasks, folded.step.step_s, folded_wall, s.layout.dp, p.step.tasks, p.step.flows, p.step.step_s, wall);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,5 +133,6 @@ int main(int argc, char** argv) {
   const int max_flow = argc > 2 ? std::atoi(argv[2]) : 64;
   if (what == "event" || what == "all") event_level();
   if (what == "flow" || what == "all") flow_level(max_flow);
+  if (what == "flow2048") flow_full();
   return 0;
 }
