@@ -3,14 +3,24 @@
 // heap (exact double times, relative to the simulation start), flows are SimGrid Comms from a source
 // host whose route is the flow's links to an empty-route sink. Between events the driver waits for the
 // first flow to end or the next timer, whichever comes first.
+//
+// Cost per event (issue #16): the driver never hands SimGrid the list of flows in flight. SimGrid's network
+// model reports each flow's end through Link::on_communication_state_change (fired in the kernel when the
+// fluid action finishes, whether or not an actor waits on it); the hook records it and wakes the driver's
+// condition variable. Comm::wait_any over every in-flight flow, as before, cost O(flows in flight) per
+// event in simcall bookkeeping, so an unfolded step (in-flight flows ~ replicas) grew with replicas^2.
+// Flows that end at the same time complete in the order they started, as wait_any returned them.
 
+#include <simgrid/kernel/resource/Action.hpp>
 #include <simgrid/s4u.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <queue>
 #include <stdexcept>
 #include <tuple>
+#include <unordered_map>
 
 #include "sim/simgrid_engine.h"
 #include "sim/task_engine.h"
@@ -73,25 +83,33 @@ class Driver {
 
   void operator()() {
     t0_ = sg4::Engine::get_clock();
+    mutex_ = sg4::Mutex::create();
+    wake_ = sg4::ConditionVariable::create();
+    std::unique_lock lock(*mutex_);
     for (size_t i = 0; i < waiting_.size(); ++i)
       if (waiting_[i] == 0) make_ready(static_cast<int>(i), 0.0);
     dispatch_all(0.0);
-    while (!timers_.empty() || !comms_.empty()) {
-      double now;
-      if (comms_.empty()) {
-        now = std::get<0>(timers_.top());
-        sg4::this_actor::sleep_until(t0_ + now);
-      } else {
-        const double timeout =
-            timers_.empty() ? -1.0 : std::max(0.0, t0_ + std::get<0>(timers_.top()) - sg4::Engine::get_clock());
-        const ssize_t i = sg4::Comm::wait_any_for(comms_, timeout);
-        if (i < 0) {
-          now = std::get<0>(timers_.top());
+    while (!timers_.empty() || !live_.empty()) {
+      if (finished_.empty()) {
+        if (live_.empty()) {
+          sg4::this_actor::sleep_until(t0_ + std::get<0>(timers_.top()));
+        } else if (timers_.empty()) {
+          wake_->wait(lock);
         } else {
-          now = comms_[i]->get_finish_time() - t0_;
-          finish_comm(static_cast<size_t>(i), now);
-          for (ssize_t j; (j = sg4::Comm::test_any(comms_)) >= 0;) finish_comm(static_cast<size_t>(j), now);
+          wake_->wait_until(lock, t0_ + std::get<0>(timers_.top()));
         }
+      }
+      double now;
+      if (!finished_.empty()) {
+        std::sort(finished_.begin(), finished_.end());
+        now = std::get<0>(finished_.front()) - t0_;
+        for (const auto& [at, seq, task, impl] : finished_) {
+          live_.erase(impl);
+          complete(task, at - t0_);
+        }
+        finished_.clear();
+      } else {
+        now = std::get<0>(timers_.top());
       }
       while (!timers_.empty() && std::get<0>(timers_.top()) <= now) {
         const auto [at, kind, task] = timers_.top();
@@ -104,6 +122,16 @@ class Driver {
       }
       dispatch_all(now);
     }
+  }
+
+  // The network model's report that `action` changed state (Link::on_communication_state_change); one of
+  // this driver's flows when its activity is live.
+  void on_flow_state(const simgrid::kernel::resource::Action& action) {
+    if (action.get_state() != simgrid::kernel::resource::Action::State::FINISHED) return;
+    const auto it = live_.find(action.get_activity());
+    if (it == live_.end()) return;
+    finished_.emplace_back(action.get_finish_time(), it->second.seq, it->second.task, it->first);
+    wake_->notify_all();
   }
 
  private:
@@ -140,15 +168,7 @@ class Driver {
     sg4::CommPtr c = sg4::Comm::sendto_init(platform_.source[task], platform_.sink);
     c->set_payload_size(static_cast<uint64_t>(std::llround(bytes_[task])));
     c->start();
-    comms_.push_back(c);
-    comm_task_.push_back(task);
-  }
-
-  void finish_comm(size_t i, double now) {
-    const int task = comm_task_[i];
-    comms_.erase(comms_.begin() + static_cast<std::ptrdiff_t>(i));
-    comm_task_.erase(comm_task_.begin() + static_cast<std::ptrdiff_t>(i));
-    complete(task, now);
+    live_.emplace(c->get_impl(), LiveFlow{task, started_++, c});
   }
 
   void complete(int task, double at) {
@@ -180,13 +200,37 @@ class Driver {
   std::vector<bool> busy_;
   std::vector<int> touched_;  // resources to look at in the next dispatch_all
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers_;
-  std::vector<sg4::CommPtr> comms_;
-  std::vector<int> comm_task_;
+  struct LiveFlow {
+    int task;
+    long seq;  // start order
+    sg4::CommPtr comm;
+  };
+  using ActivityKey = const simgrid::kernel::activity::ActivityImpl*;
+  std::unordered_map<ActivityKey, LiveFlow> live_;                    // flows in flight, by SimGrid activity
+  std::vector<std::tuple<double, long, int, ActivityKey>> finished_;  // (absolute end, seq, task, activity)
+  long started_ = 0;
+  sg4::MutexPtr mutex_;
+  sg4::ConditionVariablePtr wake_;
   const FlowPlatform& platform_;
   EngineTimeline& out_;
   double t0_ = 0;
   int done_ = 0;
 };
+
+// The driver of the simulation in progress (SimGrid runs one at a time, sim/simgrid_engine.h), for the hook.
+Driver* active_driver = nullptr;
+
+void install_flow_end_hook() {
+  static const bool installed = [] {
+    sg4::Link::on_communication_state_change_cb(
+        [](simgrid::kernel::resource::NetworkAction& action, simgrid::kernel::resource::Action::State) {
+          // NetworkAction (not in SimGrid's public headers) derives from Action alone.
+          if (active_driver) active_driver->on_flow_state(reinterpret_cast<simgrid::kernel::resource::Action&>(action));
+        });
+    return true;
+  }();
+  (void)installed;
+}
 
 }  // namespace
 
@@ -194,10 +238,18 @@ EngineTimeline TaskEngine::run_on_simgrid() const {
   const int n = task_count();
   EngineTimeline t(n, resource_count());
   SimgridEngine& sg = SimgridEngine::instance();
+  install_flow_end_hook();
   const FlowPlatform platform = build_platform(links_, route_);
   Driver driver(resource_, duration_s_, bytes_, successors_, predecessor_count_, resource_count(), platform, t);
   sg4::Actor::create("task-engine", platform.sink, [&driver] { driver(); });
-  sg.engine().run();
+  active_driver = &driver;
+  try {
+    sg.engine().run();
+  } catch (...) {
+    active_driver = nullptr;
+    throw;
+  }
+  active_driver = nullptr;
   if (driver.done() != n) throw std::logic_error("task engine: the task graph has a cycle");
   return t;
 }

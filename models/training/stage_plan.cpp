@@ -283,7 +283,7 @@ double phase_time_s(const BlockCost& b, AllToAllPhase phase) {
   return 0;
 }
 
-UnitTimeline unit_timeline(const UnitPlan& plan) {
+UnitTimeline unit_timeline(const UnitPlan& plan, double compute_factor, double comm_factor) {
   UnitTimeline t;
   t.compute_start_s.resize(plan.compute.size());
   t.comm_start_s.resize(plan.comm.size());
@@ -296,9 +296,10 @@ UnitTimeline unit_timeline(const UnitPlan& plan) {
   auto next_comm = [&] {
     const CommSpan& c = plan.comm[j];
     const double ready =
-        c.after >= 0 ? t.compute_start_s.at(size_t(c.after)) + plan.compute[size_t(c.after)].ready_s : 0.0;
+        c.after >= 0 ? t.compute_start_s.at(size_t(c.after)) + compute_factor * plan.compute[size_t(c.after)].ready_s
+                     : 0.0;
     t.comm_start_s[j] = std::max(comm_free, ready);
-    comm_free = comm_end[j] = t.comm_start_s[j] + c.time_s();
+    comm_free = comm_end[j] = t.comm_start_s[j] + comm_factor * c.time_s();
     ++j;
   };
   for (size_t k = 0; k < plan.compute.size(); ++k) {
@@ -306,7 +307,7 @@ UnitTimeline unit_timeline(const UnitPlan& plan) {
     const ComputeSpan& s = plan.compute[k];
     const double ready = s.waits_for >= 0 ? comm_end.at(size_t(s.waits_for)) : 0.0;
     t.compute_start_s[k] = std::max(compute_free, ready);
-    compute_free = t.compute_start_s[k] + s.time_s();
+    compute_free = t.compute_start_s[k] + compute_factor * s.time_s();
   }
   while (j < plan.comm.size()) next_comm();
   t.end_s = std::max(compute_free, comm_free);

@@ -94,7 +94,9 @@ struct UnitTimeline {
   std::vector<double> compute_start_s, comm_start_s;
   double end_s = 0;  // the last compute or all-to-all end
 };
-UnitTimeline unit_timeline(const UnitPlan& plan);
+// `compute_factor` and `comm_factor` multiply every compute span (and its ready point) and every all-to-all
+// phase (a perturbed GPU, training_perturbations.h); 1 and 1 is the plan as priced.
+UnitTimeline unit_timeline(const UnitPlan& plan, double compute_factor = 1.0, double comm_factor = 1.0);
 
 // Cuts `blocks` (block_costs order) into `stages` stages; throws std::logic_error if there are fewer
 // layers than stages (the parallelism validation rules this out first).

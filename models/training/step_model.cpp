@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <stdexcept>
 
 #include "models/schedule/task_graph.h"
 #include "models/training/step_network.h"
@@ -49,15 +50,22 @@ class EventStepNetwork final : public StepNetwork {
   }
   int compute_stream(int rep, int rank) const override { return compute_[at(rep, rank)]; }
   TaskSpan add_unit(int rep, int rank, const schedule::Unit& unit) override {
-    const int task = e_.add_task(compute_[at(rep, rank)], plans_.cost(unit).total_s());
+    const GpuFactors* f = factors(rep, rank);
+    const double time_s = f && (f->unit_compute != 1 || f->unit_comm != 1)
+                              ? unit_timeline(plans_.plan(unit), f->unit_compute, f->unit_comm).end_s
+                              : plans_.cost(unit).total_s();
+    const int task = e_.add_task(compute_[at(rep, rank)], time_s);
     if (rep == 0 && in_.timeline) units_.push_back({rank, task, &unit});
     return one(task);
   }
-  TaskSpan add_pp_send(int rep, int from, int /*to*/) override {
-    return one(e_.add_task(pp_link_[at(rep, from)], in_.pp_transfer_s));
+  TaskSpan add_pp_send(int rep, int from, int to) override {
+    const GpuFactors *a = factors(rep, from), *b = factors(rep, to);
+    const double slow = std::max(a ? a->pp_send : 1.0, b ? b->pp_send : 1.0);  // the slower NIC of the two
+    return one(e_.add_task(pp_link_[at(rep, from)], slow * in_.pp_transfer_s));
   }
   TaskSpan add_rings(int rep, int rank, const std::vector<RingTransfer>& rings) override {
-    return one(e_.add_task(dp_link_[at(rep, rank)], rings_s(rings, in_.node)));
+    const GpuFactors* f = factors(rep, rank);
+    return one(e_.add_task(dp_link_[at(rep, rank)], (f ? f->rings : 1.0) * rings_s(rings, in_.node)));
   }
   // Inside a unit the all-to-all phases sit where the unit's plan puts them (stage_plan.h).
   void add_alltoall_slices(const sim::EngineTimeline& tl, std::vector<StepSlice>& out) const override {
@@ -80,6 +88,9 @@ class EventStepNetwork final : public StepNetwork {
     const schedule::Unit* unit;  // the task graph's, alive while the step is simulated
   };
   static TaskSpan one(int task) { return {task, task}; }
+  const GpuFactors* factors(int rep, int rank) const {
+    return in_.gpu_factors ? &in_.gpu_factors->at(at(rep, rank)) : nullptr;
+  }
   size_t at(int rep, int rank) const { return size_t(rep) * size_t(in_.schedule.ranks) + size_t(rank); }
   const StepInputs& in_;
   sim::TaskEngine& e_;
@@ -115,6 +126,10 @@ StepResult simulate_step(const StepInputs& in) {
   const schedule::TaskGraph graph = schedule::build_task_graph(sch);
   const int P = sch.ranks;
   const int R = std::max(1, in.replicas);
+  if (in.gpu_factors && in.gpu_factors->size() != size_t(R) * size_t(P)) {
+    throw std::logic_error("simulate_step: gpu_factors needs one entry per replica and rank");
+  }
+  if (in.gpu_factors && in.flow) throw std::logic_error("simulate_step: perturbed GPUs at the flow level");
   sim::TaskEngine engine;
   const std::unique_ptr<StepNetwork> net =
       in.flow ? make_flow_network(in, engine, R) : make_event_network(in, engine, R);
@@ -164,33 +179,54 @@ StepResult simulate_step(const StepInputs& in) {
     }
   }
   // ZeRO-1 tail. A collective of chunk s waits for that chunk's last weight gradient on every replica.
+  // Unfolded, the wait is one barrier per collective (a zero-time task on no resource after every replica's
+  // producer, before every replica's collective): 2R dependencies instead of R^2, so the graph grows
+  // linearly with the replicas. Folded (R = 1) the one producer is a direct predecessor.
+  const auto gather = [&](const std::vector<int>& producers) {
+    if (producers.size() == 1) return producers.front();
+    const int barrier = engine.add_task(sim::TaskEngine::kNoResource, 0.0);
+    for (int p : producers) engine.add_dependency(p, barrier);
+    return barrier;
+  };
+  // weights_done[r][i]: the wait of rank r's i-th held chunk (built before the collectives, so that the
+  // folded graph's task order is the one it always had).
+  std::vector<int> producers(size_t(R), -1);
+  std::vector<std::vector<int>> weights_done(P);
+  for (int r = 0; r < P; ++r) {
+    for (int s : result.ranks[r].stages) {
+      for (int rep = 0; rep < R; ++rep) {
+        const RankTasks& rt = tasks[rep][r];
+        producers[size_t(rep)] = rt.unit.at(rt.last_weight_unit.at(s)).last;
+      }
+      weights_done[r].push_back(gather(producers));
+    }
+  }
   for (int rep = 0; rep < R; ++rep) {
     for (int r = 0; r < P; ++r) {
       ChunkParams all;
       RankTasks& rt = tasks[rep][r];
-      for (int s : result.ranks[r].stages) {
-        const ChunkParams p = chunk_params(in.stages.at(s).blocks);
+      const std::vector<int>& stages = result.ranks[r].stages;
+      for (size_t i = 0; i < stages.size(); ++i) {
+        const ChunkParams p = chunk_params(in.stages.at(stages[i]).blocks);
         all.dense += p.dense;
         all.expert += p.expert;
         const TaskSpan rs = net->add_rings(rep, r, gradient_reduce_scatter_transfers(p, in.spec, in.layout, in.node));
-        for (int other = 0; other < R; ++other) {
-          const RankTasks& ot = tasks[other][r];
-          engine.add_dependency(ot.unit.at(ot.last_weight_unit.at(s)).last, rs.first);
-        }
+        engine.add_dependency(weights_done[r][i], rs.first);
         rt.reduce_scatter.push_back(rs);
       }
-      rt.optimizer_task =
-          engine.add_task(net->compute_stream(rep, r), optimizer_step_s(all, in.spec, in.layout, in.cost_model));
+      const double optimizer_factor =
+          in.gpu_factors ? in.gpu_factors->at(size_t(rep) * size_t(P) + size_t(r)).optimizer : 1.0;
+      rt.optimizer_task = engine.add_task(net->compute_stream(rep, r),
+                                          optimizer_factor * optimizer_step_s(all, in.spec, in.layout, in.cost_model));
       engine.add_dependency(rt.unit.back().last, rt.optimizer_task);
       for (const TaskSpan& rs : rt.reduce_scatter) engine.add_dependency(rs.last, rt.optimizer_task);
       rt.all_gather = net->add_rings(rep, r, parameter_all_gather_transfers(all, in.spec, in.layout, in.node));
     }
   }
-  for (int rep = 0; rep < R; ++rep) {
-    for (int r = 0; r < P; ++r) {
-      for (int other = 0; other < R; ++other)
-        engine.add_dependency(tasks[other][r].optimizer_task, tasks[rep][r].all_gather.first);
-    }
+  for (int r = 0; r < P; ++r) {
+    for (int rep = 0; rep < R; ++rep) producers[size_t(rep)] = tasks[rep][r].optimizer_task;
+    const int updated = gather(producers);
+    for (int rep = 0; rep < R; ++rep) engine.add_dependency(updated, tasks[rep][r].all_gather.first);
   }
 
   const sim::EngineTimeline tl = engine.run();

@@ -20,6 +20,7 @@
 #include "models/schedule/schedule.h"
 #include "models/schedule/schedule_digest.h"
 #include "models/training/stage_plan.h"
+#include "models/training/training_perturbations.h"
 #include "models/training/zero_costs.h"
 
 namespace fathom::models::training {
@@ -49,6 +50,9 @@ struct StepInputs {
   const schedule::ScheduleDigest* digest = nullptr;
   // The analytic level only: unit plans over `stages` kept between steps (training_cache.h); own when null.
   UnitPlans* unit_plans = nullptr;
+  // The event level only: per GPU (replica x ranks + rank, `replicas` x ranks of them) what its tasks are
+  // multiplied by (training_perturbations.h); null: every GPU as priced.
+  const std::vector<GpuFactors>* gpu_factors = nullptr;
 };
 
 // Where one rank's step time went. forward + backward_input + backward_weight + exposed_ep_comm +

@@ -160,10 +160,26 @@ nlohmann::json result_json(const nlohmann::json& scenario, const TrainingScenari
       {"memory", memory_json(memory)},
       {"engine_tasks", p.step.tasks},
       {"engine_flows", p.step.flows},
-      {"folds", training_folds(s.fidelity)},
+      {"folds",
+       s.perturbations.empty() ? training_folds(s.fidelity) : perturbed_training_folds(s.perturbations, s.layout)},
       {"assumptions", assumptions_json(log)},
       {"scenario", scenario},
   };
+  if (p.goodput) {  // only with a "failures" section (training_goodput.h)
+    const TrainingGoodput& g = *p.goodput;
+    const auto band = [](const Band& b) {
+      return nlohmann::json{{"low", b.low}, {"value", b.value}, {"high", b.high}};
+    };
+    out["goodput"] = {{"system_mtbf_s", g.system_mtbf_s},
+                      {"checkpoint_s", g.checkpoint_s},
+                      {"restart_s", g.restart_s},
+                      {"interval_s", g.interval_s},
+                      {"goodput", band(g.goodput)},
+                      {"optimal_interval_s", band(g.optimal_interval_s)},
+                      {"optimal_every_steps", g.optimal_every_steps},
+                      {"optimal_goodput", g.optimal_goodput},
+                      {"young_interval_s", g.young_interval_s}};
+  }
   return out;
 }
 
@@ -214,6 +230,16 @@ std::vector<std::string> lines(const TrainingScenario& s, const TrainingPredicti
                     "per step (blocking), included in the GPU-hours",
                     p.checkpoint->bytes.value() / 1e9, p.checkpoint->writers, p.checkpoint->time.value(),
                     p.checkpoint->bottleneck, s.checkpoint->every_steps, p.checkpoint->amortised_s * 1e3));
+  }
+  if (p.goodput) {
+    const TrainingGoodput& g = *p.goodput;
+    out.push_back(fmt::format(
+        "Goodput under failures: {:.1f}% ({:.1f}-{:.1f}%) at a checkpoint every {:.0f} s of work (system MTBF "
+        "{:.1f} h, restart {:.0f} s); best every {:.0f} s = {:.0f} steps ({:.0f}-{:.0f} s): {:.1f}% (Young "
+        "sqrt(2 delta M) {:.0f} s)",
+        100 * g.goodput.value, 100 * g.goodput.low, 100 * g.goodput.high, g.interval_s, g.system_mtbf_s / 3600,
+        g.restart_s, g.optimal_interval_s.value, g.optimal_every_steps, g.optimal_interval_s.low,
+        g.optimal_interval_s.high, 100 * g.optimal_goodput, g.young_interval_s));
   }
   return out;
 }

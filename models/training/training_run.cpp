@@ -123,12 +123,18 @@ TrainingScenario read_training_scenario(const ScenarioDocument& doc, ProvenanceL
   s.gpu_hour_price = read_gpu_hour_price(top.child("economics"));
   if (top.has("kernel_time_factors"))
     s.kernel_time_factors = hw::read_kernel_time_factors(top.child("kernel_time_factors"));
+  if (top.has("failures")) {
+    if (!s.checkpoint) top.fail("failures", "needs the checkpoint section (its interval and its write time)");
+    s.failures = read_failure_spec(top.child("failures"));
+  }
+  if (top.has("perturbations")) top.raw("perturbations");  // read once the layout is known (below)
   top.finish();
   if (s.spec.communication_sms >= s.cluster.node.gpu.sm_count) {
     tr.fail("communication_sms", fmt::format("{} leaves no SMs of the {} for compute", s.spec.communication_sms,
                                              s.cluster.node.gpu.sm_count));
   }
   complete_layout(s, {top, par, tr}, p, par.has("dp"), cache);
+  s.perturbations = read_perturbations(top, s.layout, s.cluster.nodes, s.cluster.node.gpus_per_node, s.fidelity);
   std::error_code missing;  // the non-throwing overload: a name too long for the OS is "not found"
   if (!std::filesystem::is_regular_file(doc.resolve_path(s.calibration_file), missing)) {
     top.fail("calibration", doc.not_found(s.calibration_file));
@@ -162,6 +168,7 @@ TrainingScenario with_layout(const TrainingScenario& read, const ScenarioDocumen
   p.ep = c.ep;
   const SpecReader top(doc.root, doc.label, "", nullptr);
   complete_layout(s, {top, top.child("parallelism"), top.child("training")}, p, false, cache);
+  s.perturbations = read_perturbations(top, s.layout, s.cluster.nodes, s.cluster.node.gpus_per_node, s.fidelity);
   return s;
 }
 
@@ -205,8 +212,9 @@ struct StepContext {
   double pp_transfer_s;
   const hw::KernelCostModel& cost_model;
   int replicas;
-  const FlowStepInputs* flow;  // null: the event level
-  TrainingPriceCache* cache;   // null: nothing kept between predictions
+  const FlowStepInputs* flow;                            // null: the event level
+  TrainingPriceCache* cache;                             // null: nothing kept between predictions
+  const std::vector<GpuFactors>* gpu_factors = nullptr;  // perturbed GPUs (replicas = dp); null: none
 };
 
 // The scenario's schedule at `micro_batches` per pipeline (its own, or generated for a batch-ramp slice).
@@ -235,8 +243,9 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
     return analytic_step(in);
   }
   const std::shared_ptr<const schedule::Schedule> sch = schedule_at(s, micro_batches);
-  const StepInputs in{*sch,           c.stages,     c.pp_transfer_s, spec,   layout,
-                      s.cluster.node, c.cost_model, c.replicas,      c.flow, timeline};
+  StepInputs in{*sch,           c.stages,     c.pp_transfer_s, spec,   layout,
+                s.cluster.node, c.cost_model, c.replicas,      c.flow, timeline};
+  in.gpu_factors = c.gpu_factors;
   return s.fidelity == "analytic" ? analytic_step(in) : simulate_step(in);
 }
 
@@ -318,6 +327,12 @@ const std::vector<Stage>& training_stages(const TrainingScenario& s, TrainingPri
 }
 
 TrainingPrediction predict_training(const TrainingScenario& s, int replicas, bool timeline, TrainingPriceCache* cache) {
+  // A perturbation breaks the data-parallel fold: every replica is simulated (training_perturbations.h).
+  std::vector<GpuFactors> gpu_factors;
+  if (!s.perturbations.empty()) {
+    replicas = int(s.layout.dp);
+    gpu_factors = perturbed_gpu_factors(s.perturbations, s.layout);
+  }
   if (replicas > 1) {
     const auto why = training_over_budget({.fidelity = s.fidelity,
                                            .schedule = s.spec.schedule,
@@ -357,8 +372,14 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   out.pp_transfer_s =
       s.cluster.node.scaleout_nic.latency.value() + pp_bytes / hw::scaleout_bandwidth_per_gpu(s.cluster.node).value();
   const FlowStepInputs flow{in, pp_bytes};
-  const StepContext ctx{
-      s, out.stages, out.pp_transfer_s, cost_model, replicas, s.fidelity == "flow" ? &flow : nullptr, cache};
+  const StepContext ctx{s,
+                        out.stages,
+                        out.pp_transfer_s,
+                        cost_model,
+                        replicas,
+                        s.fidelity == "flow" ? &flow : nullptr,
+                        cache,
+                        gpu_factors.empty() ? nullptr : &gpu_factors};
   out.step = simulate_step_at(ctx, s.spec.micro_batches, timeline);
 
   const double step = out.step.step_s;
@@ -385,6 +406,10 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
     // Every training node writes its shards (ZeRO-1, PP and EP spread the state over all of them).
     out.checkpoint = checkpoint_cost(*s.checkpoint, checkpoint_state_bytes(arch, s.model.mtp, s.spec), s.cluster.nodes);
     out.time_per_step_s += out.checkpoint->amortised_s;
+    if (s.failures) {
+      out.goodput = training_goodput(*s.failures, s.layout.gpus, s.cluster.nodes, step, s.checkpoint->every_steps,
+                                     out.checkpoint->time.value());
+    }
   }
   if (!s.spec.batch_ramp) {
     out.gpu_hours = out.steps_for_budget * out.time_per_step_s * gpus / 3600.0;

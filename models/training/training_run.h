@@ -16,6 +16,8 @@
 #include "models/training/step_model.h"
 #include "models/training/training_cache.h"
 #include "models/training/training_extras.h"
+#include "models/training/training_goodput.h"
+#include "models/training/training_perturbations.h"
 #include "sim/scenario_document.h"
 
 namespace fathom::models::training {
@@ -44,6 +46,11 @@ struct TrainingScenario {
   // spec.expert_imbalance then applies to every MoE layer.
   std::vector<double> layer_imbalance;
   std::optional<CheckpointSpec> checkpoint;
+  // The optional "perturbations" array (training_perturbations.h): GPUs that do not behave like the rest;
+  // when any, predict_training unfolds every data-parallel replica.
+  std::vector<Perturbation> perturbations;
+  // The optional "failures" section (training_goodput.h; needs "checkpoint"): goodput under failures.
+  std::optional<FailureSpec> failures;
 };
 
 // Reads the scenario; every failure is InputError "<file>: <json.path>: <what>". `cache` (optional,
@@ -93,6 +100,8 @@ struct TrainingPrediction {
   // Set when the kernel calibration was made on another GPU than the cluster's (hw/calibration_match.h):
   // the families whose measured/published curves are that GPU's.
   std::optional<hw::CalibrationMismatch> calibration_mismatch;
+  // With "failures" and "checkpoint": expected goodput and the optimal checkpoint interval.
+  std::optional<TrainingGoodput> goodput;
 };
 
 // Every step is simulated through one function (a file-local simulate_step_at(micro_batches)): the
