@@ -32,7 +32,7 @@ const Registry<RunKind>& run_kind_registry() {
            {&training_report_of, true}},
           {"storage",
            "a 3FS-style storage cluster under a workload: throughput, bottleneck, job time",
-           {&storage_report_of}},
+           {&storage_report_of, false, true}},
           {"unit",
            "one prefill or decode engine, or one training chunk, at a fixed batch: step, tokens/s per GPU and "
            "node, breakdown by kernel family and communication phase",
@@ -49,7 +49,9 @@ void run_report(const ScenarioDocument& doc, const RunKind& make, const RunOptio
   if (o.bands != 0) {
     if (o.bands < 2 || o.bands > 100000) throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", o.bands));
     if (!o.trace_flag.empty()) throw InputError(o.trace_flag + ": a --bands run has no single timeline to write");
-    const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    const int threads = make.one_thread ? 1
+                        : o.threads > 0 ? o.threads
+                                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     RunOptions quiet = o;
     quiet.progress = false;
     quiet.timeline = false;

@@ -30,6 +30,7 @@ struct RunOptions {
 struct RunKind {
   Report (*report)(const ScenarioDocument& doc, const RunOptions& options) = nullptr;
   bool has_timeline = false;  // its report can carry a timeline (the "trace" format, --trace)
+  bool one_thread = false;    // runs SimGrid (a process singleton, not thread-safe): --bands on one thread
 };
 
 const Registry<RunKind>& run_kind_registry();

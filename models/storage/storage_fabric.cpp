@@ -25,6 +25,8 @@ std::string_view to_string(ResourceClass c) {
       return "cpu";
     case ResourceClass::demand:
       return "demand";
+    case ResourceClass::metadata:
+      return "metadata";
   }
   return "?";
 }

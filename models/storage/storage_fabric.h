@@ -24,10 +24,11 @@
 namespace fathom::models::storage {
 
 // `demand` is the clients' own request rate (a cap, not hardware): the bottleneck when demand is met.
-enum class ResourceClass { client_nic, storage_nic, ssd, network, client_ops, cpu, demand };
+// `metadata` is the metadata service of task jobs (task_job.h); no flow crosses it.
+enum class ResourceClass { client_nic, storage_nic, ssd, network, client_ops, cpu, demand, metadata };
 inline constexpr ResourceClass kResourceClasses[] = {
-    ResourceClass::ssd,        ResourceClass::storage_nic, ResourceClass::network, ResourceClass::client_nic,
-    ResourceClass::client_ops, ResourceClass::cpu,         ResourceClass::demand};
+    ResourceClass::ssd,        ResourceClass::storage_nic, ResourceClass::network,  ResourceClass::client_nic,
+    ResourceClass::client_ops, ResourceClass::cpu,         ResourceClass::metadata, ResourceClass::demand};
 std::string_view to_string(ResourceClass c);
 
 enum class FlowKind { read, write_head, write_forward, background };

@@ -60,6 +60,10 @@ sim::WorkEstimate estimate_storage_work(const hw::StorageClusterSpec& cluster, c
   if (w.kind == "graysort") {
     flows = reads + writes;
     all = 2 * flows;
+  } else if (w.kind == "task_job") {
+    // One read and one write simulation per wave shape (at most two shapes) per phase, run one by one.
+    flows = writes;
+    all = 4 * double(w.task_job.phases.size()) * (reads + writes);
   } else if (w.kind == "checkpoint") {
     flows = all = writes;
   } else {

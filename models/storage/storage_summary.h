@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "models/storage/storage_fabric.h"
@@ -29,6 +30,15 @@ struct PhaseSummary {
   StorageTotals totals;
   std::map<ResourceClass, double> utilisation;
   ResourceClass bottleneck = ResourceClass::storage_nic;
+  // Task jobs only (task_phase.h): the phase's tasks and waves, one task's time in a full wave, the phase's
+  // seconds in each stage (metadata, read, compute, write), its metadata operations, and the seconds each
+  // resource class limited (the class of each stage: its I/O simulation's bottleneck, cpu, metadata).
+  int64_t tasks = 0;
+  int64_t waves = 0;
+  Seconds task_time;
+  std::vector<std::pair<std::string, Seconds>> stages;
+  int64_t metadata_ops = 0;
+  std::map<ResourceClass, Seconds> limited;
 };
 
 struct StorageSummary {

@@ -29,10 +29,10 @@ FoldSpec read_fold(const SpecReader& storage) {
 
 StorageWorkload read_storage_workload(const SpecReader& storage) {
   StorageWorkload w;
-  w.kind = storage.choice("workload", {"peak_read", "graysort", "checkpoint", "kv_cache_read"});
+  w.kind = storage.choice("workload", {"peak_read", "graysort", "checkpoint", "kv_cache_read", "task_job"});
   const SpecReader r = storage.child(w.kind);
   // Objects of the other workloads may stay in a scenario (switch with --set storage.workload=...).
-  for (const char* other : {"peak_read", "graysort", "checkpoint", "kv_cache_read"}) {
+  for (const char* other : {"peak_read", "graysort", "checkpoint", "kv_cache_read", "task_job"}) {
     if (other != w.kind && storage.has(other)) storage.raw(other);
   }
   if (w.kind == "peak_read") {
@@ -55,6 +55,8 @@ StorageWorkload read_storage_workload(const SpecReader& storage) {
     w.checkpoint.state = r.quantity<Bytes>("state");
     r.positive("state", w.checkpoint.state.value());
     w.checkpoint.writers = r.at_least("writers", r.integer_or("writers", 0, "every client writes"), 0);
+  } else if (w.kind == "task_job") {
+    w.task_job = read_task_job(r);
   } else {
     w.kv_cache_read.demand_per_client = r.quantity<BytesPerSecond>("demand_per_client");
     r.positive("demand_per_client", w.kv_cache_read.demand_per_client.value());
@@ -106,6 +108,8 @@ StoragePlan plan_workload(const hw::StorageClusterSpec& cluster, const Filesyste
     StorageFabric f(writers, fs, w.fold);
     f.add_writes(w.checkpoint.state / static_cast<double>(writers.clients), Seconds(0.0));
     plan.phases.push_back({"write", std::move(f)});
+  } else if (w.kind == "task_job") {
+    plan.notes.push_back("task job: phases run by task_phase.h (no bulk phase planned)");
   } else {
     const KvCacheReadSpec& k = w.kv_cache_read;
     FilesystemSpec per_block = fs;

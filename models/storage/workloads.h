@@ -7,6 +7,8 @@
 //    partitions) then sort (read the partitions, write the output); reads pass the client's CPU.
 //  - checkpoint: every writer writes its share of a training state through CRAQ chains.
 //  - kv_cache_read: prefill clients read KV blocks at a demanded rate (ST04); see kv_read.h.
+//  - task_job: phases of tasks (metadata -> read -> compute -> write) in waves; see task_job.h. It plans
+//    no phase here: task_phase.h runs it, one flow simulation per I/O stage.
 
 #include <optional>
 #include <string>
@@ -15,6 +17,7 @@
 #include "hw/storage_spec.h"
 #include "models/storage/filesystem_spec.h"
 #include "models/storage/storage_fabric.h"
+#include "models/storage/task_job.h"
 #include "sim/spec_reader.h"
 
 namespace fathom::models::storage {
@@ -44,11 +47,12 @@ struct KvCacheReadSpec {
 };
 
 struct StorageWorkload {
-  std::string kind;  // peak_read | graysort | checkpoint | kv_cache_read
+  std::string kind;  // peak_read | graysort | checkpoint | kv_cache_read | task_job
   PeakReadSpec peak_read;
   GraySortSpec graysort;
   CheckpointSpec checkpoint;
   KvCacheReadSpec kv_cache_read;
+  TaskJobSpec task_job;
   FoldSpec fold;
 };
 

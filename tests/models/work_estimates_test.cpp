@@ -105,7 +105,8 @@ TEST_CASE("storage estimate: the flows plan_workload builds", "[unit]") {
   for (const bool per_chain : {false, true}) {
     INFO(per_chain);
     const fathom::ScenarioDocument doc =
-        fathom::load_scenario(kGraysort, {std::string("storage.fold.per_chain=") + (per_chain ? "true" : "false"),
+        fathom::load_scenario(kGraysort, {"storage.workload=graysort",
+                                          std::string("storage.fold.per_chain=") + (per_chain ? "true" : "false"),
                                           "storage.fold.clients=4", "storage.fold.storage_nodes=5"});
     const st::StorageScenario s = st::read_storage_scenario(doc, log);
     const st::StoragePlan plan = st::plan_workload(s.cluster, s.fs, s.workload);

@@ -37,6 +37,15 @@ TEST_CASE("fathom run --bands: percentiles and drivers of every headline metric,
   CHECK(j["point"]["step_s"].is_number());
 }
 
+TEST_CASE("fathom run --bands on the GraySort task job: SimGrid runs samples on one thread", "[smoke]") {
+  // --threads 2 is overridden for storage (SimGrid is a process singleton); two threads crashed it.
+  const auto r = run_fathom("run scenarios/3fs-graysort-25-nodes.json --bands 2 --threads 2 --json");
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  CHECK(j["bands"][0]["metric"] == "/storage/job_time_s");
+  CHECK(j["bands"][0]["point"].get<double>() > 0);
+}
+
 TEST_CASE("fathom run --bands: bad counts and scenarios without ranges are one line, exit 2", "[smoke]") {
   auto r = run_fathom(kDecode + "--bands 1");
   CHECK(r.exit_code == 2);
