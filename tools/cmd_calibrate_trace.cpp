@@ -89,13 +89,7 @@ void print_classes(const calib::KinetoTrace& trace, const calib::TraceSummary& s
 
 void run_trace(const TraceOptions& o) {
   const calib::TracePatterns patterns = load_trace_patterns(o.patterns);
-  const calib::KinetoTrace trace = calib::read_kineto_trace(o.trace);
-  if (trace.kernels.empty()) {
-    throw InputError(
-        fmt::format("{}: traceEvents: no GPU events (\"ph\": \"X\", \"cat\": \"kernel\"): profile with "
-                    "ProfilerActivity.CUDA",
-                    trace.file));
-  }
+  const calib::KinetoTrace trace = read_gpu_trace(o.trace);
   const calib::TraceSummary summary = calib::classify_trace(trace, patterns);
   const hw::GpuSpec gpu = trace_gpu(o, trace);
   const std::string device = trace.device.empty() ? gpu.name : trace.device;

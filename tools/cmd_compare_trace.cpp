@@ -52,13 +52,7 @@ calib::PredictedStep predicted_step(const std::string& file, const std::vector<s
 
 void run_compare_trace(const CompareTraceOptions& o) {
   const calib::TracePatterns patterns = load_trace_patterns(o.patterns);
-  const calib::KinetoTrace trace = calib::read_kineto_trace(o.trace);
-  if (trace.kernels.empty()) {
-    throw InputError(
-        fmt::format("{}: traceEvents: no GPU events (\"ph\": \"X\", \"cat\": \"kernel\"): profile with "
-                    "ProfilerActivity.CUDA",
-                    trace.file));
-  }
+  const calib::KinetoTrace trace = read_gpu_trace(o.trace);
   const calib::TraceSummary summary = calib::classify_trace(trace, patterns);
   const calib::PredictedStep predicted = predicted_step(o.scenario, o.sets);
   const double steps = o.steps > 0                ? o.steps

@@ -41,6 +41,17 @@ calib::TracePatterns load_trace_patterns(const std::vector<std::string>& user_fi
   return patterns;
 }
 
+calib::KinetoTrace read_gpu_trace(const std::string& file) {
+  calib::KinetoTrace trace = calib::read_kineto_trace(file);
+  if (trace.kernels.empty()) {
+    throw InputError(
+        fmt::format("{}: traceEvents: no GPU events (\"ph\": \"X\", \"cat\": \"kernel\"): profile with "
+                    "ProfilerActivity.CUDA",
+                    trace.file));
+  }
+  return trace;
+}
+
 std::string shipped_gpu_file(const std::string& device) {
   if (device.empty()) return "";
   const std::string key = hw::gpu_model_key(device);

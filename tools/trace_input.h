@@ -15,6 +15,9 @@ namespace fathom::tools {
 // The user's files first (in the order given), then the shipped patterns found in the scenario library.
 calib::TracePatterns load_trace_patterns(const std::vector<std::string>& user_files);
 
+// The trace at `file` (calib::read_kineto_trace), refused with one line when it holds no GPU kernel events.
+calib::KinetoTrace read_gpu_trace(const std::string& file);
+
 // The shipped GPU file (hw/gpus/*.json in the scenario library) of the GPU model `device` names
 // (hw::gpu_model_key); "" when none.
 std::string shipped_gpu_file(const std::string& device);
