@@ -31,14 +31,15 @@ ScheduleDigest digest(const Schedule& schedule) {
                       .stages = schedule.stages,
                       .chunks_per_rank = schedule.chunks_per_rank,
                       .per_rank = {}};  // every field but the units (schedule.h)
-  d.held = held_stages(schedule);
+  auto shape = std::make_shared<DigestShape>();
+  shape->held = held_stages(schedule);
   std::set<std::pair<int, int>> pairs;
   for (size_t r = 0; r < schedule.per_rank.size(); ++r) {
     std::map<UnitSignature, size_t> index;  // signature -> position in d.per_rank[r]
     std::vector<UnitCount>& counts = d.per_rank.emplace_back();
-    int last_weight = d.held[r].empty() ? -1 : d.held[r].front();
+    int last_weight = shape->held[r].empty() ? -1 : shape->held[r].front();
     LiveCounts now{std::vector<int>(size_t(schedule.stages), 0), std::vector<int>(size_t(schedule.stages), 0)};
-    std::vector<LiveCounts>& states = d.after_forward.emplace_back();
+    std::vector<LiveCounts>& states = shape->after_forward.emplace_back();
     // The states listed so far by the hash of their counts (kept up to date with each pass); equal hashes are
     // compared in full, so the list is exact.
     std::unordered_map<uint64_t, std::vector<size_t>> listed;
@@ -83,11 +84,12 @@ ScheduleDigest digest(const Schedule& schedule) {
         if (p && (p->kind == PassKind::kBackwardFull || p->kind == PassKind::kWeight)) last_weight = p->stage;
       }
       if (u.kind == UnitKind::kForwardBackward && pairs.insert({u.first.stage, u.second->stage}).second) {
-        d.forward_backward_units.push_back(u);
+        shape->forward_backward_units.push_back(u);
       }
     }
-    d.last_weight_stage.push_back(last_weight);
+    shape->last_weight_stage.push_back(last_weight);
   }
+  d.shape = std::move(shape);
   return d;
 }
 
@@ -104,15 +106,19 @@ bool same_shape(const ScheduleDigest& a, const ScheduleDigest& b) {
   if (x.name != y.name || x.ranks != y.ranks || x.stages != y.stages || x.chunks_per_rank != y.chunks_per_rank) {
     return false;
   }
-  if (a.per_rank.size() != b.per_rank.size() || a.held != b.held || a.last_weight_stage != b.last_weight_stage ||
-      a.after_forward != b.after_forward || a.forward_backward_units.size() != b.forward_backward_units.size()) {
-    return false;
+  if (a.per_rank.size() != b.per_rank.size()) return false;
+  if (a.shape != b.shape) {
+    const DigestShape &p = *a.shape, &q = *b.shape;
+    if (p.held != q.held || p.last_weight_stage != q.last_weight_stage || p.after_forward != q.after_forward ||
+        p.forward_backward_units.size() != q.forward_backward_units.size()) {
+      return false;
+    }
+    for (size_t i = 0; i < p.forward_backward_units.size(); ++i) {
+      if (signature_of(p.forward_backward_units[i]) != signature_of(q.forward_backward_units[i])) return false;
+    }
   }
   for (size_t r = 0; r < a.per_rank.size(); ++r) {
     if (!same_units(a.per_rank[r], b.per_rank[r])) return false;
-  }
-  for (size_t i = 0; i < a.forward_backward_units.size(); ++i) {
-    if (signature_of(a.forward_backward_units[i]) != signature_of(b.forward_backward_units[i])) return false;
   }
   return true;
 }
@@ -133,7 +139,7 @@ std::optional<ScheduleDigest> extrapolated(const ScheduleDigest& a, const Schedu
   const int a_m = a.header.micro_batches, step = b.header.micro_batches - a_m;
   if (step <= 0 || m < a_m || (m - a_m) % step != 0 || !same_shape(a, b)) return std::nullopt;
   const int64_t k = (m - a_m) / step;
-  ScheduleDigest out = b;
+  ScheduleDigest out = b;  // its shape shared
   out.header.micro_batches = m;
   for (size_t r = 0; r < out.per_rank.size(); ++r) {
     for (size_t i = 0; i < out.per_rank[r].size(); ++i) {

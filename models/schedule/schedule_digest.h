@@ -36,10 +36,10 @@ struct LiveCounts {
   friend bool operator==(const LiveCounts&, const LiveCounts&) = default;
 };
 
-struct ScheduleDigest {
-  Schedule header;                               // the schedule without its units (per_rank empty)
-  std::vector<std::vector<UnitCount>> per_rank;  // per rank, by first appearance in program order
-  std::vector<std::vector<int>> held;            // held_stages(schedule)
+// The part of a digest that does not change with the micro-batch count within a family (extrapolated): shared,
+// not copied, by the digests extrapolated from one pair.
+struct DigestShape {
+  std::vector<std::vector<int>> held;  // held_stages(schedule)
   // Per rank: the stage of the last pass in program order that computes weight gradients (B or W); the
   // rank's first held stage when it has none.
   std::vector<int> last_weight_stage;
@@ -48,6 +48,17 @@ struct ScheduleDigest {
   std::vector<std::vector<LiveCounts>> after_forward;
   // The F&B units of distinct (forward stage, backward stage), first of each in rank then program order.
   std::vector<Unit> forward_backward_units;
+};
+
+struct ScheduleDigest {
+  Schedule header;                               // the schedule without its units (per_rank empty)
+  std::vector<std::vector<UnitCount>> per_rank;  // per rank, by first appearance in program order
+  std::shared_ptr<const DigestShape> shape;      // never null
+
+  const std::vector<std::vector<int>>& held() const { return shape->held; }
+  const std::vector<int>& last_weight_stage() const { return shape->last_weight_stage; }
+  const std::vector<std::vector<LiveCounts>>& after_forward() const { return shape->after_forward; }
+  const std::vector<Unit>& forward_backward_units() const { return shape->forward_backward_units; }
 };
 
 ScheduleDigest digest(const Schedule& schedule);

@@ -185,7 +185,7 @@ int live_micro_batches(const std::vector<schedule::LiveCounts>& states) {
 std::vector<Walk> walk(const schedule::ScheduleDigest& digest, const std::vector<ActivationBytes>& per_stage) {
   std::vector<Walk> out;
   const size_t stages = per_stage.size();
-  for (const std::vector<schedule::LiveCounts>& states : digest.after_forward) {
+  for (const std::vector<schedule::LiveCounts>& states : digest.after_forward()) {
     Walk w;
     const schedule::LiveCounts* at_peak = nullptr;
     for (const schedule::LiveCounts& c : states) {
@@ -371,7 +371,7 @@ TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stag
   std::optional<schedule::ScheduleDigest> own_digest;
   const schedule::ScheduleDigest& digest =
       cache ? schedule_digest(s, s.spec.micro_batches, *cache) : own_digest.emplace(schedule::digest(*s.schedule));
-  const std::vector<std::vector<int>>& rank_stages = digest.held;
+  const std::vector<std::vector<int>>& rank_stages = digest.held();
   std::vector<std::vector<ActivationItem>> items;  // per stage; filled when needed (not from the cache)
   std::vector<ActivationBytes> own_bytes;
   const std::vector<ActivationBytes>* per_stage = &own_bytes;
@@ -399,7 +399,7 @@ TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stag
     m.gradients_bytes = st.gradients;
     m.optimizer_bytes = st.optimizer;
     m.activations_bytes = walks.at(r).peak;
-    m.activation_micro_batches = live_micro_batches(digest.after_forward.at(r));
+    m.activation_micro_batches = live_micro_batches(digest.after_forward().at(r));
     m.deepep_buffers_bytes = deepep;
     m.workspace_bytes = s.spec.workspace.value();
     m.total_bytes = m.parameters_bytes + m.fp8_weights_bytes + m.gradients_bytes + m.optimizer_bytes +

@@ -22,7 +22,7 @@ schedule::UnitDurations largest_units(const StepInputs& in, const schedule::Sche
     d.backward_s = std::max(d.backward_s, plans.cost(Unit::single({PassKind::kBackwardFull, 0, 0, s})).total_s());
     d.weight_s = std::max(d.weight_s, plans.cost(Unit::single({PassKind::kWeight, 0, 0, s})).total_s());
   }
-  for (const Unit& pair : digest.forward_backward_units) {
+  for (const Unit& pair : digest.forward_backward_units()) {
     d.forward_backward_s = std::max(d.forward_backward_s, plans.cost(pair).total_s());
   }
   return d;
@@ -49,7 +49,7 @@ StepResult analytic_step(const StepInputs& in) {
       b.backward_weight_s += n * c.backward_weight_s;
       b.exposed_ep_comm_s += n * c.exposed_comm_s;
     }
-    b.stages = digest.held[size_t(r)];
+    b.stages = digest.held()[size_t(r)];
     busiest = std::max(busiest, b.forward_s + b.backward_input_s + b.backward_weight_s + b.exposed_ep_comm_s);
   }
   schedule::UnitDurations d = largest_units(in, digest, plans);
@@ -64,7 +64,7 @@ StepResult analytic_step(const StepInputs& in) {
     b.pipeline_end_s = result.pipeline_s;
     b.bubble_s = result.pipeline_s - (b.forward_s + b.backward_input_s + b.backward_weight_s + b.exposed_ep_comm_s);
     // The chunk whose weight gradients finish last in program order: its reduce-scatter is exposed.
-    const int last_chunk = digest.last_weight_stage[size_t(r)];
+    const int last_chunk = digest.last_weight_stage()[size_t(r)];
     ChunkParams all;
     for (int s : b.stages) {
       const ChunkParams p = chunk_params(in.stages.at(s).blocks);

@@ -23,7 +23,7 @@ TEST_CASE("schedule digest: counts add up to the units, held stages and live pea
       CHECK(d.header.name == s.name);
       CHECK(d.header.micro_batches == s.micro_batches);
       CHECK(d.header.per_rank.empty());
-      CHECK(d.held == held_stages(s));
+      CHECK(d.held() == held_stages(s));
       const std::vector<int> peaks = peak_activations(s);
       for (size_t r = 0; r < s.per_rank.size(); ++r) {
         int64_t units = 0;
@@ -31,7 +31,7 @@ TEST_CASE("schedule digest: counts add up to the units, held stages and live pea
         CHECK(units == int64_t(s.per_rank[r].size()));
         // The most micro-batches held whole after any forward is schedule::peak_activations.
         int most = 0;
-        for (const LiveCounts& c : d.after_forward[r])
+        for (const LiveCounts& c : d.after_forward()[r])
           most = std::max(most, std::accumulate(c.full.begin(), c.full.end(), 0));
         CHECK(most == peaks[r]);
       }
