@@ -5,9 +5,6 @@
 #include <optional>
 
 #include "models/param_counts.h"
-#include "models/tensor_parallel.h"
-#include "models/training/zero_costs.h"
-#include "models/weights.h"
 
 namespace fathom::models::training {
 namespace {
@@ -287,77 +284,6 @@ std::vector<PeakComposition> peak_activation_composition(const schedule::Schedul
   std::vector<PeakComposition> out;
   for (Walk& w : walk(schedule::digest(schedule), per_stage)) out.push_back(std::move(w.at_peak));
   return out;
-}
-
-RankStateBytes rank_state_bytes(const std::vector<Stage>& stages, const std::vector<int>& rank_stages,
-                                const TrainingSpec& spec, const TrainingLayout& layout) {
-  ChunkParams all;
-  for (int s : rank_stages) {
-    const ChunkParams p = chunk_params(stages.at(size_t(s)).blocks);
-    all.dense += p.dense;
-    all.expert += p.expert;
-  }
-  const double params = double(all.dense + all.expert);
-  RankStateBytes out;
-  out.parameters = params * hw::bytes_per_element(spec.parameter_gather_dtype);
-  out.gradients = params * hw::bytes_per_element(spec.gradient_reduce_dtype);
-  out.optimizer = zero1_shard_params(all, layout) * (hw::bytes_per_element(spec.master_weight_dtype) +
-                                                     2.0 * hw::bytes_per_element(spec.optimizer_moment_dtype));
-  return out;
-}
-
-double fp8_weight_bytes(const ModelArch& a, const std::vector<Stage>& stages, const std::vector<int>& rank_stages,
-                        const TrainingLayout& layout, hw::DType gemm_dtype, int64_t copies) {
-  return Fp8WeightBytes(a, layout, gemm_dtype, copies).of(stages, rank_stages);
-}
-
-Fp8WeightBytes::Fp8WeightBytes(const ModelArch& arch, const TrainingLayout& layout, hw::DType gemm_dtype,
-                               int64_t copies)
-    : arch_(arch), layout_(layout), counted_(gemm_dtype == hw::DType::fp8 && copies > 0), copies_(copies) {}
-
-// The FP8 bytes of one layer on this GPU, by layer kind (computed once per kind). Under TP a GPU holds its
-// shard of the attention and dense-FFN weights (models/tensor_parallel.h; MLA's down-projections whole).
-double Fp8WeightBytes::layer_bytes(LayerKind kind) {
-  const auto [it, added] = per_layer_.try_emplace(kind, 0.0);
-  if (!added) return it->second;
-  const auto add = [&](const ModelArch& sharded) {
-    for (const WeightTensor& t : layer_weights(sharded, kind)) {
-      if (!t.quantizable) continue;
-      const int64_t n = t.group == WeightGroup::routed_experts ? layout_.experts_per_gpu : t.copies;
-      it->second += tensor_bytes(arch_, t.rows, t.cols, true, hw::DType::fp8).value() * double(n);
-    }
-  };
-  if (layout_.tp > 1) {
-    add(tp_sharded_arch(arch_, layout_.tp));
-  } else {
-    add(arch_);
-  }
-  return it->second;
-}
-
-double Fp8WeightBytes::of(const std::vector<Stage>& stages, const std::vector<int>& rank_stages) {
-  if (!counted_) return 0;
-  double bytes = 0;
-  for (int s : rank_stages) {
-    for (const BlockCost& b : stages.at(size_t(s)).blocks) {
-      if (b.kind != BlockKind::layer && b.kind != BlockKind::mtp) continue;  // embedding, LM head: BF16
-      bytes += layer_bytes(arch_.kind_of_layer(b.layer));
-    }
-  }
-  return bytes * double(copies_);
-}
-
-double deepep_buffer_bytes(const ModelArch& a, const TrainingLayout& layout, const TrainingSpec& spec,
-                           int64_t gpus_per_node) {
-  if (layout.ep <= 1 || !a.is_moe()) return 0;
-  const double channels = double(spec.communication_sms / 2);
-  const double nvl_peers = double(std::min(layout.ep, gpus_per_node));
-  const double rdma_peers = layout.ep_nodes > 1 ? double(layout.ep_nodes) : 0.0;
-  const double h = double(a.hidden);
-  const double slot = h * 2.0 + h / 128.0 * 4.0 + double(a.experts_per_token) * (8.0 + 4.0);
-  return channels * slot *
-         (nvl_peers * double(spec.deepep_nvl_buffer_tokens) +
-          2.0 * rdma_peers * double(spec.deepep_rdma_buffer_tokens));
 }
 
 TrainingMemory training_memory(const TrainingScenario& s, const TrainingPrediction& p) {
