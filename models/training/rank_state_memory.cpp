@@ -40,13 +40,14 @@ Fp8WeightBytes::Fp8WeightBytes(const ModelArch& arch, const TrainingLayout& layo
 // The FP8 bytes of one layer on this GPU, by layer kind (computed once per kind). Under TP a GPU holds its
 // shard of the attention and dense-FFN weights (models/tensor_parallel.h; MLA's down-projections whole).
 double Fp8WeightBytes::layer_bytes(LayerKind kind) {
-  const auto [it, added] = per_layer_.try_emplace(kind, 0.0);
-  if (!added) return it->second;
+  const auto found = per_layer_.find(kind);
+  if (found != per_layer_.end()) return found->second;
+  double bytes = 0;
   const auto add = [&](const ModelArch& sharded) {
     for (const WeightTensor& t : layer_weights(sharded, kind)) {
       if (!t.quantizable) continue;
       const int64_t n = t.group == WeightGroup::routed_experts ? layout_.experts_per_gpu : t.copies;
-      it->second += tensor_bytes(arch_, t.rows, t.cols, true, hw::DType::fp8).value() * double(n);
+      bytes += tensor_bytes(arch_, t.rows, t.cols, true, hw::DType::fp8).value() * double(n);
     }
   };
   if (layout_.tp > 1) {
@@ -54,7 +55,8 @@ double Fp8WeightBytes::layer_bytes(LayerKind kind) {
   } else {
     add(arch_);
   }
-  return it->second;
+  per_layer_.emplace(kind, bytes);
+  return bytes;
 }
 
 double Fp8WeightBytes::of(const std::vector<Stage>& stages, const std::vector<int>& rank_stages) {
