@@ -17,10 +17,11 @@ allowed_for() {
     calib) echo "sim hw calib" ;;
     reports) echo "sim hw reports" ;;
     tools) echo "sim hw models calib reports tools" ;;
+    python) echo "sim hw models calib reports tools python" ;;
     *) echo "*" ;;
   esac
 }
-project_folders=" sim hw models calib reports tools tests bench "
+project_folders=" sim hw models calib reports tools python tests bench "
 
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
   mapfile -t files < <(git ls-files -- '*.cpp' '*.h' '*.hpp' '*.cc' '*.cu' '*.cuh')

@@ -41,6 +41,14 @@ const Registry<RunKind>& run_kind_registry() {
   return registry;
 }
 
+const RunKind& run_kind_of(const ScenarioDocument& doc) {
+  if (!doc.root.contains("kind") || !doc.root["kind"].is_string()) {
+    throw InputError(
+        fmt::format("{}: kind: required key is missing (one of: serving, training, storage, unit)", doc.label));
+  }
+  return run_kind_registry().get(doc.root["kind"].get<std::string>(), doc.label + ": kind").make;
+}
+
 namespace {
 
 // The run (or its --bands sweep) printed, and written to --report DIR.
@@ -100,12 +108,8 @@ void add_run_command(CLI::App& app) {
     }
     reports::format_registry().get(run->format, "--format");
     run->progress = isatty(fileno(stderr)) != 0;
-    if (!doc.root.contains("kind") || !doc.root["kind"].is_string()) {
-      throw InputError(
-          fmt::format("{}: kind: required key is missing (one of: serving, training, storage, unit)", doc.label));
-    }
+    const RunKind& make = run_kind_of(doc);
     const std::string kind = doc.root["kind"].get<std::string>();
-    const RunKind& make = run_kind_registry().get(kind, doc.label + ": kind").make;
     run->trace_flag = !run->trace_file.empty() ? "--trace" : run->format == "trace" ? "--format trace" : "";
     if (!run->trace_flag.empty() && !make.has_timeline) {
       throw InputError(fmt::format("{}: a {} run has no timeline to write (only training runs have one)",

@@ -34,6 +34,9 @@ struct RunKind {
 };
 
 const Registry<RunKind>& run_kind_registry();
+// The kind the scenario's "kind" names; InputError "<file>: kind: ..." when it is missing or unknown.
+// `fathom run` and the Python module (python/fathom_module.cpp) dispatch through it.
+const RunKind& run_kind_of(const ScenarioDocument& doc);
 
 Report unit_report_of(const ScenarioDocument& doc, const RunOptions& options);
 Report serving_report_of(const ScenarioDocument& doc, const RunOptions& options);

@@ -12,6 +12,8 @@ command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 packages+=(chromium)
 # Distributed plan sweeps (`mpirun -n N fathom plan`, docs/plan.md); optional at build time, tested when present.
 packages+=(libopenmpi-dev openmpi-bin)
+# The Python module `import fathom` (build/python, docs/python.md) and its pytest suite.
+packages+=(python3-dev pybind11-dev python3-pytest)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
