@@ -110,7 +110,7 @@ PYBIND11_MODULE(_core, m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const fathom::InputError& e) {
-      input_error(fathom::printable(e.what(), 2000).c_str());  // the CLI's one_line()
+      input_error(fathom::error_line(e.what()).c_str());  // the CLI's line
     }
   });
 

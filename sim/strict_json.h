@@ -44,6 +44,10 @@ bool is_valid_utf8(std::string_view text);
 // most `max_chars` bytes with "..." appended when cut.
 std::string printable(std::string_view text, size_t max_chars = 80);
 
+// A whole error message on one line (printable, up to 2,000 bytes): what the CLI prints after "fathom: error: "
+// and what the Python module's InputError carries.
+inline std::string error_line(std::string_view text) { return printable(text, 2000); }
+
 // A JSON value for an error line: compact, cut like printable().
 std::string brief(const nlohmann::json& value, size_t max_chars = 60);
 

@@ -21,7 +21,7 @@
 namespace {
 
 // An error message on one line, whatever the text it quotes.
-std::string one_line(const std::string& text) { return fathom::printable(text, 2000); }
+std::string one_line(const std::string& text) { return fathom::error_line(text); }
 
 bool is_number(const std::string& s) {
   if (s.empty()) return false;
