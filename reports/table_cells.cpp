@@ -12,6 +12,8 @@ std::vector<std::vector<std::string>> table_cells(const Report& report, const Ta
       const nlohmann::json& v = row.at(c.key);
       if (v.is_string()) {
         cells.push_back(v.get<std::string>());
+      } else if (v.is_null()) {  // a value that does not exist (e.g. a ratio to 0): blank in CSV, n/a in text
+        cells.push_back(plain ? "" : "n/a");
       } else if (plain) {
         cells.push_back(v.dump());
       } else {

@@ -21,9 +21,10 @@ std::string grouped(double v) {
 }
 
 // Whether every row of `rows` holds `key` as a number (`number`) or a number or string.
-bool rows_hold(const nlohmann::json& rows, const std::string& key, bool number) {
+bool rows_hold(const nlohmann::json& rows, const std::string& key, bool number, bool null_ok = false) {
   for (const nlohmann::json& row : rows) {
     if (!row.is_object() || !row.contains(key)) return false;
+    if (null_ok && row[key].is_null()) continue;
     if (number ? !row[key].is_number() : !(row[key].is_number() || row[key].is_string())) return false;
   }
   return true;
@@ -31,7 +32,7 @@ bool rows_hold(const nlohmann::json& rows, const std::string& key, bool number) 
 
 void check_chart(const Report& r, const TableSpec& t, const ChartSpec& c, const nlohmann::json& rows) {
   const auto need = [&](const std::string& key, bool number) {
-    if (!rows_hold(rows, key, number)) {
+    if (!rows_hold(rows, key, number, /*null_ok=*/true)) {  // a null is a bar not drawn
       throw std::logic_error(fmt::format("{} report: table {}: {} chart field \"{}\" is not a {} in every row", r.kind,
                                          t.name, c.kind, key, number ? "number" : "value"));
     }
@@ -129,7 +130,8 @@ void check_report(const Report& r) {
     }
     for (const nlohmann::json& row : r.data.at(p)) {
       for (const ColumnSpec& c : t.columns) {
-        if (!row.is_object() || !row.contains(c.key) || !(row[c.key].is_number() || row[c.key].is_string())) {
+        if (!row.is_object() || !row.contains(c.key) ||
+            !(row[c.key].is_number() || row[c.key].is_string() || row[c.key].is_null())) {
           throw std::logic_error(r.kind + " report: table " + t.name + " row lacks column " + c.key);
         }
       }

@@ -7,7 +7,8 @@
 // kind; `--bands` samples its headline metrics by path.
 //
 // Contract: every MetricSpec::path names a number in `data`, every TableSpec::path an array of objects whose
-// column keys are numbers or strings (check_report verifies both; the run kinds' tests call it).
+// column keys are numbers, strings or null (a value that does not exist, e.g. a ratio to 0: shown n/a; charts
+// skip it) (check_report verifies both; the run kinds' tests call it).
 
 #include <nlohmann/json.hpp>
 #include <string>

@@ -12,7 +12,11 @@ namespace {
 
 using nlohmann::json;
 
-double ratio(double predicted, double measured) { return measured > 0 && predicted > 0 ? predicted / measured : 0.0; }
+// predicted / measured; null (shown "n/a") when either side is 0: a family only one side has, or a trace
+// without exposed communication, has no ratio (0 would read as "predicted nothing").
+json ratio(double predicted, double measured) {
+  return measured > 0 && predicted > 0 ? json(predicted / measured) : json(nullptr);
+}
 
 json families_json(const TraceSummary& s, const PredictedStep& p, double steps) {
   std::map<std::string, PredictedRow> predicted;
@@ -166,15 +170,20 @@ Report trace_comparison_report(const KinetoTrace& trace, const TraceSummary& sum
   rep.metrics = {
       {"/measured/step_s", "s", "measured GPU time per step (first to last GPU event, / steps)"},
       {"/predicted/step_s", "s", "predicted step"},
-      {"/ratio/step", "", "predicted / measured step"},
       {"/measured/exposed_communication_s", "s", "measured exposed communication per step"},
       {"/predicted/exposed_communication_s", "s", "predicted exposed communication per step"},
-      {"/ratio/exposed_communication", "", "predicted / measured exposed communication"},
       {"/measured/compute_s", "s", "measured compute busy time per step", false},
       {"/predicted/compute_s", "s", "predicted compute per step", false},
       {"/measured/communication_s", "s", "measured communication busy time per step", false},
       {"/predicted/communication_s", "s", "predicted communication per step", false},
   };
+  // A ratio is a metric only where both sides have a time (else it is null in the data).
+  if (rep.data["ratio"]["step"].is_number()) {
+    rep.metrics.insert(rep.metrics.begin() + 2, {"/ratio/step", "", "predicted / measured step"});
+  }
+  if (rep.data["ratio"]["exposed_communication"].is_number()) {
+    rep.metrics.push_back({"/ratio/exposed_communication", "", "predicted / measured exposed communication"});
+  }
   rep.tables = {
       {"families",
        "Per kernel family and communication phase, per step",

@@ -402,6 +402,8 @@ TEST_CASE("trace: compare-trace's report, per family, per step, with exposed com
   CHECK(row("collective")["note"] == "compared with tp_collectives");
   CHECK(row("elementwise")["note"] == "not in the prediction");
   CHECK(row("overhead")["measured_s"].get<double>() == 0.0);
+  CHECK(row("overhead")["predicted_over_measured"].is_null());  // not in the trace: no ratio, not 0
+  CHECK(row("elementwise")["predicted_over_measured"].is_null());
   // Timelines: the first step measured (4 kernels), the prediction laid out (2 compute, 2 communication);
   // predicted communication overlaps compute by communication - exposed = 15 us.
   int measured = 0, predicted = 0;

@@ -59,6 +59,14 @@ TEST_CASE("renderers: JSON is the data, CSV is exact, text and Markdown show met
   CHECK(md.find("| gemm | 23.8 |") != std::string::npos);
 }
 
+TEST_CASE("a null cell (a value that does not exist) is blank in CSV and n/a in text and Markdown", "[unit]") {
+  Report r = sample();
+  r.data["rows"][1]["time_s"] = nullptr;
+  CHECK(render(r, "csv") == "# rows\nname,time_s\ngemm,0.0238\n\"a, \"\"b\"\"\",\n");
+  CHECK(render(r, "text").find("n/a") != std::string::npos);
+  CHECK(render(r, "markdown").find("| n/a |") != std::string::npos);
+}
+
 TEST_CASE("an unknown format is one input error naming the flag, a schema path that is not there a logic error",
           "[unit]") {
   CHECK_THROWS_WITH(render(sample(), "pdf"),
