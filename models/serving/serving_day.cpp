@@ -40,6 +40,7 @@ struct DayContext {
   const DecodeStepTable& steps;
   const PrefillPeriodTable& periods;
   Seconds kv_transfer_per_token;
+  Bytes kv_token;  // KV-cache bytes per token, all layers
   SimCache& cache;
 };
 
@@ -117,6 +118,7 @@ WindowResult plan_window(const DayContext& d, double start_h, double end_h) {
   SimWindow sim{.warmup = Seconds(kWarmupS), .horizon = s.simulated_seconds_per_window, .seed = 1000};
   PrefillSimResult prefill;
   DecodeSimResult decode;
+  storage::KvRequestReadTime kv_read;
   const bool fixed_batch = s.decode.batch_per_gpu.has_value();
   bool prefill_ok = false, decode_ok = false;
   for (int attempt = 0; attempt < kMaxSloIterations && !(prefill_ok && decode_ok); ++attempt) {
@@ -125,7 +127,8 @@ WindowResult plan_window(const DayContext& d, double start_h, double end_h) {
       prefill = SimCache::get(d.cache.prefill, sim.arrival_rate_per_s, [&] {
         return simulate_prefill_unit(d.periods, s.prefill, mix, d.kv_transfer_per_token, sim);
       });
-      prefill_ok = prefill.stable && prefill.ttft_p99_s <= s.slo.ttft_p99.value();
+      kv_read = window_kv_read(in, mix, d.kv_token, w.requests_per_s, w.prefill_units * s.prefill.unit.nodes);
+      prefill_ok = prefill.stable && prefill.ttft_p99_s + kv_read.total.value() <= s.slo.ttft_p99.value();
       if (!prefill_ok) ++w.prefill_units;
     }
     if (!decode_ok) {
@@ -156,20 +159,29 @@ WindowResult plan_window(const DayContext& d, double start_h, double end_h) {
   w.decode_batch_per_gpu = decode.mean_batch_per_gpu;
   w.tokens_per_s_per_request = decode.speed_mean;
   w.speed_p1 = decode.speed_p1;
-  w.ttft_p50_s = prefill.ttft_p50_s;
-  w.ttft_p99_s = prefill.ttft_p99_s;
+  // The cached prefix is read before the uncached suffix's prefill and not overlapped with it (the
+  // suffix's attention needs the prefix's KV): it adds to every TTFT of the window.
+  w.ttft_kv_read_s = kv_read.total.value();
+  w.kv_read_queueing_s = kv_read.queueing.value();
+  w.kv_read_ios = kv_read.ios;
+  w.ttft_p50_without_kv_read_s = prefill.ttft_p50_s;
+  w.ttft_p99_without_kv_read_s = prefill.ttft_p99_s;
+  w.ttft_p50_s = prefill.ttft_p50_s + w.ttft_kv_read_s;
+  w.ttft_p99_s = prefill.ttft_p99_s + w.ttft_kv_read_s;
   w.ttft_quantiles_s = prefill.ttft_quantiles_s;
   w.prefill_busy_fraction = prefill.busy_fraction;
   return w;
 }
 
-// Quantile q of the union of windows' TTFT quantile points, each window weighted by its requests.
-double pooled_quantile(const std::vector<WindowResult>& windows, double q) {
+// Quantile q of the union of windows' TTFT quantile points, each window weighted by its requests; with
+// each window's KV-cache read added when `with_kv_read`.
+double pooled_quantile(const std::vector<WindowResult>& windows, double q, bool with_kv_read) {
   std::vector<std::pair<double, double>> points;  // (ttft, weight)
   double total = 0;
   for (const WindowResult& w : windows) {
     const double weight = w.requests_per_s * (w.end_h - w.start_h) / static_cast<double>(w.ttft_quantiles_s.size());
-    for (const double t : w.ttft_quantiles_s) points.emplace_back(t, weight);
+    const double read = with_kv_read ? w.ttft_kv_read_s : 0.0;
+    for (const double t : w.ttft_quantiles_s) points.emplace_back(t + read, weight);
     total += weight * static_cast<double>(w.ttft_quantiles_s.size());
   }
   if (points.empty()) return 0;
@@ -185,10 +197,12 @@ double pooled_quantile(const std::vector<WindowResult>& windows, double q) {
 void aggregate(const ServingInputs& in, ServingResult& r) {
   const double gpus_per_node = static_cast<double>(in.cluster.node.gpus_per_node);
   double prefill_node_s = 0, decode_node_s = 0, node_s = 0, speed_tokens = 0, batch_gpu_s = 0, decode_gpu_s = 0;
+  double kv_read_request_s = 0;
   r.slo_met_every_window = true;
   for (const WindowResult& w : r.windows) {
     const double seconds = (w.end_h - w.start_h) * 3600.0;
     r.requests += w.requests_per_s * seconds;
+    kv_read_request_s += w.ttft_kv_read_s * w.requests_per_s * seconds;
     r.input_tokens += w.input_tokens;
     r.cache_hit_tokens += w.cache_hit_tokens;
     r.output_tokens += w.output_tokens;
@@ -215,8 +229,11 @@ void aggregate(const ServingInputs& in, ServingResult& r) {
   r.nodes_decode_average = decode_node_s / kDay;
   r.gpu_hours = node_s * gpus_per_node / 3600.0;
   r.cost_profit_margin = cost_profit_margin(r.revenue, r.cost);
-  r.ttft_p50_s = pooled_quantile(r.windows, 0.50);
-  r.ttft_p99_s = pooled_quantile(r.windows, 0.99);
+  r.ttft_p50_s = pooled_quantile(r.windows, 0.50, true);
+  r.ttft_p99_s = pooled_quantile(r.windows, 0.99, true);
+  r.ttft_p50_without_kv_read_s = pooled_quantile(r.windows, 0.50, false);
+  r.ttft_p99_without_kv_read_s = pooled_quantile(r.windows, 0.99, false);
+  r.ttft_kv_read_s = r.requests > 0 ? kv_read_request_s / r.requests : 0.0;
 }
 
 }  // namespace
@@ -235,6 +252,25 @@ BytesPerSecond storage_bandwidth_per_gpu(const ServingInputs& in) {
   const BytesPerSecond node_nic = n.storage_nic.achievable_bandwidth * static_cast<double>(n.storage_nic.count);
   const BytesPerSecond per_node = in.kv_read_per_node ? std::min(node_nic, *in.kv_read_per_node) : node_nic;
   return per_node / static_cast<double>(n.gpus_per_node);
+}
+
+std::string kv_read_client_path(const ServingInputs& in) {
+  return in.kv_read_client ? in.kv_read_client->path : "none";
+}
+
+storage::KvRequestReadTime window_kv_read(const ServingInputs& in, const RequestMix& mix, Bytes kv_bytes_per_token,
+                                          double requests_per_s, int64_t prefill_nodes) {
+  const Bytes bytes = kv_bytes_per_token * (mix.mean_input_tokens * mix.cache_hit_fraction);
+  if (!(bytes.value() > 0) || prefill_nodes < 1) return {};
+  const BytesPerSecond node_rate = storage_bandwidth_per_gpu(in) * static_cast<double>(in.cluster.node.gpus_per_node);
+  // Reads of hits and writes of the newly computed KV share the node's storage link (capacity.h).
+  const BytesPerSecond traffic =
+      kv_bytes_per_token * (requests_per_s * mix.mean_input_tokens / static_cast<double>(prefill_nodes)) / Seconds(1);
+  const double utilisation = std::min(1.0, traffic / node_rate);
+  // Without a kv_cache_storage section there is no client model: no per-operation cost or latency.
+  const storage::KvReadClient client = in.kv_read_client.value_or(storage::KvReadClient{
+      .path = "none", .io_size = bytes, .per_io_cost = Seconds(0), .first_byte_latency = Seconds(0)});
+  return storage::kv_request_read_time(client, {.bytes = bytes, .node_rate = node_rate, .utilisation = utilisation});
 }
 
 bool experts_divide(const ModelArch& arch, const UnitSpec& unit) {
@@ -268,7 +304,8 @@ ServingResult simulate_serving_day(const ServingInputs& in, const Progress& prog
   const PrefillPeriodTable periods(cost, s.prefill, r.prefill, kv_token, r.mix.cache_hit_fraction, storage_bw);
   // The prefilled KV cache moves to a decode GPU over one IB NIC.
   SimCache cache;
-  const DayContext day{in, r, steps, periods, kv_token / in.cluster.node.scaleout_nic.achievable_bandwidth, cache};
+  const DayContext day{in,       r,    steps, periods, kv_token / in.cluster.node.scaleout_nic.achievable_bandwidth,
+                       kv_token, cache};
   work = simulation_work(day, n, window_h, work);
   if (const auto why = serving_over_budget(work)) throw InputError(fmt::format("{}: {}", in.label, *why));
   for (size_t i = 0; i < n; ++i) {
@@ -276,6 +313,7 @@ ServingResult simulate_serving_day(const ServingInputs& in, const Progress& prog
     if (progress) progress(i + 1, n);
   }
   aggregate(in, r);
+  r.kv_read_bytes_per_request = (kv_token * (r.mix.mean_input_tokens * r.mix.cache_hit_fraction)).value();
   return r;
 }
 

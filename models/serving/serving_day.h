@@ -15,6 +15,7 @@
 #include "models/serving/serving_result.h"
 #include "models/serving/serving_spec.h"
 #include "models/serving/traffic.h"
+#include "models/storage/kv_request_read.h"
 
 namespace fathom::models::serving {
 
@@ -33,7 +34,19 @@ struct ServingInputs {
   // through models/storage/kv_read); absent: the node's storage NIC alone limits them.
   std::optional<BytesPerSecond> kv_read_per_node;
   std::string kv_read_bottleneck = kNodeStorageNic;
+  // The 3FS client path and per-operation costs of those reads (kv_request_read.h); absent without a
+  // kv_cache_storage section: a request's read is then its transfer and queueing at the node's NIC only.
+  std::optional<storage::KvReadClient> kv_read_client;
 };
+
+// The client path the report names: "usrbio", "fuse", or "none" (no kv_cache_storage section).
+std::string kv_read_client_path(const ServingInputs& in);
+
+// The KV-cache read of a window's mean request (every request reads its cache_hit_fraction of its prompt):
+// its cached prefix at the node's KV read rate, the node's storage link busy with the window's reads of hits
+// and writes of new KV (as the prefill capacity counts them) spread over `prefill_nodes`.
+storage::KvRequestReadTime window_kv_read(const ServingInputs& in, const RequestMix& mix, Bytes kv_bytes_per_token,
+                                          double requests_per_s, int64_t prefill_nodes);
 
 // Called after each window with (windows done, windows in all).
 using Progress = std::function<void(size_t, size_t)>;

@@ -21,6 +21,7 @@ void read_kv_cache_storage(const SpecReader& r, ServingInputs& in) {
       storage::KvReadQuery{.clients = cluster.clients, .demand_per_client = BytesPerSecond(0), .block_size = block});
   in.kv_read_per_node = kv.capacity_per_client;
   in.kv_read_bottleneck = "storage cluster " + std::string(storage::to_string(kv.bottleneck));
+  in.kv_read_client = storage::kv_read_client(cluster, fs, block);
 }
 
 }  // namespace
@@ -56,6 +57,7 @@ ServingInputs read_serving_inputs(const ScenarioDocument& doc, ProvenanceLog* lo
       .spec = read_serving_spec(top, cluster.node.gpus_per_node),
       .kv_read_per_node = std::nullopt,
       .kv_read_bottleneck = kNodeStorageNic,
+      .kv_read_client = std::nullopt,
   };
   if (top.has("kv_cache_storage")) read_kv_cache_storage(top.child("kv_cache_storage"), in);
   top.finish();

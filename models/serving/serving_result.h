@@ -25,7 +25,14 @@ struct WindowResult {
   double decode_batch_per_gpu = 0;      // simulated, time-weighted
   double tokens_per_s_per_request = 0;  // simulated, token-weighted mean
   double speed_p1 = 0;                  // simulated 1st-percentile request speed
+  // TTFT includes the KV-cache read of the request's cached prefix, in series before its prefill
+  // (ttft_kv_read_s, the window's mean request); the *_without_kv_read figures and the quantiles are the
+  // prefill simulation's alone.
   double ttft_p50_s = 0, ttft_p99_s = 0;
+  double ttft_kv_read_s = 0;
+  double ttft_p50_without_kv_read_s = 0, ttft_p99_without_kv_read_s = 0;
+  double kv_read_queueing_s = 0;  // the queueing part of ttft_kv_read_s
+  int64_t kv_read_ios = 0;        // read operations per request
   std::vector<double> ttft_quantiles_s;
   double prefill_busy_fraction = 0;
   bool slo_met = false;
@@ -48,7 +55,10 @@ struct ServingResult {
   double gpu_hours = 0;
   Usd cost, revenue;
   double cost_profit_margin = 0;
-  double ttft_p50_s = 0, ttft_p99_s = 0;  // over all requests of the day
+  double ttft_p50_s = 0, ttft_p99_s = 0;  // over all requests of the day, KV-cache reads included
+  double ttft_kv_read_s = 0;              // request-weighted mean over the day
+  double ttft_p50_without_kv_read_s = 0, ttft_p99_without_kv_read_s = 0;
+  double kv_read_bytes_per_request = 0;  // the mean request's cached prefix
   bool slo_met_every_window = false;
   std::optional<hw::CalibrationMismatch> calibration_mismatch;  // another GPU's kernel calibration in use
 };
