@@ -131,4 +131,14 @@ std::vector<ClaimOutcome> run_claims(const ClaimsFile& f, const VerifyOptions& o
   return out;
 }
 
+Report verify_claims_report(const std::string& file, const VerifyOptions& options) {
+  if (options.bands != 0 && (options.bands < 2 || options.bands > 100000)) {
+    throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", options.bands));
+  }
+  if (options.threads < 0)
+    throw InputError(fmt::format("--threads {}: must be 0 (every core) or more", options.threads));
+  const ClaimsFile claims = read_claims(file, scenario_library());
+  return verify_report(claims.name, run_claims(claims, options), options.bands, options.seed);
+}
+
 }  // namespace fathom::tools

@@ -4,6 +4,7 @@
 // for `fathom memory` of it.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "sim/claims.h"
@@ -22,5 +23,10 @@ struct VerifyOptions {
 // the simulator refuses (it does not fit, the SLO is unreachable) makes its claim not_checkable with the
 // refusal as the reason; so does a metric the report does not have.
 std::vector<ClaimOutcome> run_claims(const ClaimsFile& claims, const VerifyOptions& options);
+
+// `fathom verify FILE`: the claims file read (the scenario library searched), every claim run and judged, as
+// the verify Report. InputError for bands outside 2..100000 (0: none) or negative threads. The CLI
+// (tools/cmd_verify.cpp) and the Python module call it.
+Report verify_claims_report(const std::string& file, const VerifyOptions& options);
 
 }  // namespace fathom::tools

@@ -23,9 +23,7 @@ struct CompareOptions {
   std::string report_dir;
 };
 
-Report report_of(const std::string& file, std::vector<std::string> sets, const std::vector<std::string>& own) {
-  sets.insert(sets.end(), own.begin(), own.end());
-  const ScenarioDocument doc = load_scenario(file, sets);
+Report report_of(const ScenarioDocument& doc) {
   if (!doc.root.contains("kind") || !doc.root["kind"].is_string()) {
     throw InputError(fmt::format("{}: kind: required key is missing", doc.label));
   }
@@ -37,7 +35,24 @@ Report report_of(const std::string& file, std::vector<std::string> sets, const s
   return kind.report(doc, RunOptions{});
 }
 
+ScenarioDocument load_side(const std::string& file, std::vector<std::string> sets,
+                           const std::vector<std::string>& own) {
+  sets.insert(sets.end(), own.begin(), own.end());
+  return load_scenario(file, sets);
+}
+
 }  // namespace
+
+Report compare_report_of(const ScenarioDocument& a_doc, const ScenarioDocument& b_doc, const std::string& name_a,
+                         const std::string& name_b) {
+  const Report a = report_of(a_doc);
+  const Report b = report_of(b_doc);
+  if (a.kind != b.kind) {
+    throw InputError(fmt::format("compare: {} is a {} run and {} a {} run; compare runs of one kind", name_a, a.kind,
+                                 name_b, b.kind));
+  }
+  return compare_reports(a, b, name_a, name_b);
+}
 
 void add_compare_command(CLI::App& app) {
   auto o = std::make_shared<CompareOptions>();
@@ -50,13 +65,9 @@ void add_compare_command(CLI::App& app) {
   cmd->add_flag("--json", o->json, "Print one JSON object");
   cmd->add_option("--report", o->report_dir, "Write the comparison's report files into DIR");
   cmd->callback([o] {
-    const Report a = report_of(o->a, o->sets, o->sets_a);
-    const Report b = report_of(o->b, o->sets, o->sets_b);
-    if (a.kind != b.kind) {
-      throw InputError(
-          fmt::format("compare: {} is a {} run and {} a {} run; compare runs of one kind", o->a, a.kind, o->b, b.kind));
-    }
-    const Report c = compare_reports(a, b, o->a, o->b);
+    const ScenarioDocument a = load_side(o->a, o->sets, o->sets_a);
+    const ScenarioDocument b = load_side(o->b, o->sets, o->sets_b);
+    const Report c = compare_report_of(a, b, o->a, o->b);
     fmt::print("{}", reports::render(c, o->json ? "json" : "text"));
     if (!o->report_dir.empty()) reports::write_report_dir(c, o->report_dir);
   });

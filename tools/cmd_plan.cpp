@@ -22,6 +22,7 @@
 #include "sim/band_sweep.h"
 #include "tools/commands.h"
 #include "tools/plan_mpi.h"
+#include "tools/plan_report.h"
 #include "tools/run_kinds.h"
 #include "tools/scenario_options.h"
 
@@ -54,13 +55,6 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
   bool shown_ = false;
   int last_percent_ = -1;
-};
-
-struct PlanOptions {
-  std::string report_dir;
-  int bands = 0;  // --bands N: sample the best configuration's ranged values N times
-  uint64_t seed = 1;
-  int threads = 0;
 };
 
 // The bands of the best configuration (sim/band_sweep.h) under "/best_bands" of the plan's report.
@@ -138,7 +132,8 @@ std::optional<models::plan::ServingPlanResult> distributed_serving_plan(
   return mp::collect_serving(std::move(types), spec, *parts);
 }
 
-// Nothing on the ranks other than 0 of a distributed run (rank 0 prints and writes).
+}  // namespace
+
 std::optional<Report> plan_report_of(const ScenarioDocument& doc, const PlanOptions& o, const PlanRanks& ranks) {
   const std::string kind =
       doc.root.contains("kind") && doc.root["kind"].is_string() ? doc.root["kind"].get<std::string>() : "";
@@ -181,8 +176,6 @@ std::optional<Report> plan_report_of(const ScenarioDocument& doc, const PlanOpti
   }
   return rep;
 }
-
-}  // namespace
 
 void add_plan_command(CLI::App& app) {
   auto opts = std::make_shared<ScenarioOptions>();

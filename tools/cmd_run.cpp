@@ -49,25 +49,25 @@ const RunKind& run_kind_of(const ScenarioDocument& doc) {
   return run_kind_registry().get(doc.root["kind"].get<std::string>(), doc.label + ": kind").make;
 }
 
+Report run_or_bands_report(const ScenarioDocument& doc, const RunKind& make, const RunOptions& o) {
+  if (o.bands == 0) return make.report(doc, o);
+  if (o.bands < 2 || o.bands > 100000) throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", o.bands));
+  if (!o.trace_flag.empty()) throw InputError(o.trace_flag + ": a --bands run has no single timeline to write");
+  const int threads = make.one_thread ? 1
+                      : o.threads > 0 ? o.threads
+                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  RunOptions quiet = o;
+  quiet.progress = false;
+  quiet.timeline = false;
+  return band_report(
+      sweep_bands(doc, o.bands, o.seed, threads, [&](const ScenarioDocument& d) { return make.report(d, quiet); }));
+}
+
 namespace {
 
 // The run (or its --bands sweep) printed, and written to --report DIR.
 void run_report(const ScenarioDocument& doc, const RunKind& make, const RunOptions& o) {
-  Report report;
-  if (o.bands != 0) {
-    if (o.bands < 2 || o.bands > 100000) throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", o.bands));
-    if (!o.trace_flag.empty()) throw InputError(o.trace_flag + ": a --bands run has no single timeline to write");
-    const int threads = make.one_thread ? 1
-                        : o.threads > 0 ? o.threads
-                                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    RunOptions quiet = o;
-    quiet.progress = false;
-    quiet.timeline = false;
-    report = band_report(
-        sweep_bands(doc, o.bands, o.seed, threads, [&](const ScenarioDocument& d) { return make.report(d, quiet); }));
-  } else {
-    report = make.report(doc, o);
-  }
+  const Report report = run_or_bands_report(doc, make, o);
   fmt::print("{}", reports::render(report, o.format));
   if (!o.trace_file.empty()) {
     std::ofstream out(o.trace_file);

@@ -43,13 +43,7 @@ void add_verify_command(CLI::App& app) {
   cmd->add_option("--seed", o->run.seed, "Seed of the --bands sampling")->capture_default_str();
   cmd->add_option("--threads", o->run.threads, "Threads for --bands (0: every core)")->capture_default_str();
   cmd->callback([o] {
-    if (o->run.bands != 0 && (o->run.bands < 2 || o->run.bands > 100000)) {
-      throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", o->run.bands));
-    }
-    if (o->run.threads < 0)
-      throw InputError(fmt::format("--threads {}: must be 0 (every core) or more", o->run.threads));
-    const ClaimsFile claims = read_claims(o->file, scenario_library());
-    const Report report = verify_report(claims.name, run_claims(claims, o->run), o->run.bands, o->run.seed);
+    const Report report = verify_claims_report(o->file, o->run);
     fmt::print("{}", reports::render(report, o->json ? "json" : "text"));
     if (!o->report_dir.empty()) reports::write_report_dir(report, o->report_dir);
   });

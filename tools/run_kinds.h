@@ -38,6 +38,17 @@ const Registry<RunKind>& run_kind_registry();
 // `fathom run` and the Python module (python/fathom_module.cpp) dispatch through it.
 const RunKind& run_kind_of(const ScenarioDocument& doc);
 
+// What `fathom run` prints: the plain run, or with options.bands != 0 its --bands sweep (sim/band_sweep.h; one
+// thread for a one_thread kind). InputError for bands outside 2..100000 or a trace flag with bands. `fathom run`
+// and the Python module call it.
+Report run_or_bands_report(const ScenarioDocument& doc, const RunKind& make, const RunOptions& options);
+
+// `fathom compare`: A's and B's reports side by side with B / A (sim/report_compare.h); `name_a`/`name_b` label
+// them. InputError when a scenario has no kind that builds a report, or the two kinds differ. The CLI and the
+// Python module call it (tools/cmd_compare.cpp).
+Report compare_report_of(const ScenarioDocument& a, const ScenarioDocument& b, const std::string& name_a,
+                         const std::string& name_b);
+
 Report unit_report_of(const ScenarioDocument& doc, const RunOptions& options);
 Report serving_report_of(const ScenarioDocument& doc, const RunOptions& options);
 Report training_report_of(const ScenarioDocument& doc, const RunOptions& options);

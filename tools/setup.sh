@@ -14,6 +14,8 @@ packages+=(chromium)
 packages+=(libopenmpi-dev openmpi-bin)
 # The Python module `import fathom` (build/python, docs/python.md) and its pytest suite.
 packages+=(python3-dev pybind11-dev python3-pytest)
+# Tables as DataFrames and the plotted what-if sweep (examples/what_if_sweep.py); both optional to the module.
+packages+=(python3-pandas python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -36,3 +38,5 @@ if [ ! -f build/build.ninja ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="$build_type" >/dev/null
 fi
 cmake --build build -j"$(nproc)"
+# `import fathom` without PYTHONPATH (a .pth file naming build/python; docs/python.md).
+tools/python-path.sh

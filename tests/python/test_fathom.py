@@ -1,68 +1,17 @@
-"""The Python module against the CLI (docs/python.md): the same values, the same errors.
+"""The Python module against the CLI (docs/python.md): `run`'s values, `load`'s sets, the same errors.
 
 Run by CTest (tests/python/CMakeLists.txt) as `python3 -m pytest tests/python` with PYTHONPATH at the
 module's build folder and FATHOM_BINARY naming build/fathom. Values are compared exactly: the module and
 the CLI run the same code, so every number must be the same double."""
 
-import json
-import math
 import os
 import subprocess
 import sys
-import threading
-from pathlib import Path
 
 import pytest
+from cli_helpers import ROOT, SERVING_DAY, SHIPPED, assert_identical, cli, cli_json
 
 import fathom
-
-ROOT = Path(__file__).resolve().parents[2]
-BINARY = os.environ.get("FATHOM_BINARY", str(ROOT / "build" / "fathom"))
-SERVING_DAY = ROOT / "scenarios" / "deepseek-v3-r1-serving-day.json"
-
-# One shipped scenario of each kind the module runs (serving, unit, storage, training).
-SHIPPED = [
-    "scenarios/deepseek-v3-r1-serving-day.json",
-    "scenarios/unit/deepseek-v3-decode-ep128-h800.json",
-    "scenarios/3fs-graysort-25-nodes.json",
-    "scenarios/deepseek-v3-pretrain-1024xh100-tp2-pp8-vp4.json",
-]
-
-
-def cli(*args):
-    return subprocess.run([BINARY, *args], cwd=ROOT, capture_output=True, text=True)
-
-
-def cli_json(scenario, *sets):
-    done = cli("run", scenario, "--json", *[a for s in sets for a in ("--set", s)])
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
-
-
-def leaves(tree, path=""):
-    """Every leaf of a JSON tree as (path, value), in order."""
-    if isinstance(tree, dict):
-        for key, value in tree.items():
-            yield from leaves(value, f"{path}/{key}")
-    elif isinstance(tree, list):
-        for i, value in enumerate(tree):
-            yield from leaves(value, f"{path}/{i}")
-    else:
-        yield path, tree
-
-
-def assert_identical(ours, theirs):
-    ours_leaves, theirs_leaves = list(leaves(ours)), list(leaves(theirs))
-    assert [p for p, _ in ours_leaves] == [p for p, _ in theirs_leaves]
-    numbers = 0
-    for (path, a), (_, b) in zip(ours_leaves, theirs_leaves):
-        assert type(a) is type(b), path
-        if isinstance(a, float):
-            assert a == b or (math.isnan(a) and math.isnan(b)), f"{path}: {a!r} != {b!r}"
-            numbers += 1
-        else:
-            assert a == b, path
-    assert numbers > 0  # the comparison saw numbers, not only text
 
 
 @pytest.mark.parametrize("scenario", SHIPPED)
@@ -100,8 +49,7 @@ def test_attribute_item_and_metric_access_agree():
         assert isinstance(report.metric(metric["path"]), (int, float)), metric["path"]
         assert "unit" in metric
     for spec in report.tables:
-        rows = report.table(spec["name"])
-        assert isinstance(rows, list)
+        assert isinstance(report.table(spec["name"]).rows, list)
     with pytest.raises(AttributeError, match="no key 'no_such_key'"):
         report.no_such_key
 
@@ -128,19 +76,3 @@ def test_input_errors_carry_the_cli_line(args, sets, monkeypatch):
 
 def test_input_error_is_a_value_error():
     assert issubclass(fathom.InputError, ValueError)
-
-
-def test_runs_in_threads_give_the_same_report():
-    scenario = fathom.load(ROOT / SHIPPED[1])
-    alone = fathom.run(scenario).data
-    results = [None] * 4
-
-    def one(i):
-        results[i] = fathom.run(scenario).data
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(results))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert all(r == alone for r in results)
