@@ -160,8 +160,9 @@ nlohmann::json result_json(const nlohmann::json& scenario, const TrainingScenari
       {"memory", memory_json(memory)},
       {"engine_tasks", p.step.tasks},
       {"engine_flows", p.step.flows},
-      {"folds",
-       s.perturbations.empty() ? training_folds(s.fidelity) : perturbed_training_folds(s.perturbations, s.layout)},
+      {"folds", s.perturbations.empty()
+                    ? training_folds(s.fidelity)
+                    : perturbed_training_folds(s.perturbations, s.layout, training_folds(s.fidelity))},
       {"assumptions", assumptions_json(log)},
       {"scenario", scenario},
   };

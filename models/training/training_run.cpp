@@ -329,9 +329,12 @@ const std::vector<Stage>& training_stages(const TrainingScenario& s, TrainingPri
 TrainingPrediction predict_training(const TrainingScenario& s, int replicas, bool timeline, TrainingPriceCache* cache) {
   // A perturbation breaks the data-parallel fold: every replica is simulated (training_perturbations.h).
   std::vector<GpuFactors> gpu_factors;
-  if (!s.perturbations.empty()) {
+  // Symmetric ones (background_traffic) keep it: the folded replicas all get the same factors.
+  if (breaks_data_parallel_fold(s.perturbations)) {
     replicas = int(s.layout.dp);
     gpu_factors = perturbed_gpu_factors(s.perturbations, s.layout);
+  } else if (!s.perturbations.empty()) {
+    gpu_factors = perturbed_gpu_factors(s.perturbations, s.layout, std::max(1, replicas));
   }
   if (replicas > 1) {
     const auto why = training_over_budget({.fidelity = s.fidelity,
