@@ -24,6 +24,12 @@ std::string Perturbation::describe() const {
     return fmt::format("background_traffic: other traffic takes {:g} of every {} link (its phases x{:g})", share,
                        link_class, 1.0 / (1.0 - share));
   }
+  if (kind == "node_removed") {
+    return fmt::format(
+        "node_removed: node {} (rank {}) is lost; {} replicas stop (their EP groups lost experts); "
+        "policy {}",
+        node, rank, lost_replicas, policy);
+  }
   if (kind == "second_job") {
     return fmt::format("second_job: another job takes {:g} of the scale-out NICs of nodes {}..{} ({} GPUs at x{:g})",
                        share, first_node, first_node + nodes - 1, nics.size(), 1.0 - share);
@@ -68,8 +74,8 @@ std::vector<Perturbation> read_perturbations(const SpecReader& top, const Traini
   };
   for (const SpecReader& r : items) {
     Perturbation p;
-    p.kind = r.choice("kind",
-                      {"gpu_slowdown", "nic_degraded", "nic_down", "plane_down", "background_traffic", "second_job"});
+    p.kind = r.choice("kind", {"gpu_slowdown", "nic_degraded", "nic_down", "plane_down", "background_traffic",
+                               "second_job", "node_removed"});
     if (p.kind == "gpu_slowdown" || p.kind == "nic_degraded" || p.kind == "nic_down") {
       p.node = r.at_most("node", r.at_least("node", r.integer("node"), 0), nodes - 1);
       p.gpu = r.at_most("gpu", r.at_least("gpu", r.integer("gpu"), 0), gpus_per_node - 1);
@@ -111,6 +117,26 @@ std::vector<Perturbation> read_perturbations(const SpecReader& top, const Traini
     } else if (p.kind == "background_traffic") {
       p.link_class = r.choice("link_class", {"scale_out", "nvlink"});
       p.share = open_share(r);
+    } else if (p.kind == "node_removed") {
+      if (std::any_of(out.begin(), out.end(), [](const Perturbation& o) { return o.kind == "node_removed"; })) {
+        r.fail("kind", "at most one node_removed per scenario");
+      }
+      if (layout.dp % gpus_per_node != 0) {
+        r.fail("kind",
+               fmt::format("a removed node's GPUs must hold replicas of one rank: dp ({}) must be a multiple of "
+                           "the node's GPUs ({})",
+                           layout.dp, gpus_per_node));
+      }
+      p.node = r.at_most("node", r.at_least("node", r.integer("node"), 0), nodes - 1);
+      p.policy = r.choice("policy", {"redistribute", "fail"});
+      const NicShare first = place(p.node, 0);
+      p.rank = first.rank;
+      p.replica = first.replica;
+      // The replicas of the EP groups that held the node's GPUs (consecutive replicas, ep of them).
+      const int64_t ep = std::max<int64_t>(1, layout.ep);
+      const int64_t group_first = (first.replica / ep) * ep;
+      const int64_t group_end = ((first.replica + gpus_per_node - 1) / ep + 1) * ep;
+      p.lost_replicas = std::min(layout.dp, group_end) - group_first;
     } else {  // second_job
       p.first_node = r.at_most("first_node", r.at_least("first_node", r.integer("first_node"), 0), nodes - 1);
       p.nodes = r.at_most("nodes", r.at_least("nodes", r.integer("nodes"), 1), nodes - p.first_node);
@@ -126,6 +152,26 @@ std::vector<Perturbation> read_perturbations(const SpecReader& top, const Traini
     out.push_back(std::move(p));
   }
   return out;
+}
+
+std::optional<NodeRemoval> node_removal(const std::vector<Perturbation>& perturbations, const TrainingLayout& layout,
+                                        int64_t micro_batches) {
+  for (const Perturbation& p : perturbations) {
+    if (p.kind != "node_removed") continue;
+    NodeRemoval out;
+    const int64_t remaining = layout.dp - p.lost_replicas;
+    if (remaining <= 0) {
+      out.failure = fmt::format("node {} removed: its EP groups span all {} replicas of rank {}: no replica can run",
+                                p.node, layout.dp, p.rank);
+    } else if (p.policy == "fail") {
+      out.failure = fmt::format("node {} removed (policy fail): {} replicas of {} stop; the step does not complete",
+                                p.node, p.lost_replicas, layout.dp);
+    } else {
+      out.micro_batches = (micro_batches * layout.dp + remaining - 1) / remaining;
+    }
+    return out;
+  }
+  return std::nullopt;
 }
 
 bool breaks_data_parallel_fold(const std::vector<Perturbation>& perturbations) {

@@ -32,10 +32,20 @@
 //    `share` of the scale-out NICs of our nodes first_node .. first_node + nodes - 1 (modelled as background
 //    traffic on those nodes' NICs only: nic_degraded 1 - share on each of their GPUs). Breaks: the
 //    data-parallel fold (unless it covers every node). Keeps: as nic_degraded.
+//  - node_removed {node, policy: redistribute | fail}: the node is lost mid-run. Its GPUs hold replicas of
+//    one pipeline rank (dp a multiple of the node's GPUs); the EP groups of that rank holding them lose
+//    experts (re-sharding them onto the survivors is not modelled), so every replica of those groups stops:
+//    `lost_replicas`. fail: the step fails (the report's `step_failure`; its step figures stay the
+//    unperturbed step's). redistribute: the global batch is kept: the dp - lost remaining replicas each
+//    run ceil(micro_batches x dp / (dp - lost)) micro-batches, rounded up to a count the schedule takes; the
+//    step is the folded step at that count (every remaining replica alike: no fold broken; the lost GPUs
+//    idle, still counted in GPU-hours; the rings are priced for dp members; the batch ramp's slices are not
+//    redistributed). No replica left: the step fails whatever the policy. At most one per scenario.
 // A GPU is named by node and GPU: with tensor parallelism 1, cluster GPU node x gpus_per_node + gpu is
 // pipeline rank g / dp and data-parallel replica g mod dp (rank r's replicas fill nodes r x dp / 8 onward).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -61,12 +71,23 @@ struct Perturbation {
   double share = 0;                   // background_traffic, second_job: the share other traffic takes
   int64_t plane = 0;                  // plane_down
   int64_t first_node = 0, nodes = 0;  // second_job
-  bool breaks_data_parallel_fold() const { return kind != "background_traffic"; }
+  std::string policy;                 // node_removed: redistribute | fail
+  int64_t lost_replicas = 0;          // node_removed: the replicas that stop (derived)
+  bool breaks_data_parallel_fold() const { return kind != "background_traffic" && kind != "node_removed"; }
   std::string describe() const;  // one line, e.g. "gpu_slowdown: node 3 GPU 5 (rank 0, replica 29) x1.5"
 };
 
 // True if any perturbation breaks the data-parallel fold (then every replica is simulated).
 bool breaks_data_parallel_fold(const std::vector<Perturbation>& perturbations);
+
+// What a node_removed leaves of the step (none: the step as scheduled).
+struct NodeRemoval {
+  std::optional<std::string> failure;  // set: the step fails (policy fail, or no replica left), and why
+  int64_t micro_batches = 0;           // redistribute: per remaining replica, before the schedule's rounding
+};
+// `micro_batches`: the scenario's per pipeline.
+std::optional<NodeRemoval> node_removal(const std::vector<Perturbation>& perturbations, const TrainingLayout& layout,
+                                        int64_t micro_batches);
 
 // Per GPU (replica x pp + rank) of an unfolded step: what its tasks are multiplied by.
 struct GpuFactors {

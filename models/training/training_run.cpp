@@ -383,7 +383,16 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
                         s.fidelity == "flow" ? &flow : nullptr,
                         cache,
                         gpu_factors.empty() ? nullptr : &gpu_factors};
-  out.step = simulate_step_at(ctx, s.spec.micro_batches, timeline);
+  // A removed node: the step fails, or the remaining replicas take its replicas' micro-batches.
+  int64_t micro_batches = s.spec.micro_batches;
+  if (const std::optional<NodeRemoval> removal = node_removal(s.perturbations, s.layout, s.spec.micro_batches)) {
+    out.step_failure = removal->failure;
+    if (!removal->failure) {
+      micro_batches = accepted_micro_batches(s.spec.schedule, s.layout.pp, removal->micro_batches);
+      out.redistributed_micro_batches = micro_batches;
+    }
+  }
+  out.step = simulate_step_at(ctx, micro_batches, timeline);
 
   const double step = out.step.step_s;
   const double gpus = double(s.layout.gpus);

@@ -282,3 +282,41 @@ TEST_CASE("second_job on every node = background_traffic on scale-out, on some n
   CHECK_THROWS_WITH(perturbed(R"([{"kind": "second_job", "first_node": 250, "nodes": 7, "share": 0.5}])"),
                     Catch::Contains("perturbations.0.nodes: must be at most 6, got 7"));
 }
+
+TEST_CASE("node_removed: redistribute keeps the global batch on the remaining replicas, fail fails the step",
+          "[unit]") {
+  // Node 17 = cluster GPUs 136..143: rank 1, replicas 8..15, all in the EP group of replicas 0..63 (ep 64):
+  // 64 replicas stop, the other 64 run 120 x 128 / 64 = 240 micro-batches each.
+  const tr::TrainingScenario s = perturbed(R"([{"kind": "node_removed", "node": 17, "policy": "redistribute"}])");
+  REQUIRE(s.perturbations.size() == 1);
+  CHECK(s.perturbations[0].rank == 1);
+  CHECK(s.perturbations[0].lost_replicas == 64);
+  CHECK_FALSE(tr::breaks_data_parallel_fold(s.perturbations));
+  const auto removal = tr::node_removal(s.perturbations, s.layout, s.spec.micro_batches);
+  REQUIRE(removal);
+  CHECK_FALSE(removal->failure);
+  CHECK(removal->micro_batches == 240);
+  const tr::TrainingPrediction base = tr::predict_training(reference(), 1);
+  const tr::TrainingPrediction p = tr::predict_training(s, 1);
+  CHECK(p.redistributed_micro_batches == 240);
+  CHECK_FALSE(p.step_failure);
+  // The step is the unperturbed scenario's at 240 micro-batches per replica, exactly; the global batch kept.
+  fathom::ProvenanceLog log;
+  tr::TrainingScenario doubled = tr::read_training_scenario(
+      fathom::load_scenario(kScenario, {"training.micro_batches=240", "training.global_batch_sequences=30720"}), log);
+  doubled.spec.batch_ramp.reset();
+  CHECK(p.step.step_s == tr::predict_training(doubled, 1).step.step_s);
+  CHECK(p.step.step_s > 1.5 * base.step.step_s);
+  CHECK(p.tokens_per_step == base.tokens_per_step);
+  // fail: the report says so; the step figures are the unperturbed step's.
+  const tr::TrainingPrediction f =
+      tr::predict_training(perturbed(R"([{"kind": "node_removed", "node": 17, "policy": "fail"}])"), 1);
+  REQUIRE(f.step_failure);
+  CHECK(f.step_failure->find("node 17 removed (policy fail): 64 replicas of 128 stop") != std::string::npos);
+  CHECK(f.step.step_s == base.step.step_s);
+  CHECK_THROWS_WITH(perturbed(R"([{"kind": "node_removed", "node": 17, "policy": "wait"}])"),
+                    Catch::Contains("perturbations.0.policy"));
+  CHECK_THROWS_WITH(perturbed(R"([{"kind": "node_removed", "node": 17, "policy": "fail"},
+                                  {"kind": "node_removed", "node": 18, "policy": "fail"}])"),
+                    Catch::Contains("perturbations.1.kind: at most one node_removed per scenario"));
+}
