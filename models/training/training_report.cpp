@@ -160,11 +160,14 @@ nlohmann::json result_json(const nlohmann::json& scenario, const TrainingScenari
       {"memory", memory_json(memory)},
       {"engine_tasks", p.step.tasks},
       {"engine_flows", p.step.flows},
-      {"folds",
-       s.perturbations.empty() ? training_folds(s.fidelity) : perturbed_training_folds(s.perturbations, s.layout)},
+      {"folds", s.perturbations.empty()
+                    ? training_folds(s.fidelity)
+                    : perturbed_training_folds(s.perturbations, s.layout, training_folds(s.fidelity))},
       {"assumptions", assumptions_json(log)},
       {"scenario", scenario},
   };
+  if (p.step_failure) out["step_failure"] = *p.step_failure;  // node_removed (training_perturbations.h)
+  if (p.redistributed_micro_batches > 0) out["redistributed_micro_batches"] = p.redistributed_micro_batches;
   if (p.goodput) {  // only with a "failures" section (training_goodput.h)
     const TrainingGoodput& g = *p.goodput;
     const auto band = [](const Band& b) {
@@ -224,6 +227,11 @@ std::vector<std::string> lines(const TrainingScenario& s, const TrainingPredicti
                   m.per_rank.at(size_t(m.worst_rank)).total_bytes / 1073741824.0, m.hbm_bytes / 1073741824.0,
                   m.fits ? "fits" : "DOES NOT FIT"),
   };
+  if (p.step_failure) out.push_back("STEP FAILS: " + *p.step_failure + " (the figures above: the step without it)");
+  if (p.redistributed_micro_batches > 0) {
+    out.push_back(fmt::format("Node removed: each remaining replica runs {} micro-batches (the global batch kept)",
+                              p.redistributed_micro_batches));
+  }
   if (p.checkpoint) {
     out.push_back(
         fmt::format("Checkpoint: {:.4g} GB by {} nodes in {:.1f} s ({}-bound), every {} steps: {:.1f} ms "

@@ -329,9 +329,12 @@ const std::vector<Stage>& training_stages(const TrainingScenario& s, TrainingPri
 TrainingPrediction predict_training(const TrainingScenario& s, int replicas, bool timeline, TrainingPriceCache* cache) {
   // A perturbation breaks the data-parallel fold: every replica is simulated (training_perturbations.h).
   std::vector<GpuFactors> gpu_factors;
-  if (!s.perturbations.empty()) {
+  // Symmetric ones (background_traffic) keep it: the folded replicas all get the same factors.
+  if (breaks_data_parallel_fold(s.perturbations)) {
     replicas = int(s.layout.dp);
     gpu_factors = perturbed_gpu_factors(s.perturbations, s.layout);
+  } else if (!s.perturbations.empty()) {
+    gpu_factors = perturbed_gpu_factors(s.perturbations, s.layout, std::max(1, replicas));
   }
   if (replicas > 1) {
     const auto why = training_over_budget({.fidelity = s.fidelity,
@@ -380,7 +383,16 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
                         s.fidelity == "flow" ? &flow : nullptr,
                         cache,
                         gpu_factors.empty() ? nullptr : &gpu_factors};
-  out.step = simulate_step_at(ctx, s.spec.micro_batches, timeline);
+  // A removed node: the step fails, or the remaining replicas take its replicas' micro-batches.
+  int64_t micro_batches = s.spec.micro_batches;
+  if (const std::optional<NodeRemoval> removal = node_removal(s.perturbations, s.layout, s.spec.micro_batches)) {
+    out.step_failure = removal->failure;
+    if (!removal->failure) {
+      micro_batches = accepted_micro_batches(s.spec.schedule, s.layout.pp, removal->micro_batches);
+      out.redistributed_micro_batches = micro_batches;
+    }
+  }
+  out.step = simulate_step_at(ctx, micro_batches, timeline);
 
   const double step = out.step.step_s;
   const double gpus = double(s.layout.gpus);

@@ -102,6 +102,10 @@ struct TrainingPrediction {
   std::optional<hw::CalibrationMismatch> calibration_mismatch;
   // With "failures" and "checkpoint": expected goodput and the optimal checkpoint interval.
   std::optional<TrainingGoodput> goodput;
+  // A node_removed perturbation (training_perturbations.h): set when the step fails, and why; or the
+  // micro-batches each remaining replica runs (redistribute; 0: no node removed).
+  std::optional<std::string> step_failure;
+  int64_t redistributed_micro_batches = 0;
 };
 
 // Every step is simulated through one function (a file-local simulate_step_at(micro_batches)): the

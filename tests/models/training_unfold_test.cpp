@@ -161,3 +161,162 @@ TEST_CASE("the shipped DeepSeek-V3 step with a straggler: unfolded, slower, fold
   CHECK(folds.front().find("NOT folded") != std::string::npos);
   CHECK(folds.back().find("node 17 GPU 3 (rank 1, replica 11)") != std::string::npos);
 }
+
+namespace {
+
+// The shipped scenario with `perturbations` set to `json` (as `--set perturbations=...`), one step.
+tr::TrainingScenario perturbed(const std::string& json) {
+  fathom::ProvenanceLog log;
+  tr::TrainingScenario s = tr::read_training_scenario(fathom::load_scenario(kScenario, {"perturbations=" + json}), log);
+  s.spec.batch_ramp.reset();
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("nic_down: the GPU and its PCIe sibling share the sibling's NIC, each at half its bandwidth", "[unit]") {
+  // Node 17 GPU 3 = cluster GPU 139: rank 1, replica 11; its sibling GPU 2 = cluster GPU 138: replica 10.
+  const tr::TrainingScenario s = perturbed(R"([{"kind": "nic_down", "node": 17, "gpu": 3}])");
+  REQUIRE(s.perturbations.size() == 1);
+  const tr::Perturbation& p = s.perturbations[0];
+  REQUIRE(p.nics.size() == 2);
+  CHECK(p.nics[0].rank == 1);
+  CHECK(p.nics[0].replica == 11);
+  CHECK(p.nics[1].rank == 1);
+  CHECK(p.nics[1].replica == 10);
+  CHECK(p.nics[0].share == 0.5);
+  CHECK(p.nics[1].share == 0.5);
+  // The same factors as nic_degraded 0.5 on both GPUs, GPU by GPU.
+  const tr::TrainingScenario both = perturbed(
+      R"([{"kind": "nic_degraded", "node": 17, "gpu": 3, "bandwidth_factor": 0.5},
+          {"kind": "nic_degraded", "node": 17, "gpu": 2, "bandwidth_factor": 0.5}])");
+  const auto a = tr::perturbed_gpu_factors(s.perturbations, s.layout);
+  const auto b = tr::perturbed_gpu_factors(both.perturbations, both.layout);
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    INFO("GPU " << i);
+    CHECK(a[i].unit_comm == b[i].unit_comm);
+    CHECK(a[i].pp_send == b[i].pp_send);
+    CHECK(a[i].rings == b[i].rings);
+  }
+  CHECK(a[size_t(10 * 16 + 1)].pp_send == 2.0);
+  CHECK(a[size_t(12 * 16 + 1)].pp_send == 1.0);
+  CHECK(tr::breaks_data_parallel_fold(s.perturbations));
+  // Both NICs of a PCIe switch down: refused.
+  CHECK_THROWS_WITH(
+      perturbed(R"([{"kind": "nic_down", "node": 17, "gpu": 3}, {"kind": "nic_down", "node": 17, "gpu": 2}])"),
+      Catch::Contains("perturbations.1.gpu: node 17 GPU 2's PCIe sibling GPU 3 has its NIC down too"));
+}
+
+TEST_CASE("plane_down: on every node the plane's GPU and its sibling at half bandwidth", "[unit]") {
+  const tr::TrainingScenario s = perturbed(R"([{"kind": "plane_down", "plane": 5}])");
+  REQUIRE(s.perturbations.size() == 1);
+  CHECK(s.perturbations[0].nics.size() == 2 * 256);
+  const auto f = tr::perturbed_gpu_factors(s.perturbations, s.layout);
+  // Replica d sits on GPU d mod 8 of its node: GPUs 5 and 4 are replicas 4, 5, 12, 13, ...
+  for (int d = 0; d < 128; ++d) {
+    INFO("replica " << d);
+    CHECK(f[size_t(d * 16 + 7)].pp_send == (d % 8 == 4 || d % 8 == 5 ? 2.0 : 1.0));
+    CHECK(f[size_t(d * 16 + 7)].unit_comm == 2.0);  // every EP group has such a member
+  }
+}
+
+TEST_CASE("background_traffic is symmetric: the folded step with every link of the class 1/(1-share) slower",
+          "[unit]") {
+  const tr::TrainingScenario out =
+      perturbed(R"([{"kind": "background_traffic", "link_class": "scale_out", "share": 0.2}])");
+  const tr::TrainingScenario nv =
+      perturbed(R"([{"kind": "background_traffic", "link_class": "nvlink", "share": 0.2}])");
+  REQUIRE_FALSE(tr::breaks_data_parallel_fold(out.perturbations));
+  const auto f = tr::perturbed_gpu_factors(out.perturbations, out.layout, 3);
+  REQUIRE(f.size() == 3 * 16);
+  for (const tr::GpuFactors& g : f) {
+    CHECK(g.unit_comm == 1.25);
+    CHECK(g.pp_send == 1.25);
+    CHECK(g.rings == 1.25);
+    CHECK(g.unit_compute == 1.0);
+  }
+  const auto g = tr::perturbed_gpu_factors(nv.perturbations, nv.layout, 1);
+  CHECK(g[0].unit_comm == 1.25);
+  CHECK(g[0].pp_send == 1.0);
+  CHECK(g[0].rings == 1.0);
+  const tr::TrainingPrediction base = tr::predict_training(reference(), 1);
+  const tr::TrainingPrediction slow = tr::predict_training(out, 1);
+  const tr::TrainingPrediction slow_nv = tr::predict_training(nv, 1);
+  CHECK(slow.step.tasks == base.step.tasks);  // folded: the same graph
+  CHECK(slow.step.step_s > base.step.step_s);
+  CHECK(slow.step.step_s <= 1.25 * base.step.step_s);  // only the communication is 1.25x
+  CHECK(slow_nv.step.step_s > base.step.step_s);
+  CHECK(slow_nv.step.step_s <= slow.step.step_s);  // a subset of the same factors
+  const auto folds = tr::perturbed_training_folds(out.perturbations, out.layout, tr::training_folds("event"));
+  CHECK(folds.front() == tr::training_folds("event").front());
+  CHECK(folds.back().find("symmetric: no fold broken") != std::string::npos);
+  CHECK_THROWS_WITH(perturbed(R"([{"kind": "background_traffic", "link_class": "scale_out", "share": 1}])"),
+                    Catch::Contains("perturbations.0.share: the share other traffic takes must be in (0, 1), got 1"));
+}
+
+TEST_CASE("second_job on every node = background_traffic on scale-out, on some nodes their GPUs only", "[unit]") {
+  const tr::TrainingScenario all =
+      perturbed(R"([{"kind": "second_job", "first_node": 0, "nodes": 256, "share": 0.2}])");
+  const tr::TrainingScenario bg =
+      perturbed(R"([{"kind": "background_traffic", "link_class": "scale_out", "share": 0.2}])");
+  const auto a = tr::perturbed_gpu_factors(all.perturbations, all.layout);
+  const auto b = tr::perturbed_gpu_factors(bg.perturbations, bg.layout, 128);
+  REQUIRE(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(a[i].unit_comm == Approx(b[i].unit_comm).epsilon(1e-15));
+    CHECK(a[i].pp_send == Approx(b[i].pp_send).epsilon(1e-15));
+    CHECK(a[i].rings == Approx(b[i].rings).epsilon(1e-15));
+  }
+  // Nodes 16..31 hold rank 1 (replicas 0..127): only rank 1 is slowed.
+  const tr::TrainingScenario some =
+      perturbed(R"([{"kind": "second_job", "first_node": 16, "nodes": 16, "share": 0.5}])");
+  const auto c = tr::perturbed_gpu_factors(some.perturbations, some.layout);
+  for (int d = 0; d < 128; ++d) {
+    for (int r = 0; r < 16; ++r) {
+      INFO("replica " << d << " rank " << r);
+      CHECK(c[size_t(d * 16 + r)].pp_send == (r == 1 ? 2.0 : 1.0));
+      CHECK(c[size_t(d * 16 + r)].rings == (r == 1 ? 2.0 : 1.0));
+    }
+  }
+  CHECK_THROWS_WITH(perturbed(R"([{"kind": "second_job", "first_node": 250, "nodes": 7, "share": 0.5}])"),
+                    Catch::Contains("perturbations.0.nodes: must be at most 6, got 7"));
+}
+
+TEST_CASE("node_removed: redistribute keeps the global batch on the remaining replicas, fail fails the step",
+          "[unit]") {
+  // Node 17 = cluster GPUs 136..143: rank 1, replicas 8..15, all in the EP group of replicas 0..63 (ep 64):
+  // 64 replicas stop, the other 64 run 120 x 128 / 64 = 240 micro-batches each.
+  const tr::TrainingScenario s = perturbed(R"([{"kind": "node_removed", "node": 17, "policy": "redistribute"}])");
+  REQUIRE(s.perturbations.size() == 1);
+  CHECK(s.perturbations[0].rank == 1);
+  CHECK(s.perturbations[0].lost_replicas == 64);
+  CHECK_FALSE(tr::breaks_data_parallel_fold(s.perturbations));
+  const auto removal = tr::node_removal(s.perturbations, s.layout, s.spec.micro_batches);
+  REQUIRE(removal);
+  CHECK_FALSE(removal->failure);
+  CHECK(removal->micro_batches == 240);
+  const tr::TrainingPrediction base = tr::predict_training(reference(), 1);
+  const tr::TrainingPrediction p = tr::predict_training(s, 1);
+  CHECK(p.redistributed_micro_batches == 240);
+  CHECK_FALSE(p.step_failure);
+  // The step is the unperturbed scenario's at 240 micro-batches per replica, exactly; the global batch kept.
+  fathom::ProvenanceLog log;
+  tr::TrainingScenario doubled = tr::read_training_scenario(
+      fathom::load_scenario(kScenario, {"training.micro_batches=240", "training.global_batch_sequences=30720"}), log);
+  doubled.spec.batch_ramp.reset();
+  CHECK(p.step.step_s == tr::predict_training(doubled, 1).step.step_s);
+  CHECK(p.step.step_s > 1.5 * base.step.step_s);
+  CHECK(p.tokens_per_step == base.tokens_per_step);
+  // fail: the report says so; the step figures are the unperturbed step's.
+  const tr::TrainingPrediction f =
+      tr::predict_training(perturbed(R"([{"kind": "node_removed", "node": 17, "policy": "fail"}])"), 1);
+  REQUIRE(f.step_failure);
+  CHECK(f.step_failure->find("node 17 removed (policy fail): 64 replicas of 128 stop") != std::string::npos);
+  CHECK(f.step.step_s == base.step.step_s);
+  CHECK_THROWS_WITH(perturbed(R"([{"kind": "node_removed", "node": 17, "policy": "wait"}])"),
+                    Catch::Contains("perturbations.0.policy"));
+  CHECK_THROWS_WITH(perturbed(R"([{"kind": "node_removed", "node": 17, "policy": "fail"},
+                                  {"kind": "node_removed", "node": 18, "policy": "fail"}])"),
+                    Catch::Contains("perturbations.1.kind: at most one node_removed per scenario"));
+}
