@@ -74,8 +74,7 @@ MetricBand claim_band(const Prepared& p, const Claim& c, const ClaimUnit& unit, 
   return sweep.bands.at(0);
 }
 
-ClaimOutcome judge(const ClaimsFile& f, const Claim& c, const Prepared& p, std::map<std::string, Report>& cache,
-                   const VerifyOptions& o) {
+ClaimOutcome judge(const Claim& c, const Prepared& p, std::map<std::string, Report>& cache, const VerifyOptions& o) {
   ClaimOutcome out;
   out.claim = c;
   const std::string key = std::to_string(reinterpret_cast<uintptr_t>(p.make)) + p.doc.root.dump();
@@ -127,7 +126,7 @@ std::vector<ClaimOutcome> run_claims(const ClaimsFile& f, const VerifyOptions& o
   for (const Claim& c : f.claims) prepared.push_back(prepare(f, c));
   std::map<std::string, Report> cache;  // one run per distinct resolved scenario and report
   std::vector<ClaimOutcome> out;
-  for (size_t i = 0; i < f.claims.size(); ++i) out.push_back(judge(f, f.claims[i], prepared[i], cache, o));
+  for (size_t i = 0; i < f.claims.size(); ++i) out.push_back(judge(f.claims[i], prepared[i], cache, o));
   return out;
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 // Asymmetric what-ifs of one training step (issue #16; docs/training.md §4, "Perturbations"): the scenario's
-// optional `perturbations` array names GPUs that do not behave like the rest. A perturbation breaks the
-// data-parallel fold (one replica stands for all), so a perturbed step is simulated with every replica
-// unfolded (event level only, at linear cost in the replicas: step_model.cpp); the folds it keeps are named
-// in the report (perturbed_training_folds).
+// optional `perturbations` array names GPUs, NICs, nodes or link classes that do not behave like the rest.
+// An asymmetric kind (all but background_traffic and node_removed) breaks the data-parallel fold (one replica
+// stands for all), so such a step is simulated with every replica unfolded (event level only, at linear cost
+// in the replicas: step_model.cpp); each kind below names the folds it breaks and keeps, and the report names
+// the folds kept (perturbed_training_folds).
 //
 // Kinds (each item: {"kind": ..., "node": {"value": n}, "gpu": {"value": g}, ...} with provenance):
 //  - gpu_slowdown {node, gpu, factor >= 1}: the GPU computes `factor` times slower (thermal throttling, a bad
