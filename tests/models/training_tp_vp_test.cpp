@@ -5,11 +5,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "models/param_counts.h"
 #include "models/tensor_parallel.h"
+#include "models/training/block_costs.h"
 #include "models/training/training_run.h"
 #include "models/training/zero_costs.h"
 #include "sim/error.h"
@@ -108,6 +110,43 @@ TEST_CASE("ZeRO-1 under TP2: each TP rank shards and moves its own 1/tp of the T
   CHECK(ag[1].bytes == 176'160'768.0);
   // The optimizer shard: 147,013,888 / 64 + 176,160,768 / 2 (at tp 1 it would be 233 M / 128 + 176 M / 1).
   CHECK(tr::zero1_shard_params(one_layer, s.layout) == 2'297'092.0 + 88'080'384.0);
+}
+
+TEST_CASE("TP communication overlap: the rule by hand", "[unit]") {
+  // Without overlap a pass carries all of its TP collectives; with it, what its TP-block GEMMs cannot hide.
+  CHECK(tr::exposed_tp_collectives_s(0.003, 0.002, false) == 0.003);
+  CHECK(tr::exposed_tp_collectives_s(0.003, 0.002, true) == Approx(0.001).epsilon(1e-12));
+  CHECK(tr::exposed_tp_collectives_s(0.003, 0.005, true) == 0.0);
+  CHECK(tr::exposed_tp_collectives_s(0.003, 0.003, true) == 0.0);
+}
+
+TEST_CASE("TP communication overlap in the TP2 PP8 VP4 job: hidden up to the GEMMs, never slower", "[unit]") {
+  const tr::TrainingScenario off_s = read({"fidelity=analytic"});
+  const tr::TrainingScenario on_s = read({"fidelity=analytic", "parallelism.tp_comm_overlap=true"});
+  CHECK_FALSE(off_s.layout.tp_comm_overlap);
+  CHECK(on_s.layout.tp_comm_overlap);
+  const tr::TrainingPrediction off = tr::predict_training(off_s);
+  const tr::TrainingPrediction on = tr::predict_training(on_s);
+  for (int64_t layer : {0, 10}) {
+    const tr::BlockCost& a = layer_block(off, layer);
+    const tr::BlockCost& b = layer_block(on, layer);
+    const double c = a.tp_collective_s;
+    REQUIRE(c > 0);
+    REQUIRE(b.tp_collective_s == c);
+    // The same ops, so the same TP-block GEMM times, with and without overlap.
+    CHECK(a.tp_gemm.forward_s > 0);
+    CHECK(a.tp_gemm.backward_input_s > 0);
+    CHECK(b.tp_gemm.forward_s == a.tp_gemm.forward_s);
+    CHECK(a.tp_exposed_forward_s == c);
+    CHECK(a.tp_exposed_backward_input_s == c);
+    CHECK(b.tp_exposed_forward_s == std::max(0.0, c - a.tp_gemm.forward_s));
+    CHECK(b.tp_exposed_backward_input_s == std::max(0.0, c - a.tp_gemm.backward_input_s));
+    CHECK(b.forward_s == Approx(a.forward_s - c + b.tp_exposed_forward_s).epsilon(1e-12));
+    CHECK(b.backward_input_s == Approx(a.backward_input_s - c + b.tp_exposed_backward_input_s).epsilon(1e-12));
+    CHECK(b.backward_weight_s == a.backward_weight_s);
+    CHECK(b.forward_s < a.forward_s);
+  }
+  CHECK(on.step.step_s <= off.step.step_s);
 }
 
 TEST_CASE("interleaving: VP4 has a smaller pipeline bubble than the same job without it", "[unit]") {
