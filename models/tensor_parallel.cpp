@@ -1,5 +1,7 @@
 #include "models/tensor_parallel.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -17,6 +19,18 @@ ModelArch tp_sharded_arch(const ModelArch& arch, int64_t tp) {
   if (arch.attention == AttentionKind::gqa) a.kv_heads = std::max<int64_t>(1, arch.kv_heads / tp);
   a.intermediate = arch.intermediate / tp;
   return a;
+}
+
+std::string tp_group_misfit(int64_t tp, const hw::NodeSpec& node) {
+  const int64_t per_node = node.gpus_per_node;
+  const int64_t domain = node.scaleup_domain_gpus > 0 ? node.scaleup_domain_gpus : per_node;
+  if (tp >= 1 && domain % tp == 0) return "";
+  if (domain == per_node)
+    return fmt::format("{} must divide the {} GPUs of a node (a TP group stays on NVLink)", tp, per_node);
+  return fmt::format(
+      "{} must divide the {} GPUs of an NVLink domain ({} nodes of {}): a TP group stays on NVLink, "
+      "never across domains",
+      tp, domain, domain / per_node, per_node);
 }
 
 TpCollective tp_ring_collective(double gathered_bytes, int64_t tp, const hw::NodeSpec& node) {

@@ -15,6 +15,7 @@
 // GQA: the KV heads are split by TP (replicated when tp > kv_heads).
 
 #include <cstdint>
+#include <string>
 
 #include "hw/node_spec.h"
 #include "models/model_arch.h"
@@ -34,5 +35,12 @@ struct TpCollective {
   double time_s = 0;         // latency + bytes_per_gpu / intra-node achievable bandwidth per direction
 };
 TpCollective tp_ring_collective(double gathered_bytes, int64_t tp, const hw::NodeSpec& node);
+
+// A TP group stays inside one NVLink (scale-up) domain, which may span several nodes (NVL72: 72 GPUs over 18
+// trays of 4, so a TP8 group covers two trays and its collectives run on NVLink at intra_node's bandwidth and
+// latency, as tp_ring_collective prices them): tp must divide the domain's GPUs (node.scaleup_domain_gpus, 0
+// read as gpus_per_node), so that groups of consecutive GPUs never straddle two domains. Returns why `tp` does
+// not fit (the text after "<json path>: "), or "" when it does.
+std::string tp_group_misfit(int64_t tp, const hw::NodeSpec& node);
 
 }  // namespace fathom::models

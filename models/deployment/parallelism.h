@@ -15,6 +15,7 @@ struct ParallelismSpec {
   int64_t ep = 1;                 // GPUs the routed experts of one layer are spread over
   int64_t dp = 1;                 // attention data-parallel replicas (informational for memory)
   int64_t redundant_experts = 0;  // extra routed-expert replicas per layer (EPLB)
+  bool tp_comm_overlap = false;   // training only: TP collectives overlapped with the TP blocks' GEMMs
 };
 
 // Reads the "parallelism" object; all keys optional with default 1 (0 for redundant_experts).

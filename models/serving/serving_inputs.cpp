@@ -54,7 +54,7 @@ ServingInputs read_serving_inputs(const ScenarioDocument& doc, ProvenanceLog* lo
                                          : hw::KernelTimeFactors{}),
       .traffic = read_daily_traffic(top.child("traffic")),
       .economics = read_economics(top.child("economics")),
-      .spec = read_serving_spec(top, cluster.node.gpus_per_node),
+      .spec = read_serving_spec(top, cluster.node),
       .kv_read_per_node = std::nullopt,
       .kv_read_bottleneck = kNodeStorageNic,
       .kv_read_client = std::nullopt,

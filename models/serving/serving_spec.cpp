@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <string>
+
+#include "models/tensor_parallel.h"
+
 namespace fathom::models::serving {
 int64_t read_communication_sms(const SpecReader& r, hw::AllToAllStyle style) {
   const bool normal = style == hw::AllToAllStyle::normal;
@@ -23,7 +27,8 @@ ExpertLoadSpec read_expert_load(const SpecReader& r) {
 
 namespace {
 
-UnitSpec read_unit(const SpecReader& r, int64_t gpus_per_node, hw::AllToAllStyle style) {
+UnitSpec read_unit(const SpecReader& r, const hw::NodeSpec& node, hw::AllToAllStyle style) {
+  const int64_t gpus_per_node = node.gpus_per_node;
   UnitSpec u;
   u.nodes = r.at_least("nodes_per_unit", r.integer("nodes_per_unit"), 1);
   u.gpus = u.nodes * gpus_per_node;
@@ -34,9 +39,8 @@ UnitSpec read_unit(const SpecReader& r, int64_t gpus_per_node, hw::AllToAllStyle
                              ep, u.nodes, gpus_per_node));
   }
   u.tp = r.at_least("tp", r.integer_or("tp", 1, "data-parallel attention (S10, S11)"), 1);
-  if (gpus_per_node % u.tp != 0) {
-    r.fail("tp", fmt::format("{} must divide the {} GPUs of a node (a TP group stays on NVLink)", u.tp, gpus_per_node));
-  }
+  if (const std::string misfit = tp_group_misfit(u.tp, node); !misfit.empty()) r.fail("tp", misfit);
+  if (u.gpus % u.tp != 0) r.fail("tp", fmt::format("{} does not divide the unit's {} GPUs", u.tp, u.gpus));
   u.redundant_experts = r.at_least("redundant_experts", r.integer_or("redundant_experts", 0, "no replicas"), 0);
   u.micro_batches = r.at_least("micro_batches", r.integer_or("micro_batches", 2, "dual micro-batch overlap"), 1);
   u.comm_style = style;
@@ -62,17 +66,17 @@ bool read_request_placement(const SpecReader& r) {
                      "step (docs/serving.md, attention imbalance); \"balanced\" equalises the sums") == "balanced";
 }
 
-ServingSpec read_serving_spec(const SpecReader& top, int64_t gpus_per_node) {
+ServingSpec read_serving_spec(const SpecReader& top, const hw::NodeSpec& node) {
   ServingSpec s;
   {
     const SpecReader r = top.child("prefill");
-    s.prefill.unit = read_unit(r, gpus_per_node, hw::AllToAllStyle::normal);
+    s.prefill.unit = read_unit(r, node, hw::AllToAllStyle::normal);
     s.prefill.tokens_per_gpu = r.at_least("tokens_per_gpu", r.integer("tokens_per_gpu"), 1);
     r.finish();
   }
   {
     const SpecReader r = top.child("decode");
-    s.decode.unit = read_unit(r, gpus_per_node, hw::AllToAllStyle::low_latency);
+    s.decode.unit = read_unit(r, node, hw::AllToAllStyle::low_latency);
     s.decode.unit.nvlink_local = r.boolean_or("nvlink_local_dispatch", false, "pure-RDMA low-latency kernels (K23)");
     s.decode.workspace = r.quantity_or<Bytes>("workspace", "2GiB", "CUDA context, library and communication buffers");
     s.decode.balanced_placement = read_request_placement(r);

@@ -104,7 +104,8 @@ int64_t read_max_running_requests(const SpecReader& decode, int64_t unit_gpus);
 bool read_request_placement(const SpecReader& decode);
 
 // Reads the sections prefill, decode, mtp, slo, autoscaling, lengths, expert_load and simulation of
-// the top-level reader `top` (which the caller finishes). `gpus_per_node` sizes the units.
-ServingSpec read_serving_spec(const SpecReader& top, int64_t gpus_per_node);
+// the top-level reader `top` (which the caller finishes). `node` sizes the units (gpus_per_node) and bounds their
+// TP groups (its NVLink domain, tensor_parallel.h's tp_group_misfit).
+ServingSpec read_serving_spec(const SpecReader& top, const hw::NodeSpec& node);
 
 }  // namespace fathom::models::serving

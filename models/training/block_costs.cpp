@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "hw/ep_alltoall_cost.h"
@@ -11,6 +12,30 @@
 
 namespace fathom::models::training {
 namespace {
+
+bool starts_with(const std::string& s, std::string_view prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
+
+// The forward op names of a layer's TP blocks (attention: the forward ops between input_layernorm and
+// attn_residual; a dense FFN's between post_attention_layernorm and ffn_residual).
+std::vector<std::string> tp_block_names(const std::vector<Op>& ops, bool dense_ffn) {
+  std::vector<std::string> names;
+  bool inside = false;
+  for (const Op& op : ops) {
+    if (op.pass != Pass::forward) continue;
+    if (op.name == "attn_residual" || op.name == "ffn_residual") inside = false;
+    if (inside) names.push_back(op.name);
+    if (op.name == "input_layernorm" || (dense_ffn && op.name == "post_attention_layernorm")) inside = true;
+  }
+  return names;
+}
+
+// Whether op `name` belongs to a TP block: one of `names` or "<one of names>.<suffix>" (its B, W or recompute op).
+bool in_tp_block(const std::vector<std::string>& names, const std::string& name) {
+  for (const std::string& n : names) {
+    if (name == n || (name.size() > n.size() && starts_with(name, n) && name[n.size()] == '.')) return true;
+  }
+  return false;
+}
 
 void add_to_pass(PassTimes& t, Pass pass, double s) {
   switch (pass) {
@@ -27,13 +52,16 @@ void add_to_pass(PassTimes& t, Pass pass, double s) {
 }
 
 // The compute of `ops` per pass into `all`, and per Figure 4 component (`parts`: 1 MLP, 2 post; empty:
-// none) into `into`: each op priced once.
-void price(hw::RepeatedKernelTimes& times, const std::vector<Op>& ops, const std::vector<int>& parts, PassTimes& all,
-           BlockParts& into) {
+// none) into `into`: each op priced once. The GEMMs of the ops `tp_block` marks (empty: none) also into
+// `tp_gemm`.
+void price(hw::RepeatedKernelTimes& times, const std::vector<Op>& ops, const std::vector<int>& parts,
+           const std::vector<bool>& tp_block, PassTimes& all, BlockParts& into, PassTimes& tp_gemm) {
   times.begin();
   for (size_t i = 0; i < ops.size(); ++i) {
     const double s = times.time(i, ops[i].work).value();
     add_to_pass(all, ops[i].pass, s);
+    if (!tp_block.empty() && tp_block[i] && hw::is_gemm_family(ops[i].work.family))
+      add_to_pass(tp_gemm, ops[i].pass, s);
     const int c = parts.empty() ? 0 : parts[i];
     if (c == 1) add_to_pass(into.mlp, ops[i].pass, s);
     if (c == 2) add_to_pass(into.post, ops[i].pass, s);
@@ -79,22 +107,33 @@ struct Repeats {
 
 // A block's F/B/W ops plus the recomputation the spec asks for (in B), at the full SM count and with
 // the communication SMs taken, and their split into Figure 4's components (decoder layers, MTP modules).
-void add_training_ops(const BlockCostInputs& in, std::vector<Op> ops, BlockCost& b, Repeats& repeats) {
+// `tp_names` (tp_block_names; empty: no TP) marks the TP blocks' ops, whose GEMM times go to `tp_gemm` and
+// `overlapped_tp_gemm`.
+void add_training_ops(const BlockCostInputs& in, std::vector<Op> ops, BlockCost& b, Repeats& repeats,
+                      const std::vector<std::string>& tp_names = {}, PassTimes* tp_gemm = nullptr,
+                      PassTimes* overlapped_tp_gemm = nullptr) {
   const std::vector<Op> again = recompute_ops(ops, in.spec.recompute);
   ops.insert(ops.end(), again.begin(), again.end());
   static const std::vector<int> none;
   const std::vector<int>& parts =
       b.kind == BlockKind::layer || b.kind == BlockKind::mtp ? repeats.components.of(ops) : none;
-  PassTimes full;
-  price(repeats.full, ops, parts, full, b.full_parts);
+  std::vector<bool> tp_block;
+  if (!tp_names.empty()) {
+    tp_block.reserve(ops.size());
+    for (const Op& op : ops) tp_block.push_back(in_tp_block(tp_names, op.name));
+  }
+  PassTimes full, unused_full, unused_overlapped;
+  price(repeats.full, ops, parts, tp_block, full, b.full_parts, tp_gemm ? *tp_gemm : unused_full);
   b.forward_s += full.forward_s;
   b.backward_input_s += full.backward_input_s;
   b.backward_weight_s += full.backward_weight_s;
   if (in.overlapped_cost_model) {
-    price(repeats.overlapped, ops, parts, b.overlapped, b.overlapped_parts);
+    price(repeats.overlapped, ops, parts, tp_block, b.overlapped, b.overlapped_parts,
+          overlapped_tp_gemm ? *overlapped_tp_gemm : unused_overlapped);
   } else {
     b.overlapped += full;
     b.overlapped_parts = b.full_parts;
+    if (tp_gemm && overlapped_tp_gemm) *overlapped_tp_gemm += *tp_gemm;
   }
   for (const Op& op : ops) b.flops += op.work.flops;
 }
@@ -112,8 +151,6 @@ void add_alltoalls(const BlockCostInputs& in, BlockCost& b) {
   b.dispatch_backward_s = ep_alltoall_s(in, tokens, in.spec.combine_dtype).value();
 }
 
-bool starts_with(const std::string& s, std::string_view prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
-
 // Tensor parallelism (models/tensor_parallel.h): a decoder layer's ops with the TP blocks' ops (attention: the
 // forward ops between input_layernorm and attn_residual; a dense FFN's between post_attention_layernorm and
 // ffn_residual; with their B, W and recompute ops, named "<forward op>.<suffix>") taken from `sharded` (the
@@ -121,32 +158,19 @@ bool starts_with(const std::string& s, std::string_view prefix) { return s.compa
 // from the same layer kind, so they list the same op names in the same order.
 std::vector<Op> splice_tp_blocks(const std::vector<Op>& own, const std::vector<Op>& sharded, bool dense_ffn) {
   if (own.size() != sharded.size()) throw std::logic_error("splice_tp_blocks: op lists differ");
-  std::vector<std::string> tp_names;
-  bool inside = false;
-  for (const Op& op : own) {
-    if (op.pass != Pass::forward) continue;
-    if (op.name == "attn_residual" || op.name == "ffn_residual") inside = false;
-    if (inside) tp_names.push_back(op.name);
-    if (op.name == "input_layernorm" || (dense_ffn && op.name == "post_attention_layernorm")) inside = true;
-  }
-  auto in_tp_block = [&](const std::string& name) {
-    for (const std::string& n : tp_names) {
-      if (name == n || (name.size() > n.size() && starts_with(name, n) && name[n.size()] == '.')) return true;
-    }
-    return false;
-  };
+  const std::vector<std::string> tp_names = tp_block_names(own, dense_ffn);
   std::vector<Op> out;
   out.reserve(own.size());
   for (size_t i = 0; i < own.size(); ++i) {
     if (own[i].name != sharded[i].name) throw std::logic_error("splice_tp_blocks: op lists differ at " + own[i].name);
-    out.push_back(in_tp_block(own[i].name) ? sharded[i] : own[i]);
+    out.push_back(in_tp_block(tp_names, own[i].name) ? sharded[i] : own[i]);
   }
   return out;
 }
 
 // The TP collectives of one block per micro-batch: an all-gather before and a reduce-scatter after each TP
 // block in F, and their transposes (a reduce-scatter and an all-gather) in B, of the micro-batch's BF16 hidden
-// states; on the critical path (assumed: not overlapped with compute).
+// states (what one pass, F or B, adds before overlap).
 double tp_collectives_per_pass_s(const BlockCostInputs& in, bool dense_ffn) {
   if (in.layout.tp <= 1) return 0;
   const double gathered = double(in.layout.micro_batch_tokens) * double(in.arch.hidden) * 2.0;
@@ -160,6 +184,10 @@ double imbalance_of(const BlockCostInputs& in, int64_t l) {
 }
 
 }  // namespace
+
+double exposed_tp_collectives_s(double collectives_s, double tp_gemm_s, bool overlap) {
+  return overlap ? std::max(0.0, collectives_s - tp_gemm_s) : collectives_s;
+}
 
 PassTimes& PassTimes::operator+=(const PassTimes& o) {
   forward_s += o.forward_s;
@@ -288,14 +316,24 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
     if (b.moe) b.expert_imbalance = imbalance_of(in, l);
     const MoeLoad load = b.moe ? ep_moe_load(a, in.layout, b.expert_imbalance) : MoeLoad{};
     std::vector<Op> ops = training_layer_ops(a, l, shape, in.options, load);
-    if (tp > 1) ops = splice_tp_blocks(ops, training_layer_ops(sharded_arch, l, whole, in.options, load), !b.moe);
-    add_training_ops(in, std::move(ops), b, repeats);
+    std::vector<std::string> tp_names;
+    if (tp > 1) {
+      tp_names = tp_block_names(ops, !b.moe);
+      ops = splice_tp_blocks(ops, training_layer_ops(sharded_arch, l, whole, in.options, load), !b.moe);
+    }
+    PassTimes tp_gemm, overlapped_tp_gemm;
+    add_training_ops(in, std::move(ops), b, repeats, tp_names, &tp_gemm, &overlapped_tp_gemm);
     if (tp > 1) {
       b.tp_collective_s = tp_collectives_per_pass_s(in, !b.moe);
-      b.overlapped.forward_s += b.tp_collective_s;
-      b.overlapped.backward_input_s += b.tp_collective_s;
-      b.forward_s += b.tp_collective_s;
-      b.backward_input_s += b.tp_collective_s;
+      b.tp_gemm = tp_gemm;
+      const double c = b.tp_collective_s;
+      b.tp_exposed_forward_s = exposed_tp_collectives_s(c, tp_gemm.forward_s, in.layout.tp_comm_overlap);
+      b.tp_exposed_backward_input_s = exposed_tp_collectives_s(c, tp_gemm.backward_input_s, in.layout.tp_comm_overlap);
+      b.forward_s += b.tp_exposed_forward_s;
+      b.backward_input_s += b.tp_exposed_backward_input_s;
+      b.overlapped.forward_s += exposed_tp_collectives_s(c, overlapped_tp_gemm.forward_s, in.layout.tp_comm_overlap);
+      b.overlapped.backward_input_s +=
+          exposed_tp_collectives_s(c, overlapped_tp_gemm.backward_input_s, in.layout.tp_comm_overlap);
     }
     // Under TP a GPU holds 1/tp of the TP blocks' weights: the layer's parameters less what sharding removes.
     const LayerKind body = kind != LayerKind::mtp ? kind : (a.mtp_layer_is_moe ? LayerKind::moe : LayerKind::dense);

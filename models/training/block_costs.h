@@ -61,9 +61,13 @@ struct BlockCost {
   // tokens per GPU of each of this block's all-to-alls: micro-batch tokens × this layer's imbalance
   // (0 without routed experts)
   double alltoall_tokens = 0;
-  // Tensor parallelism: the TP all-gathers and reduce-scatters of one pass (F, and again B) of this block,
-  // included in forward_s and backward_input_s (and `overlapped`); 0 without TP.
+  // Tensor parallelism: the TP all-gathers and reduce-scatters of one pass (F, and again B) of this block; 0
+  // without TP. What of them is exposed is included in forward_s and backward_input_s (and `overlapped`): all
+  // of it, or with layout.tp_comm_overlap max(0, tp_collective_s - the pass's TP-block GEMM time).
   double tp_collective_s = 0;
+  PassTimes tp_gemm;                       // the GEMMs of the TP blocks (attention, a dense FFN), full SMs
+  double tp_exposed_forward_s = 0;         // of tp_collective_s, added to forward_s
+  double tp_exposed_backward_input_s = 0;  // of tp_collective_s, added to backward_input_s
   // The same compute with only the SMs left beside communication (communication_sms taken, T08): what
   // a DualPipe F&B pair runs at while its all-to-alls are in flight (stage_plan.h).
   PassTimes overlapped;
@@ -76,6 +80,13 @@ struct BlockCost {
   double backward_comm_s() const { return combine_backward_s + dispatch_backward_s; }
   std::string label() const;
 };
+
+// What one pass's TP collectives (`collectives_s`) add to it: all of it without overlap; with overlap
+// (Megatron-LM / Transformer Engine --tp-comm-overlap: each all-gather is pipelined with the column-parallel GEMM
+// that consumes it, each reduce-scatter with the row-parallel GEMM that produces it) only what the pass's TP-block
+// GEMMs (`tp_gemm_s`) cannot hide: max(0, collectives_s - tp_gemm_s). Assumed: the GEMMs keep their full speed
+// beside the transfers (an optimistic bound: TE's userbuffers move data with the copy engines or a few SMs).
+double exposed_tp_collectives_s(double collectives_s, double tp_gemm_s, bool overlap);
 
 // Everything the block costing needs. Contract: the referenced objects (and the span's data) outlive it.
 struct BlockCostInputs {

@@ -14,6 +14,9 @@ ParallelismSpec read_training_parallelism(const SpecReader& r) {
   p.pp = r.at_least("pp", r.integer("pp"), 1);
   p.ep = r.at_least("ep", r.integer("ep"), 1);
   if (r.has("dp")) p.dp = r.at_least("dp", r.integer("dp"), 1);
+  p.tp_comm_overlap = r.boolean_or("tp_comm_overlap", false,
+                                   "TP collectives on the critical path (Megatron-LM's --tp-comm-overlap is off by "
+                                   "default)");
   if (r.has("redundant_experts"))
     p.redundant_experts = r.at_least("redundant_experts", r.integer("redundant_experts"), 0);
   r.finish();
@@ -41,6 +44,7 @@ TrainingLayout derive_layout(const SpecReader& par, const ParallelismSpec& p, bo
   if (p.redundant_experts != 0) par.fail("redundant_experts", "training keeps no redundant experts (T06)");
   l.pp = p.pp;
   l.tp = p.tp;
+  l.tp_comm_overlap = p.tp_comm_overlap;
   l.dp = l.gpus / (p.pp * p.tp);
   if (dp_given && p.dp != l.dp) {
     par.fail("dp", fmt::format("{} disagrees with the layout: {} GPUs / (pp {} x tp {}) = {}", p.dp, l.gpus, p.pp, p.tp,

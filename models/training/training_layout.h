@@ -17,9 +17,12 @@ namespace fathom::models::training {
 
 // The derived layout of one training job.
 struct TrainingLayout {
-  int64_t gpus = 0;                 // cluster GPUs
-  int64_t pp = 1;                   // pipeline ranks
-  int64_t tp = 1;                   // tensor parallelism of attention and dense FFNs (1 in DeepSeek-V3 training)
+  int64_t gpus = 0;  // cluster GPUs
+  int64_t pp = 1;    // pipeline ranks
+  int64_t tp = 1;    // tensor parallelism of attention and dense FFNs (1 in DeepSeek-V3 training)
+  // TP communication overlap (Megatron-LM / Transformer Engine --tp-comm-overlap): a pass's TP all-gathers and
+  // reduce-scatters run under the GEMMs of its TP blocks (block_costs.h, BlockCost::tp_exposed_forward_s).
+  bool tp_comm_overlap = false;
   int64_t dp = 1;                   // pipelines = gpus / (pp * tp): the ZeRO-1 group of dense params
   int64_t ep = 1;                   // GPUs of one expert-parallel group (drawn from the dp x tp GPUs of a stage)
   int64_t ep_groups_per_stage = 1;  // gpus per stage (dp x tp) / ep

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "models/serving/attention_imbalance.h"
+#include "models/tensor_parallel.h"
 
 namespace fathom::models::unit {
 namespace {
@@ -125,11 +126,8 @@ void check_layout(const SpecReader& top, const SpecReader& par, const UnitScenar
   if (p.tp != 1 && s.phase == UnitPhase::training) {
     par.fail("tp", fmt::format("{}: the training chunk is priced without tensor parallelism; use tp 1", p.tp));
   }
-  // TP groups (tensor_parallel.h) stay inside a node, on NVLink.
-  if (s.cluster.node.gpus_per_node % p.tp != 0) {
-    par.fail("tp", fmt::format("{} must divide the {} GPUs of a node (a TP group stays on NVLink)", p.tp,
-                               s.cluster.node.gpus_per_node));
-  }
+  // TP groups (tensor_parallel.h) stay inside an NVLink domain (a node, or an NVL72 rack of 18 trays).
+  if (const std::string misfit = tp_group_misfit(p.tp, s.cluster.node); !misfit.empty()) par.fail("tp", misfit);
   if (p.pp != 1) par.fail("pp", "the unit kind prices one stage; give a training chunk's layers as unit.layers");
   if (par.has("dp") && p.dp * p.tp != p.ep) {
     par.fail("dp", fmt::format("{} must equal ep / tp ({} / {}): attention DP x TP and expert EP span the same GPUs",

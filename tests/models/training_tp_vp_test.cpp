@@ -5,12 +5,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
 #include "models/param_counts.h"
 #include "models/tensor_parallel.h"
+#include "models/training/block_costs.h"
 #include "models/training/training_run.h"
+#include "models/training/zero_costs.h"
 #include "sim/error.h"
 
 namespace tr = fathom::models::training;
@@ -78,6 +81,72 @@ TEST_CASE("TP2 in training: the collectives' seconds and the sharded parameters,
   const tr::TrainingPrediction p1 = tr::predict_training(one_tp);
   CHECK(layer_block(p1, 10).dense_params - moe.dense_params == (37'748'736 + 16'777'216 + 117'440'512) / 2);
   CHECK(layer_block(p1, 10).tp_collective_s == 0.0);
+}
+
+TEST_CASE("ZeRO-1 under TP2: each TP rank shards and moves its own 1/tp of the TP-split weights, by hand", "[unit]") {
+  const tr::TrainingScenario s = read({"fidelity=analytic"});
+  const tr::TrainingPrediction p = tr::predict_training(s);
+  const tr::BlockCost& moe = layer_block(p, 10);
+  // A DeepSeek-V3 MoE layer's non-expert parameters on one TP rank: whole (replicated over the TP group)
+  // q_a_proj 7168 x 1536, q_a_layernorm 1536, kv_a_proj_with_mqa 7168 x 576, kv_a_layernorm 512, the two layer
+  // norms 2 x 7168, router 256 x 7168 and its 256 score-correction biases, shared expert 3 x 7168 x 2048; halved
+  // q_b_proj 1536 x 128 x 192, kv_b_proj 512 x 128 x 256, o_proj 128 x 128 x 7168.
+  const int64_t whole = 11'010'048 + 1'536 + 4'128'768 + 512 + 14'336 + 1'835'008 + 256 + 44'040'192;
+  const int64_t halved = (37'748'736 + 16'777'216 + 117'440'512) / 2;
+  CHECK(moe.dense_params == whole + halved);  // 147,013,888
+  // 4 routed experts per GPU, 3 x 7168 x 2048 each (EP is not split by TP).
+  CHECK(moe.expert_params == 4 * 44'040'192);
+  const tr::ChunkParams one_layer = tr::chunk_params({moe});
+  // Gradient reduce-scatter (FP32) of the dense part over dp = 64 pipelines (the GPUs holding the same TP rank's
+  // shard), then of the experts over expert_dp = 2: (n - 1) / n of the buffer each.
+  const auto rs = tr::gradient_reduce_scatter_transfers(one_layer, s.spec, s.layout, s.cluster.node);
+  REQUIRE(rs.size() == 2);
+  CHECK(rs[0].bytes == 147'013'888.0 * 4 * 63 / 64);  // 578,867,184
+  CHECK(rs[0].bytes == 578'867'184.0);
+  CHECK(rs[1].bytes == 176'160'768.0 * 4 / 2);  // 352,321,536
+  // Parameter all-gather (BF16) of the same shards.
+  const auto ag = tr::parameter_all_gather_transfers(one_layer, s.spec, s.layout, s.cluster.node);
+  CHECK(ag[0].bytes == 289'433'592.0);  // 147,013,888 x 2 x 63 / 64
+  CHECK(ag[1].bytes == 176'160'768.0);
+  // The optimizer shard: 147,013,888 / 64 + 176,160,768 / 2 (at tp 1 it would be 233 M / 128 + 176 M / 1).
+  CHECK(tr::zero1_shard_params(one_layer, s.layout) == 2'297'092.0 + 88'080'384.0);
+}
+
+TEST_CASE("TP communication overlap: the rule by hand", "[unit]") {
+  // Without overlap a pass carries all of its TP collectives; with it, what its TP-block GEMMs cannot hide.
+  CHECK(tr::exposed_tp_collectives_s(0.003, 0.002, false) == 0.003);
+  CHECK(tr::exposed_tp_collectives_s(0.003, 0.002, true) == Approx(0.001).epsilon(1e-12));
+  CHECK(tr::exposed_tp_collectives_s(0.003, 0.005, true) == 0.0);
+  CHECK(tr::exposed_tp_collectives_s(0.003, 0.003, true) == 0.0);
+}
+
+TEST_CASE("TP communication overlap in the TP2 PP8 VP4 job: hidden up to the GEMMs, never slower", "[unit]") {
+  const tr::TrainingScenario off_s = read({"fidelity=analytic"});
+  const tr::TrainingScenario on_s = read({"fidelity=analytic", "parallelism.tp_comm_overlap=true"});
+  CHECK_FALSE(off_s.layout.tp_comm_overlap);
+  CHECK(on_s.layout.tp_comm_overlap);
+  const tr::TrainingPrediction off = tr::predict_training(off_s);
+  const tr::TrainingPrediction on = tr::predict_training(on_s);
+  for (int64_t layer : {0, 10}) {
+    const tr::BlockCost& a = layer_block(off, layer);
+    const tr::BlockCost& b = layer_block(on, layer);
+    const double c = a.tp_collective_s;
+    REQUIRE(c > 0);
+    REQUIRE(b.tp_collective_s == c);
+    // The same ops, so the same TP-block GEMM times, with and without overlap.
+    CHECK(a.tp_gemm.forward_s > 0);
+    CHECK(a.tp_gemm.backward_input_s > 0);
+    CHECK(b.tp_gemm.forward_s == a.tp_gemm.forward_s);
+    CHECK(a.tp_exposed_forward_s == c);
+    CHECK(a.tp_exposed_backward_input_s == c);
+    CHECK(b.tp_exposed_forward_s == std::max(0.0, c - a.tp_gemm.forward_s));
+    CHECK(b.tp_exposed_backward_input_s == std::max(0.0, c - a.tp_gemm.backward_input_s));
+    CHECK(b.forward_s == Approx(a.forward_s - c + b.tp_exposed_forward_s).epsilon(1e-12));
+    CHECK(b.backward_input_s == Approx(a.backward_input_s - c + b.tp_exposed_backward_input_s).epsilon(1e-12));
+    CHECK(b.backward_weight_s == a.backward_weight_s);
+    CHECK(b.forward_s < a.forward_s);
+  }
+  CHECK(on.step.step_s <= off.step.step_s);
 }
 
 TEST_CASE("interleaving: VP4 has a smaller pipeline bubble than the same job without it", "[unit]") {

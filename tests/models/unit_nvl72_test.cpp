@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -62,4 +63,40 @@ TEST_CASE("NVL72 unit: FP4 experts shorten the expert GEMMs, FP8 attention the M
   const unit::UnitResult fp8 = predict({"model.kv_cache_dtype=fp8", "model.attention_dtype=fp8"});
   CHECK(row(fp8, "mla_decode").time_s < row(base, "mla_decode").time_s);
   CHECK(row(fp8, "grouped_gemm_masked").time_s == row(base, "grouped_gemm_masked").time_s);
+}
+
+TEST_CASE("NVL72 unit: a TP8 group spans two 4-GPU trays of the rack, its collectives on NVLink", "[unit]") {
+  // 72 GPUs = 9 TP8 groups (attention DP 9); each group covers two trays of one NVLink domain.
+  const unit::UnitResult tp8 = predict({"parallelism.tp=8", "parallelism.dp=9", "unit.batch_per_gpu=16"});
+  const serving::CostRow tp = row(tp8, "tp_collectives");
+  REQUIRE(tp.bytes > 0);
+  // Priced as tensor_parallel.h's NVLink ring: (8 - 1) steps of the tray's intra-domain latency each, and the
+  // bytes at its intra-domain bandwidth; no NIC term.
+  ProvenanceLog log;
+  const auto s =
+      unit::read_unit_scenario(load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/" + kNvl72,
+                                             {"parallelism.tp=8", "parallelism.dp=9", "unit.batch_per_gpu=16"}),
+                               log);
+  const auto& node = s.cluster.node;
+  REQUIRE(node.gpus_per_node == 4);
+  REQUIRE(node.scaleup_domain_gpus == 72);
+  const double collectives = tp.latency_s / (7.0 * node.intra_latency.value());
+  CHECK(collectives == Approx(std::round(collectives)).epsilon(1e-9));
+  CHECK(collectives >= 2.0);
+  CHECK(tp.time_s == Approx(tp.latency_s + tp.bytes / node.intra_achievable_bandwidth.value()).epsilon(1e-9));
+  // Each collective moves 7/8 of the group's gathered BF16 hidden states: 8 x 16 requests x (1 + MTP tokens) x
+  // 7168 x 2 bytes, per micro-batch of 2.
+  CHECK(tp.bytes / collectives / (7.0 / 8.0) / 7168.0 / 2.0 / 8.0 ==
+        Approx(std::round(tp.bytes / collectives / (7.0 / 8.0) / 7168.0 / 2.0 / 8.0)).epsilon(1e-9));
+}
+
+TEST_CASE("NVL72 unit: a TP group never crosses NVLink domains", "[unit]") {
+  // tp 16 does not divide the rack's 72 GPUs: some group would straddle two racks (36 trays, 144 GPUs).
+  CHECK_THROWS_WITH(predict({"cluster.nodes=36", "parallelism.ep=144", "parallelism.dp=9", "parallelism.tp=16"}),
+                    Catch::Contains("deepseek-r1-decode-ep72-gb200-nvl72.json: parallelism.tp: 16 must divide the 72 "
+                                    "GPUs of an NVLink domain (18 nodes of 4): a TP group stays on NVLink, never "
+                                    "across domains"));
+  // As 4-GPU islands (one domain per tray) TP8 no longer fits either.
+  CHECK_THROWS_WITH(predict({"cluster.node.scaleup_domain_gpus=4", "parallelism.tp=8", "parallelism.dp=9"}),
+                    Catch::Contains("parallelism.tp: 8 must divide the 4 GPUs of a node (a TP group stays on NVLink)"));
 }
