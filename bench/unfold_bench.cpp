@@ -9,7 +9,7 @@
 //   event: the 2,048-GPU scenario at 8..128 replicas (128 = all of dp), then 16,384 GPUs (dp 1,024) unfolded;
 //   flow:  the flow level unfolds all of dp or nothing, so the replica count is grown with the cluster
 //          (a PP4 EP16 cut, dp = 16, 32, ... up to max_replicas_flow);
-//   flow2048: the 2,048-GPU scenario at the flow level, all 128 replicas unfolded (about 70 s CPU, 3.3 GiB).
+//   flow2048: the 2,048-GPU scenario at the flow level, all 128 replicas unfolded (about 45 s, 3.3 GiB).
 // Prints wall and process CPU time (the dev container is shared: CPU time is the steadier figure).
 
 #include <fmt/format.h>
