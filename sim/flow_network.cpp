@@ -1,14 +1,18 @@
 #include "sim/flow_network.h"
 
 #include <fmt/format.h>
+#include <simgrid/kernel/resource/Action.hpp>
 #include <simgrid/s4u.hpp>
+#include <simgrid/simix.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <set>
 #include <stdexcept>
+#include <unordered_map>
 
+#include "sim/fluid_flow.h"
 #include "sim/simgrid_engine.h"
 
 namespace fathom::sim {
@@ -120,35 +124,78 @@ double begin_of(const FlowNetwork& net, size_t i) {
   return f.start.value() + latency;
 }
 
+// The flows of one simulation in progress: SimGrid's actions (sim/fluid_flow.h). An ended flow keeps its
+// share of the max-min system until released, so the driver wakes at every end and releases the ended
+// flows at that same simulated time (as CommImpl::finish does for a Comm); it sleeps until the last
+// foreground flow has ended.
+struct FlowRun {
+  std::vector<FluidFlow*> action;                      // per flow while in flight (owned); nullptr once released
+  std::unordered_map<const FluidFlow*, size_t> index;  // flows in flight -> flow index
+  std::vector<size_t> ended;                           // flows ended since the driver last ran
+  std::vector<double> finish;                          // per flow: absolute end time
+  size_t foreground_left = 0;
+  sg4::MutexPtr mutex;
+  sg4::ConditionVariablePtr wake;
+
+  // SimGrid's report that `flow` changed state (in the kernel, sim/fluid_flow.h).
+  void on_flow_state(const FluidFlow& flow) {
+    if (flow.get_state() != simgrid::kernel::resource::Action::State::FINISHED) return;
+    const auto it = index.find(&flow);
+    if (it == index.end()) return;
+    finish[it->second] = flow.get_finish_time();
+    ended.push_back(it->second);
+    index.erase(it);
+    wake->notify_all();
+  }
+
+  // Releases the flows ended since the last call (from the driver actor).
+  void release_ended(const FlowNetwork& net) {
+    if (ended.empty()) return;
+    simgrid::kernel::actor::simcall_answered([&] {
+      for (size_t i : ended) {
+        release_fluid_flow(action[i]);
+        action[i] = nullptr;
+        if (!net.flows()[i].background) --foreground_left;
+      }
+    });
+    ended.clear();
+  }
+};
+
 // Starts every flow at its time, waits for the foreground ones, then cuts the background ones off.
-void drive(const FlowNetwork& net, const Platform& p, double t0, std::vector<sg4::CommPtr>& comms,
-           std::vector<double>& background_moved) {
+void drive(const FlowNetwork& net, const Platform& p, double t0, FlowRun& run, std::vector<double>& background_moved) {
   const auto& flows = net.flows();
+  run.mutex = sg4::Mutex::create();
+  run.wake = sg4::ConditionVariable::create();
+  std::unique_lock lock(*run.mutex);
   std::vector<size_t> order(flows.size());
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return begin_of(net, a) < begin_of(net, b); });
-  std::vector<sg4::CommPtr> foreground;
   double last_begin = t0;
   for (size_t i : order) {
     const FlowSpec& f = flows[i];
     const double begin = t0 + begin_of(net, i);
-    if (begin > last_begin) {  // one wake-up per distinct start time, not per flow
-      sg4::this_actor::sleep_until(begin);
+    if (begin > last_begin) {  // one wake-up per distinct start time and per flow end, not per flow
+      do {
+        run.release_ended(net);
+      } while (run.wake->wait_until(lock, begin) != std::cv_status::timeout);
       last_begin = begin;
     }
-    sg4::CommPtr c = sg4::Comm::sendto_init(p.sources[i], p.sink);
-    c->set_payload_size(static_cast<uint64_t>(std::llround(f.bytes.value())));
-    c->start();
-    comms[i] = c;
-    if (!f.background) foreground.push_back(c);
+    // Whole bytes, as an s4u::Comm's payload size.
+    const double bytes = static_cast<double>(static_cast<uint64_t>(std::llround(f.bytes.value())));
+    run.action[i] = start_fluid_flow(p.sources[i], p.sink, bytes);
+    run.index.emplace(run.action[i], i);
+    if (!f.background) ++run.foreground_left;
   }
-  for (const sg4::CommPtr& c : foreground) c->wait();
-  for (size_t i = 0; i < flows.size(); ++i) {
-    if (!flows[i].background) continue;
-    const double remaining = comms[i]->get_remaining();
-    background_moved[i] = std::max(0.0, flows[i].bytes.value() - remaining);
-    if (!comms[i]->test()) comms[i]->cancel();
-  }
+  for (run.release_ended(net); run.foreground_left > 0; run.release_ended(net)) run.wake->wait(lock);
+  simgrid::kernel::actor::simcall_answered([&] {
+    for (size_t i = 0; i < flows.size(); ++i) {
+      if (!flows[i].background) continue;
+      FluidFlow* a = run.action[i];  // nullptr: ended (and released) before the cut
+      background_moved[i] = std::max(0.0, flows[i].bytes.value() - (a ? a->get_remains() : 0.0));
+      if (a) a->cancel();
+    }
+  });
 }
 
 }  // namespace
@@ -166,10 +213,21 @@ FlowResults simulate_flows(const FlowNetwork& net) {
   SimgridEngine& sg = SimgridEngine::instance();
   const Platform p = build_platform(net);
   const double t0 = sg4::Engine::get_clock();
-  std::vector<sg4::CommPtr> comms(n);
+  FlowRun run;
+  run.action.assign(n, nullptr);
+  run.finish.assign(n, 0.0);
   std::vector<double> background_moved(n, 0.0);
-  sg4::Actor::create("driver", p.sink, [&] { drive(net, p, t0, comms, background_moved); });
-  sg.engine().run();
+  sg4::Actor::create("driver", p.sink, [&] { drive(net, p, t0, run, background_moved); });
+  // SimGrid runs one simulation at a time (sim/simgrid_engine.h): this run hears every flow's end.
+  const FluidFlowListener listener = [&run](FluidFlow& flow) { run.on_flow_state(flow); };
+  set_fluid_flow_listener(&listener);
+  try {
+    sg.engine().run();
+  } catch (...) {
+    set_fluid_flow_listener(nullptr);
+    throw;
+  }
+  set_fluid_flow_listener(nullptr);
   const double end = sg4::Engine::get_clock();
 
   for (size_t i = 0; i < n; ++i) {
@@ -178,7 +236,7 @@ FlowResults simulate_flows(const FlowNetwork& net) {
       r.finish[i] = Seconds(end - t0);
       r.moved[i] = Bytes(background_moved[i]);
     } else {
-      r.finish[i] = Seconds(comms[i]->get_finish_time() - t0);
+      r.finish[i] = Seconds(run.finish[i] - t0);
       r.moved[i] = f.bytes;
       r.makespan = std::max(r.makespan, r.finish[i]);
     }
@@ -187,6 +245,7 @@ FlowResults simulate_flows(const FlowNetwork& net) {
       (d.op == DiskOp::read ? r.disk_read_bytes : r.disk_write_bytes)[d.disk] += r.moved[i];
     }
   }
+  for (FluidFlow* a : run.action) release_fluid_flow(a);  // background flows cut off
   return r;
 }
 

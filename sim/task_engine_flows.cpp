@@ -9,10 +9,13 @@
 // fluid action finishes, whether or not an actor waits on it); the hook records it and wakes the driver's
 // condition variable. Comm::wait_any over every in-flight flow, as before, cost O(flows in flight) per
 // event in simcall bookkeeping, so an unfolded step (in-flight flows ~ replicas) grew with replicas^2.
+// Flows are the network model's actions (sim/fluid_flow.h), not s4u::Comms: a Comm's end scans every
+// Comm alive in SimGrid 3.32, O(flows in flight) again.
 // Flows that end at the same time complete in the order they started, as wait_any returned them.
 
 #include <simgrid/kernel/resource/Action.hpp>
 #include <simgrid/s4u.hpp>
+#include <simgrid/simix.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -22,6 +25,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "sim/fluid_flow.h"
 #include "sim/simgrid_engine.h"
 #include "sim/task_engine.h"
 
@@ -103,10 +107,13 @@ class Driver {
       if (!finished_.empty()) {
         std::sort(finished_.begin(), finished_.end());
         now = std::get<0>(finished_.front()) - t0_;
-        for (const auto& [at, seq, task, impl] : finished_) {
-          live_.erase(impl);
+        for (const auto& [at, seq, task, flow] : finished_) {
+          live_.erase(flow);
           complete(task, at - t0_);
         }
+        simgrid::kernel::actor::simcall_answered([this] {
+          for (const auto& ended : finished_) release_fluid_flow(std::get<3>(ended));
+        });
         finished_.clear();
       } else {
         now = std::get<0>(timers_.top());
@@ -124,13 +131,13 @@ class Driver {
     }
   }
 
-  // The network model's report that `action` changed state (Link::on_communication_state_change); one of
-  // this driver's flows when its activity is live.
-  void on_flow_state(const simgrid::kernel::resource::Action& action) {
-    if (action.get_state() != simgrid::kernel::resource::Action::State::FINISHED) return;
-    const auto it = live_.find(action.get_activity());
+  // The network model's report that `flow` changed state (sim/fluid_flow.h); one of this driver's flows
+  // when it is live.
+  void on_flow_state(FluidFlow& flow) {
+    if (flow.get_state() != simgrid::kernel::resource::Action::State::FINISHED) return;
+    const auto it = live_.find(&flow);
     if (it == live_.end()) return;
-    finished_.emplace_back(action.get_finish_time(), it->second.seq, it->second.task, it->first);
+    finished_.emplace_back(flow.get_finish_time(), it->second.seq, it->second.task, it->first);
     wake_->notify_all();
   }
 
@@ -165,10 +172,9 @@ class Driver {
   }
 
   void begin_flow(int task) {
-    sg4::CommPtr c = sg4::Comm::sendto_init(platform_.source[task], platform_.sink);
-    c->set_payload_size(static_cast<uint64_t>(std::llround(bytes_[task])));
-    c->start();
-    live_.emplace(c->get_impl(), LiveFlow{task, started_++, c});
+    // Whole bytes, as an s4u::Comm's payload size.
+    const double bytes = static_cast<double>(static_cast<uint64_t>(std::llround(bytes_[task])));
+    live_.emplace(start_fluid_flow(platform_.source[task], platform_.sink, bytes), LiveFlow{task, started_++});
   }
 
   void complete(int task, double at) {
@@ -203,11 +209,9 @@ class Driver {
   struct LiveFlow {
     int task;
     long seq;  // start order
-    sg4::CommPtr comm;
   };
-  using ActivityKey = const simgrid::kernel::activity::ActivityImpl*;
-  std::unordered_map<ActivityKey, LiveFlow> live_;                    // flows in flight, by SimGrid activity
-  std::vector<std::tuple<double, long, int, ActivityKey>> finished_;  // (absolute end, seq, task, activity)
+  std::unordered_map<FluidFlow*, LiveFlow> live_;                    // flows in flight (owned)
+  std::vector<std::tuple<double, long, int, FluidFlow*>> finished_;  // (absolute end, seq, task, flow)
   long started_ = 0;
   sg4::MutexPtr mutex_;
   sg4::ConditionVariablePtr wake_;
@@ -217,39 +221,25 @@ class Driver {
   int done_ = 0;
 };
 
-// The driver of the simulation in progress (SimGrid runs one at a time, sim/simgrid_engine.h), for the hook.
-Driver* active_driver = nullptr;
-
-void install_flow_end_hook() {
-  static const bool installed = [] {
-    sg4::Link::on_communication_state_change_cb(
-        [](simgrid::kernel::resource::NetworkAction& action, simgrid::kernel::resource::Action::State) {
-          // NetworkAction (not in SimGrid's public headers) derives from Action alone.
-          if (active_driver) active_driver->on_flow_state(reinterpret_cast<simgrid::kernel::resource::Action&>(action));
-        });
-    return true;
-  }();
-  (void)installed;
-}
-
 }  // namespace
 
 EngineTimeline TaskEngine::run_on_simgrid() const {
   const int n = task_count();
   EngineTimeline t(n, resource_count());
   SimgridEngine& sg = SimgridEngine::instance();
-  install_flow_end_hook();
   const FlowPlatform platform = build_platform(links_, route_);
   Driver driver(resource_, duration_s_, bytes_, successors_, predecessor_count_, resource_count(), platform, t);
   sg4::Actor::create("task-engine", platform.sink, [&driver] { driver(); });
-  active_driver = &driver;
+  // SimGrid runs one simulation at a time (sim/simgrid_engine.h): this driver hears every flow's end.
+  const FluidFlowListener listener = [&driver](FluidFlow& flow) { driver.on_flow_state(flow); };
+  set_fluid_flow_listener(&listener);
   try {
     sg.engine().run();
   } catch (...) {
-    active_driver = nullptr;
+    set_fluid_flow_listener(nullptr);
     throw;
   }
-  active_driver = nullptr;
+  set_fluid_flow_listener(nullptr);
   if (driver.done() != n) throw std::logic_error("task engine: the task graph has a cycle");
   return t;
 }
