@@ -141,14 +141,6 @@ class SimgridThread {
   std::deque<std::packaged_task<fathom::Report()>> queue_;
 };
 
-// Whether a run of `doc` may enter SimGrid: a RunKind::one_thread kind (storage) or fidelity "flow".
-bool enters_simgrid(const fathom::ScenarioDocument& doc) {
-  if (doc.root.contains("fidelity") && doc.root["fidelity"] == "flow") return true;
-  if (!doc.root.contains("kind") || !doc.root["kind"].is_string()) return false;
-  const auto* kind = fathom::tools::run_kind_registry().find(doc.root["kind"].get<std::string>());
-  return kind != nullptr && kind->make.one_thread;
-}
-
 // `work` with the GIL released: on the SimGrid thread when `on_simgrid_thread`, else on the calling thread
 // (analytic and event runs of several Python threads go in parallel).
 fathom::Report simulate(bool on_simgrid_thread, std::function<fathom::Report()> work) {
@@ -164,7 +156,7 @@ py::dict run(const fathom::ScenarioDocument& doc, int bands, uint64_t seed, int 
   options.bands = bands;
   options.seed = seed;
   options.threads = threads;
-  const bool simgrid = enters_simgrid(doc);
+  const bool simgrid = fathom::tools::enters_simgrid(doc);
   if (simgrid) options.threads = 1;  // --bands samples on the SimGrid thread, one after another
   return report_to_python(simulate(simgrid, [&] { return fathom::tools::run_or_bands_report(doc, make, options); }));
 }
@@ -193,7 +185,7 @@ py::dict verify(const std::string& file, int bands, uint64_t seed, int threads) 
 // `fathom compare A B`, the scenarios already loaded (with their own sets).
 py::dict compare(const fathom::ScenarioDocument& a, const fathom::ScenarioDocument& b, const std::string& name_a,
                  const std::string& name_b) {
-  const bool serialise = enters_simgrid(a) || enters_simgrid(b);
+  const bool serialise = fathom::tools::enters_simgrid(a) || fathom::tools::enters_simgrid(b);
   return report_to_python(simulate(serialise, [&] { return fathom::tools::compare_report_of(a, b, name_a, name_b); }));
 }
 

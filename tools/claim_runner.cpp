@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <thread>
 
 #include "sim/band_sweep.h"
 #include "sim/bands.h"
@@ -62,15 +61,15 @@ const std::string* declared_unit(const Claim& c, const Report& r) {
 // The band of the claim's metric over the scenario's ranged values (sim/band_sweep.h): each sampled run's
 // report gets the metric as its one headline figure.
 MetricBand claim_band(const Prepared& p, const Claim& c, const ClaimUnit& unit, const VerifyOptions& o) {
-  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const BandSweep sweep = sweep_bands(p.doc, o.bands, o.seed, threads, [&](const ScenarioDocument& d) {
-    Report r = p.make(d, RunOptions{});
-    const MetricValue v = evaluate_metric(c.metric, r.data);
-    if (!v.ok) throw InputError(fmt::format("{}: a sampled run: {}", d.label, v.why));
-    r.data["claim_metric"] = v.value;
-    r.metrics = {{"/claim_metric", unit.name, c.metric.text, true}};
-    return r;
-  });
+  const BandSweep sweep =
+      sweep_bands(p.doc, o.bands, o.seed, band_threads(p.doc, o.threads), [&](const ScenarioDocument& d) {
+        Report r = p.make(d, RunOptions{});
+        const MetricValue v = evaluate_metric(c.metric, r.data);
+        if (!v.ok) throw InputError(fmt::format("{}: a sampled run: {}", d.label, v.why));
+        r.data["claim_metric"] = v.value;
+        r.metrics = {{"/claim_metric", unit.name, c.metric.text, true}};
+        return r;
+      });
   return sweep.bands.at(0);
 }
 

@@ -13,7 +13,6 @@
 #include <iterator>
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include "models/plan/plan_report.h"
 #include "models/serving/serving_inputs.h"
@@ -61,8 +60,7 @@ class ProgressBar {
 void add_best_bands(Report& plan, const ScenarioDocument& best, const PlanOptions& o,
                     Report (*report_of)(const ScenarioDocument&, const RunOptions&)) {
   if (o.bands < 2 || o.bands > 100000) throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", o.bands));
-  const int threads = o.threads > 0 ? o.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const Report bands = band_report(sweep_bands(best, o.bands, o.seed, threads,
+  const Report bands = band_report(sweep_bands(best, o.bands, o.seed, band_threads(best, o.threads),
                                                [&](const ScenarioDocument& d) { return report_of(d, RunOptions{}); }));
   plan.data["best_bands"] = bands.data;
   for (MetricSpec m : bands.metrics) {

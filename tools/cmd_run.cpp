@@ -49,13 +49,23 @@ const RunKind& run_kind_of(const ScenarioDocument& doc) {
   return run_kind_registry().get(doc.root["kind"].get<std::string>(), doc.label + ": kind").make;
 }
 
+bool enters_simgrid(const ScenarioDocument& doc) {
+  if (doc.root.contains("fidelity") && doc.root["fidelity"] == "flow") return true;
+  if (!doc.root.contains("kind") || !doc.root["kind"].is_string()) return false;
+  const auto* kind = run_kind_registry().find(doc.root["kind"].get<std::string>());
+  return kind != nullptr && kind->make.one_thread;
+}
+
+int band_threads(const ScenarioDocument& doc, int requested) {
+  if (enters_simgrid(doc)) return 1;
+  return requested > 0 ? requested : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
 Report run_or_bands_report(const ScenarioDocument& doc, const RunKind& make, const RunOptions& o) {
   if (o.bands == 0) return make.report(doc, o);
   if (o.bands < 2 || o.bands > 100000) throw InputError(fmt::format("--bands {}: use 2 to 100000 samples", o.bands));
   if (!o.trace_flag.empty()) throw InputError(o.trace_flag + ": a --bands run has no single timeline to write");
-  const int threads = make.one_thread ? 1
-                      : o.threads > 0 ? o.threads
-                                      : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = band_threads(doc, o.threads);
   RunOptions quiet = o;
   quiet.progress = false;
   quiet.timeline = false;

@@ -38,6 +38,12 @@ const Registry<RunKind>& run_kind_registry();
 // `fathom run` and the Python module (python/fathom_module.cpp) dispatch through it.
 const RunKind& run_kind_of(const ScenarioDocument& doc);
 
+// Whether a run of `doc` enters SimGrid (a process singleton bound to the thread that first ran it): a
+// one_thread kind (storage) or `fidelity` "flow". Such runs must never go on two threads.
+bool enters_simgrid(const ScenarioDocument& doc);
+// The threads a --bands sweep of `doc` may use: 1 when it enters SimGrid, else `requested` (0: every core).
+int band_threads(const ScenarioDocument& doc, int requested);
+
 // What `fathom run` prints: the plain run, or with options.bands != 0 its --bands sweep (sim/band_sweep.h; one
 // thread for a one_thread kind). InputError for bands outside 2..100000 or a trace flag with bands. `fathom run`
 // and the Python module call it.
