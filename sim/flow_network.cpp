@@ -218,16 +218,7 @@ FlowResults simulate_flows(const FlowNetwork& net) {
   run.finish.assign(n, 0.0);
   std::vector<double> background_moved(n, 0.0);
   sg4::Actor::create("driver", p.sink, [&] { drive(net, p, t0, run, background_moved); });
-  // SimGrid runs one simulation at a time (sim/simgrid_engine.h): this run hears every flow's end.
-  const FluidFlowListener listener = [&run](FluidFlow& flow) { run.on_flow_state(flow); };
-  set_fluid_flow_listener(&listener);
-  try {
-    sg.engine().run();
-  } catch (...) {
-    set_fluid_flow_listener(nullptr);
-    throw;
-  }
-  set_fluid_flow_listener(nullptr);
+  run_with_fluid_flow_listener(sg.engine(), [&run](FluidFlow& flow) { run.on_flow_state(flow); });
   const double end = sg4::Engine::get_clock();
 
   for (size_t i = 0; i < n; ++i) {

@@ -39,7 +39,9 @@ int communicate_slot() {
   return slot;
 }
 
-const FluidFlowListener* listener = nullptr;
+const FluidFlowListener* listener = nullptr;  // set while run_with_fluid_flow_listener runs
+
+void set_fluid_flow_listener(const FluidFlowListener* l) { listener = l; }
 
 void install_state_hook() {
   static const bool installed = [] {
@@ -68,6 +70,12 @@ void release_fluid_flow(FluidFlow* flow) {
   if (flow) flow->unref();
 }
 
-void set_fluid_flow_listener(const FluidFlowListener* l) { listener = l; }
+void run_with_fluid_flow_listener(sg4::Engine& engine, const FluidFlowListener& l) {
+  struct Clear {
+    ~Clear() { set_fluid_flow_listener(nullptr); }
+  } clear;
+  set_fluid_flow_listener(&l);
+  engine.run();
+}
 
 }  // namespace fathom::sim

@@ -19,7 +19,7 @@
 //    Comm), or the flows it shared links with keep their old rates. Reading it (get_state, get_finish_time,
 //    get_remains) or cancel() must happen from an actor through simgrid::kernel::actor::simcall_answered or after the
 //    engine has returned.
-//  - Ends are reported to the one listener set with set_fluid_flow_listener() (nullptr: none), from
+//  - Ends are reported to the listener of run_with_fluid_flow_listener(), from
 //    SimGrid's Link::on_communication_state_change, in the kernel, as soon as the model changes a flow's
 //    state (FINISHED or FAILED); the listener may only record the event and notify a condition variable.
 //  - SimGrid's NetworkModel is not a public class in 3.32: its communicate() is found once, at first use,
@@ -29,8 +29,9 @@
 #include <functional>
 
 namespace simgrid::s4u {
+class Engine;
 class Host;
-}
+}  // namespace simgrid::s4u
 namespace simgrid::kernel::resource {
 class Action;
 }
@@ -43,6 +44,9 @@ FluidFlow* start_fluid_flow(simgrid::s4u::Host* source, simgrid::s4u::Host* sink
 void release_fluid_flow(FluidFlow* flow);
 
 using FluidFlowListener = std::function<void(FluidFlow& flow)>;
-void set_fluid_flow_listener(const FluidFlowListener* listener);
+// Runs `engine` to its end with `listener` hearing every flow's end, and clears the listener afterwards,
+// also when the run throws. SimGrid runs one simulation at a time (sim/simgrid_engine.h), so one listener
+// hears all the flows of the run.
+void run_with_fluid_flow_listener(simgrid::s4u::Engine& engine, const FluidFlowListener& listener);
 
 }  // namespace fathom::sim

@@ -230,16 +230,7 @@ EngineTimeline TaskEngine::run_on_simgrid() const {
   const FlowPlatform platform = build_platform(links_, route_);
   Driver driver(resource_, duration_s_, bytes_, successors_, predecessor_count_, resource_count(), platform, t);
   sg4::Actor::create("task-engine", platform.sink, [&driver] { driver(); });
-  // SimGrid runs one simulation at a time (sim/simgrid_engine.h): this driver hears every flow's end.
-  const FluidFlowListener listener = [&driver](FluidFlow& flow) { driver.on_flow_state(flow); };
-  set_fluid_flow_listener(&listener);
-  try {
-    sg.engine().run();
-  } catch (...) {
-    set_fluid_flow_listener(nullptr);
-    throw;
-  }
-  set_fluid_flow_listener(nullptr);
+  run_with_fluid_flow_listener(sg.engine(), [&driver](FluidFlow& flow) { driver.on_flow_state(flow); });
   if (driver.done() != n) throw std::logic_error("task engine: the task graph has a cycle");
   return t;
 }
