@@ -32,7 +32,7 @@ std::string_view to_string(ResourceClass c) {
 }
 
 StorageFabric::StorageFabric(const hw::StorageClusterSpec& cluster, const FilesystemSpec& fs, const FoldSpec& fold,
-                             BytesPerSecond cpu_per_client)
+                             BytesPerSecond cpu_per_client, const std::vector<StoragePerturbation>& perturbations)
     : cluster_(cluster), fs_(fs), fold_(fold) {
   const int64_t n = cluster.clients, s = cluster.storage_nodes, d = cluster.storage_node.ssd_count;
   k_ = (fold.clients <= 0 || fold.clients >= n) ? n : fold.clients;
@@ -40,6 +40,14 @@ StorageFabric::StorageFabric(const hw::StorageClusterSpec& cluster, const Filesy
   if (fs.replication > m_) {
     throw std::invalid_argument(fmt::format("replication {} needs at least {} storage nodes simulated, have {}",
                                             fs.replication, fs.replication, m_));
+  }
+  if (!perturbations.empty() && m_ < s) {
+    throw std::invalid_argument("a perturbed storage node needs every storage node simulated (fold.storage_nodes 0)");
+  }
+  std::vector<double> slowdown(static_cast<size_t>(m_), 1.0);  // per node: its SSDs' slowdown
+  for (const StoragePerturbation& p : perturbations) {
+    if (p.kind == "ssd_slowdown") slowdown[static_cast<size_t>(p.node)] *= p.factor;
+    if (p.kind == "storage_node_down") down_ = p.node;
   }
   const double client_scale = static_cast<double>(m_) / static_cast<double>(s);
   const double storage_scale = static_cast<double>(k_) / static_cast<double>(n);
@@ -64,7 +72,8 @@ StorageFabric::StorageFabric(const hw::StorageClusterSpec& cluster, const Filesy
     storage_rx_.push_back(
         link(fmt::format("storage{}:rx", v), ResourceClass::storage_nic, sn.node_bandwidth() * storage_scale));
     const int64_t disks = fold.aggregate_ssds ? 1 : d;
-    const double per_disk = (fold.aggregate_ssds ? static_cast<double>(d) : 1.0) * storage_scale;
+    const double per_disk =
+        (fold.aggregate_ssds ? static_cast<double>(d) : 1.0) * storage_scale / slowdown[static_cast<size_t>(v)];
     std::vector<int> ids;
     for (int64_t i = 0; i < disks; ++i) {
       ids.push_back(net_.add_disk(

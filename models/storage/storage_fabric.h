@@ -19,6 +19,7 @@
 
 #include "hw/storage_spec.h"
 #include "models/storage/filesystem_spec.h"
+#include "models/storage/storage_perturbations.h"
 #include "sim/flow_network.h"
 
 namespace fathom::models::storage {
@@ -43,8 +44,11 @@ struct FoldSpec {
 class StorageFabric {
  public:
   // `cpu_per_client` > 0 adds a per-client processing resource crossed by reads (e.g. sorting).
+  // `perturbations` (storage_perturbations.h) need every storage node simulated (std::invalid_argument else):
+  // ssd_slowdown divides the node's disk bandwidths; storage_node_down moves its reads to its chain peers.
   StorageFabric(const hw::StorageClusterSpec& cluster, const FilesystemSpec& fs, const FoldSpec& fold,
-                BytesPerSecond cpu_per_client = BytesPerSecond(0.0));
+                BytesPerSecond cpu_per_client = BytesPerSecond(0.0),
+                const std::vector<StoragePerturbation>& perturbations = {});
 
   // Every simulated client reads `per_client` bytes spread over all chains (optionally capped per client).
   void add_reads(Bytes per_client, Seconds start, BytesPerSecond cap_per_client = BytesPerSecond(0.0));
@@ -75,6 +79,7 @@ class StorageFabric {
   FilesystemSpec fs_;
   FoldSpec fold_;
   int64_t k_ = 0, m_ = 0;
+  int64_t down_ = -1;  // the storage node that is down (storage_node_down), -1 none
   sim::FlowNetwork net_;
   std::vector<ResourceClass> link_class_;
   std::vector<FlowKind> flow_kind_;

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "models/storage/chain_table.h"
 #include "models/storage/storage_fabric.h"
 
@@ -38,19 +40,25 @@ void StorageFabric::add_reads(Bytes per_client, Seconds start, BytesPerSecond ca
       // spread evenly over replicas (for a client count that is a multiple of R).
       const auto table = rotating_chain_table(m_, d, fs_.replication);
       for (size_t j = 0; j < table.size(); ++j) {
-        const StorageTarget& t = table[j][(static_cast<size_t>(c) + j) % table[j].size()];
+        std::vector<StorageTarget> serving;  // the chain's replicas that serve reads (all but a down node)
+        for (const StorageTarget& t : table[j])
+          if (t.node != down_) serving.push_back(t);
+        const StorageTarget& t = serving[(static_cast<size_t>(c) + j) % serving.size()];
         read(t.node, t.ssd, per_client.value() / static_cast<double>(s * d));
       }
       continue;
     }
     const int64_t disks = fold_.aggregate_ssds ? 1 : d;
     for (int64_t v = 0; v < m_; ++v) {
-      for (int64_t i = 0; i < disks; ++i) read(v, i, per_client.value() / static_cast<double>(s * disks));
+      if (v == down_) continue;  // its share is read from its chain peers (storage_perturbations.h)
+      const double share = 1.0 + takeover_share(v, down_, s, fs_.replication);
+      for (int64_t i = 0; i < disks; ++i) read(v, i, share * per_client.value() / static_cast<double>(s * disks));
     }
   }
 }
 
 void StorageFabric::add_writes(Bytes per_client, Seconds start) {
+  if (down_ >= 0) throw std::invalid_argument("storage_node_down is modelled for reads only");
   const int64_t s = cluster_.storage_nodes, d = cluster_.storage_node.ssd_count;
   for (int64_t c = 0; c < k_; ++c) {
     const size_t cu = static_cast<size_t>(c);

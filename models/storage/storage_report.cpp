@@ -71,7 +71,7 @@ nlohmann::json storage_json(const StorageRun& r) {
       {"phases", phases},
       {"simulated_flows", r.simulated_flows},
   };
-  if (r.analytic_read) {
+  if (r.analytic_read && r.perturbations.empty()) {
     storage["analytic_read_bytes_per_s_per_client"] = r.analytic_read->per_client.value();
   }
   if (r.kv) {
@@ -81,9 +81,14 @@ nlohmann::json storage_json(const StorageRun& r) {
                                 {"block_latency_s", r.kv->block_latency.value()},
                                 {"bottleneck", bottleneck_name(r.kv->bottleneck)}};
   }
-  return {{"kind", "storage"},  {"name", r.name},
-          {"storage", storage}, {"utilisation", utilisation_json(s.utilisation)},
-          {"folds", r.folds},   {"notes", r.notes}};
+  nlohmann::json out = {{"kind", "storage"},  {"name", r.name},
+                        {"storage", storage}, {"utilisation", utilisation_json(s.utilisation)},
+                        {"folds", r.folds},   {"notes", r.notes}};
+  if (!r.perturbations.empty()) {
+    out["perturbations"] = r.perturbations;
+    out["broken_folds"] = r.broken_folds;
+  }
+  return out;
 }
 
 // Per phase: its time, bottleneck and the busiest resource of each class, as table rows.
@@ -155,6 +160,8 @@ StorageRun run_storage_scenario(const StorageScenario& s, const std::string& lab
   r.has_end = plan.has_end;
   r.folds = plan.phases.front().fabric.folds();
   r.notes = plan.notes;
+  for (const StoragePerturbation& p : s.workload.perturbations) r.perturbations.push_back(p.describe());
+  r.broken_folds = broken_storage_folds(s.workload.perturbations, s.cluster.storage_nodes);
   if (s.workload.kind == "kv_cache_read") {
     const KvCacheReadSpec& k = s.workload.kv_cache_read;
     r.kv = kv_read_throughput(s.cluster, s.fs, {s.cluster.clients, k.demand_per_client, k.block_size});
@@ -177,6 +184,13 @@ Report storage_report(const StorageRun& r, const ProvenanceLog& log, const nlohm
                                   r.summary.clients, r.fs.replication));
   rep.lines.push_back("Bottleneck: " + bottleneck_name(r.summary.bottleneck));
   for (const std::string& n : r.notes) rep.lines.push_back("Note: " + n);
+  for (const std::string& p : r.perturbations) rep.lines.push_back("Perturbation: " + p);
+  for (const std::string& f : r.broken_folds) rep.lines.push_back("Fold broken: " + f);
+  if (!r.perturbations.empty()) {
+    std::string kept;
+    for (const std::string& f : r.folds) kept += (kept.empty() ? "" : "; ") + f.substr(0, f.find(':'));
+    rep.lines.push_back("Folds kept: " + (kept.empty() ? std::string("none") : kept));
+  }
   rep.metrics = {
       {"/storage/read_bytes_per_s", "B/s", "read throughput"},
       {"/storage/read_bytes_per_s_per_client", "B/s", "read throughput per client"},

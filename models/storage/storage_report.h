@@ -25,6 +25,8 @@ struct StorageRun {
   StorageSummary summary;
   bool has_end = true;
   std::vector<std::string> folds;
+  std::vector<std::string> perturbations;  // described, one line each (none: the symmetric cluster)
+  std::vector<std::string> broken_folds;   // the folds they turned off
   std::vector<std::string> notes;
   size_t simulated_flows = 0;
   std::optional<KvReadResult> kv;

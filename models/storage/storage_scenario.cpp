@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "models/storage/storage_perturbations.h"
 #include "sim/spec_reader.h"
 
 namespace fathom::models::storage {
@@ -37,6 +38,9 @@ StorageScenario read_storage_scenario(const ScenarioDocument& doc, ProvenanceLog
     storage.fail("fold", "simulate at least as many storage nodes as the replication factor");
   }
   storage.finish();
+  run.workload.perturbations =
+      read_storage_perturbations(top, run.cluster.storage_nodes, run.fs.replication, run.workload.kind);
+  if (!run.workload.perturbations.empty()) run.workload.fold.storage_nodes = 0;  // the fold they break
   top.finish();
   // Resource guard: refuse before plan_workload builds a flow per (client, node) pair.
   if (const auto why = sim::over_budget(estimate_storage_work(run.cluster, run.fs, run.workload))) {

@@ -74,7 +74,7 @@ StoragePlan plan_workload(const hw::StorageClusterSpec& cluster, const Filesyste
   StoragePlan plan;
   plan.clients = cluster.clients;
   if (w.kind == "peak_read") {
-    StorageFabric f(cluster, fs, w.fold);
+    StorageFabric f(cluster, fs, w.fold, BytesPerSecond(0.0), w.perturbations);
     f.add_reads(w.peak_read.bytes_per_client, Seconds(0.0));
     f.add_background(w.peak_read.background_rx_per_client, w.peak_read.background_tx_per_client);
     if (w.peak_read.background_rx_per_client.value() > 0 || w.peak_read.background_tx_per_client.value() > 0) {
@@ -96,7 +96,7 @@ StoragePlan plan_workload(const hw::StorageClusterSpec& cluster, const Filesyste
                                      partition.value() / (1024.0 * 1024 * 1024),
                                      static_cast<double>(g.partitions) / static_cast<double>(cluster.clients)));
     for (const char* phase : {"shuffle", "sort"}) {
-      StorageFabric f(cluster, fs, w.fold, g.cpu_throughput_per_client);
+      StorageFabric f(cluster, fs, w.fold, g.cpu_throughput_per_client, w.perturbations);
       f.add_reads(per_client, Seconds(0.0));
       f.add_writes(per_client, Seconds(0.0));
       plan.phases.push_back({phase, std::move(f)});
@@ -105,7 +105,7 @@ StoragePlan plan_workload(const hw::StorageClusterSpec& cluster, const Filesyste
     hw::StorageClusterSpec writers = cluster;
     if (w.checkpoint.writers > 0) writers.clients = w.checkpoint.writers;
     plan.clients = writers.clients;
-    StorageFabric f(writers, fs, w.fold);
+    StorageFabric f(writers, fs, w.fold, BytesPerSecond(0.0), w.perturbations);
     f.add_writes(w.checkpoint.state / static_cast<double>(writers.clients), Seconds(0.0));
     plan.phases.push_back({"write", std::move(f)});
   } else if (w.kind == "task_job") {
@@ -114,7 +114,7 @@ StoragePlan plan_workload(const hw::StorageClusterSpec& cluster, const Filesyste
     const KvCacheReadSpec& k = w.kv_cache_read;
     FilesystemSpec per_block = fs;
     per_block.io_size = k.block_size;  // one operation per KV block
-    StorageFabric f(cluster, per_block, w.fold);
+    StorageFabric f(cluster, per_block, w.fold, BytesPerSecond(0.0), w.perturbations);
     f.add_reads(k.demand_per_client * k.duration, Seconds(0.0), k.demand_per_client);
     plan.phases.push_back({"kv_read", std::move(f)});
     plan.has_end = false;

@@ -17,6 +17,7 @@
 #include "hw/storage_spec.h"
 #include "models/storage/filesystem_spec.h"
 #include "models/storage/storage_fabric.h"
+#include "models/storage/storage_perturbations.h"
 #include "models/storage/task_job.h"
 #include "sim/spec_reader.h"
 
@@ -54,6 +55,7 @@ struct StorageWorkload {
   KvCacheReadSpec kv_cache_read;
   TaskJobSpec task_job;
   FoldSpec fold;
+  std::vector<StoragePerturbation> perturbations;  // the scenario's (storage_perturbations.h); none: symmetric
 };
 
 // Reads "workload", the matching workload object and "fold" from the "storage" object (not finished).
