@@ -17,25 +17,27 @@
 namespace fathom::models::plan {
 namespace {
 
-// The scenario's values that the search keeps: the GPUs per node, the experts, the layers and the global
-// batch (sequences per step; a hyper-parameter of the run, not a layout choice).
+// The scenario's values that the search keeps: the GPUs per node, the experts, the layers, the global batch
+// (sequences per step; a hyper-parameter of the run, not a layout choice) and the tensor-parallel size (not
+// searched: every configuration keeps the scenario's parallelism.tp).
 struct Fixed {
-  int64_t gpus_per_node = 0, routed_experts = 0, layers = 0, global_batch = 0;
+  int64_t gpus_per_node = 0, routed_experts = 0, layers = 0, global_batch = 0, tp = 1;
 };
 
 // The first layout rule `c` breaks (empty: none), checked before the scenario is read.
 std::string layout_problem(const Fixed& f, const TrainingConfig& c, int64_t& micro_batches) {
   const int64_t gpus = c.nodes * f.gpus_per_node;
-  if (gpus % c.pp != 0) return fmt::format("PP{} does not divide {} GPUs", c.pp, gpus);
-  const int64_t stage_gpus = gpus / c.pp;
+  if (gpus % (c.pp * f.tp) != 0) return fmt::format("PP{} x TP{} does not divide {} GPUs", c.pp, f.tp, gpus);
+  const int64_t stage_gpus = gpus / c.pp, dp = stage_gpus / f.tp;
+  // EP groups are drawn from all dp x tp GPUs of a stage (training_layout.cpp, MoE parallel folding).
   if (c.ep > stage_gpus || stage_gpus % c.ep != 0)
     return fmt::format("EP{} does not divide a stage's {} GPUs", c.ep, stage_gpus);
   if (f.routed_experts > 0 && f.routed_experts % c.ep != 0) {
     return fmt::format("EP{} does not divide {} experts", c.ep, f.routed_experts);
   }
-  const int64_t per_micro_batch = stage_gpus * c.micro_batch_sequences;  // dp x sequences per micro-batch
+  const int64_t per_micro_batch = dp * c.micro_batch_sequences;  // dp x sequences per micro-batch
   if (f.global_batch % per_micro_batch != 0) {
-    return fmt::format("the global batch of {} sequences does not split into DP {} x {}", f.global_batch, stage_gpus,
+    return fmt::format("the global batch of {} sequences does not split into DP {} x {}", f.global_batch, dp,
                        c.micro_batch_sequences);
   }
   micro_batches = f.global_batch / per_micro_batch;
@@ -97,7 +99,7 @@ Base read_base(const ScenarioDocument& doc, training::TrainingReadCache& cache) 
   Base b{training::read_training_scenario(base_doc, log, &cache), {}};
   const training::TrainingScenario& s = b.scenario;
   b.fixed = {s.cluster.node.gpus_per_node, s.model.arch.routed_experts, s.model.arch.layers,
-             s.layout.tokens_per_step / s.spec.sequence_length};
+             s.layout.tokens_per_step / s.spec.sequence_length, s.layout.tp};
   return b;
 }
 

@@ -14,10 +14,14 @@ const std::vector<std::string> kFolds = {
     "the global batch (sequences per step) stays the scenario's: DP x micro-batch size x micro-batches",
 };
 
+// The tensor-parallel size the configuration kept from the scenario (the search does not vary it).
+int64_t tp_of(const TrainingPoint& p) { return p.dp > 0 ? p.gpus / (p.config.pp * p.dp) : 1; }
+
 std::string label_of(const TrainingPoint& p) {
   const TrainingConfig& c = p.config;
-  return fmt::format("{}n PP{} EP{} DP{} {} mbs{} x{}", c.nodes, c.pp, c.ep, p.dp, c.schedule, c.micro_batch_sequences,
-                     c.micro_batches);
+  const int64_t tp = tp_of(p);
+  return fmt::format("{}n {}PP{} EP{} DP{} {} mbs{} x{}", c.nodes, tp > 1 ? fmt::format("TP{} ", tp) : "", c.pp, c.ep,
+                     p.dp, c.schedule, c.micro_batch_sequences, c.micro_batches);
 }
 
 nlohmann::json point_json(const TrainingPoint& p) {
@@ -26,6 +30,7 @@ nlohmann::json point_json(const TrainingPoint& p) {
       {"label", label_of(p)},
       {"nodes", c.nodes},
       {"gpus", p.gpus},
+      {"tp", tp_of(p)},
       {"pp", c.pp},
       {"ep", c.ep},
       {"dp", p.dp},

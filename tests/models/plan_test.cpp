@@ -282,6 +282,30 @@ TEST_CASE("training plan: layout rejections counted exactly", "[unit]") {
   CHECK(r.feasible + r.rejected.count[size_t(Rejection::memory)] == 1);
 }
 
+TEST_CASE("training plan: the scenario's tensor parallelism is kept, DP = GPUs / (PP x TP)", "[unit]") {
+  // 1,024 H100 at TP2: PP8 leaves 128 GPUs per stage, DP 64, so the 8,192-sequence batch is 128 micro-batches
+  // (before the fix the search took DP = 128 and refused every configuration).
+  const ScenarioDocument doc =
+      load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain-1024xh100-tp2-pp8-vp4.json");
+  TrainingPlanSpec s = read_training_plan(std::nullopt, 128);
+  s.cluster_nodes = {128};
+  s.pp = {8};
+  s.ep = {64};
+  s.schedules = {"1f1b"};
+  s.micro_batch_sequences = {1};
+  const std::vector<TrainingOutcome> outcomes = evaluate_training(doc, s, {}, {});
+  REQUIRE(outcomes.size() == 1);
+  const TrainingOutcome& o = outcomes.front();
+  INFO(o.why);
+  REQUIRE(o.rejection != Rejection::layout);
+  CHECK(o.point.config.micro_batches == 128);
+  if (o.rejection != Rejection::none) return;
+  CHECK(o.point.dp == 64);
+  const Report rep = training_plan_report(plan_training(doc, s), "test");
+  CHECK(rep.data["best"]["tp"] == 2);
+  CHECK(rep.data["best"]["label"] == "128n TP2 PP8 EP64 DP64 1f1b mbs1 x128");
+}
+
 TEST_CASE("training plan: each configuration priced exactly as fathom run prices its scenario", "[unit]") {
   // The search's caches (with_layout, the folded schedules, the cached blocks, stages and activation bytes)
   // change nothing: every configuration's outcome equals reading its configured document and predicting it
