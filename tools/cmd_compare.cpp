@@ -10,6 +10,7 @@
 #include "reports/formats.h"
 #include "reports/report_dir.h"
 #include "sim/report_compare.h"
+#include "tools/build_info.h"
 #include "tools/commands.h"
 #include "tools/run_kinds.h"
 
@@ -38,7 +39,7 @@ Report report_of(const ScenarioDocument& doc) {
 ScenarioDocument load_side(const std::string& file, std::vector<std::string> sets,
                            const std::vector<std::string>& own) {
   sets.insert(sets.end(), own.begin(), own.end());
-  return load_scenario(file, sets);
+  return load_scenario(file, sets, scenario_library());
 }
 
 }  // namespace

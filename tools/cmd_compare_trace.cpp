@@ -12,6 +12,7 @@
 #include "reports/formats.h"
 #include "reports/report_dir.h"
 #include "sim/error.h"
+#include "tools/build_info.h"
 #include "tools/commands.h"
 #include "tools/run_kinds.h"
 #include "tools/trace_input.h"
@@ -28,7 +29,7 @@ struct CompareTraceOptions {
 };
 
 calib::PredictedStep predicted_step(const std::string& file, const std::vector<std::string>& sets) {
-  const ScenarioDocument doc = load_scenario(file, sets);
+  const ScenarioDocument doc = load_scenario(file, sets, scenario_library());
   if (!doc.root.contains("kind") || !doc.root["kind"].is_string() || doc.root["kind"].get<std::string>() != "unit") {
     throw InputError(
         fmt::format("{}: kind: compare-trace runs a unit scenario (kind \"unit\", docs/unit.md): one "

@@ -206,7 +206,7 @@ def plan(scenario, bands=0, seed=1, threads=0):
 
 def verify(claims, bands=0, seed=1, threads=0):
     """`fathom verify CLAIMS`: every claim of a claims file (a path, docs/claims.md) run and judged: a Report.
-    bands=N as `--bands N`. Runs one at a time (behind the module's SimGrid lock: a claim may run any kind)."""
+    bands=N as `--bands N`. Runs one at a time on the module's SimGrid thread (a claim may run any kind)."""
     if isinstance(claims, Scenario):
         raise TypeError("fathom.verify takes the path of a claims file (docs/claims.md), not a scenario")
     return Report(_core.verify(str(claims), bands, seed, threads))

@@ -51,8 +51,9 @@ TEST_CASE("fathom run --bands: bad counts and scenarios without ranges are one l
   CHECK(r.exit_code == 2);
   CHECK(is_one_line(r.err));
   CHECK(r.err.find("--bands 1") != std::string::npos);
-  r = run_fathom("run scenarios/3fs-peak-read-180-nodes.json --bands 8");
-  CHECK(r.exit_code == 2);  // no ranged value in the storage scenario
+  // The storage scenario's one ranged value (the USRBIO operation rate) replaced by a plain one: none left.
+  r = run_fathom("run scenarios/3fs-peak-read-180-nodes.json --bands 8 --set storage.filesystem.usrbio_ops_per_s=2e6");
+  CHECK(r.exit_code == 2);
   CHECK(is_one_line(r.err));
   CHECK(r.err.find("no value carries a range") != std::string::npos);
   // Plain overrides replace the ranged objects: nothing is left to sample.
