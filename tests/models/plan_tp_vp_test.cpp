@@ -213,3 +213,31 @@ TEST_CASE("training plan over TP: a plan.tp entry that divides no layout is refu
                     Catch::Contains(file + ": plan.tp.0: 16 does not divide the 8 GPUs of a node"));
   CHECK_THROWS_WITH(plan_of(R"({"tp": [0]})"), Catch::Contains(file + ": plan.tp.0: 0 is outside"));
 }
+
+TEST_CASE("training plan over TP: a micro-batch's tokens that TP does not divide reject that configuration alone",
+          "[unit]") {
+  // Sequence parallelism splits a micro-batch's tokens over the TP group (derive_layout): 4,095-token sequences
+  // take TP2 only at 2 sequences per micro-batch.
+  const ScenarioDocument doc =
+      load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain-2048xh800.json",
+                    {"training.sequence_length=4095"});
+  TrainingPlanSpec s = read_training_plan(std::nullopt, 256);
+  s.cluster_nodes = {256};
+  s.pp = {16};
+  s.tp = {1, 2};
+  s.ep = {64};
+  s.schedules = {"dualpipe"};
+  s.micro_batch_sequences = {1, 2};
+  const std::vector<TrainingOutcome> outcomes = evaluate_training(doc, s, {}, {});
+  REQUIRE(outcomes.size() == 4);
+  for (const TrainingOutcome& o : outcomes) {
+    const TrainingConfig& c = o.point.config;
+    INFO("TP" << c.tp << " mbs" << c.micro_batch_sequences << ": " << o.why);
+    if (c.tp == 2 && c.micro_batch_sequences == 1) {
+      CHECK(o.rejection == Rejection::layout);
+      CHECK_THAT(o.why, Catch::Contains("parallelism.tp: 2 does not divide the 4095 tokens of a micro-batch"));
+    } else {
+      CHECK(o.rejection != Rejection::layout);
+    }
+  }
+}
