@@ -13,6 +13,7 @@
 #include <iterator>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "models/plan/plan_report.h"
 #include "models/serving/serving_inputs.h"
@@ -28,14 +29,26 @@
 namespace fathom::tools {
 namespace {
 
-// A progress bar on stderr, shown once a run has lasted two seconds, and only on a terminal.
+// A progress bar on stderr, shown once a run has lasted two seconds, and only on a terminal; there it ends with
+// the items evaluated (training: configurations; serving: phase options) and the search's wall time (the report
+// itself stays the same bytes for the same input).
 class ProgressBar {
  public:
   explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
   ~ProgressBar() {
     if (shown_) std::fputs("\n", stderr);
   }
+  // After the search (not on a failure): "planned 12096 of 12096 in 2.05 s wall".
+  void finish(std::string_view what) const {
+    if (!enabled_ || all_ <= 0) return;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    fmt::print(stderr, "{}planned {} of {} {} in {:.2f} s wall\n", shown_ ? "\r\033[K" : "", done_, all_, what,
+               elapsed);
+    shown_ = false;
+  }
   void operator()(int64_t done, int64_t all) {
+    done_ = done;
+    all_ = all;
     if (!enabled_ || all <= 0) return;
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (elapsed < 2.0) return;
@@ -52,8 +65,9 @@ class ProgressBar {
  private:
   bool enabled_;
   std::chrono::steady_clock::time_point start_;
-  bool shown_ = false;
+  mutable bool shown_ = false;
   int last_percent_ = -1;
+  int64_t done_ = 0, all_ = 0;
 };
 
 // The bands of the best configuration (sim/band_sweep.h) under "/best_bands" of the plan's report.
@@ -154,6 +168,7 @@ std::optional<Report> plan_report_of(const ScenarioDocument& doc, const PlanOpti
     std::optional<models::plan::ServingPlanResult> shared =
         distributed_serving_plan(models::plan::serving_node_types(doc, spec), spec, ranks, progress);
     if (!shared) return std::nullopt;
+    bar.finish("phase options");
     const models::plan::ServingPlanResult& r = *shared;
     Report rep = models::plan::serving_plan_report(r, title);
     if (o.bands != 0 && !r.best.empty()) {
@@ -167,6 +182,7 @@ std::optional<Report> plan_report_of(const ScenarioDocument& doc, const PlanOpti
   const models::plan::TrainingPlanSpec spec = models::plan::read_training_plan(plan, nodes);
   const std::optional<models::plan::TrainingPlanResult> shared = distributed_training_plan(doc, spec, ranks, progress);
   if (!shared) return std::nullopt;
+  bar.finish("configurations");
   const models::plan::TrainingPlanResult& r = *shared;
   Report rep = models::plan::training_plan_report(r, title);
   if (o.bands != 0 && !r.best.empty()) {

@@ -126,8 +126,9 @@ TrainingPlanSpec read_training_plan(const std::optional<SpecReader>& plan, int64
   s.pp = {1, 2, 4, 8, 16, 32};
   s.ep = {8, 16, 32, 64, 128, 256};
   s.micro_batch_sequences = {1, 2, 4};
-  // Interleaved 1F1B only when plan.schedules names it: the search does not vary training.virtual_stages (nor
-  // tp), so by default it would add Megatron's v = 1 warm-up variant of 1F1B, not interleaving.
+  // Interleaved 1F1B by default only when plan.virtual_stages is given: without it the search keeps the
+  // scenario's training.virtual_stages, which is 1 in most scenarios (Megatron's v = 1 warm-up variant of 1F1B,
+  // not interleaving).
   for (const auto& e : schedule::schedule_registry().entries()) {
     if (e.name != "interleaved_1f1b") s.schedules.push_back(e.name);
   }
@@ -137,6 +138,10 @@ TrainingPlanSpec read_training_plan(const std::optional<SpecReader>& plan, int64
   s.cluster_nodes = integer_list(r, "cluster_nodes", s.cluster_nodes, 1, 1000000);
   s.pp = integer_list(r, "pp", s.pp, 1, 1024);
   s.ep = integer_list(r, "ep", s.ep, 1, 1 << 20);
+  // Checked against the model and the node when the scenario is read (check_tp_list, training_plan.h).
+  s.tp = integer_list(r, "tp", s.tp, 1, 1024);
+  s.virtual_stages = integer_list(r, "virtual_stages", s.virtual_stages, 1, 1024);
+  if (r.has("virtual_stages") && !r.has("schedules")) s.schedules.push_back("interleaved_1f1b");
   s.micro_batch_sequences = integer_list(r, "micro_batch_sequences", s.micro_batch_sequences, 1, 1 << 20);
   if (r.has("schedules")) s.schedules = schedule_list(r, "schedules");
   if (r.has("top")) s.top = r.at_most("top", r.at_least("top", r.integer("top"), 1), 1000);

@@ -37,9 +37,14 @@ struct ServingPlanSpec {
 
 // The training search (models/plan/training_plan.h).
 struct TrainingPlanSpec {
-  std::string objective = "time";              // "time" (days for the token budget) or "cost" (USD)
-  std::vector<int64_t> cluster_nodes;          // empty: the scenario's cluster.nodes x 1/4, 1/2, 1, 2
-  std::vector<int64_t> pp, ep;                 // pipeline ranks; GPUs of one expert-parallel group
+  std::string objective = "time";      // "time" (days for the token budget) or "cost" (USD)
+  std::vector<int64_t> cluster_nodes;  // empty: the scenario's cluster.nodes x 1/4, 1/2, 1, 2
+  std::vector<int64_t> pp, ep;         // pipeline ranks; GPUs of one expert-parallel group
+  // Tensor-parallel sizes (attention and dense FFNs, within a node); empty: the scenario's parallelism.tp.
+  std::vector<int64_t> tp;
+  // Model chunks per pipeline rank, tried for interleaved_1f1b only (the other schedules run at 1); empty: the
+  // scenario's training.virtual_stages.
+  std::vector<int64_t> virtual_stages;
   std::vector<int64_t> micro_batch_sequences;  // sequences per micro-batch
   std::vector<std::string> schedules;          // models::schedule registry names; empty: all
   int64_t top = 10;

@@ -4,8 +4,10 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
+#include <utility>
 
 #include "models/plan/pareto.h"
 #include "models/schedule/schedule.h"
@@ -18,17 +20,19 @@ namespace fathom::models::plan {
 namespace {
 
 // The scenario's values that the search keeps: the GPUs per node, the experts, the layers, the global batch
-// (sequences per step; a hyper-parameter of the run, not a layout choice) and the tensor-parallel size (not
-// searched: every configuration keeps the scenario's parallelism.tp).
+// (sequences per step; a hyper-parameter of the run, not a layout choice), and its tensor-parallel size and
+// virtual stages (the defaults of plan.tp and plan.virtual_stages).
 struct Fixed {
-  int64_t gpus_per_node = 0, routed_experts = 0, layers = 0, global_batch = 0, tp = 1;
+  int64_t gpus_per_node = 0, routed_experts = 0, layers = 0, global_batch = 0, tp = 1, virtual_stages = 1;
 };
 
-// The first layout rule `c` breaks (empty: none), checked before the scenario is read.
+// The first layout rule `c` breaks (empty: none), checked before the scenario is read: the cheap arithmetic that
+// refuses most of the space. TP's own rules (a node's GPUs, the attention heads, a micro-batch's tokens) are
+// derive_layout's, applied by with_layout (training_layout.h).
 std::string layout_problem(const Fixed& f, const TrainingConfig& c, int64_t& micro_batches) {
   const int64_t gpus = c.nodes * f.gpus_per_node;
-  if (gpus % (c.pp * f.tp) != 0) return fmt::format("PP{} x TP{} does not divide {} GPUs", c.pp, f.tp, gpus);
-  const int64_t stage_gpus = gpus / c.pp, dp = stage_gpus / f.tp;
+  if (gpus % (c.pp * c.tp) != 0) return fmt::format("PP{} x TP{} does not divide {} GPUs", c.pp, c.tp, gpus);
+  const int64_t stage_gpus = gpus / c.pp, dp = stage_gpus / c.tp;
   // EP groups are drawn from all dp x tp GPUs of a stage (training_layout.cpp, MoE parallel folding).
   if (c.ep > stage_gpus || stage_gpus % c.ep != 0)
     return fmt::format("EP{} does not divide a stage's {} GPUs", c.ep, stage_gpus);
@@ -45,7 +49,7 @@ std::string layout_problem(const Fixed& f, const TrainingConfig& c, int64_t& mic
     return fmt::format("{} does not take {} micro-batches on PP{}", c.schedule, micro_batches, c.pp);
   }
   if (c.schedule == "dualpipe" && (c.pp < 2 || c.pp % 2 != 0)) return "dualpipe needs an even PP >= 2";
-  const int64_t stages = c.schedule == "dualpipev" ? 2 * c.pp : c.pp;
+  const int64_t stages = c.schedule == "dualpipev" ? 2 * c.pp : c.pp * c.virtual_stages;
   if (stages > f.layers) return fmt::format("{} stages for {} layers", stages, f.layers);
   return {};
 }
@@ -59,9 +63,11 @@ ScenarioDocument configured_training_document(const ScenarioDocument& doc, const
   root["fidelity"] = "analytic";
   root["cluster"]["nodes"] = c.nodes;
   root["parallelism"]["pp"] = c.pp;
+  root["parallelism"]["tp"] = c.tp;
   root["parallelism"]["ep"] = c.ep;
   root["parallelism"].erase("dp");
   root["training"]["schedule"] = c.schedule;
+  root["training"]["virtual_stages"] = c.virtual_stages;
   root["training"]["micro_batch_sequences"] = c.micro_batch_sequences;
   root["training"]["micro_batches"] = c.micro_batches;
   // Every training node writes its checkpoint shards (training_run.cpp): the writers follow the cluster.
@@ -85,32 +91,64 @@ bool better(const TrainingPoint& a, const TrainingPoint& b, bool by_time) {
 
 namespace {
 
+// plan.tp entries that no configuration can use, refused as input errors at `plan.tp.<i>`: TP must divide the
+// model's attention heads and a node's GPUs whatever the other choices (validate_parallelism and derive_layout
+// apply the same rules to each configuration; a micro-batch's tokens depend on the configuration and are left to
+// them).
+void check_tp_list(const ScenarioDocument& doc, const std::vector<int64_t>& tps, const training::TrainingScenario& s) {
+  static const nlohmann::json kNoPlan = nlohmann::json::object();  // a spec made in code names the same paths
+  const SpecReader plan(doc.root.contains("plan") ? doc.root["plan"] : kNoPlan, doc.label, "plan");
+  for (size_t i = 0; i < tps.size(); ++i) {
+    const std::string at = fmt::format("tp.{}", i);
+    if (s.model.arch.heads % tps[i] != 0) {
+      plan.fail(at, fmt::format("{} does not divide the model's {} attention heads", tps[i], s.model.arch.heads));
+    }
+    if (s.cluster.node.gpus_per_node % tps[i] != 0) {
+      plan.fail(at, fmt::format("{} does not divide the {} GPUs of a node (a TP group stays on NVLink)", tps[i],
+                                s.cluster.node.gpus_per_node));
+    }
+  }
+}
+
 // The scenario as written, read once (its errors propagate), and the values the search keeps.
 struct Base {
   training::TrainingScenario scenario;
   Fixed fixed;
 };
 
-Base read_base(const ScenarioDocument& doc, training::TrainingReadCache& cache) {
+Base read_base(const ScenarioDocument& doc, const std::vector<int64_t>& spec_tp, training::TrainingReadCache& cache) {
   ScenarioDocument base_doc = doc;
   base_doc.root.erase("plan");
   base_doc.root["fidelity"] = "analytic";  // what every configuration is priced at (configured_training_document)
   ProvenanceLog log;
   Base b{training::read_training_scenario(base_doc, log, &cache), {}};
   const training::TrainingScenario& s = b.scenario;
-  b.fixed = {s.cluster.node.gpus_per_node, s.model.arch.routed_experts, s.model.arch.layers,
-             s.layout.tokens_per_step / s.spec.sequence_length, s.layout.tp};
+  b.fixed = {s.cluster.node.gpus_per_node,
+             s.model.arch.routed_experts,
+             s.model.arch.layers,
+             s.layout.tokens_per_step / s.spec.sequence_length,
+             s.layout.tp,
+             s.spec.virtual_stages};
+  check_tp_list(doc, spec_tp, s);
   return b;
 }
 
-// The space in its fixed order (the index of an outcome).
-std::vector<TrainingConfig> training_space(const TrainingPlanSpec& spec) {
+// The space in its fixed order (the index of an outcome): nodes, PP, TP, EP, schedule, virtual stages (for
+// interleaved_1f1b; 1 for the others), micro-batch size.
+std::vector<TrainingConfig> training_space(const TrainingPlanSpec& spec, const Fixed& f) {
+  const std::vector<int64_t> tps = spec.tp.empty() ? std::vector<int64_t>{f.tp} : spec.tp;
+  const std::vector<int64_t> vps =
+      spec.virtual_stages.empty() ? std::vector<int64_t>{f.virtual_stages} : spec.virtual_stages;
   std::vector<TrainingConfig> space;
   for (const int64_t n : spec.cluster_nodes) {
     for (const int64_t pp : spec.pp) {
-      for (const int64_t ep : spec.ep) {
-        for (const std::string& sch : spec.schedules) {
-          for (const int64_t mbs : spec.micro_batch_sequences) space.push_back({n, pp, ep, mbs, 0, sch});
+      for (const int64_t tp : tps) {
+        for (const int64_t ep : spec.ep) {
+          for (const std::string& sch : spec.schedules) {
+            for (const int64_t vp : sch == "interleaved_1f1b" ? vps : std::vector<int64_t>{1}) {
+              for (const int64_t mbs : spec.micro_batch_sequences) space.push_back({n, pp, ep, mbs, 0, sch, tp, vp});
+            }
+          }
         }
       }
     }
@@ -133,6 +171,7 @@ TrainingOutcome evaluate_one(const ScenarioDocument& doc, const training::Traini
   }
   std::optional<training::TrainingScenario> s;
   try {
+    // with_layout keeps the read scenario's tp and virtual stages: `base` has the configuration's.
     s = training::with_layout(base, doc, {c.nodes, c.pp, c.ep, c.micro_batch_sequences, c.micro_batches, c.schedule},
                               &read_cache);
   } catch (const InputError& e) {
@@ -146,8 +185,9 @@ TrainingOutcome evaluate_one(const ScenarioDocument& doc, const training::Traini
   const double worst = m.per_rank.at(static_cast<size_t>(m.worst_rank)).total_bytes;
   if (!m.fits) {
     o.rejection = Rejection::memory;
-    o.why = fmt::format("PP{} EP{} {}: worst rank {:.1f} GB > {:.1f} GB of HBM", c.pp, c.ep, c.schedule, worst / 1e9,
-                        m.hbm_bytes / 1e9);
+    o.why =
+        fmt::format("TP{} PP{} EP{} {}{}: worst rank {:.1f} GB > {:.1f} GB of HBM", c.tp, c.pp, c.ep, c.schedule,
+                    c.virtual_stages > 1 ? fmt::format(" VP{}", c.virtual_stages) : "", worst / 1e9, m.hbm_bytes / 1e9);
     return o;
   }
   const training::TrainingPrediction p = training::predict_training(*s, 1, false, &price_cache);
@@ -172,14 +212,27 @@ std::vector<TrainingOutcome> evaluate_training(const ScenarioDocument& doc, cons
   // the cost models, the block costs per (EP, micro-batch) shape and the stages per shape and stage count.
   training::TrainingReadCache read_cache;
   training::TrainingPriceCache price_cache;
-  const Base base = read_base(doc, read_cache);
-  const std::vector<TrainingConfig> space = training_space(spec);
+  const Base base = read_base(doc, spec.tp, read_cache);
+  const std::vector<TrainingConfig> space = training_space(spec, base.fixed);
+  // The scenario as read with each (TP, virtual stages) of the space: what with_layout lays out.
+  std::map<std::pair<int64_t, int64_t>, training::TrainingScenario> bases;
+  const auto base_for = [&](const TrainingConfig& c) -> const training::TrainingScenario& {
+    auto it = bases.find({c.tp, c.virtual_stages});
+    if (it == bases.end()) {
+      training::TrainingScenario s = base.scenario;
+      s.parallelism.tp = c.tp;
+      s.spec.virtual_stages = c.virtual_stages;
+      it = bases.emplace(std::make_pair(c.tp, c.virtual_stages), std::move(s)).first;
+    }
+    return it->second;
+  };
   const int64_t n = static_cast<int64_t>(space.size());
   const int64_t mine = shard.index < n ? (n - shard.index + shard.count - 1) / shard.count : 0;
   std::vector<TrainingOutcome> out;
   out.reserve(static_cast<size_t>(mine));
   for (int64_t i = shard.index; i < n; i += shard.count) {
-    out.push_back(evaluate_one(doc, base.scenario, base.fixed, space[static_cast<size_t>(i)], read_cache, price_cache));
+    const TrainingConfig& c = space[static_cast<size_t>(i)];
+    out.push_back(evaluate_one(doc, base_for(c), base.fixed, c, read_cache, price_cache));
     out.back().index = i;
     if (progress) progress(static_cast<int64_t>(out.size()), mine);
   }
@@ -191,12 +244,15 @@ TrainingPlanResult collect_training(const ScenarioDocument& doc, const TrainingP
   TrainingPlanResult r;
   r.spec = spec;
   training::TrainingReadCache read_cache;
-  const Base base = read_base(doc, read_cache);
+  const Base base = read_base(doc, spec.tp, read_cache);
+  // The space as searched: the scenario's TP and virtual stages where the plan lists none.
+  if (r.spec.tp.empty()) r.spec.tp = {base.fixed.tp};
+  if (r.spec.virtual_stages.empty()) r.spec.virtual_stages = {base.fixed.virtual_stages};
   r.global_batch_sequences = base.fixed.global_batch;
   r.gpu = base.scenario.cluster.node.gpu.name;
   r.calibration_mismatch = hw::calibration_mismatch(base.scenario.cluster.node.gpu, base.scenario.calibration);
   const bool by_time = spec.objective == "time";
-  r.configurations = static_cast<int64_t>(training_space(spec).size());
+  r.configurations = static_cast<int64_t>(training_space(spec, base.fixed).size());
   std::sort(outcomes.begin(), outcomes.end(),
             [](const TrainingOutcome& a, const TrainingOutcome& b) { return a.index < b.index; });
   for (size_t i = 0; i < outcomes.size(); ++i) {
@@ -237,7 +293,7 @@ nlohmann::json outcome_json(const TrainingOutcome& o) {
   return {o.index,
           static_cast<int>(o.rejection),
           o.why,
-          {c.nodes, c.pp, c.ep, c.micro_batch_sequences, c.micro_batches, c.schedule},
+          {c.nodes, c.pp, c.ep, c.micro_batch_sequences, c.micro_batches, c.schedule, c.tp, c.virtual_stages},
           {t.gpus, t.dp, t.days, t.cost_usd, t.gpu_hours, t.step_s, t.mfu_bf16, t.tokens_per_day, t.worst_rank_bytes,
            t.hbm_bytes}};
 }
@@ -250,8 +306,8 @@ TrainingOutcome outcome_of(const nlohmann::json& j) {
   o.rejection = static_cast<Rejection>(why);
   o.why = j.at(2).get<std::string>();
   const nlohmann::json& c = j.at(3);
-  o.point.config = {c.at(0).get<int64_t>(), c.at(1).get<int64_t>(), c.at(2).get<int64_t>(),
-                    c.at(3).get<int64_t>(), c.at(4).get<int64_t>(), c.at(5).get<std::string>()};
+  o.point.config = {c.at(0).get<int64_t>(), c.at(1).get<int64_t>(),     c.at(2).get<int64_t>(), c.at(3).get<int64_t>(),
+                    c.at(4).get<int64_t>(), c.at(5).get<std::string>(), c.at(6).get<int64_t>(), c.at(7).get<int64_t>()};
   const nlohmann::json& t = j.at(4);
   TrainingPoint& p = o.point;
   p.gpus = t.at(0).get<int64_t>();

@@ -1,17 +1,19 @@
 #pragma once
 // `fathom plan` for a training scenario (issue #14, docs/plan.md): the layout and schedule that train the
 // scenario's token budget in the shortest time or at the least cost, under HBM, searched over cluster
-// sizes (nodes; DP follows), PP, EP, micro-batch size (the micro-batch count follows from the scenario's
-// global batch, which is a hyper-parameter and stays fixed) and the pipeline schedules of the registry.
-// TP is not searched: training has no tensor parallelism (training_layout.h).
+// sizes (nodes; DP = GPUs / (PP x TP) follows), PP, TP (plan.tp; default the scenario's), EP, micro-batch size
+// (the micro-batch count follows from the scenario's global batch, which is a hyper-parameter and stays fixed),
+// the pipeline schedules of the registry and, for interleaved_1f1b alone, the virtual stages per rank
+// (plan.virtual_stages; default the scenario's).
 //
 // Each configuration is the scenario with those values written in, read by the training reader (every rule
 // of a training run applies) and predicted at fidelity=analytic (step_analytic.h, with the batch ramp and the
 // checkpoint as the run has them); its memory is the training memory model (rank_memory.h). Rejected, counted
 // under the first reason that applies:
-//  - layout: PP does not divide the GPUs, EP does not divide a stage's GPUs or the experts, the global batch
-//    does not split into DP x micro-batch size, the schedule does not take the micro-batch count or more
-//    stages than layers, or any other rule the training reader enforces;
+//  - layout: PP x TP does not divide the GPUs, TP does not divide a node's GPUs or a micro-batch's tokens
+//    (derive_layout's rules, training_layout.h), PP x virtual stages exceed the layers, EP does not divide a stage's
+//    GPUs or the experts, the global batch does not split into DP x micro-batch size, the schedule does not take the
+//    micro-batch count or more stages than layers, or any other rule the training reader enforces;
 //  - memory: the worst pipeline rank does not fit in HBM.
 
 #include <cstdint>
@@ -29,6 +31,8 @@ namespace fathom::models::plan {
 struct TrainingConfig {
   int64_t nodes = 0, pp = 1, ep = 1, micro_batch_sequences = 1, micro_batches = 1;
   std::string schedule;
+  int64_t tp = 1;              // tensor-parallel size
+  int64_t virtual_stages = 1;  // model chunks per pipeline rank (above 1 for interleaved_1f1b only)
 };
 
 struct TrainingPoint {
@@ -41,7 +45,7 @@ struct TrainingPoint {
 };
 
 struct TrainingPlanResult {
-  TrainingPlanSpec spec;
+  TrainingPlanSpec spec;  // as searched: tp and virtual_stages hold the scenario's when the plan lists none
   std::string gpu;
   std::optional<hw::CalibrationMismatch> calibration_mismatch;
   int64_t global_batch_sequences = 0;
@@ -51,11 +55,14 @@ struct TrainingPlanResult {
   std::vector<TrainingPoint> front;  // cost vs time, fastest first
 };
 
-// The scenario with `config` written in (cluster nodes, pp, ep, schedule, micro-batches, checkpoint writers), at
+// The scenario with `config` written in (cluster nodes, pp, tp, ep, schedule, virtual stages, micro-batches,
+// checkpoint writers), at
 // fidelity=analytic and without its plan section: what the search predicts (and --bands samples).
 ScenarioDocument configured_training_document(const ScenarioDocument& doc, const TrainingConfig& config);
 
-// `doc`: the training scenario (its "plan" section already read into `spec`). Equals
+// `doc`: the training scenario (its "plan" section already read into `spec`). Throws InputError
+// `<file>: plan.tp.<i>: ...` for a plan.tp entry no configuration can use (it does not divide the model's
+// attention heads or a node's GPUs). Equals
 // collect_training(doc, spec, evaluate_training(doc, spec, {}, progress)).
 TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlanSpec& spec,
                                  const PlanProgress& progress = {});

@@ -14,14 +14,12 @@ const std::vector<std::string> kFolds = {
     "the global batch (sequences per step) stays the scenario's: DP x micro-batch size x micro-batches",
 };
 
-// The tensor-parallel size the configuration kept from the scenario (the search does not vary it).
-int64_t tp_of(const TrainingPoint& p) { return p.dp > 0 ? p.gpus / (p.config.pp * p.dp) : 1; }
-
+// TP<n> when above 1, VP<n> for interleaved_1f1b: "128n TP2 PP8 VP4 EP64 DP64 interleaved_1f1b mbs1 x128".
 std::string label_of(const TrainingPoint& p) {
   const TrainingConfig& c = p.config;
-  const int64_t tp = tp_of(p);
-  return fmt::format("{}n {}PP{} EP{} DP{} {} mbs{} x{}", c.nodes, tp > 1 ? fmt::format("TP{} ", tp) : "", c.pp, c.ep,
-                     p.dp, c.schedule, c.micro_batch_sequences, c.micro_batches);
+  return fmt::format("{}n {}PP{} {}EP{} DP{} {} mbs{} x{}", c.nodes, c.tp > 1 ? fmt::format("TP{} ", c.tp) : "", c.pp,
+                     c.schedule == "interleaved_1f1b" ? fmt::format("VP{} ", c.virtual_stages) : "", c.ep, p.dp,
+                     c.schedule, c.micro_batch_sequences, c.micro_batches);
 }
 
 nlohmann::json point_json(const TrainingPoint& p) {
@@ -30,8 +28,9 @@ nlohmann::json point_json(const TrainingPoint& p) {
       {"label", label_of(p)},
       {"nodes", c.nodes},
       {"gpus", p.gpus},
-      {"tp", tp_of(p)},
+      {"tp", c.tp},
       {"pp", c.pp},
+      {"vp", c.virtual_stages},
       {"ep", c.ep},
       {"dp", p.dp},
       {"schedule", c.schedule},
@@ -89,6 +88,8 @@ Report training_plan_report(const TrainingPlanResult& r, const std::string& titl
       {"space",
        {{"cluster_nodes", s.cluster_nodes},
         {"pp", s.pp},
+        {"tp", s.tp},
+        {"virtual_stages", s.virtual_stages},
         {"ep", s.ep},
         {"micro_batch_sequences", s.micro_batch_sequences},
         {"schedules", s.schedules}}},

@@ -178,3 +178,30 @@ TEST_CASE("fathom plan of a serving scenario under mpirun -n 2 prints the same J
   CHECK(out->second == out->first);
   CHECK(nlohmann::json::parse(out->second)["feasible"].get<int64_t>() > 0);
 }
+
+TEST_CASE("fathom plan of the shipped TP2 PP8 VP4 scenario searches its plan section's TP and virtual stages",
+          "[smoke]") {
+  // 4 cluster sizes x 6 PP x 4 TP x 6 EP x (4 schedules + interleaved_1f1b at 3 virtual stages) x 3 micro-batch
+  // sizes (docs/plan.md).
+  const auto r =
+      run_fathom("plan scenarios/deepseek-v3-pretrain-1024xh100-tp2-pp8-vp4.json --set plan.top=1000 --json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  check_counts(j);
+  CHECK(j["configurations"] == 4 * 6 * 4 * 6 * 7 * 3);
+  CHECK(j["space"]["tp"] == nlohmann::json({1, 2, 4, 8}));
+  CHECK(j["space"]["virtual_stages"] == nlohmann::json({1, 2, 4}));
+  REQUIRE(j["best"].is_object());
+  // Every TP and every virtual stage count has a feasible configuration among the listed.
+  for (const int tp : {1, 2, 4, 8}) {
+    INFO("TP" << tp);
+    CHECK(std::any_of(j["top"].begin(), j["top"].end(), [&](const nlohmann::json& t) { return t["tp"] == tp; }));
+  }
+  for (const int vp : {1, 2, 4}) {
+    INFO("VP" << vp);
+    CHECK(std::any_of(j["top"].begin(), j["top"].end(),
+                      [&](const nlohmann::json& t) { return t["schedule"] == "interleaved_1f1b" && t["vp"] == vp; }));
+  }
+  for (const auto& t : j["top"]) CHECK(t["worst_rank_bytes"].get<double>() <= t["hbm_bytes"].get<double>());
+}
