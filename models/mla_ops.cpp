@@ -58,6 +58,14 @@ bool sparse_form_cheaper(const ModelArch& a, const TokenShape& t) {
   return sparse < naive;
 }
 
+// model.attention_dtype fp8 (inference only): the attention kernel's QK and PV products in FP8, priced at
+// the GPU's FP8 peak with its family's efficiency curve (mla_decode or attention_prefill), in decode and
+// prefill, dense and sparse alike (FlashMLA's FP8 kernels, K05). Its bytes stay those of its operands as
+// their producers write them (the activation dtype; the cache at attention_cache_bytes_per_token_per_layer).
+void set_attention_math_dtype(const LayerContext& c, Op& attn) {
+  if (c.options.attention_dtype) attn.work.dtype = *c.options.attention_dtype;
+}
+
 }  // namespace
 
 void add_mla_ops(const LayerContext& c, const TokenShape& t) {
@@ -76,7 +84,9 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
   if (a.sparse_attention()) add_indexer_ops(c, t);
 
   Op attn = attention_op(c, t);
-  const double cache_write = t.writes_kv_cache() ? double(T) * double(latent) * kv_bytes(c) : 0.0;
+  // Bytes of one token's latent in the cache: latent x kv_bytes, or FlashMLA's V3.2 FP8 layout (656 B, K06).
+  const double cached_row = attention_cache_bytes_per_token_per_layer(a, c.options.kv_dtype).value();
+  const double cache_write = t.writes_kv_cache() ? double(T) * cached_row : 0.0;
   const double lse = softmax_lse_bytes(c, t);
 
   if (a.sparse_attention() && (t.step == Step::decode || sparse_form_cheaper(a, t))) {
@@ -86,11 +96,12 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
     const double pairs = capped_causal_pairs(t.sequences, t.seq_q, prefix, a.index_topk);
     const bool decode = t.step == Step::decode;
     attn.work.family = decode ? hw::KernelFamily::mla_decode : hw::KernelFamily::attention_prefill;
+    set_attention_math_dtype(c, attn);
     attn.work.seq_kv = std::min(t.seq_kv, a.index_topk);
     attn.work.head_dim_qk = latent;
     attn.work.head_dim_v = a.kv_lora_rank;
     attn.work.flops = Flops(2.0 * double(a.heads) * pairs * double(latent + a.kv_lora_rank));
-    attn.work.bytes_read = Bytes(pairs * (double(latent) * kv_bytes(c) + 4.0) + double(T * a.heads * latent) * act);
+    attn.work.bytes_read = Bytes(pairs * (cached_row + 4.0) + double(T * a.heads * latent) * act);
     attn.work.bytes_written = Bytes(double(T * a.heads * a.kv_lora_rank) * act + cache_write + lse);
     c.out.push_back(attn);
     add_absorbed(c, "o_absorb_w_uv", T, a.kv_lora_rank, a.v_head_dim);
@@ -100,12 +111,11 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
     add_absorbed(c, "q_absorb_w_uk", T, a.qk_nope_head_dim, a.kv_lora_rank);
     const double keys = double(t.sequences) * double(t.seq_kv);  // (sequence, key) pairs
     attn.work.family = hw::KernelFamily::mla_decode;
-    // FlashMLA's FP8 decode kernels (K05) run the QK and PV products in FP8 over the FP8 cache.
-    if (c.options.attention_dtype) attn.work.dtype = *c.options.attention_dtype;
+    set_attention_math_dtype(c, attn);
     attn.work.head_dim_qk = latent;
     attn.work.head_dim_v = a.kv_lora_rank;
     attn.work.flops = Flops(2.0 * double(a.heads * t.seq_q) * keys * double(latent + a.kv_lora_rank));
-    attn.work.bytes_read = Bytes(keys * double(latent) * kv_bytes(c) + double(T * a.heads * latent) * act);
+    attn.work.bytes_read = Bytes(keys * cached_row + double(T * a.heads * latent) * act);
     attn.work.bytes_written = Bytes(double(T * a.heads * a.kv_lora_rank) * act + cache_write);
     c.out.push_back(attn);
     add_absorbed(c, "o_absorb_w_uv", T, a.kv_lora_rank, a.v_head_dim);
@@ -118,6 +128,7 @@ void add_mla_ops(const LayerContext& c, const TokenShape& t) {
     // Causal: S * (L*P + L(L+1)/2) query-key pairs, QK^T over qk dims and PV over v dims.
     const double pairs = causal_pairs(t.sequences, t.seq_q, prefix);
     attn.work.family = hw::KernelFamily::attention_prefill;
+    set_attention_math_dtype(c, attn);
     attn.work.head_dim_qk = qk;
     attn.work.head_dim_v = a.v_head_dim;
     attn.work.flops = Flops(2.0 * double(a.heads) * double(qk + a.v_head_dim) * pairs);

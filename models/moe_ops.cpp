@@ -3,7 +3,8 @@
 // DeepSeek's serving and training stacks run them with DeepEP (S13, T29; docs/model-cost.md, "MoE"):
 //  - the MoE input is quantised to FP8 once, before the dispatch (V3TR §3.3.3), and that copy feeds the
 //    shared expert too; in decode the low-latency dispatch casts the routed copy itself, so the pass is
-//    there only for the shared expert;
+//    there only for the shared expert; NVFP4 experts (expert_weights_dtype fp4) get their own NVFP4 pass
+//    of the prefill input (experts_input_quant) and of the SwiGLU output (experts_down_quant);
 //  - prefill/training: the received tokens are permuted into per-expert contiguous rows for the
 //    contiguous grouped GEMM, and the expert outputs are gathered back per received token, weighted by
 //    the gates and summed over the token's local experts (the combine kernel sums across GPUs);
@@ -97,20 +98,23 @@ void add_moe_ops(const LayerContext& c, const TokenShape& t, const MoeLoad& load
   // Scores (sigmoid/softmax, bias, group-limited top-k): ~4 FLOPs per score; writes ids + weights.
   add_elementwise(c, "router_topk", 4.0 * double(T * a.routed_experts), double(T * a.routed_experts) * act,
                   double(T * a.experts_per_token) * 8.0);
-  // Before the dispatch in prefill/training; for the shared expert alone in decode.
-  if (!decode || a.shared_experts > 0) add_quantize(c, "moe_input_quant", double(T), h);
+  const hw::DType dt = c.options.expert_dtype.value_or(gemm_dtype(c, true));
+  const bool fp4 = dt == hw::DType::fp4;
+  // Before the dispatch in prefill/training; for the shared expert alone in decode. NVFP4 experts: the
+  // routed copy is its own NVFP4 pass before the dispatch (prefill), this one feeds the shared expert only.
+  if ((!decode && !fp4) || a.shared_experts > 0) add_quantize(c, "moe_input_quant", double(T), h);
+  if (!decode && fp4) add_nvfp4_quantize(c, "experts_input_quant", double(T), h);
 
   const ExpertLoad l = resolve_load(a, T, load);
   const double received = received_tokens(a, l);
   const auto family = decode ? hw::KernelFamily::grouped_gemm_masked : hw::KernelFamily::grouped_gemm_contiguous;
   const int64_t m = static_cast<int64_t>(std::ceil(l.tokens_per_expert));
-  const hw::DType dt = c.options.expert_dtype.value_or(gemm_dtype(c, true));
   const bool fp8 = dt == hw::DType::fp8;
   // Expert weight bytes: NVFP4 experts (model.expert_weights_dtype fp4) 0.5 B per value plus one FP8 scale per
   // 16 values (tensor_bytes counts the values only); MXFP4 checkpoints (gpt-oss) 4.25-bit weights read into
   // GEMMs that run in `dt` (Hopper has no FP4 math); otherwise at the weight dtype.
   const auto expert_bytes = [&](int64_t rows, int64_t cols) {
-    if (dt == hw::DType::fp4) return tensor_bytes(a, rows, cols, true, dt) + Bytes(double(rows) * double(cols) / 16.0);
+    if (fp4) return tensor_bytes(a, rows, cols, true, dt) + Bytes(double(rows) * double(cols) / 16.0);
     return routed_expert_matrix_bytes(a, rows, cols, c.options.weight_dtype);
   };
   const Bytes gate_up_w = expert_bytes(f, h) * 2.0;
@@ -119,7 +123,7 @@ void add_moe_ops(const LayerContext& c, const TokenShape& t, const MoeLoad& load
   add_gemm(c, "experts_gate_up", family, l.rows_total, m, l.groups, h, 2 * f, dt, gate_up_w * l.experts_read);
   add_swiglu(c, "experts_act", l.rows_total, f);
   c.out.back().role = OpRole::moe_swiglu;
-  add_quantize(c, "experts_down_quant", l.rows_total, f);
+  add_expert_quantize(c, "experts_down_quant", l.rows_total, f, dt);
   add_gemm(c, "experts_down", family, l.rows_total, m, l.groups, f, h, dt, down_w * l.experts_read);
   // T29: the output gradient reaches the experts in FP8 (quantised before the backward dispatch).
   c.out.back().output_grad_fp8 = fp8;

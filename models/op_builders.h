@@ -48,6 +48,16 @@ bool fp8_gemms(const LayerContext& c);
 // The pass that quantises `rows` x `width` activations into FP8 1x128 tiles for the FP8 GEMM(s) that
 // read them (role fp8_quantize, 0 FLOPs); nothing when the GEMMs are not FP8 (models/quantize_ops.cpp).
 void add_quantize(const LayerContext& c, std::string name, double rows, int64_t width);
+// NVFP4's two-level scale: the per-tensor FP32 global scale each quantising pass reads (one per tensor;
+// assumed:static, calibrated offline and stored with the checkpoint, as NVFP4 checkpoints' input_scale, so
+// the pass needs no amax reduction of its own).
+constexpr double kNvfp4GlobalScaleBytes = 4.0;
+// The pass that quantises `rows` x `width` BF16 activations into NVFP4 for FP4 expert GEMMs (role
+// fp8_quantize, dtype fp4, 0 FLOPs): reads rows x width x act_bytes + kNvfp4GlobalScaleBytes, writes
+// rows x operand_row_bytes(fp4, width) = 0.5 B a value + one FP8 scale per 16 values.
+void add_nvfp4_quantize(const LayerContext& c, std::string name, double rows, int64_t width);
+// The routed experts' input cast in `expert_dtype`: add_nvfp4_quantize for fp4, add_quantize otherwise.
+void add_expert_quantize(const LayerContext& c, std::string name, double rows, int64_t width, hw::DType expert_dtype);
 // Training with FP8 GEMMs: the casts the backward of `gemm` (`rows` token rows) needs besides its
 // dgrad and wgrad: dY to 1x128 tiles for dgrad (appended to `b`), dY and X to 128x1 tiles for wgrad
 // (appended to `w`), as Op::output_grad_fp8 and Op::input_shared say.

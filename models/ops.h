@@ -55,7 +55,8 @@ enum class OpRole {
   rope,
   moe_swiglu,
   moe_combine,
-  fp8_quantize,   // an FP8 cast: 1x128 tiles before an FP8 GEMM, or a cast of its backward (no gradient)
+  fp8_quantize,   // an FP8 cast: 1x128 tiles before an FP8 GEMM, or a cast of its backward (no gradient);
+                  // also the NVFP4 cast before FP4 expert GEMMs (inference only)
   moe_permute,    // received tokens -> per-expert contiguous rows (prefill, training)
   cross_entropy,  // FP32 softmax cross-entropy over the vocabulary (training)
 };

@@ -52,9 +52,24 @@ ParamCounts count_params(const ModelArch& a) {
 }
 
 Bytes kv_cache_bytes_per_token_per_layer(const ModelArch& a, hw::DType dtype) {
+  return attention_cache_bytes_per_token_per_layer(a, dtype) + index_key_bytes_per_token_per_layer(a);
+}
+
+bool uses_sparse_mla_fp8_cache_layout(const ModelArch& a, hw::DType dtype) {
+  return a.attention == AttentionKind::mla && a.sparse_attention() && dtype == hw::DType::fp8;
+}
+
+Bytes attention_cache_bytes_per_token_per_layer(const ModelArch& a, hw::DType dtype) {
+  if (uses_sparse_mla_fp8_cache_layout(a, dtype)) {
+    // K06 (FlashMLA README): 512 B FP8 NoPE + 16 B (4 FP32 scales, one per 128 values) + 128 B BF16 RoPE.
+    const double nope = double(a.kv_lora_rank) * hw::bytes_per_element(hw::DType::fp8);
+    const double scales = double(ceil_div(a.kv_lora_rank, 128)) * hw::bytes_per_element(hw::DType::fp32);
+    const double rope = double(a.qk_rope_head_dim) * hw::bytes_per_element(hw::DType::bf16);
+    return Bytes(nope + scales + rope);
+  }
   const int64_t values =
       a.attention == AttentionKind::mla ? a.kv_lora_rank + a.qk_rope_head_dim : 2 * a.kv_heads * a.head_dim;
-  return Bytes(double(values) * hw::bytes_per_element(dtype)) + index_key_bytes_per_token_per_layer(a);
+  return Bytes(double(values) * hw::bytes_per_element(dtype));
 }
 
 Bytes index_key_bytes_per_token_per_layer(const ModelArch& a) {

@@ -41,10 +41,18 @@ ParamCounts count_params(const ModelArch& arch);
 // Params of one layer of `kind`; `activated` keeps only top-k routed experts.
 int64_t layer_params(const ModelArch& arch, LayerKind kind, bool activated);
 
-// KV-cache bytes one token adds to one layer: MLA (kv_lora_rank + qk_rope_head_dim) values;
-// GQA 2 x kv_heads x head_dim values; times bytes_per_element(dtype); plus, with sparse attention
-// (DeepSeek-V3.2), the indexer's key (index_key_bytes_per_token_per_layer).
+// KV-cache bytes one token adds to one layer: attention_cache_bytes_per_token_per_layer plus, with
+// sparse attention (DeepSeek-V3.2), the indexer's key (index_key_bytes_per_token_per_layer).
 Bytes kv_cache_bytes_per_token_per_layer(const ModelArch& arch, hw::DType dtype);
+// The attention's own cache of one token in one layer (the indexer's key excluded): MLA
+// (kv_lora_rank + qk_rope_head_dim) values, GQA 2 x kv_heads x head_dim values, times
+// bytes_per_element(dtype); except MLA with sparse attention (DeepSeek-V3.2) in FP8, FlashMLA's FP8 KV
+// layout (published:K06): kv_lora_rank FP8 NoPE values, one FP32 scale per 128 of them, and the RoPE part
+// kept in BF16 -- 512 + 16 + 128 = 656 B for V3.2, not 576. What the sparse MLA kernels read per
+// selected key and write per new token (models/mla_ops.cpp).
+Bytes attention_cache_bytes_per_token_per_layer(const ModelArch& arch, hw::DType dtype);
+// Whether the cache is FlashMLA's V3.2 FP8 layout (K06): MLA with sparse attention and an FP8 cache.
+bool uses_sparse_mla_fp8_cache_layout(const ModelArch& arch, hw::DType dtype);
 // The V3.2 indexer's cached key: index_head_dim FP8 values and one FP32 scale per 128 (the V3.2-Exp
 // inference code's act_quant block) whatever the KV dtype; 0 without sparse attention.
 Bytes index_key_bytes_per_token_per_layer(const ModelArch& arch);

@@ -1,3 +1,7 @@
+// NVFP4 casts (model.expert_weights_dtype fp4, inference only): the routed experts' input rows quantised
+// to E2M1 with one FP8 E4M3 scale per 16 values and a per-tensor FP32 global scale, the two-level scale of
+// NVIDIA's NVFP4 format (hw/kernel_work.h); the same kind of memory-bound pass as an FP8 cast.
+//
 // FP8 casts of DeepSeek-V3's recipe (T26, V3TR §3.3): activations quantised into 1x128 tiles (one FP32
 // scale per 128 elements) before each FP8 GEMM, and in training the casts a GEMM's backward needs: its
 // output gradient dY into 1x128 tiles for dgrad, and 128x1 (transposed) copies of X and dY for wgrad,
@@ -52,6 +56,24 @@ void add_quantize(const LayerContext& c, std::string name, double rows, int64_t 
   if (!fp8_gemms(c)) return;
   c.out.push_back(cast_op(std::move(name), c.layer, Pass::forward, rows, width, rows * double(width) * act_bytes(c),
                           rows * operand_row_bytes(hw::DType::fp8, width)));
+}
+
+void add_nvfp4_quantize(const LayerContext& c, std::string name, double rows, int64_t width) {
+  // Reads the BF16 rows and the tensor's FP32 global scale; writes E2M1 values (0.5 B) and one FP8 E4M3
+  // block scale per 16 values (operand_row_bytes(fp4)).
+  Op op = cast_op(std::move(name), c.layer, Pass::forward, rows, width,
+                  rows * double(width) * act_bytes(c) + kNvfp4GlobalScaleBytes,
+                  rows * operand_row_bytes(hw::DType::fp4, width));
+  op.work.dtype = hw::DType::fp4;
+  c.out.push_back(std::move(op));
+}
+
+void add_expert_quantize(const LayerContext& c, std::string name, double rows, int64_t width, hw::DType expert_dtype) {
+  if (expert_dtype == hw::DType::fp4) {
+    add_nvfp4_quantize(c, std::move(name), rows, width);
+  } else {
+    add_quantize(c, std::move(name), rows, width);
+  }
 }
 
 void add_fp8_backward_casts(const Op& g, double rows, std::vector<Op>& b, std::vector<Op>& w) {

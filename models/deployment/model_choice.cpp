@@ -42,6 +42,11 @@ ModelChoice read_model_choice(const SpecReader& r, const ScenarioDocument& doc,
     r.fail("attention_dtype",
            "fp8 attention (FlashMLA's FP8 kernels, K05) reads an FP8 KV cache: set kv_cache_dtype fp8");
   }
+  if (c.attention_dtype == hw::DType::fp8 && c.arch.attention != AttentionKind::mla) {
+    r.fail("attention_dtype",
+           "fp8 attention is priced for MLA models only (FlashMLA's FP8 kernels, K05); this "
+           "model uses GQA");
+  }
   c.mtp = r.boolean_or("mtp", false, "MTP module not loaded");
   if (c.mtp && c.arch.mtp_layers == 0) r.fail("mtp", "the model has no MTP layers (num_nextn_predict_layers)");
   r.finish();

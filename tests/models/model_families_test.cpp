@@ -89,6 +89,20 @@ TEST_CASE("DeepSeek-V3.2: V3 plus the lightning indexer, 671.9B main, indexer 14
   CHECK(double(p.total) == Approx(671e9).epsilon(0.002));
   // KV cache per token and layer: V3's 576 BF16 values + the index key, 128 FP8 + one FP32 scale.
   CHECK(kv_cache_bytes_per_token_per_layer(a, hw::DType::bf16).value() == 1152.0 + 132.0);
+  CHECK(attention_cache_bytes_per_token_per_layer(a, hw::DType::bf16).value() == 1152.0);
+}
+
+TEST_CASE("DeepSeek-V3.2 FP8 KV cache: FlashMLA's 656 B layout (K06) plus the 132 B index key", "[unit]") {
+  const ModelArch a = load_hf_config(kModels + "deepseek-v3.2.config.json");
+  CHECK(uses_sparse_mla_fp8_cache_layout(a, hw::DType::fp8));
+  CHECK_FALSE(uses_sparse_mla_fp8_cache_layout(a, hw::DType::bf16));
+  // K06: 512 FP8 NoPE values + 4 FP32 scales (one per 128) + 64 BF16 RoPE values = 512 + 16 + 128.
+  CHECK(attention_cache_bytes_per_token_per_layer(a, hw::DType::fp8).value() == 656.0);
+  // The indexer's own key cache is separate and the same in either dtype: 128 FP8 + one FP32 scale.
+  CHECK(index_key_bytes_per_token_per_layer(a).value() == 132.0);
+  CHECK(kv_cache_bytes_per_token_per_layer(a, hw::DType::fp8).value() == 656.0 + 132.0);
+  // The main model's 61 layers.
+  CHECK(kv_cache_bytes_per_token(a, hw::DType::fp8).value() == 61.0 * 788.0);
 }
 
 TEST_CASE("gpt-oss-120b: 116.83B total, 5.13B active without the embedding, MXFP4 experts = 60.8 GiB", "[unit]") {

@@ -57,6 +57,10 @@ TEST_CASE("DeepSeek-V3 KV cache: 576 BF16 values per token per layer = 70,272 B 
   CHECK(kv_cache_bytes_per_token(a, hw::DType::bf16).value() == 70272.0);
   CHECK(kv_cache_bytes_per_token(a, hw::DType::fp8).value() == 35136.0);
   CHECK(kv_cache_bytes_per_token_per_layer(a, hw::DType::bf16).value() == 1152.0);
+  // V3 is not the sparse V3.2 layout (K06): an FP8 cache stays 576 values at 1 B, no scales.
+  CHECK(kv_cache_bytes_per_token_per_layer(a, hw::DType::fp8).value() == 576.0);
+  CHECK(attention_cache_bytes_per_token_per_layer(a, hw::DType::fp8).value() == 576.0);
+  CHECK_FALSE(uses_sparse_mla_fp8_cache_layout(a, hw::DType::fp8));
 }
 
 TEST_CASE("DeepSeek-V3 weight bytes: FP8 matrices + one FP32 scale per 128x128 block", "[unit]") {
