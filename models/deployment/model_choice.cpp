@@ -40,11 +40,12 @@ ModelChoice read_model_choice(const SpecReader& r, const ScenarioDocument& doc,
       r.choice_or("attention_dtype", {"bf16", "fp8"}, "bf16", "BF16 MLA attention math (FlashMLA, K01)"));
   if (c.attention_dtype == hw::DType::fp8 && c.kv_cache_dtype != hw::DType::fp8) {
     r.fail("attention_dtype",
-           "fp8 attention (FlashMLA's FP8 kernels, K05) reads an FP8 KV cache: set kv_cache_dtype fp8");
+           "fp8 attention math (a what-if: FlashMLA's FP8-KV kernels run BF16 MMAs, K04/K05) reads an FP8 KV cache: "
+           "set kv_cache_dtype fp8");
   }
   if (c.attention_dtype == hw::DType::fp8 && c.arch.attention != AttentionKind::mla) {
     r.fail("attention_dtype",
-           "fp8 attention is priced for MLA models only (FlashMLA's FP8 kernels, K05); this "
+           "fp8 attention is priced for MLA models only (a what-if of FlashMLA-style kernels with FP8 MMAs); this "
            "model uses GQA");
   }
   c.mtp = r.boolean_or("mtp", false, "MTP module not loaded");

@@ -20,8 +20,8 @@ struct ModelChoice {
   // Routed-expert GEMM operands: weights_dtype unless "expert_weights_dtype" says fp4 (NVFP4 experts,
   // Blackwell only; the scenario reader refuses it on a GPU without FP4 peaks).
   hw::DType expert_dtype = hw::DType::bf16;
-  // MLA attention math, decode and prefill: bf16 (FlashMLA, K01) or fp8 (FlashMLA's FP8 kernels, K05; needs an
-  // FP8 KV cache and an MLA model).
+  // MLA attention math, decode and prefill: bf16 (FlashMLA, K01) or fp8 (a what-if of FP8 MMAs; FlashMLA's FP8-KV
+  // kernels run BF16, K05; needs an FP8 KV cache and an MLA model).
   hw::DType attention_dtype = hw::DType::bf16;
   bool mtp = false;  // MTP modules loaded (speculative decoding / training)
 };
