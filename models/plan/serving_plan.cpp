@@ -84,7 +84,7 @@ serving::UnitImbalance imbalance_of(ImbalanceCache& cache, const ServingInputs& 
   const auto key = std::make_tuple(unit.gpus, unit.nodes, unit.redundant_experts);
   if (const auto it = cache.find(key); it != cache.end()) return it->second;
   const serving::UnitImbalance u =
-      serving::unit_expert_imbalance(in.model.arch, unit, in.cluster.node.gpus_per_node, in.spec.expert_load);
+      serving::unit_expert_imbalance(in.model.arch, unit, in.cluster.node, in.spec.expert_load);
   return cache.emplace(key, u).first->second;
 }
 

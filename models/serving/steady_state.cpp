@@ -31,7 +31,7 @@ DecodeSpec with_context_spread(const DecodeSpec& decode, const RequestMix& mix) 
 
 ServingSteadyState::ServingSteadyState(const ServingInputs& in, BytesPerSecond storage_bandwidth)
     : mix(derive_request_mix(with_dividing_units(in).traffic, in.spec.lengths)),
-      imbalance(expert_imbalance(in.model.arch, in.spec)),
+      imbalance(expert_imbalance(in.model.arch, in.spec, in.cluster.node)),
       cost(in.model, in.cluster.node, in.kernels, {imbalance.prefill_after, in.spec.prefill.unit.communication_sms},
            {imbalance.decode_after, in.spec.decode.unit.communication_sms}),
       decode_spec(with_context_spread(in.spec.decode, mix)),

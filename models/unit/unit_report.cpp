@@ -57,6 +57,7 @@ nlohmann::json unit_json(const UnitScenario& s, const UnitResult& r) {
       {"overhead_s", r.overhead_s},
       {"expert_imbalance", r.expert_imbalance},
       {"expert_imbalance_before_eplb", r.expert_imbalance_before_eplb},
+      {"eplb_node_groups", r.eplb_node_groups},
       {"tokens_per_local_expert", r.tokens_per_local_expert},
       {"breakdown", breakdown_json(r)},
       {"calibration", r.calibration_device},

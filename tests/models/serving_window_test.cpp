@@ -26,7 +26,7 @@ Setup setup() {
       load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-r1-serving-day.json");
   Setup s{read_serving_inputs(doc, nullptr), {}, {}};
   s.mix = derive_request_mix(s.in.traffic, s.in.spec.lengths);
-  s.imbalance = expert_imbalance(s.in.model.arch, s.in.spec);
+  s.imbalance = expert_imbalance(s.in.model.arch, s.in.spec, s.in.cluster.node);
   return s;
 }
 
