@@ -1,5 +1,7 @@
 #include "models/param_counts.h"
 
+#include <algorithm>
+
 #include "models/weights.h"
 
 namespace fathom::models {
@@ -83,6 +85,26 @@ Bytes kv_cache_bytes_per_token(const ModelArch& a, hw::DType dtype) {
 
 Bytes sliding_window_cache_bytes_per_sequence(const ModelArch& a, hw::DType dtype) {
   return kv_cache_bytes_per_token_per_layer(a, dtype) * double(a.sliding_layer_count()) * double(a.sliding_window);
+}
+
+Bytes KvCacheSize::of(double tokens) const {
+  return full_per_token * tokens + sliding_per_token * std::min(tokens, window);
+}
+
+Bytes KvCacheSize::per_token_at(double tokens) const {
+  if (sliding_per_token.value() == 0.0 || tokens <= 0.0) return full_per_token;
+  return of(tokens) / tokens;
+}
+
+KvCacheSize kv_cache_size(const ModelArch& a, hw::DType dtype) {
+  const int64_t sliding = a.sliding_layer_count();
+  return {.full_per_token = kv_cache_bytes_per_token(a, dtype),
+          .sliding_per_token = kv_cache_bytes_per_token_per_layer(a, dtype) * double(sliding),
+          .window = sliding > 0 ? double(a.sliding_window) : 0.0};
+}
+
+Bytes kv_cache_bytes_per_sequence(const ModelArch& a, hw::DType dtype, double tokens) {
+  return kv_cache_size(a, dtype).of(tokens);
 }
 
 Bytes routed_expert_matrix_bytes(const ModelArch& a, int64_t rows, int64_t cols, hw::DType gemm_dtype) {

@@ -61,6 +61,25 @@ Bytes index_key_bytes_per_token_per_layer(const ModelArch& arch);
 Bytes kv_cache_bytes_per_token(const ModelArch& arch, hw::DType dtype);
 // The sliding-window layers' cache of one sequence at full window: sliding_window tokens per layer.
 Bytes sliding_window_cache_bytes_per_sequence(const ModelArch& arch, hw::DType dtype);
+
+// The KV cache one sequence keeps over the main model's layers (MTP excluded), as a value for code that
+// holds no ModelArch: full-attention layers keep every token, sliding-window layers their latest
+// min(tokens, window). It is also what moves when a request's cache is transferred (prefill to decode) or
+// read back from storage, so every per-request KV byte count goes through `of`.
+struct KvCacheSize {
+  Bytes full_per_token;     // all full-attention layers (kv_cache_bytes_per_token)
+  Bytes sliding_per_token;  // all sliding-window layers, per token inside the window (0 without one)
+  double window = 0;        // tokens a sliding-window layer keeps (0 without one)
+
+  // full_per_token x tokens + sliding_per_token x min(tokens, window).
+  Bytes of(double tokens) const;
+  // of(tokens) / tokens: the mean bytes per token of a sequence of `tokens` tokens; exactly full_per_token
+  // without sliding-window layers (so models without windows price as before, bit for bit).
+  Bytes per_token_at(double tokens) const;
+};
+KvCacheSize kv_cache_size(const ModelArch& arch, hw::DType dtype);
+// kv_cache_size(arch, dtype).of(tokens).
+Bytes kv_cache_bytes_per_sequence(const ModelArch& arch, hw::DType dtype, double tokens);
 // Bytes of one routed-expert weight matrix: tensor_bytes in `gemm_dtype`, or MXFP4 (4.25 bits per
 // element: E2M1 values + one E8M0 scale per 32) when the checkpoint says so (gpt-oss).
 Bytes routed_expert_matrix_bytes(const ModelArch& arch, int64_t rows, int64_t cols, hw::DType gemm_dtype);

@@ -7,6 +7,14 @@
 
 namespace fathom::models::eplb {
 
+int64_t eplb_node_groups(int64_t ep_gpus, const hw::NodeSpec& node) {
+  const int64_t per_node = std::max<int64_t>(1, node.gpus_per_node);
+  const int64_t domain = std::max(node.scaleup_domain_gpus, per_node);
+  if (ep_gpus <= domain) return 1;
+  if (ep_gpus % domain == 0) return ep_gpus / domain;
+  return std::max<int64_t>(1, ep_gpus / per_node);
+}
+
 ZipfImbalance zipf_imbalance(const ModelArch& a, const EpGroupLayout& group, const ZipfImbalanceSpec& load) {
   ZipfImbalance out;
   if (!a.is_moe()) return out;

@@ -9,14 +9,22 @@
 #include <cstdint>
 #include <vector>
 
+#include "hw/node_spec.h"
 #include "models/model_arch.h"
 
 namespace fathom::models::eplb {
 
+// The node groups EPLB's hierarchical policy packs expert groups onto, for an EP group of `ep_gpus` GPUs on
+// `node`s: the group's NVLink (scale-up) domains, where the replicas of a node group reach each other without
+// the NICs. An HGX node is its own domain (ep / gpus_per_node groups, as before; 1 for an EP group inside one
+// node); an NVL72 rack is one domain of 18 trays (EP72: 1 group, EP144: 2, EP32 on 8 trays: 1). An EP group
+// that spans domains unevenly (EP108 on 72-GPU domains) keeps one group per node.
+int64_t eplb_node_groups(int64_t ep_gpus, const hw::NodeSpec& node);
+
 // The GPUs that share the routed experts (one EP group / serving unit) and its redundant experts.
 struct EpGroupLayout {
   int64_t gpus = 1;
-  int64_t nodes = 1;
+  int64_t nodes = 1;  // EPLB's node groups (eplb_node_groups)
   int64_t redundant_experts = 0;
 };
 

@@ -57,8 +57,8 @@ struct Context {
   ServingInputs in;
   serving::RequestMix mix = {};
   std::vector<serving::WindowDemand> windows = {};
-  double context = 0;  // mean KV length per output token
-  Bytes kv_token = {};
+  double context = 0;   // mean KV length per output token
+  Bytes kv_token = {};  // per input token at the mean request (ServingSteadyState::kv_token)
   BytesPerSecond storage_bw = {};
 };
 
@@ -84,7 +84,7 @@ serving::UnitImbalance imbalance_of(ImbalanceCache& cache, const ServingInputs& 
   const auto key = std::make_tuple(unit.gpus, unit.nodes, unit.redundant_experts);
   if (const auto it = cache.find(key); it != cache.end()) return it->second;
   const serving::UnitImbalance u =
-      serving::unit_expert_imbalance(in.model.arch, unit, in.cluster.node.gpus_per_node, in.spec.expert_load);
+      serving::unit_expert_imbalance(in.model.arch, unit, in.cluster.node, in.spec.expert_load);
   return cache.emplace(key, u).first->second;
 }
 
@@ -227,7 +227,7 @@ Context context_of(const ServingInputs& base, bool mtp) {
   c.mix = serving::derive_request_mix(c.in.traffic, c.in.spec.lengths);
   c.windows = serving::day_windows(c.in.traffic, c.mix, c.in.spec.autoscaling.window);
   c.context = c.in.traffic.mean_kv_length_per_output_token;
-  c.kv_token = kv_cache_bytes_per_token(c.in.model.arch, c.in.model.kv_cache_dtype);
+  c.kv_token = kv_cache_size(c.in.model.arch, c.in.model.kv_cache_dtype).per_token_at(c.mix.mean_input_tokens);
   c.storage_bw = serving::storage_bandwidth_per_gpu(c.in);
   return c;
 }

@@ -3,21 +3,22 @@
 #include "models/eplb/zipf_imbalance.h"
 
 namespace fathom::models::serving {
-UnitImbalance unit_expert_imbalance(const ModelArch& a, const UnitSpec& unit, int64_t gpus_per_node,
+UnitImbalance unit_expert_imbalance(const ModelArch& a, const UnitSpec& unit, const hw::NodeSpec& node,
                                     const ExpertLoadSpec& load) {
   if (!a.is_moe()) return {};
-  const eplb::ZipfImbalance z = eplb::zipf_imbalance(
-      a, {.gpus = unit.gpus, .nodes = unit.gpus / gpus_per_node, .redundant_experts = unit.redundant_experts},
-      {.exponent = load.zipf_exponent, .seed = load.seed});
+  const eplb::ZipfImbalance z = eplb::zipf_imbalance(a,
+                                                     {.gpus = unit.gpus,
+                                                      .nodes = eplb::eplb_node_groups(unit.gpus, node),
+                                                      .redundant_experts = unit.redundant_experts},
+                                                     {.exponent = load.zipf_exponent, .seed = load.seed});
   return {z.before, z.after};
 }
 
-ExpertImbalance expert_imbalance(const ModelArch& arch, const ServingSpec& spec) {
+ExpertImbalance expert_imbalance(const ModelArch& arch, const ServingSpec& spec, const hw::NodeSpec& node) {
   ExpertImbalance out;
   if (!arch.is_moe()) return out;
-  const int64_t per_node = spec.prefill.unit.gpus / spec.prefill.unit.nodes;
-  const UnitImbalance prefill = unit_expert_imbalance(arch, spec.prefill.unit, per_node, spec.expert_load);
-  const UnitImbalance decode = unit_expert_imbalance(arch, spec.decode.unit, per_node, spec.expert_load);
+  const UnitImbalance prefill = unit_expert_imbalance(arch, spec.prefill.unit, node, spec.expert_load);
+  const UnitImbalance decode = unit_expert_imbalance(arch, spec.decode.unit, node, spec.expert_load);
   out.prefill_before = prefill.before;
   out.prefill_after = prefill.after;
   out.decode_before = decode.before;

@@ -4,6 +4,7 @@
 // experts (S02, S10, S11), reported as the busiest GPU's routed tokens over the mean, averaged over
 // the MoE layers (each layer waits for its own busiest GPU).
 
+#include "hw/node_spec.h"
 #include "models/model_arch.h"
 #include "models/serving/serving_spec.h"
 
@@ -14,14 +15,15 @@ struct ExpertImbalance {
   double decode_before = 1, decode_after = 1;
 };
 
-ExpertImbalance expert_imbalance(const ModelArch& arch, const ServingSpec& spec);
+ExpertImbalance expert_imbalance(const ModelArch& arch, const ServingSpec& spec, const hw::NodeSpec& node);
 
 // One unit's busiest-GPU over mean routed tokens, without EPLB (`before`) and with it (`after`), for units of
-// `gpus_per_node`-GPU nodes. What expert_imbalance computes per phase (the planner caches it per layout).
+// `node`s, EPLB grouping experts per NVLink domain (eplb::eplb_node_groups). What expert_imbalance computes per
+// phase (the planner caches it per layout).
 struct UnitImbalance {
   double before = 1, after = 1;
 };
-UnitImbalance unit_expert_imbalance(const ModelArch& arch, const UnitSpec& unit, int64_t gpus_per_node,
+UnitImbalance unit_expert_imbalance(const ModelArch& arch, const UnitSpec& unit, const hw::NodeSpec& node,
                                     const ExpertLoadSpec& load);
 
 }  // namespace fathom::models::serving

@@ -39,8 +39,8 @@ struct DayContext {
   const ServingResult& capacity;
   const DecodeStepTable& steps;
   const PrefillPeriodTable& periods;
-  Seconds kv_transfer_per_token;
-  Bytes kv_token;  // KV-cache bytes per token, all layers
+  KvTransfer kv_transfer;  // prefill to decode, per request
+  KvCacheSize kv;          // a request's KV cache (param_counts.h)
   SimCache& cache;
 };
 
@@ -124,10 +124,9 @@ WindowResult plan_window(const DayContext& d, double start_h, double end_h) {
   for (int attempt = 0; attempt < kMaxSloIterations && !(prefill_ok && decode_ok); ++attempt) {
     if (!prefill_ok) {
       sim.arrival_rate_per_s = w.requests_per_s / static_cast<double>(w.prefill_units);
-      prefill = SimCache::get(d.cache.prefill, sim.arrival_rate_per_s, [&] {
-        return simulate_prefill_unit(d.periods, s.prefill, mix, d.kv_transfer_per_token, sim);
-      });
-      kv_read = window_kv_read(in, mix, d.kv_token, w.requests_per_s, w.prefill_units * s.prefill.unit.nodes);
+      prefill = SimCache::get(d.cache.prefill, sim.arrival_rate_per_s,
+                              [&] { return simulate_prefill_unit(d.periods, s.prefill, mix, d.kv_transfer, sim); });
+      kv_read = window_kv_read(in, mix, d.kv, w.requests_per_s, w.prefill_units * s.prefill.unit.nodes);
       prefill_ok = prefill.stable && prefill.ttft_p99_s + kv_read.total.value() <= s.slo.ttft_p99.value();
       if (!prefill_ok) ++w.prefill_units;
     }
@@ -258,14 +257,15 @@ std::string kv_read_client_path(const ServingInputs& in) {
   return in.kv_read_client ? in.kv_read_client->path : "none";
 }
 
-storage::KvRequestReadTime window_kv_read(const ServingInputs& in, const RequestMix& mix, Bytes kv_bytes_per_token,
+storage::KvRequestReadTime window_kv_read(const ServingInputs& in, const RequestMix& mix, const KvCacheSize& kv,
                                           double requests_per_s, int64_t prefill_nodes) {
-  const Bytes bytes = kv_bytes_per_token * (mix.mean_input_tokens * mix.cache_hit_fraction);
+  const Bytes bytes = kv.of(mix.mean_input_tokens * mix.cache_hit_fraction);
   if (!(bytes.value() > 0) || prefill_nodes < 1) return {};
   const BytesPerSecond node_rate = storage_bandwidth_per_gpu(in) * static_cast<double>(in.cluster.node.gpus_per_node);
   // Reads of hits and writes of the newly computed KV share the node's storage link (capacity.h).
-  const BytesPerSecond traffic =
-      kv_bytes_per_token * (requests_per_s * mix.mean_input_tokens / static_cast<double>(prefill_nodes)) / Seconds(1);
+  const BytesPerSecond traffic = kv.per_token_at(mix.mean_input_tokens) *
+                                 (requests_per_s * mix.mean_input_tokens / static_cast<double>(prefill_nodes)) /
+                                 Seconds(1);
   const double utilisation = std::min(1.0, traffic / node_rate);
   // Without a kv_cache_storage section there is no client model: no per-operation cost or latency.
   const storage::KvReadClient client = in.kv_read_client.value_or(storage::KvReadClient{
@@ -304,8 +304,8 @@ ServingResult simulate_serving_day(const ServingInputs& in, const Progress& prog
   const PrefillPeriodTable periods(cost, s.prefill, r.prefill, kv_token, r.mix.cache_hit_fraction, storage_bw);
   // The prefilled KV cache moves to a decode GPU over one IB NIC.
   SimCache cache;
-  const DayContext day{in,       r,    steps, periods, kv_token / in.cluster.node.scaleout_nic.achievable_bandwidth,
-                       kv_token, cache};
+  const DayContext day{
+      in, r, steps, periods, {.kv = st.kv, .link = in.cluster.node.scaleout_nic.achievable_bandwidth}, st.kv, cache};
   work = simulation_work(day, n, window_h, work);
   if (const auto why = serving_over_budget(work)) throw InputError(fmt::format("{}: {}", in.label, *why));
   for (size_t i = 0; i < n; ++i) {
@@ -313,7 +313,7 @@ ServingResult simulate_serving_day(const ServingInputs& in, const Progress& prog
     if (progress) progress(i + 1, n);
   }
   aggregate(in, r);
-  r.kv_read_bytes_per_request = (kv_token * (r.mix.mean_input_tokens * r.mix.cache_hit_fraction)).value();
+  r.kv_read_bytes_per_request = st.kv.of(r.mix.mean_input_tokens * r.mix.cache_hit_fraction).value();
   return r;
 }
 

@@ -11,6 +11,7 @@
 #include "hw/cluster_spec.h"
 #include "hw/kernel_cost_model.h"
 #include "models/deployment/model_choice.h"
+#include "models/param_counts.h"
 #include "models/serving/economics.h"
 #include "models/serving/serving_result.h"
 #include "models/serving/serving_spec.h"
@@ -43,9 +44,10 @@ struct ServingInputs {
 std::string kv_read_client_path(const ServingInputs& in);
 
 // The KV-cache read of a window's mean request (every request reads its cache_hit_fraction of its prompt):
-// its cached prefix at the node's KV read rate, the node's storage link busy with the window's reads of hits
-// and writes of new KV (as the prefill capacity counts them) spread over `prefill_nodes`.
-storage::KvRequestReadTime window_kv_read(const ServingInputs& in, const RequestMix& mix, Bytes kv_bytes_per_token,
+// its cached prefix's cache (kv.of(hit tokens): sliding-window layers only their window) at the node's KV
+// read rate, the node's storage link busy with the window's reads of hits and writes of new KV (each request
+// moves kv.of(its input), as the prefill capacity counts them) spread over `prefill_nodes`.
+storage::KvRequestReadTime window_kv_read(const ServingInputs& in, const RequestMix& mix, const KvCacheSize& kv,
                                           double requests_per_s, int64_t prefill_nodes);
 
 // Called after each window with (windows done, windows in all).

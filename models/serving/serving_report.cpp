@@ -126,7 +126,14 @@ nlohmann::json serving_json(const ServingInputs& in, const ServingResult& r) {
        {{"peak", r.nodes_peak},
         {"average", r.nodes_average},
         {"prefill_average", r.nodes_prefill_average},
-        {"decode_average", r.nodes_decode_average}}},
+        {"decode_average", r.nodes_decode_average},
+        // A node is cluster.node: an 8-GPU HGX host, or one 4-GPU tray of an NVL72 rack (18 trays per domain).
+        {"gpus_per_node", in.cluster.node.gpus_per_node},
+        {"gpus_peak", r.nodes_peak * static_cast<double>(in.cluster.node.gpus_per_node)},
+        {"gpus_average", r.nodes_average * static_cast<double>(in.cluster.node.gpus_per_node)},
+        {"scaleup_domain_gpus", in.cluster.node.scaleup_domain_gpus},
+        {"scaleup_domains_peak", r.nodes_peak * static_cast<double>(in.cluster.node.gpus_per_node) /
+                                     static_cast<double>(in.cluster.node.scaleup_domain_gpus)}}},
       {"gpu_hours", r.gpu_hours},
       {"cost_usd", r.cost.value()},
       {"revenue_usd", r.revenue.value()},
@@ -153,6 +160,26 @@ nlohmann::json serving_json(const ServingInputs& in, const ServingResult& r) {
       {"windows", windows},
       {"window_rows", window_rows(windows)},
   };
+}
+
+// What a node of the result is: a host that is its own NVLink domain, or a tray of a larger domain (NVL72:
+// 18 trays of 4 GPUs), with the peak in whole-domain equivalents (units are not packed into racks).
+std::string nodes_line(const ServingInputs& in, const ServingResult& r) {
+  const hw::NodeSpec& n = in.cluster.node;
+  const double per_node = static_cast<double>(n.gpus_per_node);
+  if (n.scaleup_domain_gpus <= n.gpus_per_node) {
+    return fmt::format(
+        "Nodes are {}-GPU hosts, each its own NVLink domain: peak {:.0f} nodes = {:.0f} GPUs, average "
+        "{:.1f} nodes = {:.0f} GPUs",
+        n.gpus_per_node, r.nodes_peak, r.nodes_peak * per_node, r.nodes_average, r.nodes_average * per_node);
+  }
+  const double trays_per_domain = static_cast<double>(n.scaleup_domain_gpus) / per_node;
+  return fmt::format(
+      "Nodes are {}-GPU trays of {}-GPU NVLink domains ({:.0f} trays each): peak {:.0f} trays = {:.0f} "
+      "GPUs = {:.2f} domains' worth, average {:.1f} trays = {:.0f} GPUs (units are not packed into "
+      "whole domains)",
+      n.gpus_per_node, n.scaleup_domain_gpus, trays_per_domain, r.nodes_peak, r.nodes_peak * per_node,
+      r.nodes_peak / trays_per_domain, r.nodes_average, r.nodes_average * per_node);
 }
 
 std::vector<std::string> lines(const ServingInputs& in, const ServingResult& r) {
@@ -189,6 +216,7 @@ std::vector<std::string> lines(const ServingInputs& in, const ServingResult& r) 
       fmt::format("Kernel calibration: {} ({}){}", in.kernels.calibration().device, in.kernels.calibration().method,
                   r.calibration_mismatch ? ", another GPU's (see the warning)" : ""),
       fmt::format("SLO met in every window: {}", r.slo_met_every_window ? "yes" : "NO"),
+      nodes_line(in, r),
   };
 }
 
@@ -203,6 +231,8 @@ std::vector<MetricSpec> metrics() {
       {"/decode/batch_per_gpu_at_slo", "requests", "decode batch per GPU at the SLO limit"},
       {"/nodes/peak", "nodes", "nodes at the peak window"},
       {"/nodes/average", "nodes", "nodes on average over the day"},
+      {"/nodes/gpus_peak", "GPUs", "GPUs at the peak window"},
+      {"/nodes/gpus_average", "GPUs", "GPUs on average over the day"},
       {"/gpu_hours", "GPU-h", "GPU-hours over the day"},
       {"/cost_usd", "USD", "cost of the day"},
       {"/revenue_usd", "USD", "theoretical revenue of the day"},

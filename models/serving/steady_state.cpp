@@ -31,7 +31,7 @@ DecodeSpec with_context_spread(const DecodeSpec& decode, const RequestMix& mix) 
 
 ServingSteadyState::ServingSteadyState(const ServingInputs& in, BytesPerSecond storage_bandwidth)
     : mix(derive_request_mix(with_dividing_units(in).traffic, in.spec.lengths)),
-      imbalance(expert_imbalance(in.model.arch, in.spec)),
+      imbalance(expert_imbalance(in.model.arch, in.spec, in.cluster.node)),
       cost(in.model, in.cluster.node, in.kernels, {imbalance.prefill_after, in.spec.prefill.unit.communication_sms},
            {imbalance.decode_after, in.spec.decode.unit.communication_sms}),
       decode_spec(with_context_spread(in.spec.decode, mix)),
@@ -39,7 +39,8 @@ ServingSteadyState::ServingSteadyState(const ServingInputs& in, BytesPerSecond s
       memory_batch_limit(decode_memory_batch_limit(in.model, in.cluster.node.gpu, decode_spec, in.spec.mtp, context,
                                                    decode_spec.workspace)),
       decode(decode_capacity(cost, decode_spec, in.spec.mtp, in.spec.slo, context, memory_batch_limit, in.label)),
-      kv_token(kv_cache_bytes_per_token(in.model.arch, in.model.kv_cache_dtype)),
+      kv(kv_cache_size(in.model.arch, in.model.kv_cache_dtype)),
+      kv_token(kv.per_token_at(mix.mean_input_tokens)),
       storage_bw(storage_bandwidth),
       prefill(prefill_capacity(cost, in.spec.prefill, mix, kv_token, storage_bw)) {}
 

@@ -4,6 +4,7 @@
 // context. simulate_serving_day sizes its windows from it; serving_memory_units prices memory at it, so the
 // two cannot drift apart.
 
+#include "models/param_counts.h"
 #include "models/serving/capacity.h"
 #include "models/serving/expert_imbalance.h"
 #include "models/serving/iteration_cost.h"
@@ -27,6 +28,9 @@ struct ServingSteadyState {
   double context = 0;
   int64_t memory_batch_limit = 0;  // decode requests per GPU that fit in HBM at `context`
   DecodeCapacity decode;
+  KvCacheSize kv;  // a request's KV cache (param_counts.h): what it moves to decode and reads back
+  // KV bytes per input token at the mean request (kv.per_token_at(mean input)): the prefill's storage
+  // traffic per token (capacity.h); kv_cache_bytes_per_token for models without sliding windows.
   Bytes kv_token;
   BytesPerSecond storage_bw;
   PrefillCapacity prefill;

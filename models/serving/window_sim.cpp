@@ -49,8 +49,13 @@ struct PrefillRequest {
 
 }  // namespace
 
+Seconds KvTransfer::of(double input_tokens) const {
+  // Per token at the request's length, times its tokens: kv.of(input_tokens) / link.
+  return Seconds((kv.per_token_at(input_tokens) / link).value() * input_tokens);
+}
+
 PrefillSimResult simulate_prefill_unit(const PrefillPeriodTable& periods, const PrefillSpec& prefill,
-                                       const RequestMix& mix, Seconds kv_transfer_per_input_token, const SimWindow& w) {
+                                       const RequestMix& mix, const KvTransfer& kv_transfer, const SimWindow& w) {
   PrefillSimResult out;
   if (w.arrival_rate_per_s <= 0) return out;
   ArrivalStream arrivals(mix, w.arrival_rate_per_s, w.seed);
@@ -102,7 +107,7 @@ PrefillSimResult simulate_prefill_unit(const PrefillPeriodTable& periods, const 
     }
     for (const PrefillRequest& r : finished) {
       if (r.arrival >= measure_from && r.arrival < measure_to) {
-        ttft.push_back(end - r.arrival + kv_transfer_per_input_token.value() * static_cast<double>(r.input_tokens));
+        ttft.push_back(end - r.arrival + kv_transfer.of(static_cast<double>(r.input_tokens)).value());
         --measured_pending;
       }
     }

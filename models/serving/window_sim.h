@@ -18,10 +18,19 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/param_counts.h"
 #include "models/serving/request_mix.h"
 #include "models/serving/step_tables.h"
 
 namespace fathom::models::serving {
+
+// The prefilled KV cache's move to a decode GPU: a request's whole cache (KvCacheSize::of its input tokens:
+// sliding-window layers only their window) over `link`. The default moves nothing.
+struct KvTransfer {
+  KvCacheSize kv{};
+  BytesPerSecond link{1.0};
+  Seconds of(double input_tokens) const;
+};
 
 struct SimWindow {
   double arrival_rate_per_s = 0;  // requests per second into the simulated unit
@@ -49,8 +58,7 @@ struct DecodeSimResult {
 };
 
 PrefillSimResult simulate_prefill_unit(const PrefillPeriodTable& periods, const PrefillSpec& prefill,
-                                       const RequestMix& mix, Seconds kv_transfer_per_input_token,
-                                       const SimWindow& window);
+                                       const RequestMix& mix, const KvTransfer& kv_transfer, const SimWindow& window);
 
 DecodeSimResult simulate_decode_unit(const DecodeStepTable& steps, const DecodeSpec& decode, const MtpSpec& mtp,
                                      const RequestMix& mix, int64_t memory_batch_limit, const SimWindow& window);

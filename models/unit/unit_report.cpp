@@ -43,6 +43,10 @@ nlohmann::json unit_json(const UnitScenario& s, const UnitResult& r) {
       {"gpu", s.cluster.node.gpu.name},
       {"gpus", s.parallelism.ep},
       {"ep", s.parallelism.ep},
+      // The cluster: ep_groups independent EP groups of `gpus` GPUs each, every one stepping as priced.
+      {"ep_groups", s.ep_groups},
+      {"cluster_gpus", s.cluster.total_gpus()},
+      {"cluster_tokens_per_s", r.tokens_per_s_per_gpu * static_cast<double>(s.cluster.total_gpus())},
       {"step_s", r.step_s},
       {"tokens_per_step_per_gpu", r.tokens_per_step_per_gpu},
       {"tokens_per_s_per_gpu", r.tokens_per_s_per_gpu},
@@ -53,6 +57,7 @@ nlohmann::json unit_json(const UnitScenario& s, const UnitResult& r) {
       {"overhead_s", r.overhead_s},
       {"expert_imbalance", r.expert_imbalance},
       {"expert_imbalance_before_eplb", r.expert_imbalance_before_eplb},
+      {"eplb_node_groups", r.eplb_node_groups},
       {"tokens_per_local_expert", r.tokens_per_local_expert},
       {"breakdown", breakdown_json(r)},
       {"calibration", r.calibration_device},
@@ -88,6 +93,8 @@ std::vector<MetricSpec> metrics(UnitPhase phase, bool memory) {
       {"/step_s", "s", "step"},
       {"/tokens_per_s_per_gpu", "tokens/s", "tokens per second per GPU"},
       {"/tokens_per_s_per_node", "tokens/s", "tokens per second per node"},
+      {"/cluster_tokens_per_s", "tokens/s", "tokens per second of the cluster (every EP group)", false},
+      {"/ep_groups", "", "independent EP groups in the cluster", false},
       {"/compute_s", "s", "compute on the critical path"},
       {"/exposed_communication_s", "s", "communication not hidden by overlap"},
       {"/expert_imbalance", "", "expert imbalance (busiest GPU / mean, after EPLB)"},
@@ -133,6 +140,13 @@ Report unit_report(const UnitScenario& s, const UnitResult& r, const ProvenanceL
   if (r.calibration_mismatch) rep.warnings.push_back(hw::calibration_mismatch_text(r.calibration_mismatch));
   rep.lines.push_back(fmt::format("{} unit, EP{} on {} x {}", to_string(r.phase), s.parallelism.ep, s.cluster.nodes,
                                   s.cluster.node.gpu.name));
+  if (s.ep_groups > 1) {
+    rep.lines.push_back(
+        fmt::format("The cluster holds {} independent EP groups of {} GPUs ({} GPUs): the step is one "
+                    "group's; cluster throughput {:.0f} tokens/s",
+                    s.ep_groups, s.parallelism.ep, s.cluster.total_gpus(),
+                    r.tokens_per_s_per_gpu * static_cast<double>(s.cluster.total_gpus())));
+  }
   rep.lines.push_back(fmt::format("Kernel calibration: {} ({}){}", s.calibration.device, s.calibration.method,
                                   r.calibration_mismatch ? ", another GPU's (see the warning)" : ""));
   if (r.memory) {

@@ -53,7 +53,9 @@ UnitResult predict_unit(const UnitScenario& s) {
   r.calibration_device = s.calibration.device;
   r.calibration_mismatch = hw::calibration_mismatch(s.cluster.node.gpu, s.calibration);
   const int64_t ep = s.parallelism.ep;
-  const int64_t nodes = std::max<int64_t>(1, ep / s.cluster.node.gpus_per_node);
+  // EPLB groups experts per NVLink domain of the EP group (an HGX node; an NVL72 rack of 18 trays).
+  const int64_t nodes = eplb::eplb_node_groups(ep, s.cluster.node);
+  r.eplb_node_groups = nodes;
   if (s.zipf) {
     const eplb::ZipfImbalance z =
         eplb::zipf_imbalance(a, {.gpus = ep, .nodes = nodes, .redundant_experts = s.parallelism.redundant_experts},

@@ -25,6 +25,7 @@ struct UnitResult {
   double tokens_per_s_per_node = 0;
   double compute_s = 0, communication_s = 0, exposed_communication_s = 0, overhead_s = 0;
   double expert_imbalance = 1, expert_imbalance_before_eplb = 1;
+  int64_t eplb_node_groups = 1;    // EPLB's hierarchical node groups: the EP group's NVLink domains
   double attention_imbalance = 1;  // decode: busiest DP rank's contexts over the mean
   double tokens_per_local_expert = 0;
   double tokens_per_s_per_request = 0;  // decode

@@ -25,7 +25,7 @@ hw::AllToAllStyle read_communication(const SpecReader& u, UnitPhase phase, servi
   return style;
 }
 
-// The serving engine's unit: EP = attention DP = the cluster's GPUs.
+// The serving engine's unit: EP = attention DP = one EP group's GPUs (the cluster holds ep_groups of them).
 serving::UnitSpec read_engine(const SpecReader& u, UnitPhase phase, const ParallelismSpec& p, int64_t gpus_per_node) {
   serving::UnitSpec unit;
   unit.gpus = p.ep;
@@ -133,9 +133,18 @@ void check_layout(const SpecReader& top, const SpecReader& par, const UnitScenar
     par.fail("dp", fmt::format("{} must equal ep / tp ({} / {}): attention DP x TP and expert EP span the same GPUs",
                                p.dp, p.ep, p.tp));
   }
-  if (s.cluster.total_gpus() != p.ep) {
-    top.child("cluster").fail("nodes", fmt::format("{} GPUs, but the unit is one EP group of parallelism.ep = {} GPUs",
-                                                   s.cluster.total_gpus(), p.ep));
+  // The cluster is k whole EP groups (independent replicas); a group is whole nodes, or part of one node.
+  const int64_t gpn = s.cluster.node.gpus_per_node;
+  if (p.ep % gpn != 0 && gpn % p.ep != 0) {
+    par.fail("ep",
+             fmt::format("{} GPUs are neither whole {}-GPU nodes nor a part of one: an EP group must be one or the "
+                         "other",
+                         p.ep, gpn));
+  }
+  if (s.cluster.total_gpus() % p.ep != 0) {
+    top.child("cluster").fail("nodes", fmt::format("{} GPUs are not a whole number of EP groups of parallelism.ep = {} "
+                                                   "GPUs; the cluster holds k x {} GPUs",
+                                                   s.cluster.total_gpus(), p.ep, p.ep));
   }
   if (s.phase == UnitPhase::training && p.redundant_experts != 0) {
     par.fail("redundant_experts", "training places no redundant experts (T06)");
@@ -176,6 +185,7 @@ UnitScenario read_unit_scenario(const ScenarioDocument& doc, ProvenanceLog& log)
   const SpecReader par = top.child("parallelism");
   s.parallelism = read_parallelism(par);
   check_layout(top, par, s);
+  s.ep_groups = s.cluster.total_gpus() / s.parallelism.ep;
   const int64_t gpn = s.cluster.node.gpus_per_node;
   if (s.phase == UnitPhase::prefill) {
     s.prefill.unit = read_engine(u, s.phase, s.parallelism, gpn);

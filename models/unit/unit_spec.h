@@ -36,6 +36,9 @@ struct UnitScenario {
   hw::ClusterSpec cluster;
   ModelChoice model;
   ParallelismSpec parallelism;
+  // The cluster holds ep_groups = GPUs / parallelism.ep whole EP groups, each an independent replica of
+  // the priced engine (or chunk): the step is one group's, the per-GPU rates are every group's.
+  int64_t ep_groups = 1;
   std::string calibration_file;
   hw::Calibration calibration;
   hw::KernelTimeFactors kernel_time_factors;  // optional section kernel_time_factors (uncertainty what-ifs)

@@ -94,6 +94,35 @@ TEST_CASE("the serving day's report matches its schema and carries the JSON cont
   CHECK(rep.data["assumptions"].size() > 5);
 }
 
+TEST_CASE("the GB200 NVL72 day counts its nodes as 4-GPU trays and names its uncalibrated kernel families",
+          "[golden]") {
+  const ScenarioDocument doc =
+      load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-r1-serving-day-gb200-nvl72.json",
+                    {"simulation.seconds_per_window=120s"});
+  ProvenanceLog log;
+  const ServingInputs in = read_serving_inputs(doc, &log);
+  CHECK(in.spec.prefill.unit.gpus == 32);  // 8 trays x 4
+  CHECK(in.spec.decode.unit.gpus == 72);   // the rack's 18 trays
+  const ServingResult r = simulate_serving_day(in);
+  const Report rep = serving_report(in, r, log, doc.root, "day");
+  CHECK_NOTHROW(check_report(rep));
+  CHECK(rep.data["nodes"]["gpus_per_node"] == 4);
+  CHECK(rep.metric("/nodes/gpus_peak") == 4 * r.nodes_peak);
+  CHECK(rep.metric("/nodes/gpus_average") == 4 * r.nodes_average);
+  CHECK(rep.data["nodes"]["scaleup_domains_peak"].get<double>() == Approx(r.nodes_peak / 18).epsilon(1e-12));
+  // GPU-hours are the trays' GPUs over the day.
+  CHECK(r.gpu_hours == Approx(r.nodes_average * 4 * 24).epsilon(1e-9));
+  // Every window holds whole units: prefill units of 8 trays, decode units of 18.
+  for (const WindowResult& w : r.windows) {
+    CHECK(w.prefill_nodes == 8 * w.prefill_units);
+    CHECK(w.decode_nodes == 18 * w.decode_units);
+  }
+  REQUIRE(r.calibration_mismatch);
+  REQUIRE_FALSE(rep.warnings.empty());
+  CHECK_THAT(rep.warnings.front(), Catch::Contains("mla_decode") && Catch::Contains("uncalibrated"));
+  CHECK_THAT(rep.lines.back(), Catch::StartsWith("Nodes are 4-GPU trays of 72-GPU NVLink domains (18 trays each)"));
+}
+
 TEST_CASE("decode.max_running_requests caps the decode batch per GPU, and the day then needs more GPUs", "[golden]") {
   const ServingResult base = run_day();
   REQUIRE(base.decode.batch_per_gpu > 8);

@@ -10,6 +10,7 @@
 
 using namespace fathom;
 using namespace fathom::models::serving;
+using fathom::models::KvCacheSize;
 
 namespace {
 
@@ -34,7 +35,7 @@ TEST_CASE("a window's KV read is the mean request's cached prefix through the sc
   CHECK(kv_read_client_path(in) == "usrbio");
   // 1,000 input tokens, half cached, 70,272 B per token (61 layers x 576 BF16 values): 35,136,000 B in
   // ceil(35,136,000 / 73,728) = 477 reads of 72 KiB.
-  const Bytes kv_token(70272);
+  const KvCacheSize kv_token{.full_per_token = Bytes(70272)};
   const auto t = window_kv_read(in, mix_of(1000, 0.5), kv_token, 10.0, 4);
   CHECK(t.ios == 477);
   const double node_rate = storage_bandwidth_per_gpu(in).value() * 8;
@@ -52,8 +53,8 @@ TEST_CASE("FUSE makes the serving day's KV reads slower than USRBIO", "[serving]
   const ServingInputs usrbio = inputs();
   const ServingInputs fuse = inputs({"kv_cache_storage.filesystem.client=fuse"});
   CHECK(kv_read_client_path(fuse) == "fuse");
-  const auto u = window_kv_read(usrbio, mix_of(2000, 0.563), Bytes(70272), 100.0, 40);
-  const auto f = window_kv_read(fuse, mix_of(2000, 0.563), Bytes(70272), 100.0, 40);
+  const auto u = window_kv_read(usrbio, mix_of(2000, 0.563), KvCacheSize{.full_per_token = Bytes(70272)}, 100.0, 40);
+  const auto f = window_kv_read(fuse, mix_of(2000, 0.563), KvCacheSize{.full_per_token = Bytes(70272)}, 100.0, 40);
   CHECK(f.ios == u.ios);
   CHECK(f.software.value() > u.software.value());
   CHECK(f.total.value() > u.total.value());
@@ -64,7 +65,7 @@ TEST_CASE("without a kv_cache_storage section a read is its transfer and queuein
   in.kv_read_client.reset();
   in.kv_read_per_node.reset();
   CHECK(kv_read_client_path(in) == "none");
-  const auto t = window_kv_read(in, mix_of(1000, 0.5), Bytes(70272), 0.0, 4);
+  const auto t = window_kv_read(in, mix_of(1000, 0.5), KvCacheSize{.full_per_token = Bytes(70272)}, 0.0, 4);
   CHECK(t.latency.value() == 0.0);
   CHECK(t.software.value() == 0.0);
   CHECK(t.queueing.value() == 0.0);

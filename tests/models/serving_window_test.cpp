@@ -26,7 +26,7 @@ Setup setup() {
       load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-r1-serving-day.json");
   Setup s{read_serving_inputs(doc, nullptr), {}, {}};
   s.mix = derive_request_mix(s.in.traffic, s.in.spec.lengths);
-  s.imbalance = expert_imbalance(s.in.model.arch, s.in.spec);
+  s.imbalance = expert_imbalance(s.in.model.arch, s.in.spec, s.in.cluster.node);
   return s;
 }
 
@@ -74,7 +74,7 @@ TEST_CASE("prefill: simulated computed-token throughput equals the arrivals' dem
   const double unit_capacity = full.computed_tokens_per_s_per_gpu * static_cast<double>(spec.prefill.unit.gpus);
   const double rate = 0.8 * unit_capacity / s.mix.mean_computed_input_tokens();
   const SimWindow w{.arrival_rate_per_s = rate, .warmup = Seconds(30), .horizon = Seconds(300), .seed = 4};
-  const PrefillSimResult sim = simulate_prefill_unit(periods, spec.prefill, s.mix, Seconds(0), w);
+  const PrefillSimResult sim = simulate_prefill_unit(periods, spec.prefill, s.mix, KvTransfer{}, w);
   CHECK(sim.stable);
   CHECK(sim.computed_tokens_per_s == Approx(rate * s.mix.mean_computed_input_tokens()).epsilon(0.05));
   // Time to first token is at least one forward of the request's own tokens, at most a few full ones.
@@ -84,5 +84,5 @@ TEST_CASE("prefill: simulated computed-token throughput equals the arrivals' dem
   // Over capacity the backlog grows without bound and the simulation says so.
   const SimWindow over{
       .arrival_rate_per_s = 1.5 * rate / 0.8, .warmup = Seconds(30), .horizon = Seconds(300), .seed = 4};
-  CHECK_FALSE(simulate_prefill_unit(periods, spec.prefill, s.mix, Seconds(0), over).stable);
+  CHECK_FALSE(simulate_prefill_unit(periods, spec.prefill, s.mix, KvTransfer{}, over).stable);
 }

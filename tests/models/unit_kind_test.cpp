@@ -216,3 +216,71 @@ TEST_CASE("unit: TP layouts and the running-request cap, one clear line each", "
       Catch::Contains("unit.max_running_requests: 7 requests is less than one per GPU of the 8-GPU unit"));
   CHECK_NOTHROW(predict(f, {"unit.max_running_requests=128"}));
 }
+
+// A cluster of k whole EP groups (issue #15): every group is an independent replica of the priced engine, so
+// the step and the per-GPU rates are one group's and the cluster's throughput is k times the group's.
+TEST_CASE("unit: a cluster of k EP groups steps as one group, k x the group's throughput", "[unit]") {
+  const auto run = [](const std::string& rel, const std::vector<std::string>& sets) {
+    ProvenanceLog log;
+    const ScenarioDocument doc = load_scenario(path(rel), sets);
+    const unit::UnitScenario s = unit::read_unit_scenario(doc, log);
+    const unit::UnitResult r = unit::predict_unit(s);
+    return std::pair{s, unit::unit_report(s, r, log, doc.root)};
+  };
+  // Prefill EP32: 4 H800 nodes = one group, 8 nodes = 2 groups.
+  const auto [one_s, one] = run("unit/deepseek-v3-prefill-ep32-h800.json", {});
+  const auto [two_s, two] = run("unit/deepseek-v3-prefill-ep32-h800.json", {"cluster.nodes=8"});
+  CHECK(one_s.ep_groups == 1);
+  CHECK(two_s.ep_groups == 2);
+  CHECK(two.metric("/step_s") == one.metric("/step_s"));
+  CHECK(two.metric("/tokens_per_s_per_gpu") == one.metric("/tokens_per_s_per_gpu"));
+  CHECK(two.data["cluster_gpus"] == 64);
+  CHECK(two.data["gpus"] == 32);
+  CHECK(two.metric("/cluster_tokens_per_s") == Approx(2 * one.metric("/cluster_tokens_per_s")).epsilon(1e-12));
+  CHECK(two.metric("/cluster_tokens_per_s") == Approx(64 * two.metric("/tokens_per_s_per_gpu")).epsilon(1e-12));
+  CHECK_THAT(two.lines.at(1), Catch::StartsWith("The cluster holds 2 independent EP groups of 32 GPUs (64 GPUs)"));
+  // The training chunk EP64 on 16 nodes: 2 groups, the same chunk.
+  const auto [t1_s, t1] = run("unit/deepseek-v3-training-chunk-ep64-h800.json", {});
+  const auto [t2_s, t2] = run("unit/deepseek-v3-training-chunk-ep64-h800.json", {"cluster.nodes=16"});
+  CHECK(t1_s.cluster.total_gpus() == 64);
+  CHECK(t2_s.ep_groups == 2);
+  CHECK(t2.metric("/step_s") == t1.metric("/step_s"));
+}
+
+TEST_CASE("unit: EP4 groups inside an 8-GPU node price as EP4 on a 4-GPU node", "[unit]") {
+  // Mixtral (8 experts) EP4 + DP4: two groups on one H100 node, against one group on a 4-GPU node with
+  // the node's per-GPU NIC share (one NIC per GPU both ways). Every all-to-all stays on NVLink.
+  const std::vector<std::string> ep4 = {"parallelism.ep=4", "parallelism.dp=4"};
+  ProvenanceLog log;
+  const unit::UnitScenario in_node =
+      unit::read_unit_scenario(load_scenario(path("unit/mixtral-8x7b-decode-ep8-h100.json"), ep4), log);
+  CHECK(in_node.ep_groups == 2);
+  CHECK(in_node.decode.unit.gpus == 4);
+  CHECK(in_node.decode.unit.nodes == 1);
+  std::vector<std::string> small = ep4;
+  small.insert(small.end(), {"cluster.node.gpus_per_node=4", "cluster.node.scaleout_nic.count=4"});
+  const unit::UnitScenario alone =
+      unit::read_unit_scenario(load_scenario(path("unit/mixtral-8x7b-decode-ep8-h100.json"), small), log);
+  CHECK(alone.ep_groups == 1);
+  const unit::UnitResult a = unit::predict_unit(in_node), b = unit::predict_unit(alone);
+  CHECK(a.step_s == Approx(b.step_s).epsilon(1e-12));
+  CHECK(a.tokens_per_s_per_gpu == Approx(b.tokens_per_s_per_gpu).epsilon(1e-12));
+  // Per node: the 8-GPU node holds two groups.
+  CHECK(a.tokens_per_s_per_node == Approx(2 * b.tokens_per_s_per_node).epsilon(1e-12));
+}
+
+TEST_CASE("unit: a cluster that is not whole EP groups is one clear line", "[unit]") {
+  ProvenanceLog log;
+  const auto error_of = [&](const std::vector<std::string>& sets) -> std::string {
+    try {
+      unit::read_unit_scenario(load_scenario(path("unit/deepseek-v3-prefill-ep32-h800.json"), sets), log);
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  CHECK_THAT(error_of({"cluster.nodes=6"}),
+             Catch::Contains("cluster.nodes: 48 GPUs are not a whole number of EP groups of parallelism.ep = 32 GPUs"));
+  CHECK_THAT(error_of({"parallelism.ep=12", "parallelism.dp=12"}),
+             Catch::Contains("parallelism.ep: 12 GPUs are neither whole 8-GPU nodes nor a part of one"));
+}

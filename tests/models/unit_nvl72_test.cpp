@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "models/eplb/policy_registry.h"
+#include "models/eplb/zipf_imbalance.h"
 #include "models/unit/unit_run.h"
 
 using namespace fathom;
@@ -99,4 +101,29 @@ TEST_CASE("NVL72 unit: a TP group never crosses NVLink domains", "[unit]") {
   // As 4-GPU islands (one domain per tray) TP8 no longer fits either.
   CHECK_THROWS_WITH(predict({"cluster.node.scaleup_domain_gpus=4", "parallelism.tp=8", "parallelism.dp=9"}),
                     Catch::Contains("parallelism.tp: 8 must divide the 4 GPUs of a node (a TP group stays on NVLink)"));
+}
+
+// EPLB's hierarchical placement groups experts per NVLink domain (issue #15): on NVL72 the rack, not the tray.
+TEST_CASE("NVL72 unit: EPLB's hierarchical node groups are the EP group's NVLink domains", "[unit]") {
+  ProvenanceLog log;
+  const auto node_of = [&](const std::string& rel) {
+    return unit::read_unit_scenario(load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/" + rel), log)
+        .cluster.node;
+  };
+  const hw::NodeSpec tray = node_of(kNvl72);
+  CHECK(eplb::eplb_node_groups(72, tray) == 1);    // one rack of 18 trays
+  CHECK(eplb::eplb_node_groups(32, tray) == 1);    // 8 trays inside the rack
+  CHECK(eplb::eplb_node_groups(144, tray) == 2);   // two racks
+  CHECK(eplb::eplb_node_groups(108, tray) == 27);  // uneven over domains: per tray
+  const hw::NodeSpec h800 = node_of("unit/deepseek-v3-decode-ep144-h800.json");
+  CHECK(eplb::eplb_node_groups(144, h800) == 18);  // HGX: the node is the domain, as before
+  CHECK(eplb::eplb_node_groups(32, h800) == 4);
+  CHECK(eplb::eplb_node_groups(4, h800) == 1);
+  // DeepSeek-V3's 8 expert groups over one domain: the hierarchical policy (over 18 trays it was global).
+  CHECK(eplb::auto_policy_name({.num_replicas = 288, .num_groups = 8, .num_nodes = 1, .num_gpus = 72}) ==
+        "hierarchical");
+  CHECK(eplb::auto_policy_name({.num_replicas = 288, .num_groups = 8, .num_nodes = 18, .num_gpus = 72}) == "global");
+  CHECK(predict().eplb_node_groups == 1);
+  // As eighteen 4-GPU islands every tray is its own group again.
+  CHECK(predict({"cluster.node.scaleup_domain_gpus=4"}).eplb_node_groups == 18);
 }
