@@ -72,11 +72,11 @@ double Fp8WeightBytes::of(const std::vector<Stage>& stages, const std::vector<in
 }
 
 double deepep_buffer_bytes(const ModelArch& a, const TrainingLayout& layout, const TrainingSpec& spec,
-                           int64_t gpus_per_node) {
+                           int64_t domain_gpus) {
   if (layout.ep <= 1 || !a.is_moe()) return 0;
   const double channels = double(spec.communication_sms / 2);
-  const double nvl_peers = double(std::min(layout.ep, gpus_per_node));
-  const double rdma_peers = layout.ep_nodes > 1 ? double(layout.ep_nodes) : 0.0;
+  const double nvl_peers = double(std::min(layout.ep, domain_gpus));
+  const double rdma_peers = layout.ep_domains > 1 ? double(layout.ep_domains) : 0.0;
   const double h = double(a.hidden);
   const double slot = h * 2.0 + h / 128.0 * 4.0 + double(a.experts_per_token) * (8.0 + 4.0);
   return channels * slot *

@@ -13,10 +13,11 @@ ChunkParams chunk_params(const std::vector<BlockCost>& blocks) {
   return p;
 }
 
-RingTransfer ring_transfer(double bytes, int64_t n, const hw::NodeSpec& node) {
+RingTransfer ring_transfer(double bytes, int64_t n, const hw::NodeSpec& node, bool over_nvlink) {
   if (n <= 1 || bytes <= 0) return {};
   const double steps = double(n - 1);
-  return {steps / double(n) * bytes, steps * node.scaleout_nic.latency.value()};
+  const double latency_s = over_nvlink ? node.intra_latency.value() : node.scaleout_nic.latency.value();
+  return {steps / double(n) * bytes, steps * latency_s, over_nvlink};
 }
 
 double ring_collective_s(double bytes, int64_t n, const hw::NodeSpec& node) {
@@ -27,8 +28,8 @@ namespace {
 
 std::vector<RingTransfer> dense_then_expert(const ChunkParams& p, double bytes_per_param, const TrainingLayout& layout,
                                             const hw::NodeSpec& node) {
-  return {ring_transfer(double(p.dense) * bytes_per_param, layout.dp, node),
-          ring_transfer(double(p.expert) * bytes_per_param, layout.expert_dp, node)};
+  return {ring_transfer(double(p.dense) * bytes_per_param, layout.dp, node, layout.dp_in_one_domain),
+          ring_transfer(double(p.expert) * bytes_per_param, layout.expert_dp, node, layout.dp_in_one_domain)};
 }
 
 }  // namespace
@@ -37,7 +38,9 @@ double rings_s(const std::vector<RingTransfer>& rings, const hw::NodeSpec& node)
   double t = 0;
   for (const RingTransfer& r : rings) {
     t += r.latency_s;
-    if (r.bytes > 0) t += r.bytes / hw::scaleout_bandwidth_per_gpu(node).value();
+    if (r.bytes > 0) {
+      t += r.bytes / (r.over_nvlink ? node.intra_achievable_bandwidth : hw::scaleout_bandwidth_per_gpu(node)).value();
+    }
   }
   return t;
 }

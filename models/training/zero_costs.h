@@ -6,8 +6,10 @@
 // every GPU of a stage (dp of them); routed experts on expert_dp GPUs.
 //
 // Collectives: NCCL-style ring, alpha-beta: (n - 1) * latency + (n - 1) / n * bytes / bandwidth, at the
-// per-GPU scale-out NIC bandwidth (one NIC per GPU, rail-aligned, so each plane carries its own GPUs;
-// intra-node hops are not priced separately). Optimizer: one memory-bound elementwise pass over the
+// per-GPU scale-out NIC bandwidth and latency (one NIC per GPU, rail-aligned, so each plane carries its own GPUs;
+// intra-node hops are not priced separately) -- unless the stage's GPUs, and so both its data-parallel groups, lie
+// in one NVLink domain (TrainingLayout::dp_in_one_domain, e.g. a 72-GPU stage on one NVL72 rack): then the rings
+// run at the domain's NVLink bandwidth and latency (intra_node). Optimizer: one memory-bound elementwise pass over the
 // local shard, reading master weights, gradients and both moments, writing master weights, moments
 // and the compute copy of the parameters, priced by the kernel cost model.
 
@@ -36,8 +38,9 @@ ChunkParams chunk_params(const std::vector<BlockCost>& blocks);
 struct RingTransfer {
   double bytes = 0;
   double latency_s = 0;
+  bool over_nvlink = false;  // the ring stays inside one NVLink domain: intra_node bandwidth, not the NIC's
 };
-RingTransfer ring_transfer(double bytes, int64_t n, const hw::NodeSpec& node);
+RingTransfer ring_transfer(double bytes, int64_t n, const hw::NodeSpec& node, bool over_nvlink = false);
 
 // Ring time of a reduce-scatter or all-gather of `bytes` (the full, unsharded buffer) over n GPUs:
 // latency + bytes / the per-GPU scale-out bandwidth (hw::scaleout_bandwidth_per_gpu).
@@ -50,7 +53,8 @@ std::vector<RingTransfer> gradient_reduce_scatter_transfers(const ChunkParams& p
 // The rings of the all-gather of the updated parameters of all chunks of a rank (same order).
 std::vector<RingTransfer> parameter_all_gather_transfers(const ChunkParams& all, const TrainingSpec& spec,
                                                          const TrainingLayout& layout, const hw::NodeSpec& node);
-// Rings back to back: the sum of their latencies and bytes / the per-GPU scale-out bandwidth.
+// Rings back to back: the sum of their latencies and bytes / the per-GPU scale-out bandwidth (intra_node's for a
+// ring over_nvlink).
 double rings_s(const std::vector<RingTransfer>& rings, const hw::NodeSpec& node);
 // The collectives' times (rings_s of the transfers above).
 double gradient_reduce_scatter_s(const ChunkParams& p, const TrainingSpec& spec, const TrainingLayout& layout,

@@ -76,6 +76,7 @@ TrainingChunkCost training_chunk_cost(const UnitScenario& s, const hw::KernelCos
   layout.dp = s.parallelism.ep;
   layout.experts_per_gpu = a.routed_experts / s.parallelism.ep;
   layout.ep_nodes = std::max<int64_t>(1, s.parallelism.ep / s.cluster.node.gpus_per_node);
+  layout.ep_domains = std::max<int64_t>(1, s.parallelism.ep / hw::scaleup_domain_gpus(s.cluster.node));
   layout.micro_batch_tokens = spec.micro_batch_sequences * spec.sequence_length;
   layout.tokens_per_step = layout.micro_batch_tokens;
   CostOptions options = default_cost_options(a);

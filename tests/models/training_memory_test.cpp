@@ -232,7 +232,7 @@ TEST_CASE("training memory: dense layer, MTP module, embedding and head items, e
 TEST_CASE("training memory: FP8 weight copies and DeepEP buffers, exact bytes", "[unit]") {
   const auto a = small_arch();
   tr::TrainingLayout layout;
-  layout.ep = 16, layout.ep_nodes = 2, layout.experts_per_gpu = 2;
+  layout.ep = 16, layout.ep_nodes = 2, layout.ep_domains = 2, layout.experts_per_gpu = 2;
   tr::Stage st;
   tr::BlockCost dense, moe;
   dense.layer = 0;
