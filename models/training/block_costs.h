@@ -57,7 +57,10 @@ struct BlockCost {
   Flops flops;                     // F + B + W FLOPs of this GPU for one micro-batch
   int64_t dense_params = 0;        // parameters replicated on every GPU of the stage (ZeRO over dp)
   int64_t expert_params = 0;       // routed-expert parameters on one GPU (ZeRO over expert_dp)
-  double expert_imbalance = 1;     // max/mean routed tokens per GPU of this block's layer (1 without routed experts)
+  // Of dense_params, those every GPU of a TP group holds whole (norms, router, MLA down-projections; tp_shards.h):
+  // their gradients are all-reduced over the TP group each step. 0 without TP.
+  int64_t tp_replicated_params = 0;
+  double expert_imbalance = 1;  // max/mean routed tokens per GPU of this block's layer (1 without routed experts)
   // tokens per GPU of each of this block's all-to-alls: micro-batch tokens × this layer's imbalance
   // (0 without routed experts)
   double alltoall_tokens = 0;

@@ -9,6 +9,7 @@ ChunkParams chunk_params(const std::vector<BlockCost>& blocks) {
   for (const BlockCost& b : blocks) {
     p.dense += b.dense_params;
     p.expert += b.expert_params;
+    p.tp_replicated += b.tp_replicated_params;
   }
   return p;
 }
@@ -45,9 +46,21 @@ double rings_s(const std::vector<RingTransfer>& rings, const hw::NodeSpec& node)
   return t;
 }
 
+RingTransfer tp_all_reduce_transfer(double bytes, int64_t tp, const hw::NodeSpec& node) {
+  if (tp <= 1 || bytes <= 0) return {};
+  const double steps = double(tp - 1);
+  return {2.0 * steps / double(tp) * bytes, 2.0 * steps * node.intra_latency.value(), true};
+}
+
 std::vector<RingTransfer> gradient_reduce_scatter_transfers(const ChunkParams& p, const TrainingSpec& spec,
                                                             const TrainingLayout& layout, const hw::NodeSpec& node) {
-  return dense_then_expert(p, hw::bytes_per_element(spec.gradient_reduce_dtype), layout, node);
+  const double grad = hw::bytes_per_element(spec.gradient_reduce_dtype);
+  std::vector<RingTransfer> rings = dense_then_expert(p, grad, layout, node);
+  // Sequence parallelism: each TP rank's gradients of the replicated weights cover its own tokens only.
+  if (layout.tp > 1 && p.tp_replicated > 0) {
+    rings.push_back(tp_all_reduce_transfer(double(p.tp_replicated) * grad, layout.tp, node));
+  }
+  return rings;
 }
 
 std::vector<RingTransfer> parameter_all_gather_transfers(const ChunkParams& all, const TrainingSpec& spec,

@@ -28,6 +28,8 @@ namespace fathom::models::training {
 struct ChunkParams {
   int64_t dense = 0;   // shared with the dp GPUs of the stage
   int64_t expert = 0;  // shared with the expert_dp GPUs holding the same experts
+  // Of `dense`, those the TP group holds whole (BlockCost::tp_replicated_params): gradients all-reduced over TP.
+  int64_t tp_replicated = 0;
 };
 
 // The parameters of a run of blocks (a stage), split by the group that shares them.
@@ -47,12 +49,17 @@ RingTransfer ring_transfer(double bytes, int64_t n, const hw::NodeSpec& node, bo
 double ring_collective_s(double bytes, int64_t n, const hw::NodeSpec& node);
 
 // The rings of one chunk's gradient reduce-scatter: dense parameters over dp, then expert parameters
-// over expert_dp, back to back on the same NIC.
+// over expert_dp, back to back on the same NIC; under TP (tp > 1) then the all-reduce of the replicated
+// parameters' gradients over the TP group (tp_all_reduce_transfer).
 std::vector<RingTransfer> gradient_reduce_scatter_transfers(const ChunkParams& p, const TrainingSpec& spec,
                                                             const TrainingLayout& layout, const hw::NodeSpec& node);
 // The rings of the all-gather of the updated parameters of all chunks of a rank (same order).
 std::vector<RingTransfer> parameter_all_gather_transfers(const ChunkParams& all, const TrainingSpec& spec,
                                                          const TrainingLayout& layout, const hw::NodeSpec& node);
+// The all-reduce of `bytes` over the tp GPUs of a TP group (one NVLink domain: models/tensor_parallel.h), as a
+// ring reduce-scatter then all-gather: 2 (tp - 1) / tp of the bytes and 2 (tp - 1) NVLink latencies, over_nvlink.
+// Nothing for tp <= 1 or no bytes.
+RingTransfer tp_all_reduce_transfer(double bytes, int64_t tp, const hw::NodeSpec& node);
 // Rings back to back: the sum of their latencies and bytes / the per-GPU scale-out bandwidth (intra_node's for a
 // ring over_nvlink).
 double rings_s(const std::vector<RingTransfer>& rings, const hw::NodeSpec& node);
