@@ -284,15 +284,23 @@ MoeLoad ep_moe_load(const ModelArch& a, const TrainingLayout& layout, double imb
                                       double(a.experts_per_token) / double(a.routed_experts) * imbalance};
 }
 
+std::vector<Op> training_block_ops(const BlockCostInputs& in, int64_t layer, const MoeLoad& load) {
+  const int64_t tp = in.layout.tp;
+  const PrefillShape shape{in.spec.micro_batch_sequences, in.spec.sequence_length / tp, true};
+  std::vector<Op> ops = training_layer_ops(in.arch, layer, shape, in.options, load);
+  if (tp <= 1) return ops;
+  const LayerKind kind = in.arch.kind_of_layer(layer);
+  const bool moe = (kind == LayerKind::moe) || (kind == LayerKind::mtp && in.arch.mtp_layer_is_moe);
+  const PrefillShape whole{in.spec.micro_batch_sequences, in.spec.sequence_length, true};
+  return splice_tp_blocks(ops, training_layer_ops(training_tp_arch(in.arch, tp), layer, whole, in.options, load), !moe);
+}
+
 std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
   const ModelArch& a = in.arch;
   // Between TP blocks a GPU holds 1/tp of the micro-batch (sequence parallelism): the embedding, head, norms,
   // residuals and MoE blocks run on those tokens, the TP blocks on the whole micro-batch with the sharded arch.
   const int64_t T = in.layout.tokens_per_gpu();
   const int64_t tp = in.layout.tp;
-  const PrefillShape shape{in.spec.micro_batch_sequences, in.spec.sequence_length / tp, true};
-  const PrefillShape whole{in.spec.micro_batch_sequences, in.spec.sequence_length, true};
-  const ModelArch sharded_arch = training_tp_arch(a, tp);  // routed experts: from `a`, never spliced
   const ParamCounts counts = count_params(a);
   if (!in.layer_imbalance.empty() && std::ssize(in.layer_imbalance) != a.layers) {
     throw std::invalid_argument(fmt::format("block_costs: {} per-layer imbalance factors for {} decoder layers",
@@ -319,12 +327,9 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
     b.moe = (kind == LayerKind::moe) || (kind == LayerKind::mtp && a.mtp_layer_is_moe);
     if (b.moe) b.expert_imbalance = imbalance_of(in, l);
     const MoeLoad load = b.moe ? ep_moe_load(a, in.layout, b.expert_imbalance) : MoeLoad{};
-    std::vector<Op> ops = training_layer_ops(a, l, shape, in.options, load);
+    std::vector<Op> ops = training_block_ops(in, l, load);
     std::vector<std::string> tp_names;
-    if (tp > 1) {
-      tp_names = tp_block_names(ops, !b.moe);
-      ops = splice_tp_blocks(ops, training_layer_ops(sharded_arch, l, whole, in.options, load), !b.moe);
-    }
+    if (tp > 1) tp_names = tp_block_names(ops, !b.moe);  // the spliced list keeps the op names
     PassTimes tp_gemm, overlapped_tp_gemm;
     add_training_ops(in, std::move(ops), b, repeats, tp_names, &tp_gemm, &overlapped_tp_gemm);
     if (tp > 1) {

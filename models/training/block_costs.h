@@ -114,6 +114,11 @@ struct BlockCostInputs {
 // std::invalid_argument if `layer_imbalance` is non-empty and not arch.layers long.
 std::vector<BlockCost> block_costs(const BlockCostInputs& in);
 
+// The ops of decoder layer (or MTP module) `layer` as block_costs prices them, recompute not included: on the GPU's
+// own tokens (micro-batch / tp), and under TP the TP blocks' ops (attention, dense FFN, shared experts) with the
+// sharded arch on the whole micro-batch (training_tp_arch, tp_shards.h).
+std::vector<Op> training_block_ops(const BlockCostInputs& in, int64_t layer, const MoeLoad& load);
+
 // Which of `ops` (one decoder layer's or MTP module's F, B, W and recomputed ops) belong to Figure 4's MLP
 // (1) and post (2) components; 0 = attention (BlockParts). Among the forward ops, MLP begins after the last
 // op named "router*" (the router GEMM and its top-k) or, without one, after the first RMSNorm that follows a
