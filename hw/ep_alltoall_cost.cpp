@@ -9,11 +9,6 @@ namespace {
 // Expected number of distinct bins hit when k balls fall uniformly into `bins` bins.
 double expected_distinct(double bins, double k) { return bins * (1.0 - std::pow(1.0 - 1.0 / bins, k)); }
 
-// Default 0 (a NodeSpec built in code without the field) reads as one domain per node.
-int64_t scaleup_domain_gpus(const NodeSpec& node) {
-  return node.scaleup_domain_gpus > 0 ? node.scaleup_domain_gpus : node.gpus_per_node;
-}
-
 }  // namespace
 
 Bytes payload_bytes_per_token(int64_t hidden, DType dtype) {

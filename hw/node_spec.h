@@ -36,6 +36,11 @@ struct NodeSpec {
   int64_t scaleup_domain_gpus = 0;  // GPUs of one NVLink domain (>= gpus_per_node, a multiple of it)
 };
 
+// The GPUs of one NVLink domain; 0 (a NodeSpec built in code without the field) reads as one domain per node.
+inline int64_t scaleup_domain_gpus(const NodeSpec& node) {
+  return node.scaleup_domain_gpus > 0 ? node.scaleup_domain_gpus : node.gpus_per_node;
+}
+
 // Reads a node object (with its nested "gpu"); `reader.finish()` is called.
 NodeSpec read_node_spec(const SpecReader& reader);
 

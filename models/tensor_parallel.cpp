@@ -23,7 +23,7 @@ ModelArch tp_sharded_arch(const ModelArch& arch, int64_t tp) {
 
 std::string tp_group_misfit(int64_t tp, const hw::NodeSpec& node) {
   const int64_t per_node = node.gpus_per_node;
-  const int64_t domain = node.scaleup_domain_gpus > 0 ? node.scaleup_domain_gpus : per_node;
+  const int64_t domain = hw::scaleup_domain_gpus(node);
   if (tp >= 1 && domain % tp == 0) return "";
   if (domain == per_node)
     return fmt::format("{} must divide the {} GPUs of a node (a TP group stays on NVLink)", tp, per_node);

@@ -9,6 +9,7 @@
 #include "hw/repeated_kernel_times.h"
 #include "models/param_counts.h"
 #include "models/tensor_parallel.h"
+#include "models/training/tp_shards.h"
 
 namespace fathom::models::training {
 namespace {
@@ -16,14 +17,15 @@ namespace {
 bool starts_with(const std::string& s, std::string_view prefix) { return s.compare(0, prefix.size(), prefix) == 0; }
 
 // The forward op names of a layer's TP blocks (attention: the forward ops between input_layernorm and
-// attn_residual; a dense FFN's between post_attention_layernorm and ffn_residual).
+// attn_residual; a dense FFN's between post_attention_layernorm and ffn_residual; a MoE layer's shared expert,
+// its shared_* ops, split like a dense FFN in training: tp_shards.h).
 std::vector<std::string> tp_block_names(const std::vector<Op>& ops, bool dense_ffn) {
   std::vector<std::string> names;
   bool inside = false;
   for (const Op& op : ops) {
     if (op.pass != Pass::forward) continue;
     if (op.name == "attn_residual" || op.name == "ffn_residual") inside = false;
-    if (inside) names.push_back(op.name);
+    if (inside || (!dense_ffn && starts_with(op.name, "shared_"))) names.push_back(op.name);
     if (op.name == "input_layernorm" || (dense_ffn && op.name == "post_attention_layernorm")) inside = true;
   }
   return names;
@@ -174,7 +176,9 @@ std::vector<Op> splice_tp_blocks(const std::vector<Op>& own, const std::vector<O
 double tp_collectives_per_pass_s(const BlockCostInputs& in, bool dense_ffn) {
   if (in.layout.tp <= 1) return 0;
   const double gathered = double(in.layout.micro_batch_tokens) * double(in.arch.hidden) * 2.0;
-  return (dense_ffn ? 4.0 : 2.0) * tp_ring_collective(gathered, in.layout.tp, in.node).time_s;
+  // A MoE layer's shared expert is a TP block of its own (tp_shards.h): two more, as a dense FFN.
+  const bool ffn_block = dense_ffn || in.arch.shared_experts > 0;
+  return (ffn_block ? 4.0 : 2.0) * tp_ring_collective(gathered, in.layout.tp, in.node).time_s;
 }
 
 // The max/mean factor of block `l` (decoder layer, or MTP module when l >= arch.layers): see BlockCostInputs.
@@ -280,15 +284,23 @@ MoeLoad ep_moe_load(const ModelArch& a, const TrainingLayout& layout, double imb
                                       double(a.experts_per_token) / double(a.routed_experts) * imbalance};
 }
 
+std::vector<Op> training_block_ops(const BlockCostInputs& in, int64_t layer, const MoeLoad& load) {
+  const int64_t tp = in.layout.tp;
+  const PrefillShape shape{in.spec.micro_batch_sequences, in.spec.sequence_length / tp, true};
+  std::vector<Op> ops = training_layer_ops(in.arch, layer, shape, in.options, load);
+  if (tp <= 1) return ops;
+  const LayerKind kind = in.arch.kind_of_layer(layer);
+  const bool moe = (kind == LayerKind::moe) || (kind == LayerKind::mtp && in.arch.mtp_layer_is_moe);
+  const PrefillShape whole{in.spec.micro_batch_sequences, in.spec.sequence_length, true};
+  return splice_tp_blocks(ops, training_layer_ops(training_tp_arch(in.arch, tp), layer, whole, in.options, load), !moe);
+}
+
 std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
   const ModelArch& a = in.arch;
   // Between TP blocks a GPU holds 1/tp of the micro-batch (sequence parallelism): the embedding, head, norms,
   // residuals and MoE blocks run on those tokens, the TP blocks on the whole micro-batch with the sharded arch.
   const int64_t T = in.layout.tokens_per_gpu();
   const int64_t tp = in.layout.tp;
-  const PrefillShape shape{in.spec.micro_batch_sequences, in.spec.sequence_length / tp, true};
-  const PrefillShape whole{in.spec.micro_batch_sequences, in.spec.sequence_length, true};
-  const ModelArch sharded_arch = tp_sharded_arch(a, tp);
   const ParamCounts counts = count_params(a);
   if (!in.layer_imbalance.empty() && std::ssize(in.layer_imbalance) != a.layers) {
     throw std::invalid_argument(fmt::format("block_costs: {} per-layer imbalance factors for {} decoder layers",
@@ -315,12 +327,9 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
     b.moe = (kind == LayerKind::moe) || (kind == LayerKind::mtp && a.mtp_layer_is_moe);
     if (b.moe) b.expert_imbalance = imbalance_of(in, l);
     const MoeLoad load = b.moe ? ep_moe_load(a, in.layout, b.expert_imbalance) : MoeLoad{};
-    std::vector<Op> ops = training_layer_ops(a, l, shape, in.options, load);
+    std::vector<Op> ops = training_block_ops(in, l, load);
     std::vector<std::string> tp_names;
-    if (tp > 1) {
-      tp_names = tp_block_names(ops, !b.moe);
-      ops = splice_tp_blocks(ops, training_layer_ops(sharded_arch, l, whole, in.options, load), !b.moe);
-    }
+    if (tp > 1) tp_names = tp_block_names(ops, !b.moe);  // the spliced list keeps the op names
     PassTimes tp_gemm, overlapped_tp_gemm;
     add_training_ops(in, std::move(ops), b, repeats, tp_names, &tp_gemm, &overlapped_tp_gemm);
     if (tp > 1) {
@@ -335,12 +344,13 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
       b.overlapped.backward_input_s +=
           exposed_tp_collectives_s(c, overlapped_tp_gemm.backward_input_s, in.layout.tp_comm_overlap);
     }
-    // Under TP a GPU holds 1/tp of the TP blocks' weights: the layer's parameters less what sharding removes.
-    const LayerKind body = kind != LayerKind::mtp ? kind : (a.mtp_layer_is_moe ? LayerKind::moe : LayerKind::dense);
-    const int64_t removed_by_tp = tp > 1 ? layer_params(a, body, false) - layer_params(sharded_arch, body, false) : 0;
-    const int64_t all = (kind == LayerKind::mtp ? counts.mtp_module : layer_params(a, kind, false)) - removed_by_tp;
+    // Under TP a GPU holds 1/tp of the TP blocks' weights (the shared experts' too): the layer's parameters less
+    // what sharding removes; the rest of its non-expert parameters are replicated over the TP group.
+    const TpLayerParams tp_params = tp_layer_params(a, kind, tp);
+    const int64_t all = (kind == LayerKind::mtp ? counts.mtp_module : layer_params(a, kind, false)) - tp_params.removed;
     const int64_t experts = b.moe ? counts.per_expert * a.routed_experts : 0;
     b.dense_params = all - experts;
+    b.tp_replicated_params = tp_params.replicated;
     b.expert_params = b.moe ? expert_params_per_gpu : 0;
     if (b.moe) add_alltoalls(in, b);
     out.push_back(b);

@@ -57,7 +57,10 @@ struct BlockCost {
   Flops flops;                     // F + B + W FLOPs of this GPU for one micro-batch
   int64_t dense_params = 0;        // parameters replicated on every GPU of the stage (ZeRO over dp)
   int64_t expert_params = 0;       // routed-expert parameters on one GPU (ZeRO over expert_dp)
-  double expert_imbalance = 1;     // max/mean routed tokens per GPU of this block's layer (1 without routed experts)
+  // Of dense_params, those every GPU of a TP group holds whole (norms, router, MLA down-projections; tp_shards.h):
+  // their gradients are all-reduced over the TP group each step. 0 without TP.
+  int64_t tp_replicated_params = 0;
+  double expert_imbalance = 1;  // max/mean routed tokens per GPU of this block's layer (1 without routed experts)
   // tokens per GPU of each of this block's all-to-alls: micro-batch tokens × this layer's imbalance
   // (0 without routed experts)
   double alltoall_tokens = 0;
@@ -110,6 +113,11 @@ struct BlockCostInputs {
 // The blocks in model order: embedding, layers 0..L-1, MTP modules (if included), head. Throws
 // std::invalid_argument if `layer_imbalance` is non-empty and not arch.layers long.
 std::vector<BlockCost> block_costs(const BlockCostInputs& in);
+
+// The ops of decoder layer (or MTP module) `layer` as block_costs prices them, recompute not included: on the GPU's
+// own tokens (micro-batch / tp), and under TP the TP blocks' ops (attention, dense FFN, shared experts) with the
+// sharded arch on the whole micro-batch (training_tp_arch, tp_shards.h).
+std::vector<Op> training_block_ops(const BlockCostInputs& in, int64_t layer, const MoeLoad& load);
 
 // Which of `ops` (one decoder layer's or MTP module's F, B, W and recomputed ops) belong to Figure 4's MLP
 // (1) and post (2) components; 0 = attention (BlockParts). Among the forward ops, MLP begins after the last

@@ -313,7 +313,7 @@ TrainingMemory training_memory(const TrainingScenario& s, const std::vector<Stag
     if (cache) per_stage = &cache->activation_bytes.insert_or_assign(activation_key, own_bytes).first->second;
   }
   const std::vector<Walk> walks = walk(digest, *per_stage);
-  const double deepep = deepep_buffer_bytes(s.model.arch, s.layout, s.spec, s.cluster.node.gpus_per_node);
+  const double deepep = deepep_buffer_bytes(s.model.arch, s.layout, s.spec, hw::scaleup_domain_gpus(s.cluster.node));
   Fp8WeightBytes fp8(s.model.arch, s.layout, s.model.weights_dtype, s.spec.fp8_weight_copies);
   for (size_t r = 0; r < rank_stages.size(); ++r) {
     RankMemory m;

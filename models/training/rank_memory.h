@@ -113,11 +113,12 @@ class Fp8WeightBytes {
 
 // DeepEP's normal-kernel buffers on one GPU (docs/memory.md): channels = communication_sms / 2 (T08: 20 SMs,
 // 10 channels); per channel an NVLink ring of nvl_buffer_tokens token slots per NVLink peer (the GPUs of
-// the node in the EP group) and an RDMA ring of rdma_buffer_tokens slots per remote node of the EP group,
+// the NVLink domain in the EP group; `domain_gpus` = hw::scaleup_domain_gpus, the node's on HGX) and an RDMA ring
+// of rdma_buffer_tokens slots per remote domain of the EP group,
 // send and receive; a slot holds a BF16 hidden vector, its FP8 scales (hidden / 128 FP32) and its top-k
 // expert ids (int64) and weights (FP32). 0 without expert parallelism.
 double deepep_buffer_bytes(const ModelArch& arch, const TrainingLayout& layout, const TrainingSpec& spec,
-                           int64_t gpus_per_node);
+                           int64_t domain_gpus);
 
 struct RankMemory {
   int rank = 0;

@@ -6,6 +6,7 @@
 #include "models/param_counts.h"
 #include "models/tensor_parallel.h"
 #include "models/training/rank_memory.h"
+#include "models/training/tp_shards.h"
 #include "models/training/zero_costs.h"
 #include "models/weights.h"
 
@@ -38,23 +39,22 @@ Fp8WeightBytes::Fp8WeightBytes(const ModelArch& arch, const TrainingLayout& layo
     : arch_(arch), layout_(layout), counted_(gemm_dtype == hw::DType::fp8 && copies > 0), copies_(copies) {}
 
 // The FP8 bytes of one layer on this GPU, by layer kind (computed once per kind). Under TP a GPU holds its
-// shard of the attention and dense-FFN weights (models/tensor_parallel.h; MLA's down-projections whole).
+// shard of the attention, dense-FFN and shared-expert weights (tp_shards.h; MLA's down-projections whole).
 double Fp8WeightBytes::layer_bytes(LayerKind kind) {
   const auto found = per_layer_.find(kind);
   if (found != per_layer_.end()) return found->second;
   double bytes = 0;
-  const auto add = [&](const ModelArch& sharded) {
+  // Routed experts whole (expert TP 1) with the arch's shapes; the rest as a TP rank holds it (training_tp_arch:
+  // the shared experts split too).
+  const auto add = [&](const ModelArch& sharded, bool routed) {
     for (const WeightTensor& t : layer_weights(sharded, kind)) {
-      if (!t.quantizable) continue;
-      const int64_t n = t.group == WeightGroup::routed_experts ? layout_.experts_per_gpu : t.copies;
+      if (!t.quantizable || (t.group == WeightGroup::routed_experts) != routed) continue;
+      const int64_t n = routed ? layout_.experts_per_gpu : t.copies;
       bytes += tensor_bytes(arch_, t.rows, t.cols, true, hw::DType::fp8).value() * double(n);
     }
   };
-  if (layout_.tp > 1) {
-    add(tp_sharded_arch(arch_, layout_.tp));
-  } else {
-    add(arch_);
-  }
+  add(arch_, true);
+  add(layout_.tp > 1 ? training_tp_arch(arch_, layout_.tp) : arch_, false);
   per_layer_.emplace(kind, bytes);
   return bytes;
 }
@@ -72,11 +72,11 @@ double Fp8WeightBytes::of(const std::vector<Stage>& stages, const std::vector<in
 }
 
 double deepep_buffer_bytes(const ModelArch& a, const TrainingLayout& layout, const TrainingSpec& spec,
-                           int64_t gpus_per_node) {
+                           int64_t domain_gpus) {
   if (layout.ep <= 1 || !a.is_moe()) return 0;
   const double channels = double(spec.communication_sms / 2);
-  const double nvl_peers = double(std::min(layout.ep, gpus_per_node));
-  const double rdma_peers = layout.ep_nodes > 1 ? double(layout.ep_nodes) : 0.0;
+  const double nvl_peers = double(std::min(layout.ep, domain_gpus));
+  const double rdma_peers = layout.ep_domains > 1 ? double(layout.ep_domains) : 0.0;
   const double h = double(a.hidden);
   const double slot = h * 2.0 + h / 128.0 * 4.0 + double(a.experts_per_token) * (8.0 + 4.0);
   return channels * slot *

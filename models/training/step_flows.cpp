@@ -138,7 +138,9 @@ class FlowStepNetwork final : public StepNetwork {
   TaskSpan add_rings(int rep, int rank, const std::vector<RingTransfer>& rings) override {
     TaskSpan span;
     for (const RingTransfer& ring : rings) {
-      const int t = ring.bytes > 0 ? e_.add_flow({links_[at(rep, rank)].up, links_[at(ring_image(rep), rank)].down},
+      const GpuLinks &self = links_[at(rep, rank)], &next = links_[at(ring_image(rep), rank)];
+      const int t = ring.bytes > 0 ? e_.add_flow(ring.over_nvlink ? std::vector<int>{self.nvl_out, next.nvl_in}
+                                                                  : std::vector<int>{self.up, next.down},
                                                  ring.bytes, ring.latency_s)
                                    : e_.add_task(sim::TaskEngine::kNoResource, ring.latency_s);
       if (span.first < 0) {

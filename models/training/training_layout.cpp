@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
 
 #include "models/schedule/registry.h"
+#include "models/tensor_parallel.h"
 
 namespace fathom::models::training {
 
@@ -28,14 +30,12 @@ TrainingLayout derive_layout(const SpecReader& par, const ParallelismSpec& p, bo
   TrainingLayout l;
   l.gpus = cluster.total_gpus();
   validate_parallelism(par, p, arch.routed_experts, arch.heads, arch.layers, l.gpus);
-  if (cluster.node.scaleup_domain_gpus > cluster.node.gpus_per_node) {
-    par.fail("ep",
-             "the training step's flows map GPUs to NIC planes per node; a scale-up domain wider than one node "
-             "(NVL72) is modelled by the unit and serving kinds only");
-  }
-  if (cluster.node.gpus_per_node % p.tp != 0) {
-    par.fail("tp", fmt::format("{} must divide the {} GPUs of a node (a TP group stays on NVLink)", p.tp,
-                               cluster.node.gpus_per_node));
+  // A TP group stays inside one NVLink domain (it may span the trays of an NVL72 rack): models/tensor_parallel.h.
+  if (const std::string misfit = tp_group_misfit(p.tp, cluster.node); !misfit.empty()) par.fail("tp", misfit);
+  if (arch.shared_experts > 0 && arch.moe_intermediate % p.tp != 0) {
+    par.fail("tp", fmt::format("{} does not divide the shared experts' moe_intermediate_size {} (training splits "
+                               "them like a dense FFN)",
+                               p.tp, arch.moe_intermediate));
   }
   if ((spec.micro_batch_sequences * spec.sequence_length) % p.tp != 0) {
     par.fail("tp", fmt::format("{} does not divide the {} tokens of a micro-batch (sequence parallelism splits them)",
@@ -62,6 +62,17 @@ TrainingLayout derive_layout(const SpecReader& par, const ParallelismSpec& p, bo
   l.experts_per_gpu = arch.routed_experts > 0 ? arch.routed_experts / l.ep : 0;
   const int64_t per_node = cluster.node.gpus_per_node;
   l.ep_nodes = (l.ep + per_node - 1) / per_node;
+  // A stage's GPUs are consecutive (pipeline rank outermost, as Megatron-LM orders ranks) and so are an EP group's:
+  // a group either fits in one NVLink domain or covers whole domains, so its all-to-all splits into NVLink and
+  // NIC bytes as hw::ep_alltoall_traffic assumes; a group straddling a domain boundary is refused.
+  const int64_t per_domain = hw::scaleup_domain_gpus(cluster.node);
+  if (per_domain % l.ep != 0 && l.ep % per_domain != 0) {
+    par.fail("ep", fmt::format("{} GPUs neither divide nor are a multiple of the {} GPUs of an NVLink domain: EP "
+                               "groups would straddle two domains",
+                               l.ep, per_domain));
+  }
+  l.ep_domains = (l.ep + per_domain - 1) / per_domain;
+  l.dp_in_one_domain = per_domain % stage_gpus == 0;
   l.micro_batch_tokens = spec.micro_batch_sequences * spec.sequence_length;
   l.tokens_per_step = l.dp * spec.micro_batches * l.micro_batch_tokens;
   if (spec.global_batch_sequences > 0 &&

@@ -28,9 +28,15 @@ struct TrainingLayout {
   int64_t ep_groups_per_stage = 1;  // gpus per stage (dp x tp) / ep
   int64_t experts_per_gpu = 0;      // routed experts of one MoE layer on one GPU
   int64_t expert_dp = 1;            // replicas of one expert per stage: the ZeRO-1 group of expert params
-  int64_t ep_nodes = 1;             // nodes one EP group spans
-  int64_t micro_batch_tokens = 0;   // tokens of one micro-batch on one pipeline
-  int64_t tokens_per_step = 0;      // dp * micro_batches * micro-batch tokens
+  int64_t ep_nodes = 1;             // nodes (hosts, NVL72 trays) one EP group spans
+  // NVLink (scale-up) domains one EP group spans: its all-to-all runs on NVLink inside a domain and on the
+  // scale-out NICs between domains (hw/ep_alltoall_cost.h). Equal to ep_nodes on HGX (one domain per node).
+  int64_t ep_domains = 1;
+  // The GPUs of a pipeline stage (dp x tp, consecutive) lie in one NVLink domain, and so do its dense and expert
+  // data-parallel groups: the ZeRO-1 rings run on NVLink (zero_costs.h), not the NICs.
+  bool dp_in_one_domain = false;
+  int64_t micro_batch_tokens = 0;  // tokens of one micro-batch on one pipeline
+  int64_t tokens_per_step = 0;     // dp * micro_batches * micro-batch tokens
   // Of a micro-batch, the tokens one GPU holds between TP blocks (sequence parallelism): micro_batch_tokens / tp.
   int64_t tokens_per_gpu() const { return micro_batch_tokens / (tp > 1 ? tp : 1); }
 };
@@ -40,10 +46,10 @@ struct TrainingLayout {
 ParallelismSpec read_training_parallelism(const SpecReader& reader);
 
 // Derives the layout and checks it: parallelism against the model and cluster (validate_parallelism),
-// tp dividing the GPUs of a node and the sequence length (Megatron-LM's sequence parallelism; the TP group on
-// NVLink, models/tensor_parallel.h), ep dividing the dp x tp GPUs of a stage, parallelism.dp (if given) equal to the
-// derived one, global_batch_sequences (if given) equal to dp * micro_batches * micro_batch_sequences,
-// batch_ramp.start_global_batch_sequences (if given) at most that final batch.
+// tp dividing the GPUs of an NVLink domain (tp_group_misfit: a TP group may span the trays of an NVL72 rack,
+// never two domains) and the sequence length (Megatron-LM's sequence parallelism), ep dividing the dp x tp GPUs of a
+// stage, parallelism.dp (if given) equal to the derived one, global_batch_sequences (if given) equal to dp *
+// micro_batches * micro_batch_sequences, batch_ramp.start_global_batch_sequences (if given) at most that final batch.
 // Throws InputError naming the JSON path. `parallelism` and `training` are the sections' readers.
 TrainingLayout derive_layout(const SpecReader& parallelism, const ParallelismSpec& p, bool dp_given,
                              const SpecReader& training, const TrainingSpec& spec, const ModelArch& arch,

@@ -128,6 +128,7 @@ nlohmann::json result_json(const nlohmann::json& scenario, const TrainingScenari
         {"expert_dp", s.layout.expert_dp},
         {"experts_per_gpu", s.layout.experts_per_gpu},
         {"ep_nodes", s.layout.ep_nodes},
+        {"ep_domains", s.layout.ep_domains},
         {"micro_batches", s.spec.micro_batches},
         {"micro_batch_tokens", s.layout.micro_batch_tokens},
         {"schedule_stages", s.schedule->stages}}},

@@ -59,17 +59,23 @@ void complete_layout(TrainingScenario& s, const LayoutReaders& r, const Parallel
                                "needs fidelity \"event\" or \"analytic\"",
                                s.layout.tp));
   }
+  if (s.fidelity == "flow" && hw::scaleup_domain_gpus(s.cluster.node) > s.cluster.node.gpus_per_node) {
+    r.top.fail("fidelity",
+               fmt::format("\"flow\" maps GPUs to NVLink and NIC planes per node; an NVLink domain of {} GPUs "
+                           "over {}-GPU nodes (NVL72) needs fidelity \"event\" or \"analytic\"",
+                           hw::scaleup_domain_gpus(s.cluster.node), s.cluster.node.gpus_per_node));
+  }
   s.expert_imbalance_before_eplb = s.spec.expert_imbalance;
   if (s.expert_load) {
     // Training has no redundant experts (parallelism.redundant_experts must be 0).
     const auto place = [&] {
       return eplb::zipf_imbalance(
-          s.model.arch, {.gpus = s.layout.ep, .nodes = s.layout.ep_nodes, .redundant_experts = 0}, *s.expert_load);
+          s.model.arch, {.gpus = s.layout.ep, .nodes = s.layout.ep_domains, .redundant_experts = 0}, *s.expert_load);
     };
     std::optional<eplb::ZipfImbalance> own;
     const eplb::ZipfImbalance* found = nullptr;
     if (cache) {
-      const auto key = std::make_tuple(s.layout.ep, s.layout.ep_nodes, s.expert_load->exponent, s.expert_load->seed);
+      const auto key = std::make_tuple(s.layout.ep, s.layout.ep_domains, s.expert_load->exponent, s.expert_load->seed);
       auto it = cache->imbalances.find(key);
       if (it == cache->imbalances.end()) it = cache->imbalances.emplace(key, place()).first;
       found = &it->second;

@@ -9,14 +9,16 @@ ChunkParams chunk_params(const std::vector<BlockCost>& blocks) {
   for (const BlockCost& b : blocks) {
     p.dense += b.dense_params;
     p.expert += b.expert_params;
+    p.tp_replicated += b.tp_replicated_params;
   }
   return p;
 }
 
-RingTransfer ring_transfer(double bytes, int64_t n, const hw::NodeSpec& node) {
+RingTransfer ring_transfer(double bytes, int64_t n, const hw::NodeSpec& node, bool over_nvlink) {
   if (n <= 1 || bytes <= 0) return {};
   const double steps = double(n - 1);
-  return {steps / double(n) * bytes, steps * node.scaleout_nic.latency.value()};
+  const double latency_s = over_nvlink ? node.intra_latency.value() : node.scaleout_nic.latency.value();
+  return {steps / double(n) * bytes, steps * latency_s, over_nvlink};
 }
 
 double ring_collective_s(double bytes, int64_t n, const hw::NodeSpec& node) {
@@ -27,8 +29,8 @@ namespace {
 
 std::vector<RingTransfer> dense_then_expert(const ChunkParams& p, double bytes_per_param, const TrainingLayout& layout,
                                             const hw::NodeSpec& node) {
-  return {ring_transfer(double(p.dense) * bytes_per_param, layout.dp, node),
-          ring_transfer(double(p.expert) * bytes_per_param, layout.expert_dp, node)};
+  return {ring_transfer(double(p.dense) * bytes_per_param, layout.dp, node, layout.dp_in_one_domain),
+          ring_transfer(double(p.expert) * bytes_per_param, layout.expert_dp, node, layout.dp_in_one_domain)};
 }
 
 }  // namespace
@@ -37,14 +39,28 @@ double rings_s(const std::vector<RingTransfer>& rings, const hw::NodeSpec& node)
   double t = 0;
   for (const RingTransfer& r : rings) {
     t += r.latency_s;
-    if (r.bytes > 0) t += r.bytes / hw::scaleout_bandwidth_per_gpu(node).value();
+    if (r.bytes > 0) {
+      t += r.bytes / (r.over_nvlink ? node.intra_achievable_bandwidth : hw::scaleout_bandwidth_per_gpu(node)).value();
+    }
   }
   return t;
 }
 
+RingTransfer tp_all_reduce_transfer(double bytes, int64_t tp, const hw::NodeSpec& node) {
+  if (tp <= 1 || bytes <= 0) return {};
+  const double steps = double(tp - 1);
+  return {2.0 * steps / double(tp) * bytes, 2.0 * steps * node.intra_latency.value(), true};
+}
+
 std::vector<RingTransfer> gradient_reduce_scatter_transfers(const ChunkParams& p, const TrainingSpec& spec,
                                                             const TrainingLayout& layout, const hw::NodeSpec& node) {
-  return dense_then_expert(p, hw::bytes_per_element(spec.gradient_reduce_dtype), layout, node);
+  const double grad = hw::bytes_per_element(spec.gradient_reduce_dtype);
+  std::vector<RingTransfer> rings = dense_then_expert(p, grad, layout, node);
+  // Sequence parallelism: each TP rank's gradients of the replicated weights cover its own tokens only.
+  if (layout.tp > 1 && p.tp_replicated > 0) {
+    rings.push_back(tp_all_reduce_transfer(double(p.tp_replicated) * grad, layout.tp, node));
+  }
+  return rings;
 }
 
 std::vector<RingTransfer> parameter_all_gather_transfers(const ChunkParams& all, const TrainingSpec& spec,

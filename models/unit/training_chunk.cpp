@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "models/tensor_parallel.h"
 #include "models/training/block_costs.h"
 #include "models/training/stage_plan.h"
 
@@ -62,6 +63,22 @@ void add_alltoall(CostRow& row, const training::BlockCostInputs& in, const hw::N
   row.bytes += traffic.over_ib.value() + traffic.over_nvlink.value();
 }
 
+// One pass's TP collectives of a block (block_costs: 4 rings per pass with a dense FFN or shared experts, else 2)
+// of the micro-batch's BF16 hidden states.
+double tp_collectives_count(const training::BlockCost& b, const ModelArch& a) {
+  return (!b.moe || a.shared_experts > 0) ? 4.0 : 2.0;
+}
+double tp_collectives_bytes(const training::BlockCost& b, const training::TrainingLayout& l, const hw::NodeSpec& node,
+                            const ModelArch& a) {
+  const double gathered = double(l.micro_batch_tokens) * double(a.hidden) * 2.0;
+  return tp_collectives_count(b, a) * tp_ring_collective(gathered, l.tp, node).bytes_per_gpu;
+}
+double tp_collectives_latency_s(const training::BlockCost& b, const training::TrainingLayout& l,
+                                const hw::NodeSpec& node, const ModelArch& a) {
+  const double gathered = double(l.micro_batch_tokens) * double(a.hidden) * 2.0;
+  return tp_collectives_count(b, a) * tp_ring_collective(gathered, l.tp, node).latency_s;
+}
+
 }  // namespace
 
 TrainingChunkCost training_chunk_cost(const UnitScenario& s, const hw::KernelCostModel& kernels,
@@ -73,9 +90,14 @@ TrainingChunkCost training_chunk_cost(const UnitScenario& s, const hw::KernelCos
   training::TrainingLayout layout;
   layout.gpus = s.parallelism.ep;
   layout.ep = s.parallelism.ep;
-  layout.dp = s.parallelism.ep;
+  // Attention and dense FFNs TP over tp GPUs of the NVLink domain (the training step's rules, tp_shards.h), its
+  // collectives on the critical path (no --tp-comm-overlap); the EP group is all dp x tp GPUs.
+  layout.tp = s.parallelism.tp;
+  layout.tp_comm_overlap = false;
+  layout.dp = s.parallelism.ep / s.parallelism.tp;
   layout.experts_per_gpu = a.routed_experts / s.parallelism.ep;
   layout.ep_nodes = std::max<int64_t>(1, s.parallelism.ep / s.cluster.node.gpus_per_node);
+  layout.ep_domains = std::max<int64_t>(1, s.parallelism.ep / hw::scaleup_domain_gpus(s.cluster.node));
   layout.micro_batch_tokens = spec.micro_batch_sequences * spec.sequence_length;
   layout.tokens_per_step = layout.micro_batch_tokens;
   CostOptions options = default_cost_options(a);
@@ -110,7 +132,6 @@ TrainingChunkCost training_chunk_cost(const UnitScenario& s, const hw::KernelCos
   TrainingChunkCost out;
   out.micro_batch_tokens = layout.micro_batch_tokens;
   out.first_layer = chunk.first_layer;
-  const PrefillShape shape{spec.micro_batch_sequences, spec.sequence_length, true};
   for (const schedule::Unit& unit : units) {
     const training::UnitPlan plan = training::unit_plan(unit, stages);
     const training::UnitCost cost = training::unit_cost(unit, stages);
@@ -120,14 +141,23 @@ TrainingChunkCost training_chunk_cost(const UnitScenario& s, const hw::KernelCos
     // Kernel rows: each block's as-run pass times split like its ops' times.
     for (const training::BlockCost& blk : chunk.blocks) {
       std::vector<Op> ops =
-          training_layer_ops(a, blk.layer, shape, options, training::ep_moe_load(a, layout, blk.expert_imbalance));
+          training::training_block_ops(in, blk.layer, training::ep_moe_load(a, layout, blk.expert_imbalance));
       const std::vector<Op> again = recompute_ops(ops, spec.recompute);
       ops.insert(ops.end(), again.begin(), again.end());
       const training::PassTimes& t =
           plan.overlapped ? blk.overlapped
                           : training::PassTimes{blk.forward_s, blk.backward_input_s, blk.backward_weight_s};
-      if (has_forward) add_pass(out.rows, ops, model, true, t.forward_s);
-      if (has_backward) add_pass(out.rows, ops, model, false, t.backward_input_s + t.backward_weight_s);
+      // The pass times include the TP collectives (all exposed without overlap): their own row, not the kernels'.
+      const double tp_s = blk.tp_collective_s;
+      if (has_forward) add_pass(out.rows, ops, model, true, t.forward_s - tp_s);
+      if (has_backward) add_pass(out.rows, ops, model, false, t.backward_input_s - tp_s + t.backward_weight_s);
+      if (tp_s > 0) {
+        const double passes = double(has_forward) + double(has_backward);
+        out.rows.tensor_parallel.time_s += passes * tp_s;
+        out.rows.tensor_parallel.exposed_s += passes * tp_s;
+        out.rows.tensor_parallel.latency_s += passes * tp_collectives_latency_s(blk, layout, s.cluster.node, a);
+        out.rows.tensor_parallel.bytes += passes * tp_collectives_bytes(blk, layout, s.cluster.node, a);
+      }
       if (blk.moe) {
         if (has_forward) {
           add_alltoall(out.rows.dispatch, in, s.cluster.node, blk.alltoall_tokens, spec.dispatch_dtype);

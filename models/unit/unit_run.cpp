@@ -70,9 +70,11 @@ UnitResult predict_unit(const UnitScenario& s) {
     const TrainingChunkCost c = training_chunk_cost(s, kernels, r.expert_imbalance);
     totals(r, c.rows);
     r.step_s = c.step_s;
-    r.tokens_per_step_per_gpu = static_cast<double>(c.micro_batch_tokens);
-    r.tokens_per_local_expert = static_cast<double>(c.micro_batch_tokens * a.experts_per_token) *
-                                static_cast<double>(ep) / static_cast<double>(a.routed_experts) * r.expert_imbalance;
+    // Under TP a GPU holds 1/tp of the micro-batch between TP blocks (sequence parallelism): its own tokens.
+    const int64_t own_tokens = c.micro_batch_tokens / s.parallelism.tp;
+    r.tokens_per_step_per_gpu = static_cast<double>(own_tokens);
+    r.tokens_per_local_expert = static_cast<double>(own_tokens * a.experts_per_token) * static_cast<double>(ep) /
+                                static_cast<double>(a.routed_experts) * r.expert_imbalance;
   } else {
     const serving::UnitSpec& unit = s.phase == UnitPhase::prefill ? s.prefill.unit : s.decode.unit;
     const serving::IterationCostModel cost(s.model, s.cluster.node, kernels,

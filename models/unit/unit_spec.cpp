@@ -123,9 +123,6 @@ void check_layout(const SpecReader& top, const SpecReader& par, const UnitScenar
   const ParallelismSpec& p = s.parallelism;
   validate_parallelism(par, p, s.model.arch.routed_experts, s.model.arch.heads, s.model.arch.layers,
                        s.cluster.total_gpus());
-  if (p.tp != 1 && s.phase == UnitPhase::training) {
-    par.fail("tp", fmt::format("{}: the training chunk is priced without tensor parallelism; use tp 1", p.tp));
-  }
   // TP groups (tensor_parallel.h) stay inside an NVLink domain (a node, or an NVL72 rack of 18 trays).
   if (const std::string misfit = tp_group_misfit(p.tp, s.cluster.node); !misfit.empty()) par.fail("tp", misfit);
   if (p.pp != 1) par.fail("pp", "the unit kind prices one stage; give a training chunk's layers as unit.layers");
@@ -196,6 +193,20 @@ UnitScenario read_unit_scenario(const ScenarioDocument& doc, ProvenanceLog& log)
   } else {
     refuse_inference_only_dtypes(top.child("model"), s.model);
     read_training(u, s);
+    // The training chunk under TP (the training step's rules, models/training/tp_shards.h).
+    if (const ParallelismSpec& p = s.parallelism; p.tp != 1) {
+      const int64_t tokens = s.training.spec.micro_batch_sequences * s.training.spec.sequence_length;
+      if (tokens % p.tp != 0) {
+        par.fail("tp",
+                 fmt::format("{} does not divide the {} tokens of a micro-batch (sequence parallelism splits them)",
+                             p.tp, tokens));
+      }
+      if (s.model.arch.shared_experts > 0 && s.model.arch.moe_intermediate % p.tp != 0) {
+        par.fail("tp", fmt::format("{} does not divide the shared experts' moe_intermediate_size {} (training splits "
+                                   "them like a dense FFN)",
+                                   p.tp, s.model.arch.moe_intermediate));
+      }
+    }
   }
   if (s.phase != UnitPhase::training) {
     s.decode.workspace =

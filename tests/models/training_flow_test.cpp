@@ -38,6 +38,7 @@ struct Fixture {
     layout.dp = 16;
     layout.ep = 16;
     layout.ep_nodes = 2;
+    layout.ep_domains = 2;
     layout.expert_dp = 1;
     layout.micro_batch_tokens = 4096;
   }

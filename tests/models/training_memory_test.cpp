@@ -232,7 +232,7 @@ TEST_CASE("training memory: dense layer, MTP module, embedding and head items, e
 TEST_CASE("training memory: FP8 weight copies and DeepEP buffers, exact bytes", "[unit]") {
   const auto a = small_arch();
   tr::TrainingLayout layout;
-  layout.ep = 16, layout.ep_nodes = 2, layout.experts_per_gpu = 2;
+  layout.ep = 16, layout.ep_nodes = 2, layout.ep_domains = 2, layout.experts_per_gpu = 2;
   tr::Stage st;
   tr::BlockCost dense, moe;
   dense.layer = 0;
@@ -251,10 +251,11 @@ TEST_CASE("training memory: FP8 weight copies and DeepEP buffers, exact bytes", 
   CHECK(tr::fp8_weight_bytes(a, {st}, {0}, layout, fathom::hw::DType::fp8, 2) == 2 * (moe_layer + dense_layer));
   CHECK(tr::fp8_weight_bytes(a, {st}, {0}, layout, fathom::hw::DType::bf16, 2) == 0);  // BF16 GEMMs: no copy
   // TP2 halves the heads and the dense intermediate: q_b 96x64, kv_b 128x32, o 256x64 (q_a and kv_a whole):
-  // 55,296 B in 8 blocks; gate/up 256x256 and down 256x256 (196,608 B, 12 blocks); experts unchanged.
+  // 55,296 B in 8 blocks; gate/up 256x256 and down 256x256 (196,608 B, 12 blocks); the shared expert halved
+  // like a dense FFN (32x256 x 2 + 256x32: 24,576 B, still 6 blocks); routed experts unchanged.
   tr::TrainingLayout tp2 = layout;
   tp2.tp = 2;
-  const double moe_tp2 = 55296 + 98304 + 49152 + 26 * 4;
+  const double moe_tp2 = 55296 + 98304 + 24576 + 26 * 4;
   const double dense_tp2 = 55296 + 8 * 4 + 196608 + 12 * 4;
   CHECK(tr::fp8_weight_bytes(a, {st}, {0}, tp2, fathom::hw::DType::fp8, 1) == moe_tp2 + dense_tp2);
   // DeepEP: 20 communication SMs = 10 channels; slot = 256 x 2 + 256 / 128 x 4 + 2 x (8 + 4) = 544 B;

@@ -12,6 +12,7 @@
 #include "models/deployment/model_memory_facts.h"
 #include "models/serving/attention_imbalance.h"
 #include "models/serving/serving_inputs.h"
+#include "models/tensor_parallel.h"
 #include "models/unit/unit_report.h"
 #include "models/unit/unit_run.h"
 
@@ -283,4 +284,31 @@ TEST_CASE("unit: a cluster that is not whole EP groups is one clear line", "[uni
              Catch::Contains("cluster.nodes: 48 GPUs are not a whole number of EP groups of parallelism.ep = 32 GPUs"));
   CHECK_THAT(error_of({"parallelism.ep=12", "parallelism.dp=12"}),
              Catch::Contains("parallelism.ep: 12 GPUs are neither whole 8-GPU nodes nor a part of one"));
+}
+
+TEST_CASE("unit: a training chunk under TP2, its TP collectives exact and on the critical path", "[unit]") {
+  const std::string f = "unit/deepseek-v3-training-chunk-ep64-h800.json";
+  ProvenanceLog log;
+  const unit::UnitScenario s = unit::read_unit_scenario(load_scenario(path(f), {"parallelism.tp=2"}), log);
+  const unit::UnitResult r = unit::predict_unit(s);
+  const unit::UnitResult tp1 = predict(f);
+  // Sequence parallelism: each GPU holds half of the 4,096-token micro-batch between TP blocks.
+  CHECK(r.tokens_per_step_per_gpu == 2048);
+  const serving::NamedCostRow* tp = nullptr;
+  for (const auto& row : r.breakdown)
+    if (row.name == "tp_collectives") tp = &row;
+  REQUIRE(tp != nullptr);
+  // 4 MoE layers x (F, B) x 4 rings (around attention and the shared expert) of the micro-batch's BF16 hidden
+  // states, 4096 x 7168 x 2 B, over 2 GPUs of the node: 29,360,128 B each, one NVLink latency each.
+  const TpCollective one = tp_ring_collective(4096.0 * 7168 * 2, 2, s.cluster.node);
+  CHECK(one.bytes_per_gpu == 29'360'128.0);
+  CHECK(tp->row.bytes == 32 * 29'360'128.0);
+  CHECK(tp->row.latency_s == Approx(32 * s.cluster.node.intra_latency.value()).epsilon(1e-12));
+  CHECK(tp->row.time_s == Approx(32 * one.time_s).epsilon(1e-12));
+  CHECK(tp->row.exposed_s == Approx(32 * one.time_s).epsilon(1e-12));  // no --tp-comm-overlap
+  double exposed = 0;
+  for (const auto& row : r.breakdown) exposed += row.row.exposed_s;
+  CHECK(exposed == Approx(r.step_s).epsilon(1e-9));
+  for (const auto& row : tp1.breakdown) CHECK(row.name != "tp_collectives");
+  CHECK_THROWS_WITH(predict(f, {"parallelism.tp=16"}), Catch::Contains("parallelism.tp: 16 must divide the 8 GPUs"));
 }

@@ -1,0 +1,40 @@
+#include "models/training/tp_shards.h"
+
+#include <stdexcept>
+#include <vector>
+
+#include "models/tensor_parallel.h"
+#include "models/weights.h"
+
+namespace fathom::models::training {
+
+ModelArch training_tp_arch(const ModelArch& arch, int64_t tp) {
+  ModelArch a = tp_sharded_arch(arch, tp);
+  if (tp <= 1 || arch.shared_experts == 0) return a;
+  if (arch.moe_intermediate % tp != 0) {
+    throw std::invalid_argument("training_tp_arch: tp does not divide the shared experts' moe_intermediate size");
+  }
+  a.moe_intermediate = arch.moe_intermediate / tp;
+  return a;
+}
+
+TpLayerParams tp_layer_params(const ModelArch& arch, LayerKind kind, int64_t tp) {
+  TpLayerParams out;
+  if (tp <= 1) return out;
+  const std::vector<WeightTensor> whole = layer_weights(arch, kind);
+  const std::vector<WeightTensor> shard = layer_weights(training_tp_arch(arch, tp), kind);
+  if (whole.size() != shard.size()) throw std::logic_error("tp_layer_params: the sharded layer has other tensors");
+  for (size_t i = 0; i < whole.size(); ++i) {
+    if (whole[i].group == WeightGroup::routed_experts) continue;
+    if (whole[i].name != shard[i].name) throw std::logic_error("tp_layer_params: tensors differ at " + whole[i].name);
+    const int64_t w = whole[i].params(), s = shard[i].params();
+    if (w == s) {
+      out.replicated += w;
+    } else {
+      out.removed += w - s;
+    }
+  }
+  return out;
+}
+
+}  // namespace fathom::models::training

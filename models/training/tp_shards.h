@@ -1,0 +1,38 @@
+#pragma once
+// What tensor parallelism splits in a training layer, and what it leaves replicated (Megatron-Core with
+// sequence parallelism; models/tensor_parallel.h for the attention and dense-FFN sharding it shares with
+// serving). Training differs from serving in one point: Megatron-Core's shared experts (SharedExpertMLP, a
+// dense MLP under TP) are split like a dense FFN — gate/up by columns, down by rows — so under TP the shared
+// expert runs on the whole micro-batch (all-gathered before it, reduce-scattered after it) with width
+// shared_experts x moe_intermediate / tp.
+//
+// With sequence parallelism each TP rank computes the gradients of the replicated weights (RMSNorms, the
+// router and its bias, MLA's q_a_proj / kv_a_proj_with_mqa, the MTP module's norms and eh_proj) from its own
+// 1/tp of the tokens, so every step all-reduces them over the TP group (Megatron-LM finalize_model_grads:
+// the parameters marked sequence_parallel). Routed experts are not TP-split (expert TP 1) and are synchronised
+// over expert_dp, not TP.
+
+#include <cstdint>
+
+#include "models/model_arch.h"
+
+namespace fathom::models::training {
+
+// The arch a TP rank computes the TP blocks with: tp_sharded_arch (heads / tp, dense intermediate / tp, GQA kv
+// heads / tp) and moe_intermediate / tp, the shared experts' width. Its routed-expert shapes are NOT a TP
+// rank's (routed experts are whole): take those from `arch`. tp == 1 returns `arch`. Throws
+// std::invalid_argument if tp does not divide the heads, the dense intermediate or (with shared experts) the
+// moe_intermediate size.
+ModelArch training_tp_arch(const ModelArch& arch, int64_t tp);
+
+// The parameters of one layer of `kind` (LayerKind::mtp: the MTP module's own tensors) other than the routed
+// experts, split by what TP does to them: `removed` = whole parameters - what one TP rank holds of them,
+// `replicated` = the parameters every TP rank holds whole (their gradients are all-reduced over the TP group).
+// Both 0 for tp == 1.
+struct TpLayerParams {
+  int64_t removed = 0;
+  int64_t replicated = 0;
+};
+TpLayerParams tp_layer_params(const ModelArch& arch, LayerKind kind, int64_t tp);
+
+}  // namespace fathom::models::training
