@@ -11,6 +11,7 @@
 
 #include "models/plan/pareto.h"
 #include "models/schedule/schedule.h"
+#include "models/tensor_parallel.h"
 #include "models/training/rank_memory.h"
 #include "models/training/training_layout.h"
 #include "models/training/training_run.h"
@@ -92,9 +93,9 @@ bool better(const TrainingPoint& a, const TrainingPoint& b, bool by_time) {
 namespace {
 
 // plan.tp entries that no configuration can use, refused as input errors at `plan.tp.<i>`: TP must divide the
-// model's attention heads and a node's GPUs whatever the other choices (validate_parallelism and derive_layout
-// apply the same rules to each configuration; a micro-batch's tokens depend on the configuration and are left to
-// them).
+// model's attention heads and fit the NVLink domain (tp_group_misfit) whatever the other choices (validate_parallelism
+// and derive_layout apply the same rules to each configuration; a micro-batch's tokens depend on the configuration and
+// are left to them).
 void check_tp_list(const ScenarioDocument& doc, const std::vector<int64_t>& tps, const training::TrainingScenario& s) {
   static const nlohmann::json kNoPlan = nlohmann::json::object();  // a spec made in code names the same paths
   const SpecReader plan(doc.root.contains("plan") ? doc.root["plan"] : kNoPlan, doc.label, "plan");
@@ -103,10 +104,7 @@ void check_tp_list(const ScenarioDocument& doc, const std::vector<int64_t>& tps,
     if (s.model.arch.heads % tps[i] != 0) {
       plan.fail(at, fmt::format("{} does not divide the model's {} attention heads", tps[i], s.model.arch.heads));
     }
-    if (s.cluster.node.gpus_per_node % tps[i] != 0) {
-      plan.fail(at, fmt::format("{} does not divide the {} GPUs of a node (a TP group stays on NVLink)", tps[i],
-                                s.cluster.node.gpus_per_node));
-    }
+    if (const std::string misfit = tp_group_misfit(tps[i], s.cluster.node); !misfit.empty()) plan.fail(at, misfit);
   }
 }
 

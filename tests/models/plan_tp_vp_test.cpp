@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <tuple>
 
@@ -210,8 +211,24 @@ TEST_CASE("training plan over TP: a plan.tp entry that divides no layout is refu
   CHECK_THROWS_WITH(plan_of(R"({"tp": [2, 3]})"),
                     Catch::Contains(file + ": plan.tp.1: 3 does not divide the model's 128 attention heads"));
   CHECK_THROWS_WITH(plan_of(R"({"tp": [16]})"),
-                    Catch::Contains(file + ": plan.tp.0: 16 does not divide the 8 GPUs of a node"));
+                    Catch::Contains(file + ": plan.tp.0: 16 must divide the 8 GPUs of a node"));
   CHECK_THROWS_WITH(plan_of(R"({"tp": [0]})"), Catch::Contains(file + ": plan.tp.0: 0 is outside"));
+}
+
+TEST_CASE("training plan over TP: on NVL72 a TP group may span trays of the rack's NVLink domain", "[unit]") {
+  // GB200 trays hold 4 GPUs; the domain is the rack's 72 (tp_group_misfit, as the training reader rules).
+  const ScenarioDocument doc =
+      load_scenario(std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain-gb200-nvl72.json",
+                    {R"(plan={"tp": [8], "cluster_nodes": [288], "pp": [16], "ep": [8], "schedules": ["dualpipe"],
+                        "micro_batch_sequences": [1]})"});
+  const TrainingPlanSpec s = read_training_plan(SpecReader(doc.root["plan"], doc.label, "plan"), 288);
+  const TrainingPlanResult r = plan_training(doc, s);
+  REQUIRE(r.configurations == 1);
+  CHECK(r.spec.tp == std::vector<int64_t>{8});
+  CHECK_THROWS_WITH(
+      plan_training(doc,
+                    read_training_plan(SpecReader(nlohmann::json::parse(R"({"tp": [16]})"), doc.label, "plan"), 288)),
+      Catch::Contains("plan.tp.0: 16 must divide the 72 GPUs"));
 }
 
 TEST_CASE("training plan over TP: a micro-batch's tokens that TP does not divide reject that configuration alone",
