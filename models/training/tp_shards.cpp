@@ -1,6 +1,9 @@
 #include "models/training/tp_shards.h"
 
+#include <fmt/format.h>
+
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "models/tensor_parallel.h"
@@ -35,6 +38,20 @@ TpLayerParams tp_layer_params(const ModelArch& arch, LayerKind kind, int64_t tp)
     }
   }
   return out;
+}
+
+std::string training_tp_misfit(const ModelArch& arch, int64_t tp, int64_t micro_batch_tokens) {
+  if (arch.shared_experts > 0 && arch.moe_intermediate % tp != 0) {
+    return fmt::format(
+        "{} does not divide the shared experts' moe_intermediate_size {} (training splits them like a "
+        "dense FFN)",
+        tp, arch.moe_intermediate);
+  }
+  if (micro_batch_tokens % tp != 0) {
+    return fmt::format("{} does not divide the {} tokens of a micro-batch (sequence parallelism splits them)", tp,
+                       micro_batch_tokens);
+  }
+  return "";
 }
 
 }  // namespace fathom::models::training

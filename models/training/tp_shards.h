@@ -13,6 +13,7 @@
 // over expert_dp, not TP.
 
 #include <cstdint>
+#include <string>
 
 #include "models/model_arch.h"
 
@@ -34,5 +35,12 @@ struct TpLayerParams {
   int64_t replicated = 0;
 };
 TpLayerParams tp_layer_params(const ModelArch& arch, LayerKind kind, int64_t tp);
+
+// Why training cannot split `arch` over `tp` GPUs with micro-batches of `micro_batch_tokens` tokens (the text
+// after "<json path>: ", for parallelism.tp), or "" when it can: tp must divide the shared experts' width (they
+// are split like a dense FFN) and a micro-batch's tokens (sequence parallelism). The training step and the unit
+// kind's training chunk share it; the heads and the NVLink domain are checked elsewhere (validate_parallelism,
+// tp_group_misfit).
+std::string training_tp_misfit(const ModelArch& arch, int64_t tp, int64_t micro_batch_tokens);
 
 }  // namespace fathom::models::training

@@ -7,6 +7,7 @@
 
 #include "models/schedule/registry.h"
 #include "models/tensor_parallel.h"
+#include "models/training/tp_shards.h"
 
 namespace fathom::models::training {
 
@@ -32,14 +33,9 @@ TrainingLayout derive_layout(const SpecReader& par, const ParallelismSpec& p, bo
   validate_parallelism(par, p, arch.routed_experts, arch.heads, arch.layers, l.gpus);
   // A TP group stays inside one NVLink domain (it may span the trays of an NVL72 rack): models/tensor_parallel.h.
   if (const std::string misfit = tp_group_misfit(p.tp, cluster.node); !misfit.empty()) par.fail("tp", misfit);
-  if (arch.shared_experts > 0 && arch.moe_intermediate % p.tp != 0) {
-    par.fail("tp", fmt::format("{} does not divide the shared experts' moe_intermediate_size {} (training splits "
-                               "them like a dense FFN)",
-                               p.tp, arch.moe_intermediate));
-  }
-  if ((spec.micro_batch_sequences * spec.sequence_length) % p.tp != 0) {
-    par.fail("tp", fmt::format("{} does not divide the {} tokens of a micro-batch (sequence parallelism splits them)",
-                               p.tp, spec.micro_batch_sequences * spec.sequence_length));
+  if (const std::string misfit = training_tp_misfit(arch, p.tp, spec.micro_batch_sequences * spec.sequence_length);
+      !misfit.empty()) {
+    par.fail("tp", misfit);
   }
   if (p.redundant_experts != 0) par.fail("redundant_experts", "training keeps no redundant experts (T06)");
   l.pp = p.pp;

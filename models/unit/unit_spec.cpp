@@ -6,6 +6,7 @@
 
 #include "models/serving/attention_imbalance.h"
 #include "models/tensor_parallel.h"
+#include "models/training/tp_shards.h"
 
 namespace fathom::models::unit {
 namespace {
@@ -194,18 +195,10 @@ UnitScenario read_unit_scenario(const ScenarioDocument& doc, ProvenanceLog& log)
     refuse_inference_only_dtypes(top.child("model"), s.model);
     read_training(u, s);
     // The training chunk under TP (the training step's rules, models/training/tp_shards.h).
-    if (const ParallelismSpec& p = s.parallelism; p.tp != 1) {
-      const int64_t tokens = s.training.spec.micro_batch_sequences * s.training.spec.sequence_length;
-      if (tokens % p.tp != 0) {
-        par.fail("tp",
-                 fmt::format("{} does not divide the {} tokens of a micro-batch (sequence parallelism splits them)",
-                             p.tp, tokens));
-      }
-      if (s.model.arch.shared_experts > 0 && s.model.arch.moe_intermediate % p.tp != 0) {
-        par.fail("tp", fmt::format("{} does not divide the shared experts' moe_intermediate_size {} (training splits "
-                                   "them like a dense FFN)",
-                                   p.tp, s.model.arch.moe_intermediate));
-      }
+    const int64_t tokens = s.training.spec.micro_batch_sequences * s.training.spec.sequence_length;
+    if (const std::string misfit = training::training_tp_misfit(s.model.arch, s.parallelism.tp, tokens);
+        !misfit.empty()) {
+      par.fail("tp", misfit);
     }
   }
   if (s.phase != UnitPhase::training) {
