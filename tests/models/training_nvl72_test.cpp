@@ -15,6 +15,7 @@
 #include "models/training/training_run.h"
 #include "models/training/zero_costs.h"
 #include "sim/error.h"
+#include "support/training_blocks.h"
 
 namespace tr = fathom::models::training;
 namespace hw = fathom::hw;
@@ -22,19 +23,12 @@ namespace hw = fathom::hw;
 namespace {
 
 const std::string kFile = "deepseek-v3-pretrain-gb200-nvl72.json";
-const std::string kScenario = std::string(FATHOM_SOURCE_DIR) + "/scenarios/" + kFile;
 
 tr::TrainingScenario read(std::vector<std::string> sets = {}) {
-  fathom::ProvenanceLog log;
-  return tr::read_training_scenario(fathom::load_scenario(kScenario, sets), log);
+  return fathom::test::read_training(kFile, std::move(sets));
 }
 
-const tr::BlockCost& layer_block(const tr::TrainingPrediction& p, int64_t layer) {
-  for (const tr::Stage& st : p.stages)
-    for (const tr::BlockCost& b : st.blocks)
-      if (b.kind == tr::BlockKind::layer && b.layer == layer) return b;
-  throw std::logic_error("no such layer");
-}
+using fathom::test::layer_block;
 
 // FP8 dispatch payload of DeepSeek-V3: 7,168 bytes plus 56 FP32 tile scales.
 constexpr double kFp8Token = 7168.0 + 56.0 * 4.0;

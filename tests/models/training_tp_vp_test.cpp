@@ -16,25 +16,19 @@
 #include "models/training/training_run.h"
 #include "models/training/zero_costs.h"
 #include "sim/error.h"
+#include "support/training_blocks.h"
 
 namespace tr = fathom::models::training;
 
 namespace {
 
-const std::string kScenario =
-    std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain-1024xh100-tp2-pp8-vp4.json";
+const std::string kFile = "deepseek-v3-pretrain-1024xh100-tp2-pp8-vp4.json";
 
 tr::TrainingScenario read(std::vector<std::string> sets = {}) {
-  fathom::ProvenanceLog log;
-  return tr::read_training_scenario(fathom::load_scenario(kScenario, sets), log);
+  return fathom::test::read_training(kFile, std::move(sets));
 }
 
-const tr::BlockCost& layer_block(const tr::TrainingPrediction& p, int64_t layer) {
-  for (const tr::Stage& st : p.stages)
-    for (const tr::BlockCost& b : st.blocks)
-      if (b.kind == tr::BlockKind::layer && b.layer == layer) return b;
-  throw std::logic_error("no such layer");
-}
+using fathom::test::layer_block;
 
 }  // namespace
 
