@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string>
 
 namespace fathom::models::detail {
 namespace {
@@ -124,10 +125,12 @@ void read_sliding_window(const SpecReader& config, ModelArch& a) {
     config.fail("layer_types", fmt::format("expected an array of {} entries, one per layer", a.layers));
   }
   for (const auto& t : types) {
-    if (t != "sliding_attention" && t != "full_attention") {
+    // Compared as std::string: json == "literal" trips GCC 12's -Warray-bounds (a false positive).
+    const std::string kind = t.is_string() ? t.get<std::string>() : std::string();
+    if (kind != "sliding_attention" && kind != "full_attention") {
       config.fail("layer_types", fmt::format("{} is not \"sliding_attention\" or \"full_attention\"", brief(t)));
     }
-    a.sliding_layer.push_back(t == "sliding_attention");
+    a.sliding_layer.push_back(kind == "sliding_attention");
   }
   if (a.sliding_layer_count() > 0) {
     if (!window) config.fail("sliding_window", "required key is missing (layer_types names sliding layers)");
