@@ -60,7 +60,8 @@ bool sparse_form_cheaper(const ModelArch& a, const TokenShape& t) {
 
 // model.attention_dtype fp8 (inference only): the attention kernel's QK and PV products in FP8, priced at
 // the GPU's FP8 peak with its family's efficiency curve (mla_decode or attention_prefill), in decode and
-// prefill, dense and sparse alike (FlashMLA's FP8 kernels, K05). Its bytes stay those of its operands as
+// prefill, dense and sparse alike: a what-if (FlashMLA's FP8-KV kernels dequantise to BF16 MMAs, K04/K05;
+// model them with kv_cache_dtype fp8 and attention_dtype bf16). Its bytes stay those of its operands as
 // their producers write them (the activation dtype; the cache at attention_cache_bytes_per_token_per_layer).
 void set_attention_math_dtype(const LayerContext& c, Op& attn) {
   if (c.options.attention_dtype) attn.work.dtype = *c.options.attention_dtype;

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <vector>
 
+#include "hw/node_spec.h"
+
 namespace fathom::models::serving {
 namespace {
 
@@ -131,9 +133,9 @@ nlohmann::json serving_json(const ServingInputs& in, const ServingResult& r) {
         {"gpus_per_node", in.cluster.node.gpus_per_node},
         {"gpus_peak", r.nodes_peak * static_cast<double>(in.cluster.node.gpus_per_node)},
         {"gpus_average", r.nodes_average * static_cast<double>(in.cluster.node.gpus_per_node)},
-        {"scaleup_domain_gpus", in.cluster.node.scaleup_domain_gpus},
+        {"scaleup_domain_gpus", hw::scaleup_domain_gpus(in.cluster.node)},
         {"scaleup_domains_peak", r.nodes_peak * static_cast<double>(in.cluster.node.gpus_per_node) /
-                                     static_cast<double>(in.cluster.node.scaleup_domain_gpus)}}},
+                                     static_cast<double>(hw::scaleup_domain_gpus(in.cluster.node))}}},
       {"gpu_hours", r.gpu_hours},
       {"cost_usd", r.cost.value()},
       {"revenue_usd", r.revenue.value()},
@@ -167,19 +169,20 @@ nlohmann::json serving_json(const ServingInputs& in, const ServingResult& r) {
 std::string nodes_line(const ServingInputs& in, const ServingResult& r) {
   const hw::NodeSpec& n = in.cluster.node;
   const double per_node = static_cast<double>(n.gpus_per_node);
-  if (n.scaleup_domain_gpus <= n.gpus_per_node) {
+  const int64_t domain = hw::scaleup_domain_gpus(n);
+  if (domain <= n.gpus_per_node) {
     return fmt::format(
         "Nodes are {}-GPU hosts, each its own NVLink domain: peak {:.0f} nodes = {:.0f} GPUs, average "
         "{:.1f} nodes = {:.0f} GPUs",
         n.gpus_per_node, r.nodes_peak, r.nodes_peak * per_node, r.nodes_average, r.nodes_average * per_node);
   }
-  const double trays_per_domain = static_cast<double>(n.scaleup_domain_gpus) / per_node;
+  const double trays_per_domain = static_cast<double>(domain) / per_node;
   return fmt::format(
       "Nodes are {}-GPU trays of {}-GPU NVLink domains ({:.0f} trays each): peak {:.0f} trays = {:.0f} "
       "GPUs = {:.2f} domains' worth, average {:.1f} trays = {:.0f} GPUs (units are not packed into "
       "whole domains)",
-      n.gpus_per_node, n.scaleup_domain_gpus, trays_per_domain, r.nodes_peak, r.nodes_peak * per_node,
-      r.nodes_peak / trays_per_domain, r.nodes_average, r.nodes_average * per_node);
+      n.gpus_per_node, domain, trays_per_domain, r.nodes_peak, r.nodes_peak * per_node, r.nodes_peak / trays_per_domain,
+      r.nodes_average, r.nodes_average * per_node);
 }
 
 std::vector<std::string> lines(const ServingInputs& in, const ServingResult& r) {
