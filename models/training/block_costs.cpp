@@ -170,16 +170,18 @@ std::vector<Op> splice_tp_blocks(const std::vector<Op>& own, const std::vector<O
   return out;
 }
 
-// The TP collectives of one block per micro-batch: an all-gather before and a reduce-scatter after each TP
-// block in F, and their transposes (a reduce-scatter and an all-gather) in B, of the micro-batch's BF16 hidden
-// states (what one pass, F or B, adds before overlap).
-double tp_collectives_per_pass_s(const BlockCostInputs& in, bool dense_ffn) {
-  if (in.layout.tp <= 1) return 0;
+}  // namespace
+
+TpCollective block_tp_collectives_per_pass(const BlockCostInputs& in, bool moe) {
+  if (in.layout.tp <= 1) return {};
   const double gathered = double(in.layout.micro_batch_tokens) * double(in.arch.hidden) * 2.0;
   // A MoE layer's shared expert is a TP block of its own (tp_shards.h): two more, as a dense FFN.
-  const bool ffn_block = dense_ffn || in.arch.shared_experts > 0;
-  return (ffn_block ? 4.0 : 2.0) * tp_ring_collective(gathered, in.layout.tp, in.node).time_s;
+  const double rings = (!moe || in.arch.shared_experts > 0) ? 4.0 : 2.0;
+  const TpCollective one = tp_ring_collective(gathered, in.layout.tp, in.node);
+  return {rings * one.bytes_per_gpu, rings * one.latency_s, rings * one.time_s};
 }
+
+namespace {
 
 // The max/mean factor of block `l` (decoder layer, or MTP module when l >= arch.layers): see BlockCostInputs.
 double imbalance_of(const BlockCostInputs& in, int64_t l) {
@@ -333,7 +335,7 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
     PassTimes tp_gemm, overlapped_tp_gemm;
     add_training_ops(in, std::move(ops), b, repeats, tp_names, &tp_gemm, &overlapped_tp_gemm);
     if (tp > 1) {
-      b.tp_collective_s = tp_collectives_per_pass_s(in, !b.moe);
+      b.tp_collective_s = block_tp_collectives_per_pass(in, b.moe).time_s;
       b.tp_gemm = tp_gemm;
       const double c = b.tp_collective_s;
       b.tp_exposed_forward_s = exposed_tp_collectives_s(c, tp_gemm.forward_s, in.layout.tp_comm_overlap);

@@ -16,6 +16,7 @@
 #include "hw/node_spec.h"
 #include "models/model_arch.h"
 #include "models/ops.h"
+#include "models/tensor_parallel.h"
 #include "models/training/training_layout.h"
 #include "models/training/training_spec.h"
 #include "sim/units.h"
@@ -113,6 +114,12 @@ struct BlockCostInputs {
 // The blocks in model order: embedding, layers 0..L-1, MTP modules (if included), head. Throws
 // std::invalid_argument if `layer_imbalance` is non-empty and not arch.layers long.
 std::vector<BlockCost> block_costs(const BlockCostInputs& in);
+
+// The TP collectives of one block in one pass (F or B), summed: an all-gather before and a reduce-scatter after
+// each TP block in F, their transposes in B, of the micro-batch's BF16 hidden states; the TP blocks are attention
+// and an FFN (a dense FFN, or a MoE layer's shared experts, split in training: tp_shards.h), so 4 rings, or 2 for
+// a MoE layer without shared experts. Zero without TP.
+TpCollective block_tp_collectives_per_pass(const BlockCostInputs& in, bool moe);
 
 // The ops of decoder layer (or MTP module) `layer` as block_costs prices them, recompute not included: on the GPU's
 // own tokens (micro-batch / tp), and under TP the TP blocks' ops (attention, dense FFN, shared experts) with the

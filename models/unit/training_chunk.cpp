@@ -63,22 +63,6 @@ void add_alltoall(CostRow& row, const training::BlockCostInputs& in, const hw::N
   row.bytes += traffic.over_ib.value() + traffic.over_nvlink.value();
 }
 
-// One pass's TP collectives of a block (block_costs: 4 rings per pass with a dense FFN or shared experts, else 2)
-// of the micro-batch's BF16 hidden states.
-double tp_collectives_count(const training::BlockCost& b, const ModelArch& a) {
-  return (!b.moe || a.shared_experts > 0) ? 4.0 : 2.0;
-}
-double tp_collectives_bytes(const training::BlockCost& b, const training::TrainingLayout& l, const hw::NodeSpec& node,
-                            const ModelArch& a) {
-  const double gathered = double(l.micro_batch_tokens) * double(a.hidden) * 2.0;
-  return tp_collectives_count(b, a) * tp_ring_collective(gathered, l.tp, node).bytes_per_gpu;
-}
-double tp_collectives_latency_s(const training::BlockCost& b, const training::TrainingLayout& l,
-                                const hw::NodeSpec& node, const ModelArch& a) {
-  const double gathered = double(l.micro_batch_tokens) * double(a.hidden) * 2.0;
-  return tp_collectives_count(b, a) * tp_ring_collective(gathered, l.tp, node).latency_s;
-}
-
 }  // namespace
 
 TrainingChunkCost training_chunk_cost(const UnitScenario& s, const hw::KernelCostModel& kernels,
@@ -155,8 +139,9 @@ TrainingChunkCost training_chunk_cost(const UnitScenario& s, const hw::KernelCos
         const double passes = double(has_forward) + double(has_backward);
         out.rows.tensor_parallel.time_s += passes * tp_s;
         out.rows.tensor_parallel.exposed_s += passes * tp_s;
-        out.rows.tensor_parallel.latency_s += passes * tp_collectives_latency_s(blk, layout, s.cluster.node, a);
-        out.rows.tensor_parallel.bytes += passes * tp_collectives_bytes(blk, layout, s.cluster.node, a);
+        const TpCollective rings = training::block_tp_collectives_per_pass(in, blk.moe);
+        out.rows.tensor_parallel.latency_s += passes * rings.latency_s;
+        out.rows.tensor_parallel.bytes += passes * rings.bytes_per_gpu;
       }
       if (blk.moe) {
         if (has_forward) {
