@@ -9,7 +9,7 @@ namespace fathom::models::eplb {
 
 int64_t eplb_node_groups(int64_t ep_gpus, const hw::NodeSpec& node) {
   const int64_t per_node = std::max<int64_t>(1, node.gpus_per_node);
-  const int64_t domain = std::max(node.scaleup_domain_gpus, per_node);
+  const int64_t domain = hw::scaleup_domain_gpus(node);
   if (ep_gpus <= domain) return 1;
   if (ep_gpus % domain == 0) return ep_gpus / domain;
   return std::max<int64_t>(1, ep_gpus / per_node);
