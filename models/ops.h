@@ -94,10 +94,10 @@ struct CostOptions {
   hw::DType kv_dtype = hw::DType::bf16;          // KV cache elements
   // Routed-expert GEMM operands (weights and dispatched activations); unset = weight_dtype. fp4: NVFP4
   // experts on GPUs with FP4 tensor cores (model.expert_weights_dtype).
-  std::optional<hw::DType> expert_dtype;
+  std::optional<hw::DType> expert_dtype{};
   // The MLA attention kernels' math dtype (model.attention_dtype): bf16 (FlashMLA, K01) or fp8 (FlashMLA's
   // FP8 kernels over an FP8 KV cache, K05/K06); unset = activation_dtype.
-  std::optional<hw::DType> attention_dtype;
+  std::optional<hw::DType> attention_dtype{};
 };
 
 // FP8 GEMMs when the checkpoint is FP8 (DeepSeek-V3), BF16 otherwise; BF16 activations and cache.

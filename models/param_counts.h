@@ -67,9 +67,9 @@ Bytes sliding_window_cache_bytes_per_sequence(const ModelArch& arch, hw::DType d
 // min(tokens, window). It is also what moves when a request's cache is transferred (prefill to decode) or
 // read back from storage, so every per-request KV byte count goes through `of`.
 struct KvCacheSize {
-  Bytes full_per_token;     // all full-attention layers (kv_cache_bytes_per_token)
-  Bytes sliding_per_token;  // all sliding-window layers, per token inside the window (0 without one)
-  double window = 0;        // tokens a sliding-window layer keeps (0 without one)
+  Bytes full_per_token;       // all full-attention layers (kv_cache_bytes_per_token)
+  Bytes sliding_per_token{};  // all sliding-window layers, per token inside the window (0 without one)
+  double window = 0;          // tokens a sliding-window layer keeps (0 without one)
 
   // full_per_token x tokens + sliding_per_token x min(tokens, window).
   Bytes of(double tokens) const;

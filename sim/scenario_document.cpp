@@ -181,6 +181,20 @@ fs::path ScenarioDocument::resolve_path(const std::string& relative) const {
   return found != candidates.end() ? *found : candidates.front();
 }
 
+std::optional<std::string> ScenarioDocument::kind() const {
+  if (!root.is_object() || !root.contains("kind")) return {};
+  const nlohmann::json& k = root["kind"];
+  if (!k.is_string()) throw InputError(fmt::format("{}: kind: expected a string, got {}", label, brief(k)));
+  return k.get<std::string>();
+}
+
+std::string ScenarioDocument::name() const {
+  if (!root.is_object() || !root.contains("name")) return label;
+  const nlohmann::json& n = root["name"];
+  if (!n.is_string()) throw InputError(fmt::format("{}: name: expected a string, got {}", label, brief(n)));
+  return n.get<std::string>();
+}
+
 std::string ScenarioDocument::not_found(const std::string& relative) const {
   std::vector<fs::path> dirs = {base_dir};
   dirs.insert(dirs.end(), search_dirs.begin(), search_dirs.end());

@@ -16,6 +16,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ struct ScenarioDocument {
   std::filesystem::path resolve_path(const std::string& relative) const;
   // For an error line: "file <relative> not found; looked in <each candidate>".
   std::string not_found(const std::string& relative) const;
+  // The top-level "kind": none when the root is not an object or has no "kind"; InputError
+  // "<label>: kind: expected a string, got ..." when it is not a string.
+  std::optional<std::string> kind() const;
+  // The top-level "name", or the label when there is none; InputError when it is not a string.
+  std::string name() const;
 };
 
 ScenarioDocument load_scenario(const std::filesystem::path& file, const std::vector<std::string>& set_overrides = {},

@@ -33,12 +33,11 @@ Prepared prepare(const ClaimsFile& f, const Claim& c) {
     p.doc = c.scenario_file.empty()
                 ? scenario_from_json(c.scenario_inline, "(inline)", f.file, c.sets, scenario_library())
                 : load_scenario(c.scenario_file, c.sets, scenario_library());
-    const nlohmann::json& kind = p.doc.root.contains("kind") ? p.doc.root["kind"] : nlohmann::json();
-    if (c.report == "memory" || kind.is_null()) {
+    const std::optional<std::string> kind = p.doc.kind();
+    if (c.report == "memory" || !kind) {
       p.make = &memory_report_of;
     } else {
-      if (!kind.is_string()) throw InputError(fmt::format("{}: kind: expected a string", p.doc.label));
-      p.make = run_kind_registry().get(kind.get<std::string>(), p.doc.label + ": kind").make.report;
+      p.make = run_kind_registry().get(*kind, p.doc.label + ": kind").make.report;
     }
     RunOptions validate;
     validate.validate_only = true;

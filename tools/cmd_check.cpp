@@ -24,12 +24,8 @@ void add_check_command(CLI::App& app) {
   cmd->callback([opts] {
     const ScenarioDocument doc = opts->load();
     std::string kind = "memory";
-    if (doc.root.contains("kind")) {
-      if (!doc.root["kind"].is_string()) {
-        throw InputError(
-            fmt::format("{}: kind: expected a string (one of: serving, training, storage, unit)", doc.label));
-      }
-      kind = doc.root["kind"].get<std::string>();
+    if (const std::optional<std::string> written = doc.kind()) {
+      kind = *written;
       RunOptions options;
       options.validate_only = true;
       run_kind_registry().get(kind, doc.label + ": kind").make.report(doc, options);

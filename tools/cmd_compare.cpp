@@ -25,10 +25,9 @@ struct CompareOptions {
 };
 
 Report report_of(const ScenarioDocument& doc) {
-  if (!doc.root.contains("kind") || !doc.root["kind"].is_string()) {
-    throw InputError(fmt::format("{}: kind: required key is missing", doc.label));
-  }
-  const RunKind& kind = run_kind_registry().get(doc.root["kind"].get<std::string>(), doc.label + ": kind").make;
+  const std::optional<std::string> name = doc.kind();
+  if (!name) throw InputError(fmt::format("{}: kind: required key is missing", doc.label));
+  const RunKind& kind = run_kind_registry().get(*name, doc.label + ": kind").make;
   if (!kind.report) {
     throw InputError(
         fmt::format("{}: kind: compare needs a kind that builds a report (unit, serving, training)", doc.label));

@@ -30,7 +30,7 @@ struct CompareTraceOptions {
 
 calib::PredictedStep predicted_step(const std::string& file, const std::vector<std::string>& sets) {
   const ScenarioDocument doc = load_scenario(file, sets, scenario_library());
-  if (!doc.root.contains("kind") || !doc.root["kind"].is_string() || doc.root["kind"].get<std::string>() != "unit") {
+  if (doc.kind() != "unit") {
     throw InputError(
         fmt::format("{}: kind: compare-trace runs a unit scenario (kind \"unit\", docs/unit.md): one "
                     "engine's step or one training chunk, as one GPU's trace shows it",

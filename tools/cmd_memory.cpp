@@ -50,7 +50,7 @@ struct MemoryScenario {
 
 MemoryScenario read_memory_scenario(const ScenarioDocument& doc, ProvenanceLog& log) {
   MemoryScenario m;
-  if (doc.root.is_object() && doc.root.value("kind", "") == "unit") {
+  if (doc.kind() == "unit") {
     // A unit scenario: the memory its engine holds at its batch (models/unit/unit_run.h).
     const models::unit::UnitScenario u = models::unit::read_unit_scenario(doc, log);
     if (u.phase == models::unit::UnitPhase::training) {
@@ -100,14 +100,12 @@ void check_memory_scenario(const ScenarioDocument& doc) {
 
 Report memory_report_of(const ScenarioDocument& doc, const RunOptions& options) {
   ProvenanceLog log;
-  const std::string kind = doc.root.is_object() && doc.root.contains("kind") && doc.root["kind"].is_string()
-                               ? doc.root["kind"].get<std::string>()
-                               : "";
+  const std::string kind = doc.kind().value_or("");
   if (kind == "serving") {
     const models::serving::ServingInputs in = models::serving::read_serving_inputs(doc, &log);
     if (options.validate_only) return {};
-    return models::memory_report(doc.root.value("name", doc.label), kind, in.cluster,
-                                 models::serving::serving_memory_units(in), log, doc.root);
+    return models::memory_report(doc.name(), kind, in.cluster, models::serving::serving_memory_units(in), log,
+                                 doc.root);
   }
   if (kind == "training") {
     namespace tr = models::training;

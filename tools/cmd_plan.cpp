@@ -147,8 +147,7 @@ std::optional<models::plan::ServingPlanResult> distributed_serving_plan(
 }  // namespace
 
 std::optional<Report> plan_report_of(const ScenarioDocument& doc, const PlanOptions& o, const PlanRanks& ranks) {
-  const std::string kind =
-      doc.root.contains("kind") && doc.root["kind"].is_string() ? doc.root["kind"].get<std::string>() : "";
+  const std::string kind = doc.kind().value_or("");
   if (kind != "serving" && kind != "training") {
     throw InputError(fmt::format("{}: kind: fathom plan searches serving and training scenarios, not \"{}\"", doc.label,
                                  printable(kind)));
@@ -158,7 +157,7 @@ std::optional<Report> plan_report_of(const ScenarioDocument& doc, const PlanOpti
     if (!doc.root["plan"].is_object()) throw InputError(fmt::format("{}: plan: expected an object", doc.label));
     plan.emplace(doc.root["plan"], doc.label, "plan");
   }
-  const std::string title = doc.root.value("name", doc.label);
+  const std::string title = doc.name();
   ProgressBar bar(isatty(fileno(stderr)) != 0);
   const auto progress = [&bar](int64_t done, int64_t all) { bar(done, all); };
   if (kind == "serving") {

@@ -42,17 +42,18 @@ const Registry<RunKind>& run_kind_registry() {
 }
 
 const RunKind& run_kind_of(const ScenarioDocument& doc) {
-  if (!doc.root.contains("kind") || !doc.root["kind"].is_string()) {
+  const std::optional<std::string> kind = doc.kind();
+  if (!kind) {
     throw InputError(
         fmt::format("{}: kind: required key is missing (one of: serving, training, storage, unit)", doc.label));
   }
-  return run_kind_registry().get(doc.root["kind"].get<std::string>(), doc.label + ": kind").make;
+  return run_kind_registry().get(*kind, doc.label + ": kind").make;
 }
 
 bool enters_simgrid(const ScenarioDocument& doc) {
   if (doc.root.contains("fidelity") && doc.root["fidelity"] == "flow") return true;
-  if (!doc.root.contains("kind") || !doc.root["kind"].is_string()) return false;
-  const auto* kind = run_kind_registry().find(doc.root["kind"].get<std::string>());
+  const std::optional<std::string> name = doc.kind();
+  const auto* kind = name ? run_kind_registry().find(*name) : nullptr;
   return kind != nullptr && kind->make.one_thread;
 }
 
@@ -119,7 +120,7 @@ void add_run_command(CLI::App& app) {
     reports::format_registry().get(run->format, "--format");
     run->progress = isatty(fileno(stderr)) != 0;
     const RunKind& make = run_kind_of(doc);
-    const std::string kind = doc.root["kind"].get<std::string>();
+    const std::string kind = doc.kind().value();
     run->trace_flag = !run->trace_file.empty() ? "--trace" : run->format == "trace" ? "--format trace" : "";
     if (!run->trace_flag.empty() && !make.has_timeline) {
       throw InputError(fmt::format("{}: a {} run has no timeline to write (only training runs have one)",

@@ -16,7 +16,7 @@ Report serving_report_of(const ScenarioDocument& doc, const RunOptions& options)
       models::serving::simulate_serving_day(in, [show](size_t done, size_t all) {
         if (show) fmt::print(stderr, "\rsimulating window {}/{}{}", done, all, done == all ? "\n" : "");
       });
-  return models::serving::serving_report(in, result, log, doc.root, doc.root.value("name", doc.label));
+  return models::serving::serving_report(in, result, log, doc.root, doc.name());
 }
 
 }  // namespace fathom::tools

@@ -136,7 +136,9 @@ std::vector<ServingNodeType> serving_node_types(const ScenarioDocument& doc, con
         t.price_source = "the scenario's economics.gpu_hour_price";
       } else if (const auto price = library_price(doc, model)) {
         variant.root["economics"]["gpu_hour_price"] = *price;
-        t.price_source = fmt::format("{} ({})", kPriceTable, price->value("source", "no source"));
+        const bool sourced = price->contains("source") && (*price)["source"].is_string();
+        t.price_source =
+            fmt::format("{} ({})", kPriceTable, sourced ? (*price)["source"].get<std::string>() : "no source");
       } else {
         throw InputError(
             fmt::format("no GPU-hour price for {} (give plan.node_types.{}.gpu_hour_price, or add {} to {})",
@@ -150,7 +152,9 @@ std::vector<ServingNodeType> serving_node_types(const ScenarioDocument& doc, con
       t.calibration_mismatch = hw::calibration_mismatch(t.inputs->kernels.gpu(), t.inputs->kernels.calibration());
     } catch (const InputError& e) {
       t.inputs.reset();
-      t.gpu = variant.root["cluster"]["node"].value("name", c.file);
+      const nlohmann::json& node = variant.root["cluster"]["node"];
+      t.gpu = node.is_object() && node.contains("name") && node["name"].is_string() ? node["name"].get<std::string>()
+                                                                                    : c.file;
       t.skipped = e.what();
     }
     out.push_back(std::move(t));
