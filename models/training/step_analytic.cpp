@@ -53,9 +53,13 @@ StepResult analytic_step(const StepInputs& in) {
     busiest = std::max(busiest, b.forward_s + b.backward_input_s + b.backward_weight_s + b.exposed_ep_comm_s);
   }
   schedule::UnitDurations d = largest_units(in, digest, plans);
-  d.forward_s += in.pp_transfer_s;
-  d.backward_s += in.pp_transfer_s;
-  d.forward_backward_s += in.pp_transfer_s;
+  // One number per send for the closed forms: the mean over the pp - 1 boundaries of the warm-up chain
+  // (PipelineSends::chain_mean_s), so that 1F1B's (P-1)(F+B) adds the per-boundary sum of the sends a
+  // micro-batch crosses, not pp - 1 times the worst; with every boundary alike it is that boundary's time.
+  const double send_s = in.pp_sends ? in.pp_sends->chain_mean_s() : in.pp_transfer_s;
+  d.forward_s += send_s;
+  d.backward_s += send_s;
+  d.forward_backward_s += send_s;
   result.pipeline_s = busiest + schedule::closed_form_bubble(sch, d);
 
   double latest = -1;

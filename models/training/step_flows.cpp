@@ -13,7 +13,8 @@
 //  - a ZeRO-1 ring is one flow of (n-1)/n of the buffer after (n-1) step latencies, from the NIC up-link
 //    to the down-link of the next replica (alone: ring_collective_s exactly);
 //  - a pipeline send is one flow from the sender's up-link to the receiver's down-link after the NIC
-//    latency (alone: the event level's pp_transfer_s).
+//    latency (alone: the event level's pp_transfer_s); between stages of one NVLink domain (pipeline_sends.h)
+//    from the sender's NVLink out-port to the receiver's in-port after the NVLink latency.
 // Images: the traffic is symmetric over the GPUs of an EP group and the replicas of a stage, so every
 // down-link (in-port) receives exactly what its GPU's up-link (out-port) sends. Folded (one replica), a
 // GPU's image is itself; unfolded (all dp replicas of the layout, for the test), GPU (node n, plane p)
@@ -120,6 +121,11 @@ class FlowStepNetwork final : public StepNetwork {
 
   TaskSpan add_pp_send(int rep, int from, int to) override {
     const GpuLinks &src = links_[at(rep, from)], &dst = links_[at(rep, to)];
+    // Between stages of one NVLink domain (pipeline_sends.h): the NVLink ports, not the NIC.
+    if (in_.pp_sends && in_.pp_sends->nvlink(from, to)) {
+      const int f = e_.add_flow({src.nvl_out, dst.nvl_in}, flow_.pp_transfer_bytes, in_.node.intra_latency.value());
+      return {f, f};
+    }
     const double latency = in_.node.scaleout_nic.latency.value();
     if (src.up < 0) throw std::logic_error("flow step: a pipeline send needs a scale-out NIC");
     const int f = e_.add_flow({src.up, dst.down}, flow_.pp_transfer_bytes, latency);

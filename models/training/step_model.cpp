@@ -59,9 +59,13 @@ class EventStepNetwork final : public StepNetwork {
     return one(task);
   }
   TaskSpan add_pp_send(int rep, int from, int to) override {
+    // A send between stages of one NVLink domain (pipeline_sends.h) uses no NIC: the NIC factors leave it alone.
+    if (in_.pp_sends && in_.pp_sends->nvlink(from, to)) {
+      return one(e_.add_task(pp_link_[at(rep, from)], in_.pp_sends->nvlink_s));
+    }
     const GpuFactors *a = factors(rep, from), *b = factors(rep, to);
     const double slow = std::max(a ? a->pp_send : 1.0, b ? b->pp_send : 1.0);  // the slower NIC of the two
-    return one(e_.add_task(pp_link_[at(rep, from)], slow * in_.pp_transfer_s));
+    return one(e_.add_task(pp_link_[at(rep, from)], slow * (in_.pp_sends ? in_.pp_sends->nic_s : in_.pp_transfer_s)));
   }
   TaskSpan add_rings(int rep, int rank, const std::vector<RingTransfer>& rings) override {
     const GpuFactors* f = factors(rep, rank);

@@ -19,6 +19,7 @@
 
 #include "models/schedule/schedule.h"
 #include "models/schedule/schedule_digest.h"
+#include "models/training/pipeline_sends.h"
 #include "models/training/stage_plan.h"
 #include "models/training/training_perturbations.h"
 #include "models/training/zero_costs.h"
@@ -53,6 +54,10 @@ struct StepInputs {
   // The event level only: per GPU (replica x ranks + rank, `replicas` x ranks of them) what its tasks are
   // multiplied by (training_perturbations.h); null: every GPU as priced.
   const std::vector<GpuFactors>* gpu_factors = nullptr;
+  // Per stage boundary, NVLink or NIC (pipeline_sends.h): the event level prices each send by its boundary, the
+  // flow level puts an NVLink boundary's send on the NVLink ports, the analytic level takes the mean over the
+  // boundaries (PipelineSends::chain_mean_s). Null: every send is pp_transfer_s on the NIC.
+  const PipelineSends* pp_sends = nullptr;
 };
 
 // Where one rank's step time went. forward + backward_input + backward_weight + exposed_ep_comm +

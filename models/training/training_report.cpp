@@ -51,6 +51,18 @@ nlohmann::json stages_json(const TrainingPrediction& p) {
 }
 
 // The "batch_ramp" key: null without training.batch_ramp.
+// The pipeline sends per stage boundary (pipeline_sends.h): boundary b joins rank b and rank (b + 1) mod pp, the
+// last one the wrap of interleaved 1F1B; the counts are of the pp - 1 boundaries rank 0 .. pp-1.
+nlohmann::json pp_sends_json(const PipelineSends& s) {
+  nlohmann::json boundary_s = nlohmann::json::array();
+  for (size_t b = 0; b < s.over_nvlink.size(); ++b) boundary_s.push_back(s.over_nvlink[b] ? s.nvlink_s : s.nic_s);
+  return {{"nic_s", s.nic_s},
+          {"nvlink_s", s.nvlink_s},
+          {"nvlink_boundaries", s.nvlink_boundaries()},
+          {"nic_boundaries", s.nic_boundaries()},
+          {"boundary_s", boundary_s}};
+}
+
 nlohmann::json batch_ramp_json(const TrainingPrediction& p) {
   if (!p.batch_ramp) return nullptr;
   nlohmann::json segments = nlohmann::json::array();
@@ -144,6 +156,7 @@ nlohmann::json result_json(const nlohmann::json& scenario, const TrainingScenari
       {"stages", stages_json(p)},
       {"compute_slowdown_overlapped", p.compute_slowdown},
       {"pp_transfer_s", p.pp_transfer_s},
+      {"pp_sends", pp_sends_json(p.pp_sends)},
       {"tokens_per_step", p.tokens_per_step},
       {"tokens_per_day", p.tokens_per_day},
       {"model_flops_per_step", p.model_flops_per_step},
@@ -228,6 +241,15 @@ std::vector<std::string> lines(const TrainingScenario& s, const TrainingPredicti
                   m.per_rank.at(size_t(m.worst_rank)).total_bytes / 1073741824.0, m.hbm_bytes / 1073741824.0,
                   m.fits ? "fits" : "DOES NOT FIT"),
   };
+  const PipelineSends& sends = p.pp_sends;
+  if (sends.nvlink_boundaries() > 0 || (!sends.over_nvlink.empty() && sends.over_nvlink.back())) {
+    // Shown only when a boundary runs on NVLink (stages sharing a domain, pipeline_sends.h).
+    out.push_back(fmt::format(
+        "Pipeline sends: {} of {} stage boundaries inside an NVLink domain ({:.3f} ms each), "
+        "{} on the NIC ({:.3f} ms each){}",
+        sends.nvlink_boundaries(), sends.over_nvlink.size() - 1, sends.nvlink_s * 1e3, sends.nic_boundaries(),
+        sends.nic_s * 1e3, sends.over_nvlink.back() ? "; the wrap from the last rank to rank 0 on NVLink" : ""));
+  }
   if (p.step_failure) out.push_back("STEP FAILS: " + *p.step_failure + " (the figures above: the step without it)");
   if (p.redistributed_micro_batches > 0) {
     out.push_back(fmt::format("Node removed: each remaining replica runs {} micro-batches (the global batch kept)",

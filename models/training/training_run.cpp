@@ -216,6 +216,7 @@ struct StepContext {
   const TrainingScenario& scenario;
   const std::vector<Stage>& stages;
   double pp_transfer_s;
+  const PipelineSends* pp_sends;  // per stage boundary, NVLink or NIC (pipeline_sends.h)
   const hw::KernelCostModel& cost_model;
   int replicas;
   const FlowStepInputs* flow;                            // null: the event level
@@ -244,14 +245,16 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
     const StageKey plans_key = stage_key(s);
     auto plans = c.cache->unit_plans.find(plans_key);
     if (plans == c.cache->unit_plans.end()) plans = c.cache->unit_plans.try_emplace(plans_key, c.stages).first;
-    const StepInputs in{d.header,     c.stages,   c.pp_transfer_s, spec,     layout, s.cluster.node,
-                        c.cost_model, c.replicas, c.flow,          timeline, &d,     &plans->second};
+    StepInputs in{d.header,     c.stages,   c.pp_transfer_s, spec,     layout, s.cluster.node,
+                  c.cost_model, c.replicas, c.flow,          timeline, &d,     &plans->second};
+    in.pp_sends = c.pp_sends;
     return analytic_step(in);
   }
   const std::shared_ptr<const schedule::Schedule> sch = schedule_at(s, micro_batches);
   StepInputs in{*sch,           c.stages,     c.pp_transfer_s, spec,   layout,
                 s.cluster.node, c.cost_model, c.replicas,      c.flow, timeline};
   in.gpu_factors = c.gpu_factors;
+  in.pp_sends = c.pp_sends;
   return s.fidelity == "analytic" ? analytic_step(in) : simulate_step(in);
 }
 
@@ -374,16 +377,18 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
     reduced += b.overlapped.forward_s + b.overlapped.backward_input_s + b.overlapped.backward_weight_s;
   }
   out.compute_slowdown = full > 0 ? reduced / full : 1.0;
-  // Activations (forward) or their gradients (backward) of one micro-batch to the neighbouring rank
-  // over the scale-out NIC (stages live on different nodes).
+  // Activations (forward) or their gradients (backward) of one micro-batch to the neighbouring rank, per
+  // stage boundary over NVLink when both stages lie in one NVLink domain, else over the scale-out NIC
+  // (pipeline_sends.h). pp_transfer_s stays the NIC send.
   const double pp_bytes =
       double(s.layout.tokens_per_gpu()) * double(arch.hidden) * hw::bytes_per_element(s.spec.pp_activation_dtype);
-  out.pp_transfer_s =
-      s.cluster.node.scaleout_nic.latency.value() + pp_bytes / hw::scaleout_bandwidth_per_gpu(s.cluster.node).value();
+  out.pp_sends = pipeline_sends(pp_bytes, s.layout, s.cluster.node);
+  out.pp_transfer_s = out.pp_sends.nic_s;
   const FlowStepInputs flow{in, pp_bytes};
   const StepContext ctx{s,
                         out.stages,
                         out.pp_transfer_s,
+                        &out.pp_sends,
                         cost_model,
                         replicas,
                         s.fidelity == "flow" ? &flow : nullptr,

@@ -13,6 +13,7 @@
 #include "hw/kernel_time_factors.h"
 #include "models/deployment/model_choice.h"
 #include "models/training/batch_ramp.h"
+#include "models/training/pipeline_sends.h"
 #include "models/training/step_model.h"
 #include "models/training/training_cache.h"
 #include "models/training/training_extras.h"
@@ -82,7 +83,8 @@ struct TrainingPrediction {
   // The compute of all blocks with communication_sms taken over their full-GPU compute (the effective
   // slowdown of overlapped compute; sms / (sms - communication_sms) if every kernel were compute-bound).
   double compute_slowdown = 1;
-  double pp_transfer_s = 0;  // one micro-batch boundary
+  double pp_transfer_s = 0;  // one micro-batch send over the scale-out NIC (= pp_sends.nic_s)
+  PipelineSends pp_sends;    // per stage boundary: NVLink or NIC (pipeline_sends.h)
   double tokens_per_step = 0;
   double tokens_per_day = 0;
   double model_flops_per_step = 0;      // op-level count, main model (embedding, layers, head), F+B+W
