@@ -172,11 +172,12 @@ std::vector<Op> splice_tp_blocks(const std::vector<Op>& own, const std::vector<O
 
 }  // namespace
 
-TpCollective block_tp_collectives_per_pass(const BlockCostInputs& in, bool moe) {
+TpCollective block_tp_collectives_per_pass(const BlockCostInputs& in, bool moe, bool mtp_module) {
   if (in.layout.tp <= 1) return {};
   const double gathered = double(in.layout.micro_batch_tokens) * double(in.arch.hidden) * 2.0;
-  // A MoE layer's shared expert is a TP block of its own (tp_shards.h): two more, as a dense FFN.
-  const double rings = (!moe || in.arch.shared_experts > 0) ? 4.0 : 2.0;
+  // A MoE layer's shared expert is a TP block of its own (tp_shards.h): two more, as a dense FFN. An MTP
+  // module's eh_proj: three more (2h in, h out; see the header).
+  const double rings = ((!moe || in.arch.shared_experts > 0) ? 4.0 : 2.0) + (mtp_module ? 3.0 : 0.0);
   const TpCollective one = tp_ring_collective(gathered, in.layout.tp, in.node);
   return {rings * one.bytes_per_gpu, rings * one.latency_s, rings * one.time_s};
 }
@@ -335,7 +336,7 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in) {
     PassTimes tp_gemm, overlapped_tp_gemm;
     add_training_ops(in, std::move(ops), b, repeats, tp_names, &tp_gemm, &overlapped_tp_gemm);
     if (tp > 1) {
-      b.tp_collective_s = block_tp_collectives_per_pass(in, b.moe).time_s;
+      b.tp_collective_s = block_tp_collectives_per_pass(in, b.moe, b.kind == BlockKind::mtp).time_s;
       b.tp_gemm = tp_gemm;
       const double c = b.tp_collective_s;
       b.tp_exposed_forward_s = exposed_tp_collectives_s(c, tp_gemm.forward_s, in.layout.tp_comm_overlap);

@@ -119,7 +119,12 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in);
 // each TP block in F, their transposes in B, of the micro-batch's BF16 hidden states; the TP blocks are attention
 // and an FFN (a dense FFN, or a MoE layer's shared experts, split in training: tp_shards.h), so 4 rings, or 2 for
 // a MoE layer without shared experts. Zero without TP.
-TpCollective block_tp_collectives_per_pass(const BlockCostInputs& in, bool moe);
+// An MTP module (`mtp_module`) adds eh_proj's (tp_shards.h: Megatron-Core's ColumnParallelLinear under sequence
+// parallelism): forward the all-gather of its 2h-wide input and the gather of its h-wide output, backward the
+// reduce-scatter of the input gradient and the all-gather of the output gradient (the backward of the scatter
+// to the sequence-parallel region; the gather's own backward is a split): 3 more rings of h-wide hidden states
+// per pass.
+TpCollective block_tp_collectives_per_pass(const BlockCostInputs& in, bool moe, bool mtp_module = false);
 
 // The ops of decoder layer (or MTP module) `layer` as block_costs prices them, recompute not included: on the GPU's
 // own tokens (micro-batch / tp), and under TP the TP blocks' ops (attention, dense FFN, shared experts) with the

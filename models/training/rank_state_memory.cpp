@@ -39,22 +39,23 @@ Fp8WeightBytes::Fp8WeightBytes(const ModelArch& arch, const TrainingLayout& layo
     : arch_(arch), layout_(layout), counted_(gemm_dtype == hw::DType::fp8 && copies > 0), copies_(copies) {}
 
 // The FP8 bytes of one layer on this GPU, by layer kind (computed once per kind). Under TP a GPU holds its
-// shard of the attention, dense-FFN and shared-expert weights (tp_shards.h; MLA's down-projections whole).
+// shard of the attention, dense-FFN and shared-expert weights and of the MTP eh_proj (tp_shards.h; MLA's
+// down-projections whole).
 double Fp8WeightBytes::layer_bytes(LayerKind kind) {
   const auto found = per_layer_.find(kind);
   if (found != per_layer_.end()) return found->second;
   double bytes = 0;
-  // Routed experts whole (expert TP 1) with the arch's shapes; the rest as a TP rank holds it (training_tp_arch:
-  // the shared experts split too).
-  const auto add = [&](const ModelArch& sharded, bool routed) {
-    for (const WeightTensor& t : layer_weights(sharded, kind)) {
+  // Routed experts whole (expert TP 1) with the arch's shapes; the rest as a TP rank holds it
+  // (training_tp_layer_weights: the shared experts and eh_proj split too).
+  const auto add = [&](const std::vector<WeightTensor>& tensors, bool routed) {
+    for (const WeightTensor& t : tensors) {
       if (!t.quantizable || (t.group == WeightGroup::routed_experts) != routed) continue;
       const int64_t n = routed ? layout_.experts_per_gpu : t.copies;
       bytes += tensor_bytes(arch_, t.rows, t.cols, true, hw::DType::fp8).value() * double(n);
     }
   };
-  add(arch_, true);
-  add(layout_.tp > 1 ? training_tp_arch(arch_, layout_.tp) : arch_, false);
+  add(layer_weights(arch_, kind), true);
+  add(training_tp_layer_weights(arch_, kind, layout_.tp), false);
   per_layer_.emplace(kind, bytes);
   return bytes;
 }
