@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "hw/ep_alltoall_cost.h"
+#include "models/schedule/registry.h"
+#include "models/training/block_costs.h"
 #include "models/training/pipeline_sends.h"
 #include "models/training/step_analytic.h"
 #include "models/training/step_model.h"
@@ -149,5 +151,41 @@ TEST_CASE("pipeline sends: the domain decides, per GPU pair of the two stages", 
     CHECK(s.over_nvlink.empty());
     CHECK(s.nvlink_boundaries() == 0);
     CHECK(s.nic_boundaries() == 0);
+  }
+}
+
+TEST_CASE("pipeline sends: event and flow levels put an NVLink boundary's send on NVLink, by hand", "[unit]") {
+  // PP2 1F1B, one micro-batch, one block per stage and no all-to-all: the step is F0, send, F1, B1, send, B0 (+ the
+  // optimizer), so moving both sends from the NIC to NVLink saves exactly 2 (nic_s - nvlink_s).
+  const fathom::hw::KernelCostModel model = fathom::test::h800_cost_model();
+  fathom::models::ModelArch arch;
+  arch.hidden = 7168;
+  const fathom::hw::NodeSpec node = node_of(8, 8);
+  tr::TrainingSpec spec;
+  const tr::TrainingLayout layout = layout_of(2, 1);
+  const tr::BlockCostInputs blocks{arch, false, {}, spec, layout, node, model};
+  std::vector<tr::Stage> stages(2);
+  for (int s = 0; s < 2; ++s) {
+    tr::BlockCost b;
+    b.layer = s;
+    b.forward_s = 1e-3;
+    b.backward_input_s = 1e-3;
+    b.backward_weight_s = 0.5e-3;
+    b.overlapped = b.full();
+    stages[size_t(s)].blocks.push_back(b);
+  }
+  const double bytes = 1e6;
+  const tr::PipelineSends sends = tr::pipeline_sends(bytes, layout, node);  // PP2 x DP1 on one node: NVLink
+  REQUIRE(sends.over_nvlink == std::vector<bool>{true, true});
+  const fathom::models::schedule::Schedule sch =
+      fathom::models::schedule::schedule_registry().get("1f1b", "test").make({2, 1});
+  const tr::FlowStepInputs flow{blocks, bytes};
+  for (const bool at_flow : {false, true}) {
+    INFO((at_flow ? "flow" : "event"));
+    tr::StepInputs in{sch, stages, sends.nic_s, spec, layout, node, model, 1, at_flow ? &flow : nullptr};
+    const double nic = tr::simulate_step(in).step_s;
+    in.pp_sends = &sends;
+    const double nvlink = tr::simulate_step(in).step_s;
+    CHECK(nic - nvlink == Approx(2 * ((5e-6 + 1e6 / 10e9) - (2e-6 + 1e6 / 100e9))).epsilon(1e-9));
   }
 }
