@@ -196,3 +196,20 @@ TEST_CASE("pipeline_layout: a stage that holds only the embedding runs (no decod
   CHECK(q.step.step_s > 0);
   CHECK(tr::training_memory(s, q).per_rank.size() == 16);
 }
+
+TEST_CASE("pipeline_layout: a wholly empty stage only forwards activations, at both levels", "[unit]") {
+  // Stage 30 (rank 6) holds nothing: its units cost 0 s, the micro-batches still pass it (pipeline sends).
+  for (const char* fidelity : {"analytic", "event"}) {
+    const tr::TrainingScenario s =
+        read(kVp4, {std::string("fidelity=") + fidelity, "training.pipeline_layout=Ettt|(tt|)*29,|mL"});
+    const tr::TrainingPrediction q = tr::predict_training(s);
+    REQUIRE(q.stages.size() == 32);
+    CHECK(q.stages[30].blocks.empty());
+    CHECK(q.stages[30].first_layer == 61);
+    CHECK(q.stages[30].last_layer == 60);
+    CHECK(q.stages[30].compute_s() == 0);
+    CHECK(tr::layout_of(q.stages).substr(tr::layout_of(q.stages).size() - 7) == "|tt||mL");
+    CHECK(q.step.step_s > 0);
+    CHECK(tr::training_memory(s, q).fits);
+  }
+}
