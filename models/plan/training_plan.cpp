@@ -121,6 +121,14 @@ Base read_base(const ScenarioDocument& doc, const std::vector<int64_t>& spec_tp,
   ProvenanceLog log;
   Base b{training::read_training_scenario(base_doc, log, &cache), {}};
   const training::TrainingScenario& s = b.scenario;
+  // A written stage cut holds for one pp x virtual_stages and one schedule; the search varies them and cuts
+  // each configuration by min-max (docs/plan.md). Refused rather than kept for the matching points only.
+  if (s.spec.pipeline_layout) {
+    throw InputError(
+        fmt::format("{}: training.pipeline_layout: fixes the stage cut of one pp x virtual_stages; "
+                    "`fathom plan` cuts every configuration it searches itself: remove the key",
+                    doc.label));
+  }
   b.fixed = {s.cluster.node.gpus_per_node,
              s.model.arch.routed_experts,
              s.model.arch.layers,

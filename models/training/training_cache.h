@@ -34,9 +34,9 @@ struct BlockShapeKey {
   auto operator<=>(const BlockShapeKey&) const = default;
 };
 
-// A cut of the model into stages: the block shape, the stage count and the ranks interleaved 1F1B spreads
-// them over (0 for the other schedules; partition_stages).
-using StageKey = std::tuple<BlockShapeKey, int, int>;
+// A cut of the model into stages: the block shape, the stage count, the ranks interleaved 1F1B spreads
+// them over (0 for the other schedules; partition_stages) and training.pipeline_layout as written ("" = none).
+using StageKey = std::tuple<BlockShapeKey, int, int, std::string>;
 
 // Read by read_training_scenario (training_run.h).
 struct TrainingReadCache {
@@ -54,7 +54,7 @@ struct TrainingPriceCache {
   // The GPU's kernel cost model, and the same with training.communication_sms taken (T08).
   std::optional<hw::KernelCostModel> cost_model, overlapped_cost_model;
   std::map<BlockShapeKey, std::vector<BlockCost>> blocks;  // block_costs per shape
-  std::map<StageKey, std::vector<Stage>> stages;           // partition_stages per StageKey
+  std::map<StageKey, std::vector<Stage>> stages;           // cut_stages per StageKey
   // The unit plans over each of those stages (the analytic step's unit times), filled as steps ask.
   std::map<StageKey, UnitPlans> unit_plans;
   // The activation bytes each of those stages keeps per micro-batch (rank_memory.h stage_activation_bytes).

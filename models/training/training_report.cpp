@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "models/training/pipeline_layout.h"
 #include "models/training/training_timeline.h"
 
 namespace fathom::models::training {
@@ -143,7 +144,9 @@ nlohmann::json result_json(const nlohmann::json& scenario, const TrainingScenari
         {"ep_domains", s.layout.ep_domains},
         {"micro_batches", s.spec.micro_batches},
         {"micro_batch_tokens", s.layout.micro_batch_tokens},
-        {"schedule_stages", s.schedule->stages}}},
+        {"schedule_stages", s.schedule->stages},
+        {"stage_layout", s.spec.pipeline_layout ? s.spec.pipeline_layout->text : "min-max partition"},
+        {"stage_cut", layout_of(p.stages)}}},
       {"step", step},
       {"expert_imbalance", s.spec.expert_imbalance},
       {"expert_imbalance_before_eplb", s.expert_imbalance_before_eplb},
@@ -225,6 +228,10 @@ std::vector<std::string> lines(const TrainingScenario& s, const TrainingPredicti
                   s.cluster.nodes, s.cluster.node.gpu.name, s.layout.gpus, s.spec.schedule, s.layout.pp, s.layout.dp,
                   s.layout.ep, s.layout.experts_per_gpu, s.spec.micro_batches, s.layout.micro_batch_tokens, s.fidelity,
                   p.step.critical_rank),
+      fmt::format("Stages: {} ({})",
+                  s.spec.pipeline_layout ? "training.pipeline_layout \"" + s.spec.pipeline_layout->text + "\""
+                                         : std::string("min-max partition"),
+                  layout_of(p.stages)),
       fmt::format("Kernel calibration: {} ({}){}", s.calibration.device, s.calibration.method,
                   p.calibration_mismatch ? ", another GPU's (see the warning)" : ""),
       fmt::format("MFU (BF16 peak, op-level FLOPs) {:.1f}%; with 6·N·D {:.1f}%; against the FP8 peak {:.1f}%",

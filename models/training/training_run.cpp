@@ -53,6 +53,12 @@ void complete_layout(TrainingScenario& s, const LayoutReaders& r, const Parallel
     tr.fail("virtual_stages", fmt::format("pp {} x virtual_stages {} = {} stages exceed the model's {} layers", p.pp,
                                           s.spec.virtual_stages, s.schedule->stages, s.model.arch.layers));
   }
+  if (s.spec.pipeline_layout) {
+    const auto why =
+        pipeline_layout_mismatch(*s.spec.pipeline_layout, s.spec.schedule, s.schedule->stages, p.pp,
+                                 s.spec.virtual_stages, s.model.arch.layers, s.model.mtp ? s.model.arch.mtp_layers : 0);
+    if (why) tr.fail("pipeline_layout", *why);
+  }
   s.layout = derive_layout(par, p, dp_given, tr, s.spec, s.model.arch, s.cluster);
   if (s.layout.tp > 1 && s.fidelity == "flow") {
     par.fail("tp", fmt::format("{}: the flow level places one GPU per pipeline rank and replica; tensor parallelism "
@@ -274,7 +280,15 @@ BlockShapeKey block_shape(const TrainingScenario& s) {
           s.layout.tp};
 }
 
-StageKey stage_key(const TrainingScenario& s) { return {block_shape(s), s.schedule->stages, interleaved_ranks(s)}; }
+StageKey stage_key(const TrainingScenario& s) {
+  return {block_shape(s), s.schedule->stages, interleaved_ranks(s),
+          s.spec.pipeline_layout ? s.spec.pipeline_layout->text : std::string()};
+}
+
+std::vector<Stage> cut_stages(const TrainingScenario& s, const std::vector<BlockCost>& blocks) {
+  if (s.spec.pipeline_layout) return layout_stages(blocks, *s.spec.pipeline_layout);
+  return partition_stages(blocks, s.schedule->stages, interleaved_ranks(s));
+}
 
 const schedule::ScheduleDigest& schedule_digest(const TrainingScenario& s, int64_t micro_batches,
                                                 TrainingPriceCache& cache) {
@@ -330,8 +344,7 @@ const std::vector<Stage>& training_stages(const TrainingScenario& s, TrainingPri
   const std::vector<BlockCost>& blocks = cached_blocks(s, cache);
   const StageKey key = stage_key(s);
   auto it = cache.stages.find(key);
-  if (it == cache.stages.end())
-    it = cache.stages.emplace(key, partition_stages(blocks, s.schedule->stages, interleaved_ranks(s))).first;
+  if (it == cache.stages.end()) it = cache.stages.emplace(key, cut_stages(s, blocks)).first;
   return it->second;
 }
 
@@ -370,7 +383,7 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   std::vector<BlockCost> own_blocks;
   if (!cache) own_blocks = block_costs(in);
   const std::vector<BlockCost>& blocks = cache ? cached_blocks(s, *cache) : own_blocks;
-  out.stages = cache ? training_stages(s, *cache) : partition_stages(blocks, s.schedule->stages, interleaved_ranks(s));
+  out.stages = cache ? training_stages(s, *cache) : cut_stages(s, blocks);
   double full = 0, reduced = 0;
   for (const BlockCost& b : blocks) {
     full += b.compute_s();

@@ -117,6 +117,10 @@ struct TrainingPrediction {
 TrainingPrediction predict_training(const TrainingScenario& scenario, int replicas = 1, bool timeline = false,
                                     TrainingPriceCache* cache = nullptr);
 
+// The model cut into the schedule's stages: training.pipeline_layout's stages when given (pipeline_layout.h),
+// else partition_stages' min-max cut (balanced over the ranks for interleaved_1f1b).
+std::vector<Stage> cut_stages(const TrainingScenario& s, const std::vector<BlockCost>& blocks);
+
 // The stages predict_training cuts (TrainingPrediction::stages), without pricing a step: what the memory model
 // needs (`fathom plan` rejects by memory before it prices the step). Cached in `cache` when given.
 const std::vector<Stage>& training_stages(const TrainingScenario& scenario, TrainingPriceCache& cache);

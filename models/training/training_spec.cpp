@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "models/schedule/registry.h"
 
 namespace fathom::models::training {
@@ -101,6 +103,14 @@ TrainingSpec read_training_spec(const SpecReader& r) {
     s.recompute.mla_up_projection =
         rc.boolean_or("mla_up_projection", false, "MLA up-projection outputs kept for the backward pass");
     rc.finish();
+  }
+  if (r.has("pipeline_layout")) {
+    const std::string text = r.text("pipeline_layout");
+    try {
+      s.pipeline_layout = parse_pipeline_layout(text);
+    } catch (const std::invalid_argument& e) {
+      r.fail("pipeline_layout", fmt::format("\"{}\": {}", text, e.what()));
+    }
   }
   if (r.has("batch_ramp")) s.batch_ramp = read_batch_ramp(r.child("batch_ramp"), s.token_budget);
   r.finish();

@@ -9,6 +9,7 @@
 #include "hw/kernel_work.h"
 #include "models/ops.h"
 #include "models/training/batch_ramp.h"
+#include "models/training/pipeline_layout.h"
 #include "sim/spec_reader.h"
 #include "sim/units.h"
 
@@ -42,6 +43,9 @@ struct TrainingSpec {
   int64_t deepep_nvl_buffer_tokens = 288;   // DeepEP normal kernels: NVLink ring slots per channel and peer
   int64_t deepep_rdma_buffer_tokens = 128;  // DeepEP normal kernels: RDMA ring slots per channel and remote node
   std::optional<BatchRampSpec> batch_ramp;  // T11's batch-size ramp; none = every step at the final batch
+  // A user-written stage cut (Megatron-LM syntax, pipeline_layout.h); none = partition_stages' min-max cut.
+  // Parsed here; checked against the schedule's stage count and the model's layers in read_training_scenario.
+  std::optional<PipelineLayout> pipeline_layout;
 };
 
 // Reads the "training" object strictly; `reader.finish()` is called. Checks ranges only; the
