@@ -124,7 +124,7 @@ std::vector<BlockCost> block_costs(const BlockCostInputs& in);
 // reduce-scatter of the input gradient and the all-gather of the output gradient (the backward of the scatter
 // to the sequence-parallel region; the gather's own backward is a split): 3 more rings of h-wide hidden states
 // per pass.
-TpCollective block_tp_collectives_per_pass(const BlockCostInputs& in, bool moe, bool mtp_module = false);
+TpCollective block_tp_collectives_per_pass(const BlockCostInputs& in, bool moe, bool mtp_module);
 
 // The ops of decoder layer (or MTP module) `layer` as block_costs prices them, recompute not included: on the GPU's
 // own tokens (micro-batch / tp), and under TP the TP blocks' ops (attention, dense FFN, shared experts) with the

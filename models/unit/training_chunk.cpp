@@ -139,7 +139,8 @@ TrainingChunkCost training_chunk_cost(const UnitScenario& s, const hw::KernelCos
         const double passes = double(has_forward) + double(has_backward);
         out.rows.tensor_parallel.time_s += passes * tp_s;
         out.rows.tensor_parallel.exposed_s += passes * tp_s;
-        const TpCollective rings = training::block_tp_collectives_per_pass(in, blk.moe);
+        const TpCollective rings =
+            training::block_tp_collectives_per_pass(in, blk.moe, blk.kind == training::BlockKind::mtp);
         out.rows.tensor_parallel.latency_s += passes * rings.latency_s;
         out.rows.tensor_parallel.bytes += passes * rings.bytes_per_gpu;
       }
