@@ -7,6 +7,7 @@
 
 #include "hw/kernel_family_registry.h"
 #include "sim/scenario_document.h"
+#include "sim/strict_json.h"
 
 namespace fathom::hw {
 namespace {
@@ -32,7 +33,7 @@ std::vector<std::string> read_strings(const SpecReader& r, std::string_view key)
   if (!v.is_array()) r.fail(key, "expected a list of strings");
   std::vector<std::string> out;
   for (size_t i = 0; i < v.size(); ++i) {
-    if (!v[i].is_string()) r.fail(key, fmt::format("entry {} is not a string: {}", i, v[i].dump()));
+    if (!v[i].is_string()) r.fail(key, fmt::format("entry {} is not a string: {}", i, brief(v[i])));
     out.push_back(v[i].get<std::string>());
   }
   return out;

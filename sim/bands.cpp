@@ -7,6 +7,7 @@
 #include <random>
 
 #include "sim/error.h"
+#include "sim/strict_json.h"
 
 namespace fathom {
 namespace {
@@ -30,6 +31,14 @@ bool split_quantity(const nlohmann::json& v, double& number, std::string& unit) 
   return !unit.empty();
 }
 
+// A key as one JSON-pointer token (RFC 6901: ~ as ~0, / as ~1): with_value() follows the path back, and a key
+// such as a compute rate named "a/b" read as two levels ("key 'b' not found", an internal error).
+std::string pointer_token(const std::string& key) {
+  std::string out;
+  for (const char c : key) out += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+  return out;
+}
+
 void walk(const nlohmann::json& node, const std::string& path, const std::string& label,
           std::vector<RangedValue>& out) {
   if (node.is_object()) {
@@ -43,14 +52,14 @@ void walk(const nlohmann::json& node, const std::string& path, const std::string
                       unit_low == r.unit && unit_high == r.unit;
       if (!ok) {
         throw InputError(fmt::format("{}: {}: a ranged value needs [low, high] in the value's unit, got {} for {}",
-                                     label, path, range.dump(), node["value"].dump()));
+                                     label, printable(path, 160), brief(range), brief(node["value"])));
       }
       if (node.contains("source") && node["source"].is_string()) r.source = node["source"].get<std::string>();
       r.integer = node["value"].is_number_integer() && range[0].is_number_integer() && range[1].is_number_integer();
       out.push_back(std::move(r));
       return;
     }
-    for (const auto& [key, child] : node.items()) walk(child, path + "/" + key, label, out);
+    for (const auto& [key, child] : node.items()) walk(child, path + "/" + pointer_token(key), label, out);
   } else if (node.is_array()) {
     for (size_t i = 0; i < node.size(); ++i) walk(node[i], path + "/" + std::to_string(i), label, out);
   }

@@ -159,6 +159,8 @@ MetricValue evaluate_metric(const MetricExpr& e, const nlohmann::json& data) {
   }
   double out = sums[0];
   for (size_t i = 0; i < adds.size(); ++i) out += adds[i] == '+' ? sums[i + 1] : -sums[i + 1];
+  // "/step_s / 1e-308 / 1e-308" overflowed to inf, and a claim of 1e308 with tolerance 1e308 was "supported".
+  if (!std::isfinite(out)) return {false, 0, fmt::format("{} is {} (it overflows)", printable(e.text, 80), out)};
   return {true, out, ""};
 }
 

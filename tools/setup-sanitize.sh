@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the robustness build (docs/architecture.md, "Robustness") into build-asan/: the whole project and
-# its tests with clang, AddressSanitizer + UndefinedBehaviorSanitizer, and the libFuzzer scenario harness
-# (FATHOM_FUZZ=ON). Installs only the Debian packages that are missing (clang, libFuzzer and the sanitizer
+# its tests with clang, AddressSanitizer + UndefinedBehaviorSanitizer, and the libFuzzer harnesses (scenarios;
+# profiler traces and claims files) (FATHOM_FUZZ=ON). Installs only the Debian packages that are missing (clang, libFuzzer and the sanitizer
 # runtimes), on top of what tools/setup.sh installs. Safe to re-run: configures once, builds incrementally.
 # Usage: tools/setup-sanitize.sh      then: ctest --test-dir build-asan -j2; tools/fuzz.sh 60
 set -euo pipefail

@@ -3,7 +3,8 @@
 #   1. the house checks: clang-format over every source, the include direction (docs/architecture.md §7);
 #   2. the suite (ctest, build/);
 #   3. the robustness build (docs/architecture.md, "Robustness"): the suite again under ASan + UBSan in
-#      build-asan/ (tools/setup-sanitize.sh installs clang and builds it), then 60 s of fuzzing.
+#      build-asan/ (tools/setup-sanitize.sh installs clang and builds it), then 60 s of fuzzing (both
+#      harnesses: scenarios, then traces and claims files; tools/fuzz.sh).
 # Usage: tools/test-all.sh [--quick]   (--quick: steps 1 and 2 only, for a fast local loop)
 # Any failure stops the run with a non-zero exit.
 set -euo pipefail

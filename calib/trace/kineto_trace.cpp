@@ -18,6 +18,11 @@ using nlohmann::json;
 
 // Microseconds per second: Chrome-trace "ts" and "dur" are microseconds.
 constexpr double kMicrosecond = 1e-6;
+// Plausibility bounds (assumed: no GPU kernel runs a day; a Kineto "ts" is microseconds since an epoch,
+// ~1.7e15 today). Beyond them a trace's span (last end - first start) or its sums overflow to inf and the
+// reports printed "measured GPU time per step inf s" and a predicted/measured ratio of 0 with exit 0.
+constexpr double kMaxDurationUs = 86400e6;  // one day
+constexpr double kMaxTimestampUs = 1e18;    // ~31,700 years
 
 bool is_gpu_category(const std::string& cat) {
   std::string c = cat;
@@ -86,9 +91,11 @@ double microseconds(const json& event, const char* key, const std::string& where
   const json& v = event[key];
   if (!v.is_number()) throw InputError(fmt::format("{}.{}: expected a number of microseconds", where, key));
   const double us = v.get<double>();
-  if (!std::isfinite(us) || (std::string(key) == "dur" && us < 0)) {
-    throw InputError(fmt::format("{}.{}: {} is not a {}", where, key, us,
-                                 std::string(key) == "dur" ? "duration (>= 0 microseconds)" : "time"));
+  const bool dur = std::string(key) == "dur";
+  if (!std::isfinite(us) || (dur && (us < 0 || us > kMaxDurationUs)) || (!dur && std::fabs(us) > kMaxTimestampUs)) {
+    throw InputError(
+        fmt::format("{}.{}: {} is not a {}", where, key, us,
+                    dur ? "duration (0 to one day, in microseconds)" : "time (at most 1e18 microseconds)"));
   }
   return us;
 }

@@ -87,6 +87,10 @@ std::vector<int64_t> integer_list(const SpecReader& r, std::string_view key, std
   for (size_t i = 0; i < v.size(); ++i) {
     const std::string at = fmt::format("{}.{}", key, i);
     if (!v[i].is_number_integer()) r.fail(at, "expected an integer");
+    // Above 2^63, get<int64_t>() wraps to a negative number and the error line would name that number.
+    if (v[i].is_number_unsigned() && v[i].get<uint64_t>() > static_cast<uint64_t>(maximum)) {
+      r.fail(at, fmt::format("{} is outside [{}, {}]", v[i].get<uint64_t>(), minimum, maximum));
+    }
     const int64_t x = v[i].get<int64_t>();
     if (x < minimum || x > maximum) r.fail(at, fmt::format("{} is outside [{}, {}]", x, minimum, maximum));
     if (std::find(out.begin(), out.end(), x) != out.end()) r.fail(at, fmt::format("{} listed twice", x));

@@ -17,6 +17,7 @@
 #include "hw/node_spec.h"
 #include "models/serving/serving_inputs.h"
 #include "sim/error.h"
+#include "sim/spec_reader.h"
 
 namespace fathom::models::plan {
 
@@ -123,13 +124,16 @@ std::vector<ServingNodeType> serving_node_types(const ScenarioDocument& doc, con
       const hw::NodeSpec node = hw::read_node_spec(SpecReader(variant.root["cluster"]["node"], c.file, ""));
       const std::string model = hw::gpu_model_key(node.gpu.name);
       const bool own_model = model == scenario_model;
-      t.calibration = variant.root.value("calibration", std::string());
+      // As read_serving_inputs read it (a plain path or {"value", "source"}): root.value("calibration", "")
+      // threw json's type_error on the sourced form.
+      const std::string written = SpecReader(as_written.root, doc.label, "").text("calibration");
+      t.calibration = written;
       if (c.calibration) {
         t.calibration = *c.calibration;
       } else if (!own_model) {
         t.calibration = library_calibration(doc, model).value_or(t.calibration);
       }
-      if (!t.calibration.empty()) variant.root["calibration"] = t.calibration;
+      if (t.calibration != written) variant.root["calibration"] = t.calibration;
       if (c.gpu_hour_price) {
         t.price_source = fmt::format("plan.node_types.{}.gpu_hour_price", i);
       } else if (own_model) {

@@ -254,7 +254,12 @@ TEST_CASE("trace: malformed traces are one line naming the file and the JSON pat
            fields + "}]}";
   };
   CHECK(error_of(write("neg.json", event(R"("name": "k", "ts": 1, "dur": -3)"))) ==
-        "neg.json: traceEvents[1].dur: -3 is not a duration (>= 0 microseconds)");
+        "neg.json: traceEvents[1].dur: -3 is not a duration (0 to one day, in microseconds)");
+  // Beyond the plausibility bounds the span overflowed to inf: "measured GPU time per step inf s", exit 0.
+  CHECK(error_of(write("day.json", event(R"("name": "k", "ts": 1, "dur": 86400000001)"))) ==
+        "day.json: traceEvents[1].dur: 86400000001 is not a duration (0 to one day, in microseconds)");
+  CHECK(error_of(write("far.json", event(R"("name": "k", "ts": -1.7e308, "dur": 3)"))) ==
+        "far.json: traceEvents[1].ts: -1.7e+308 is not a time (at most 1e18 microseconds)");
   CHECK(error_of(write("str.json", event(R"("name": "k", "ts": "1", "dur": 3)"))) ==
         "str.json: traceEvents[1].ts: expected a number of microseconds");
   CHECK(error_of(write("nodur.json", event(R"("name": "k", "ts": 1)"))) ==

@@ -45,6 +45,19 @@ TEST_CASE("find_ranges: every ranged value with its point, ends, unit and source
                     Catch::StartsWith("s.json: /b/c: a ranged value needs [low, high] in the value's unit"));
 }
 
+TEST_CASE("find_ranges: a key with / or ~ (a compute rate named freely) is one pointer token", "[unit]") {
+  // Before, "a/b" became the path /a/b and with_value() looked for key "b" under "a": json's out_of_range,
+  // an internal error of `fathom run --bands` on a storage scenario whose compute_rates named "decode/x".
+  const nlohmann::json d = nlohmann::json::parse(R"({"rates": {"a/b": {"value": 2, "range": [1, 3]},
+                                                              "c~d": {"value": "1s", "range": ["1s", "2s"]}}})");
+  const auto r = find_ranges(d, "s.json");
+  REQUIRE(r.size() == 2);
+  CHECK(r[0].path == "/rates/a~1b");
+  CHECK(r[1].path == "/rates/c~0d");
+  CHECK(with_value(d, r[0], 2.6)["rates"]["a/b"]["value"] == 3);
+  CHECK(with_value(d, r[1], 1.5)["rates"]["c~d"]["value"] == "1.5s");
+}
+
 TEST_CASE("latin_hypercube: each range's strata once, inside the range, repeatable by seed", "[unit]") {
   const auto r = find_ranges(doc(), "s.json");
   const auto s = latin_hypercube(r, 16, 7);

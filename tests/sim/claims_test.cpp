@@ -78,6 +78,10 @@ TEST_CASE("claim metrics: pointers, row selectors, constants and precedence", "[
   CHECK_FALSE(eval("/name").ok);        // a string
   CHECK_FALSE(eval("/step_s / 0").ok);  // division by zero
   CHECK_FALSE(eval("/rows/7/t").ok);    // index beyond the array
+  // Overflow: inf was judged like a number ("claimed 1e+308 us is 100% off of simulated inf us": supported).
+  CHECK_FALSE(eval("/step_s / 1e-308 / 1e-308").ok);
+  CHECK(eval("/step_s / 1e-308 / 1e-308").why == "/step_s / 1e-308 / 1e-308 is inf (it overflows)");
+  CHECK_FALSE(eval("1e308 * 10 - 1e308 * 10").ok);  // inf - inf: nan
   CHECK(fathom::parse_metric("/a + 2").combined());
   CHECK_FALSE(fathom::parse_metric("/a").combined());
   CHECK_THROWS_AS(fathom::parse_metric(""), std::invalid_argument);
