@@ -23,6 +23,7 @@
 #include "models/serving/iteration_cost.h"
 #include "models/serving/serving_inputs.h"
 #include "sim/error.h"
+#include "sim/strict_json.h"
 
 namespace fathom::models::plan {
 
@@ -306,7 +307,14 @@ std::vector<Context> search_contexts(const std::vector<ServingNodeType>& node_ty
       context_type.push_back(t);
     }
   }
-  if (contexts.empty()) throw InputError("plan.node_types: no node type can run the scenario");
+  if (contexts.empty()) {
+    // Every node type was skipped: say why for each, on the one line.
+    std::string why;
+    for (const ServingNodeType& type : node_types) {
+      why += fmt::format("{}{}: {}", why.empty() ? "" : "; ", type.gpu, type.skipped);
+    }
+    throw InputError(fmt::format("plan.node_types: no node type can run the scenario ({})", printable(why, 400)));
+  }
   return contexts;
 }
 
