@@ -47,6 +47,13 @@ inline CliResult run_fathom(const std::string& args) {
   return run_command(std::string("'") + FATHOM_BINARY + "' " + args);
 }
 
+// `s` as one POSIX shell word: single-quoted, each ' written as '\''.
+inline std::string shell_quoted(const std::string& s) {
+  std::string out = "'";
+  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 // True when `text` is exactly one non-empty line (a trailing newline allowed).
 inline bool is_one_line(const std::string& text) {
   if (text.empty()) return false;

@@ -18,16 +18,11 @@
 namespace fs = std::filesystem;
 using fathom::test::is_one_line;
 using fathom::test::run_fathom;
+using fathom::test::shell_quoted;
 
 namespace {
 
 constexpr auto kBound = std::chrono::seconds(60);
-
-std::string shell_quoted(const std::string& s) {
-  std::string out = "'";
-  for (const char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 }  // namespace
 
