@@ -94,7 +94,7 @@ PipelineLayout parse_pipeline_layout(std::string_view text) {
   out.text = std::string(text);
   out.stages.emplace_back();
   int embeddings = 0, heads = 0;
-  bool seen_mtp = false, after_head = false;
+  bool seen_mtp = false;
   for (size_t i = 0; i < flat.size(); ++i) {
     const char c = flat[i];
     if (c == '|') {
@@ -104,7 +104,7 @@ PipelineLayout parse_pipeline_layout(std::string_view text) {
     LayoutStage& st = out.stages.back();
     const bool first_symbol = out.stages.size() == 1 && !st.embedding && st.layers == 0 && st.mtp == 0 && !st.head;
     if (c == 'L' && heads > 0) throw std::invalid_argument("L (the loss) appears more than once");
-    if (after_head) throw std::invalid_argument(fmt::format("'{}' after L: L (the loss) must be the last symbol", c));
+    if (heads > 0) throw std::invalid_argument(fmt::format("'{}' after L: L (the loss) must be the last symbol", c));
     switch (c) {
       case 'E':
         if (++embeddings > 1) throw std::invalid_argument("E (the embedding) appears more than once");
@@ -122,7 +122,6 @@ PipelineLayout parse_pipeline_layout(std::string_view text) {
       case 'L':
         ++heads;
         st.head = true;
-        after_head = true;
         break;
     }
   }

@@ -10,7 +10,9 @@
 // ColumnParallelLinear (multi_token_prediction.py, MultiTokenPredictionLayer: `eh_proj` from the layer spec's
 // column_parallel_linear, gather_output=False), so a TP rank holds hidden / tp of its [hidden, 2 hidden] rows
 // and runs it on the whole micro-batch: the SP all-gather of its 2h-wide input before it, the gather of the
-// h-wide output after it (block_tp_collectives_per_pass).
+// h-wide output after it (block_tp_collectives_per_pass). Its GEMM is priced as layer_ops writes it, on the rank's
+// own micro-batch / tp tokens at full width (T/tp x 2h -> h): the same FLOPs as the split T x 2h -> h/tp, but a
+// whole weight read and another tile shape (a simplification, not Megatron's kernel shape).
 //
 // With sequence parallelism each TP rank computes the gradients of the replicated weights (RMSNorms, the
 // router and its bias, MLA's q_a_proj / kv_a_proj_with_mqa, the MTP module's norms) from its own
@@ -20,7 +22,6 @@
 
 #include <cstdint>
 #include <string>
-
 #include <vector>
 
 #include "models/model_arch.h"
@@ -55,9 +56,8 @@ TpLayerParams tp_layer_params(const ModelArch& arch, LayerKind kind, int64_t tp)
 // Why training cannot split `arch` over `tp` GPUs with micro-batches of `micro_batch_tokens` tokens (the text
 // after "<json path>: ", for parallelism.tp), or "" when it can: tp must divide the shared experts' width (they
 // are split like a dense FFN), with MTP modules the hidden size (eh_proj's output columns) and a micro-batch's
-// tokens (sequence parallelism). The training step and the unit
-// kind's training chunk share it; the heads and the NVLink domain are checked elsewhere (validate_parallelism,
-// tp_group_misfit).
+// tokens (sequence parallelism). The training step and the unit kind's training chunk share it; the heads and the
+// NVLink domain are checked elsewhere (validate_parallelism, tp_group_misfit).
 std::string training_tp_misfit(const ModelArch& arch, int64_t tp, int64_t micro_batch_tokens);
 
 }  // namespace fathom::models::training

@@ -51,7 +51,6 @@ nlohmann::json stages_json(const TrainingPrediction& p) {
   return out;
 }
 
-// The "batch_ramp" key: null without training.batch_ramp.
 // The pipeline sends per stage boundary (pipeline_sends.h): boundary b joins rank b and rank (b + 1) mod pp, the
 // last one the wrap of interleaved 1F1B; the counts are of the pp - 1 boundaries rank 0 .. pp-1.
 nlohmann::json pp_sends_json(const PipelineSends& s) {
@@ -64,6 +63,7 @@ nlohmann::json pp_sends_json(const PipelineSends& s) {
           {"boundary_s", boundary_s}};
 }
 
+// The "batch_ramp" key: null without training.batch_ramp.
 nlohmann::json batch_ramp_json(const TrainingPrediction& p) {
   if (!p.batch_ramp) return nullptr;
   nlohmann::json segments = nlohmann::json::array();

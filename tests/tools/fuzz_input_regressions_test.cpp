@@ -13,10 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "support/clean_exit.h"
 #include "support/cli_runner.h"
 
 namespace fs = std::filesystem;
-using fathom::test::is_one_line;
+using fathom::test::check_ends_cleanly;
 using fathom::test::run_fathom;
 using fathom::test::shell_quoted;
 
@@ -60,11 +61,7 @@ TEST_CASE(
       const auto start = std::chrono::steady_clock::now();
       const auto r = run_fathom(command);
       INFO(input.filename().string() << ": fathom " << command << "\n" << r.err);
-      CHECK((r.exit_code == 0 || r.exit_code == 2));
-      if (r.exit_code != 0) {
-        CHECK(is_one_line(r.err));
-        CHECK(r.err.rfind("fathom: error: ", 0) == 0);
-      }
+      check_ends_cleanly(r);
       CHECK(std::chrono::steady_clock::now() - start < kBound);
     }
   }
