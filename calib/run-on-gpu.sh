@@ -17,6 +17,17 @@ logs="$out_dir"
 mkdir -p "$logs"
 nvidia-smi -q -d CLOCK,PERFORMANCE,POWER >"$logs/nvidia-smi.txt" 2>&1 || true
 
+# Preflight: one clear line instead of CMake's "No CMAKE_CUDA_COMPILER could be found" or a CUDA error.
+command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ] || {
+  echo "run-on-gpu: error: nvcc not found (neither on PATH nor /usr/local/cuda/bin): the CUDA toolkit is needed" >&2
+  exit 1
+}
+command -v nvcc >/dev/null 2>&1 || export PATH="/usr/local/cuda/bin:$PATH"
+nvidia-smi -L >/dev/null 2>&1 || {
+  echo "run-on-gpu: error: nvidia-smi -L failed: no NVIDIA GPU or driver visible" >&2
+  exit 1
+}
+
 start=$(date +%s)
 cmake -S calib/kernels -B "$build" -DCMAKE_BUILD_TYPE=Release >"$logs/build.log" 2>&1
 cmake --build "$build" -j"$(nproc)" >>"$logs/build.log" 2>&1 || { tail -40 "$logs/build.log"; exit 1; }

@@ -45,9 +45,9 @@ calib::KinetoTrace read_gpu_trace(const std::string& file) {
   calib::KinetoTrace trace = calib::read_kineto_trace(file);
   if (trace.kernels.empty()) {
     throw InputError(
-        fmt::format("{}: traceEvents: no GPU events (\"ph\": \"X\", \"cat\": \"kernel\"): profile with "
-                    "ProfilerActivity.CUDA",
-                    trace.file));
+        fmt::format("{}: traceEvents: no GPU events (\"ph\": \"X\", \"cat\": \"kernel\") among its {} events: "
+                    "a CPU-only trace has no kernel times; profile on the GPU with ProfilerActivity.CUDA",
+                    trace.file, trace.events));
   }
   return trace;
 }

@@ -15,7 +15,8 @@ namespace fathom::tools {
 // The user's files first (in the order given), then the shipped patterns found in the scenario library.
 calib::TracePatterns load_trace_patterns(const std::vector<std::string>& user_files);
 
-// The trace at `file` (calib::read_kineto_trace), refused with one line when it holds no GPU kernel events.
+// The trace at `file` (calib::read_kineto_trace), refused with one line when it holds no GPU kernel events
+// (a CPU-only trace: --device cpu, or a profile without ProfilerActivity.CUDA).
 calib::KinetoTrace read_gpu_trace(const std::string& file);
 
 // The shipped GPU file (hw/gpus/*.json in the scenario library) of the GPU model `device` names

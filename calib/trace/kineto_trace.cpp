@@ -144,6 +144,7 @@ KinetoTrace read_kineto_trace(const std::filesystem::path& file) {
     throw InputError(fmt::format("{}: (top level): expected a Chrome-trace object with traceEvents", out.file));
   }
   out.device = device_name(doc, out.file);
+  out.events = events->size();
 
   std::map<int64_t, OperatorShapes> operators;  // External id -> the CPU operator's shapes
   std::set<std::string> steps;

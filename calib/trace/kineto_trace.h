@@ -39,6 +39,7 @@ struct KinetoTrace {
   std::string device;                // deviceProperties[0].name, "" when the trace has none
   std::vector<TraceKernel> kernels;  // in order of start time
   int64_t profiler_steps = 0;        // distinct "ProfilerStep#<n>" annotations (0 when none)
+  size_t events = 0;                 // all events of traceEvents, GPU or not (a CPU-only trace has 0 kernels)
 };
 
 KinetoTrace read_kineto_trace(const std::filesystem::path& file);

@@ -421,3 +421,14 @@ TEST_CASE("trace: compare-trace's report, per family, per step, with exposed com
   CHECK(predicted == 4);
   CHECK(comm_start == Approx(65e-6 - 15e-6));
 }
+
+// A real trace, trimmed: calib/profile_moe_layer.py --device cpu under Debian's torch 1.13 (built without
+// Kineto, so its legacy exporter: the array form, "pid": "CPU functions" strings, no "cat", empty args even
+// with record_shapes). It reads without error, holds no GPU event, and counts its profiler steps.
+TEST_CASE("trace: a real CPU-only torch 1.13 trace reads as no GPU events, its steps counted", "[calib][trace]") {
+  const KinetoTrace t = read_kineto_trace(std::string(FATHOM_SOURCE_DIR) + "/tests/calib/trace-torch1.13-cpu.json");
+  CHECK(t.kernels.empty());
+  CHECK(t.events == 25);
+  CHECK(t.profiler_steps == 2);
+  CHECK(t.device.empty());
+}

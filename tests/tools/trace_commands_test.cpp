@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -102,4 +103,68 @@ TEST_CASE("compare-trace: per family measured and predicted, exposed communicati
   const nlohmann::json chrome = nlohmann::json::parse(fathom::test::read_all((dir / "trace.json").string()));
   CHECK(chrome.dump().find("predicted (fathom)") != std::string::npos);
   CHECK(chrome.dump().find("measured (trace)") != std::string::npos);
+}
+
+// The CPU dry run of calib/gpu-session.sh: a real CPU-only trace (tests/calib/trace-torch1.13-cpu.json) is
+// refused by both commands with one line and exit 2, never an empty calibration with exit 0.
+TEST_CASE("calibrate trace and compare-trace: a CPU-only trace is one error line, exit 2", "[tools][trace]") {
+  const fs::path out = temp_dir() / "cpu-cal.json";
+  const std::string want =
+      "fathom: error: trace-torch1.13-cpu.json: traceEvents: no GPU events (\"ph\": \"X\", \"cat\": \"kernel\") "
+      "among its 25 events: a CPU-only trace has no kernel times; profile on the GPU with ProfilerActivity.CUDA\n";
+  const auto c = run_fathom(
+      "calibrate trace tests/calib/trace-torch1.13-cpu.json --gpu scenarios/hw/gpus/h200.json "
+      "--out '" +
+      out.string() + "'");
+  CHECK(c.exit_code == 2);
+  CHECK(c.err == want);
+  CHECK(c.out.empty());
+  CHECK_FALSE(fs::exists(out));
+  const auto t = run_fathom("compare-trace tests/calib/trace-torch1.13-cpu.json calib/profile_moe_layer.unit.json");
+  CHECK(t.exit_code == 2);
+  CHECK(t.err == want);
+}
+
+// The unit scenario the GPU session compares its trace with (docs/calibration-gpu.md) runs.
+TEST_CASE("calib/profile_moe_layer.unit.json: the profiled layer's prediction runs", "[tools][trace]") {
+  const auto r = run_fathom("run calib/profile_moe_layer.unit.json --json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const nlohmann::json doc = nlohmann::json::parse(r.out);
+  CHECK(doc["phase"] == "training");
+  CHECK(doc["ep"] == 64);
+}
+
+// calib/gpu-session.sh's control flow without a GPU (docs/calibration-gpu.md, "The GPU session"): part 1
+// (the calibration) fails at once with one line, part 2 (the profile) still runs, here a stub python that
+// says "no CUDA" and writes a file as calib/profile_moe_layer.py would; the exit status says one part failed.
+TEST_CASE("calib/gpu-session.sh: without a GPU the calibration fails with one line and the profile still runs",
+          "[tools][trace]") {
+  if (fathom::test::run_command("nvidia-smi -L").exit_code == 0) {
+    WARN("skipped: a GPU is visible, so the session would run the real calibration");
+    return;
+  }
+  const fs::path dir = temp_dir() / "session";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path stub = temp_dir() / "python-stub.sh";
+  {
+    std::ofstream s(stub);
+    s << "#!/bin/sh\n[ \"$1\" = -c ] && exit 1\nwhile [ $# -gt 0 ]; do [ \"$1\" = --out ] && touch "
+         "\"$2/moe-layer-trace.json\"; "
+         "shift; done\nexit 0\n";
+  }
+  fs::permissions(stub, fs::perms::owner_all);
+  const auto r = fathom::test::run_command("OUT=" + fathom::test::shell_quoted(dir.string()) +
+                                           " PYTHON=" + fathom::test::shell_quoted(stub.string()) +
+                                           " bash calib/gpu-session.sh --profile-on-cpu");
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.find("run-on-gpu: error: ") != std::string::npos);
+  const std::string log = fathom::test::read_all((dir / "session.log").string());
+  INFO(log);
+  CHECK(log.find("gpu-session: part 1: exit 1") != std::string::npos);
+  CHECK(log.find("--device cpu --scale-down 16") != std::string::npos);
+  CHECK(log.find("gpu-session: part 2: exit 0") != std::string::npos);
+  CHECK(fs::exists(dir / "moe-layer-trace.json"));
+  CHECK(fathom::test::run_command("bash calib/gpu-session.sh --bogus").exit_code == 2);
 }
