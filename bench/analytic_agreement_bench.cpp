@@ -56,21 +56,19 @@ void compare(const std::string& file, const std::string& schedule, const std::ve
 int main(int argc, char** argv) {
   const std::string dir = std::string(FATHOM_SOURCE_DIR) + "/scenarios/";
   const int stride = argc > 1 ? std::atoi(argv[1]) : 500;
-  const std::vector<std::string> scenarios = {"deepseek-v3-pretrain-2048xh800.json",
-                                              "deepseek-v3-pretrain-2048xh100.json",
-                                              "deepseek-v3-pretrain-1024xh100-tp2-pp8-vp4.json",
-                                              "deepseek-v3-pretrain-gb200-nvl72.json"};
+  const std::vector<std::string> scenarios = {
+      "deepseek-v3-pretrain-2048xh800.json", "deepseek-v3-pretrain-2048xh100.json",
+      "deepseek-v3-pretrain-1024xh100-tp2-pp8-vp4.json", "deepseek-v3-pretrain-gb200-nvl72.json"};
   struct Choice {
     std::string schedule;
     int v;
   };
-  const std::vector<Choice> choices = {{"1f1b", 1},     {"zb1p", 1},     {"interleaved_1f1b", 2},
-                                       {"interleaved_1f1b", 4}, {"dualpipe", 1}, {"dualpipev", 1}};
+  const std::vector<Choice> choices = {
+      {"1f1b", 1}, {"zb1p", 1}, {"interleaved_1f1b", 2}, {"interleaved_1f1b", 4}, {"dualpipe", 1}, {"dualpipev", 1}};
   for (const std::string& sc : scenarios) {
     for (const Choice& c : choices) {
       const std::string name = c.schedule == "interleaved_1f1b" ? fmt::format("interleaved_1f1b v{}", c.v) : c.schedule;
-      compare(dir + sc, name,
-              {"training.schedule=" + c.schedule, fmt::format("training.virtual_stages={}", c.v)},
+      compare(dir + sc, name, {"training.schedule=" + c.schedule, fmt::format("training.virtual_stages={}", c.v)},
               sc.substr(21, sc.size() - 26) + " " + name);
     }
   }

@@ -8,8 +8,8 @@ namespace fathom::models::plan {
 namespace {
 
 const std::vector<std::string> kFolds = {
-    "analytic: every configuration's step at fidelity=analytic (closed-form bubble, no task graph), the batch "
-    "ramp and checkpoint as the training run has them",
+    "analytic: every configuration's step at fidelity=analytic (the schedule's program timed with per-stage unit "
+    "times, no engine), the batch ramp and checkpoint as the training run has them",
     "memory: the training memory model's worst pipeline rank against HBM",
     "the global batch (sequences per step) stays the scenario's: DP x micro-batch size x micro-batches",
     "check: the best configuration (plan.check_top of them) re-priced at fidelity=event (the schedule's task graph)",
@@ -117,7 +117,8 @@ Report training_plan_report(const TrainingPlanResult& r, const std::string& titl
       {"front_size", r.front.size()},
       {"folds", kFolds},
       {"check", r.checks.empty() ? nlohmann::json(nullptr) : check_json(r.checks.front())},
-      {"checks", [&] {
+      {"checks",
+       [&] {
          nlohmann::json out = nlohmann::json::array();
          for (const TrainingCheck& c : r.checks) out.push_back(check_json(c));
          return out;

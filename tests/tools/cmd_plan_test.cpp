@@ -154,9 +154,11 @@ TEST_CASE("fathom plan training: the best configurations are re-priced at fideli
     CHECK(near(c["analytic_step_s"].get<double>(), t["step_s"].get<double>()));
     CHECK(near(c["step_over_analytic"].get<double>(), c["step_s"].get<double>() / t["step_s"].get<double>()));
     const std::string set = " --set cluster.nodes=256 --set parallelism.pp=" + std::to_string(t["pp"].get<int64_t>()) +
-                            " --set parallelism.ep=" + std::to_string(t["ep"].get<int64_t>()) + " --set training.schedule=" + t["schedule"].get<std::string>() +
+                            " --set parallelism.ep=" + std::to_string(t["ep"].get<int64_t>()) +
+                            " --set training.schedule=" + t["schedule"].get<std::string>() +
                             " --set training.micro_batches=" + std::to_string(t["micro_batches"].get<int64_t>());
-    const auto run = run_fathom("run scenarios/deepseek-v3-pretrain-2048xh800.json --set fidelity=event" + set + " --json");
+    const auto run =
+        run_fathom("run scenarios/deepseek-v3-pretrain-2048xh800.json --set fidelity=event" + set + " --json");
     INFO(run.err);
     REQUIRE(run.exit_code == 0);
     CHECK(near(c["step_s"].get<double>(), nlohmann::json::parse(run.out)["step"]["time_s"].get<double>()));
