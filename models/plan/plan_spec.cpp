@@ -149,6 +149,7 @@ TrainingPlanSpec read_training_plan(const std::optional<SpecReader>& plan, int64
   s.micro_batch_sequences = integer_list(r, "micro_batch_sequences", s.micro_batch_sequences, 1, 1 << 20);
   if (r.has("schedules")) s.schedules = schedule_list(r, "schedules");
   if (r.has("top")) s.top = r.at_most("top", r.at_least("top", r.integer("top"), 1), 1000);
+  if (r.has("check_top")) s.check_top = r.at_most("check_top", r.at_least("check_top", r.integer("check_top"), 0), 100);
   r.finish();
   return s;
 }

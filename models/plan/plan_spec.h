@@ -48,6 +48,9 @@ struct TrainingPlanSpec {
   std::vector<int64_t> micro_batch_sequences;  // sequences per micro-batch
   std::vector<std::string> schedules;          // models::schedule registry names; empty: all
   int64_t top = 10;
+  // The best configurations (at most `top`) re-priced at fidelity=event (the schedule's task graph) after the
+  // analytic search ranked them; 0: none.
+  int64_t check_top = 1;
 };
 
 // `plan` is the scenario's "plan" reader, or nullopt when the scenario has none (the defaults apply).

@@ -283,7 +283,26 @@ TrainingPlanResult collect_training(const ScenarioDocument& doc, const TrainingP
   std::vector<Objectives> points;
   for (const TrainingPoint& t : feasible) points.push_back({-t.days, -t.cost_usd});
   for (const size_t i : pareto_front(points)) r.front.push_back(feasible[i]);
+  for (size_t i = 0; i < r.best.size() && static_cast<int64_t>(i) < spec.check_top; ++i) {
+    r.checks.push_back(check_training_point(doc, r.best[i]));
+  }
   return r;
+}
+
+TrainingCheck check_training_point(const ScenarioDocument& doc, const TrainingPoint& point) {
+  ScenarioDocument d = configured_training_document(doc, point.config);
+  d.root["fidelity"] = "event";
+  ProvenanceLog log;
+  const training::TrainingScenario s = training::read_training_scenario(d, log);
+  const training::TrainingPrediction p = training::predict_training(s);
+  TrainingCheck c{.analytic = point};
+  c.step_s = p.step.step_s;
+  c.gpu_hours = p.gpu_hours;
+  c.cost_usd = p.cost_usd;
+  c.days = p.gpu_hours / static_cast<double>(point.gpus) / 24.0;
+  c.mfu_bf16 = p.mfu_bf16;
+  c.step_over_analytic = c.step_s / point.step_s;
+  return c;
 }
 
 TrainingPlanResult plan_training(const ScenarioDocument& doc, const TrainingPlanSpec& spec,

@@ -44,6 +44,14 @@ struct TrainingPoint {
   double worst_rank_bytes = 0, hbm_bytes = 0;
 };
 
+// One of the best configurations re-priced at fidelity=event (TrainingPlanSpec::check_top): the analytic level ranks
+// every configuration with closed-form bubbles; the event level times the schedule's task graph.
+struct TrainingCheck {
+  TrainingPoint analytic;                                                  // as the search priced it
+  double step_s = 0, days = 0, gpu_hours = 0, cost_usd = 0, mfu_bf16 = 0;  // at fidelity=event
+  double step_over_analytic = 0;                                           // step_s / analytic.step_s
+};
+
 struct TrainingPlanResult {
   TrainingPlanSpec spec;  // as searched: tp and virtual_stages hold the scenario's when the plan lists none
   std::string gpu;
@@ -51,9 +59,13 @@ struct TrainingPlanResult {
   int64_t global_batch_sequences = 0;
   int64_t configurations = 0, feasible = 0;
   RejectionCounts rejected;
-  std::vector<TrainingPoint> best;   // by the objective (plan.top of them)
-  std::vector<TrainingPoint> front;  // cost vs time, fastest first
+  std::vector<TrainingPoint> best;    // by the objective (plan.top of them)
+  std::vector<TrainingPoint> front;   // cost vs time, fastest first
+  std::vector<TrainingCheck> checks;  // the first check_top of `best`, in its order, at fidelity=event
 };
+
+// `config` of `doc` at fidelity=event (the check of TrainingPlanSpec::check_top).
+TrainingCheck check_training_point(const ScenarioDocument& doc, const TrainingPoint& point);
 
 // The scenario with `config` written in (cluster nodes, pp, tp, ep, schedule, virtual stages, micro-batches,
 // checkpoint writers), at

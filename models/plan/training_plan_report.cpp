@@ -8,10 +8,11 @@ namespace fathom::models::plan {
 namespace {
 
 const std::vector<std::string> kFolds = {
-    "analytic: every configuration's step at fidelity=analytic (closed-form bubble, no task graph), the batch "
-    "ramp and checkpoint as the training run has them",
+    "analytic: every configuration's step at fidelity=analytic (the schedule's program timed with per-stage unit "
+    "times, no engine), the batch ramp and checkpoint as the training run has them",
     "memory: the training memory model's worst pipeline rank against HBM",
     "the global batch (sequences per step) stays the scenario's: DP x micro-batch size x micro-batches",
+    "check: the best configuration (plan.check_top of them) re-priced at fidelity=event (the schedule's task graph)",
 };
 
 // TP<n> when above 1, VP<n> for interleaved_1f1b: "128n TP2 PP8 VP4 EP64 DP64 interleaved_1f1b mbs1 x128".
@@ -51,6 +52,19 @@ nlohmann::json points_json(const std::vector<TrainingPoint>& points) {
   nlohmann::json out = nlohmann::json::array();
   for (const TrainingPoint& p : points) out.push_back(point_json(p));
   return out;
+}
+
+nlohmann::json check_json(const TrainingCheck& c) {
+  return {
+      {"label", label_of(c.analytic)},
+      {"step_s", c.step_s},
+      {"days", c.days},
+      {"gpu_hours", c.gpu_hours},
+      {"cost_usd", c.cost_usd},
+      {"mfu_bf16", c.mfu_bf16},
+      {"analytic_step_s", c.analytic.step_s},
+      {"step_over_analytic", c.step_over_analytic},
+  };
 }
 
 std::vector<ColumnSpec> point_columns() {
@@ -102,6 +116,13 @@ Report training_plan_report(const TrainingPlanResult& r, const std::string& titl
       {"front", points_json(r.front)},
       {"front_size", r.front.size()},
       {"folds", kFolds},
+      {"check", r.checks.empty() ? nlohmann::json(nullptr) : check_json(r.checks.front())},
+      {"checks",
+       [&] {
+         nlohmann::json out = nlohmann::json::array();
+         for (const TrainingCheck& c : r.checks) out.push_back(check_json(c));
+         return out;
+       }()},
   };
   rep.metrics = {
       {"/configurations", "", "configurations in the search space", true},
@@ -122,6 +143,18 @@ Report training_plan_report(const TrainingPlanResult& r, const std::string& titl
     rep.metrics.insert(rep.metrics.end(), best.begin(), best.end());
     rep.lines.push_back(fmt::format("best ({}): {}", s.objective, label_of(r.best.front())));
   }
+  if (!r.checks.empty()) {
+    const std::vector<MetricSpec> check = {
+        {"/check/step_s", "s", "best configuration, fidelity=event: one step at the final batch", true},
+        {"/check/days", "days", "best configuration, fidelity=event: time to train the token budget", true},
+        {"/check/step_over_analytic", "", "event step / analytic step of the best configuration", false},
+    };
+    rep.metrics.insert(rep.metrics.end(), check.begin(), check.end());
+    for (const TrainingCheck& c : r.checks) {
+      rep.lines.push_back(fmt::format("check at fidelity=event: {}: step {:.3f} s (analytic {:.3f} s, x{:.3f})",
+                                      label_of(c.analytic), c.step_s, c.analytic.step_s, c.step_over_analytic));
+    }
+  }
   rep.lines.push_back(fmt::format("{} configurations, {} feasible, {} rejected (layout {}, memory {})",
                                   r.configurations, r.feasible, r.rejected.total(), r.rejected.count[1],
                                   r.rejected.count[2]));
@@ -132,6 +165,14 @@ Report training_plan_report(const TrainingPlanResult& r, const std::string& titl
        "/front",
        point_columns(),
        {scatter_chart("", "days", "days", "cost_usd", "USD", "label")}},
+      {"checks",
+       "Best configurations re-priced at fidelity=event",
+       "/checks",
+       {{"label", "configuration", ""},
+        {"analytic_step_s", "analytic step", "s", 1.0, 3},
+        {"step_s", "event step", "s", 1.0, 3},
+        {"step_over_analytic", "event / analytic", "", 1.0, 3},
+        {"days", "event time", "days", 1.0, 1}}},
       {"rejections",
        "Rejected configurations by reason",
        "/rejections",

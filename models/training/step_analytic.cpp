@@ -3,29 +3,20 @@
 #include <algorithm>
 #include <optional>
 
-#include "models/schedule/bubble.h"
+#include "models/schedule/program_timing.h"
 #include "models/schedule/schedule_digest.h"
 #include "models/training/zero_costs.h"
 
 namespace fathom::models::training {
 namespace {
 
-using schedule::PassKind;
 using schedule::Unit;
-using schedule::UnitKind;
 
-// The largest unit time of each kind over the stages (F&B over the pairs the schedule runs).
-schedule::UnitDurations largest_units(const StepInputs& in, const schedule::ScheduleDigest& digest, UnitPlans& plans) {
-  schedule::UnitDurations d;
-  for (int s = 0; s < int(in.stages.size()); ++s) {
-    d.forward_s = std::max(d.forward_s, plans.cost(Unit::single({PassKind::kForward, 0, 0, s})).total_s());
-    d.backward_s = std::max(d.backward_s, plans.cost(Unit::single({PassKind::kBackwardFull, 0, 0, s})).total_s());
-    d.weight_s = std::max(d.weight_s, plans.cost(Unit::single({PassKind::kWeight, 0, 0, s})).total_s());
-  }
-  for (const Unit& pair : digest.forward_backward_units()) {
-    d.forward_backward_s = std::max(d.forward_backward_s, plans.cost(pair).total_s());
-  }
-  return d;
+// The compiled programs of this thread's steps (program_timing.h): a search prices many configurations of few
+// (schedule, PP, virtual stages, micro-batches).
+schedule::ProgramCache& program_cache() {
+  thread_local schedule::ProgramCache cache;
+  return cache;
 }
 
 }  // namespace
@@ -52,15 +43,18 @@ StepResult analytic_step(const StepInputs& in) {
     b.stages = digest.held()[size_t(r)];
     busiest = std::max(busiest, b.forward_s + b.backward_input_s + b.backward_weight_s + b.exposed_ep_comm_s);
   }
-  schedule::UnitDurations d = largest_units(in, digest, plans);
-  // One number per send for the closed forms: the mean over the pp - 1 boundaries of the warm-up chain
-  // (PipelineSends::chain_mean_s), so that 1F1B's (P-1)(F+B) adds the per-boundary sum of the sends a
-  // micro-batch crosses, not pp - 1 times the worst; with every boundary alike it is that boundary's time.
-  const double send_s = in.pp_sends ? in.pp_sends->chain_mean_s() : in.pp_transfer_s;
-  d.forward_s += send_s;
-  d.backward_s += send_s;
-  d.forward_backward_s += send_s;
-  result.pipeline_s = busiest + schedule::closed_form_bubble(sch, d);
+  // The pipeline part: the schedule's program timed with each unit's own time and each send between ranks its
+  // boundary's (program_timing.h), folded over the micro-batches.
+  std::vector<double> send_s(size_t(sch.ranks * sch.ranks), 0.0);
+  for (int a = 0; a < sch.ranks && sch.ranks > 1; ++a) {
+    for (const int b : {(a + 1) % sch.ranks, (a + sch.ranks - 1) % sch.ranks}) {
+      send_s[size_t(a * sch.ranks + b)] = in.pp_sends ? in.pp_sends->send_s(a, b) : in.pp_transfer_s;
+    }
+  }
+  const int virtual_stages = sch.name == "interleaved_1f1b" ? sch.chunks_per_rank : 1;
+  result.pipeline_s = std::max(busiest, schedule::steady_makespan(
+                                            program_cache(), sch.name, sch.ranks, virtual_stages, sch.micro_batches,
+                                            [&](const Unit& u) { return plans.cost(u).total_s(); }, send_s));
 
   double latest = -1;
   for (int r = 0; r < sch.ranks; ++r) {

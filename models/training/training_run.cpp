@@ -187,8 +187,8 @@ TrainingScenario with_layout(const TrainingScenario& read, const ScenarioDocumen
 std::vector<std::string> training_folds(const std::string& fidelity) {
   if (fidelity == "analytic") {
     return {
-        "pipeline: the largest rank busy time plus the schedule's closed-form bubble for the largest unit times "
-        "(models/schedule/bubble.h); no task graph",
+        "pipeline: the schedule's program timed with each stage's own unit times and each boundary's sends, folded "
+        "over the micro-batches (models/schedule/program_timing.h); no engine, no link queueing",
         "data parallelism: one replica; ZeRO-1 collectives priced over the whole group, the last chunk's "
         "reduce-scatter, the optimizer and the all-gather exposed after the pipeline",
         "expert parallelism: one representative (most-loaded) GPU per EP group and stage (hw/ep_alltoall_cost)",

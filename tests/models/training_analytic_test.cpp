@@ -1,5 +1,6 @@
 // The analytic level of the training step (models/training/step_analytic.h): exact against the schedule
-// evaluator for uniform stages without communication, and close to the event level on DeepSeek-V3.
+// evaluator for uniform stages without communication (tests/models/program_timing_test.cpp: also for non-uniform
+// stages against the event level), and close to the event level on DeepSeek-V3.
 
 #include <catch2/catch.hpp>
 
@@ -47,9 +48,11 @@ TEST_CASE("analytic step: uniform stages without communication give the evaluato
   }
 }
 
-// 4%: the closed form assumes equal stages; the last stage (head with its FP32 cross-entropy, MTP) is the
-// heaviest, which the event level's DualPipe waits on more than the closed form counts (3.0% there).
-TEST_CASE("analytic step: within 4% of the event level on DeepSeek-V3 for the four schedules", "[unit]") {
+// 0.5%: the analytic level times the schedule's program with each stage's own unit times (program_timing.h); what
+// is left is the event level's pipeline links (two sends on one boundary queue there) and its all-to-all overlap:
+// measured DualPipe -0.20%, the others within 0.01% (bench/analytic_agreement_bench). The closed forms over the
+// largest stage (before) were 3.0% short on DualPipe: the head-heavy last stage.
+TEST_CASE("analytic step: within 0.5% of the event level on DeepSeek-V3 for the four schedules", "[unit]") {
   const std::string scenario = std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain-2048xh800.json";
   for (const char* name : {"dualpipe", "1f1b", "zb1p", "dualpipev"}) {
     double step[2] = {0, 0};
@@ -63,6 +66,6 @@ TEST_CASE("analytic step: within 4% of the event level on DeepSeek-V3 for the fo
       step[i++] = tr::predict_training(s).step.step_s;
     }
     INFO(name << ": event " << step[0] << " s, analytic " << step[1] << " s");
-    CHECK(step[1] == Approx(step[0]).epsilon(0.04));
+    CHECK(step[1] == Approx(step[0]).epsilon(0.005));
   }
 }

@@ -134,6 +134,45 @@ TEST_CASE("fathom plan training: each listed configuration equals fathom run at 
   }
 }
 
+// The planner re-prices its best configurations at fidelity=event (plan.check_top, docs/plan.md): each check equals
+// `fathom run` of that configuration at the event level, and the ratio is the two steps'.
+TEST_CASE("fathom plan training: the best configurations are re-priced at fidelity=event", "[smoke]") {
+  const auto r = run_fathom(
+      "plan scenarios/deepseek-v3-pretrain-2048xh800.json --set "
+      "'plan={\"cluster_nodes\":[256],\"pp\":[16],\"ep\":[32,64],\"schedules\":[\"dualpipe\",\"dualpipev\"],"
+      "\"micro_batch_sequences\":[1],\"check_top\":2}' --json");
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(r.out);
+  REQUIRE(j["checks"].size() == 2);
+  CHECK(j["check"] == j["checks"][0]);
+  const auto near = [](double a, double b) { return std::abs(a - b) <= 1e-9 * std::max(std::abs(a), std::abs(b)); };
+  for (size_t i = 0; i < 2; ++i) {
+    const auto& c = j["checks"][i];
+    const auto& t = j["top"][i];
+    CHECK(c["label"] == t["label"]);
+    CHECK(near(c["analytic_step_s"].get<double>(), t["step_s"].get<double>()));
+    CHECK(near(c["step_over_analytic"].get<double>(), c["step_s"].get<double>() / t["step_s"].get<double>()));
+    const std::string set = " --set cluster.nodes=256 --set parallelism.pp=" + std::to_string(t["pp"].get<int64_t>()) +
+                            " --set parallelism.ep=" + std::to_string(t["ep"].get<int64_t>()) +
+                            " --set training.schedule=" + t["schedule"].get<std::string>() +
+                            " --set training.micro_batches=" + std::to_string(t["micro_batches"].get<int64_t>());
+    const auto run =
+        run_fathom("run scenarios/deepseek-v3-pretrain-2048xh800.json --set fidelity=event" + set + " --json");
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK(near(c["step_s"].get<double>(), nlohmann::json::parse(run.out)["step"]["time_s"].get<double>()));
+  }
+  const auto none = run_fathom(
+      "plan scenarios/deepseek-v3-pretrain-2048xh800.json --set "
+      "'plan={\"cluster_nodes\":[256],\"pp\":[16],\"ep\":[64],\"schedules\":[\"dualpipe\"],\"check_top\":0}' "
+      "--json");
+  REQUIRE(none.exit_code == 0);
+  const auto n = nlohmann::json::parse(none.out);
+  CHECK(n["checks"].empty());
+  CHECK(n["check"].is_null());
+}
+
 namespace {
 
 // `fathom plan ARGS` under `mpirun -n 2` and in one process: the JSON of both (nullopt, with a warning, where
