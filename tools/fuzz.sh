@@ -2,8 +2,10 @@
 # Runs the two libFuzzer harnesses (built by tools/setup-sanitize.sh) for a number of seconds in all, split
 # between them (two thirds to the scenario harness, the rest to the trace-and-claims harness); a finding in
 # either fails the run.
-#  - tests/fuzz/scenario_fuzzer.cpp: scenarios. Seeds: the shipped scenarios (and their hw/, models/,
-#    calibration/ files), tests/fuzz/seeds and every past finding in tests/fuzz_regressions.
+#  - tests/fuzz/scenario_fuzzer.cpp: scenarios through check, run and memory, and a capped plan when they have a
+#    plan section. Seeds: the shipped scenarios (and their hw/, models/, calibration/ files), tests/fuzz/seeds
+#    (plan seeds among them) and every past finding in tests/fuzz_regressions. It keeps two thirds of the time
+#    (its inputs reach far more code: every scenario kind, three commands).
 #  - tests/fuzz/input_fuzzer.cpp: profiler traces (calibrate trace, compare-trace) and claims files (verify).
 #    Seeds: tests/fuzz/input_seeds and every past finding in tests/fuzz_input_regressions.
 # New coverage goes to build-asan/fuzz-corpus and build-asan/fuzz-input-corpus (kept between runs, not

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 namespace fathom::calib {
 namespace {
@@ -26,13 +28,21 @@ TraceSummary classify_trace(const KinetoTrace& trace, const TracePatterns& patte
   TraceSummary out;
   std::map<std::string, TraceTotal> unclassified;
   std::set<int64_t> devices;
+  // Each distinct name is matched once (a trace repeats a few hundred names over its events); the keys point into
+  // trace.kernels.
+  std::unordered_map<std::string_view, const TracePattern*> matched;
+  const auto first_match = [&](const std::string& name) {
+    const auto [it, fresh] = matched.try_emplace(name, nullptr);
+    if (fresh) it->second = patterns.match(name);
+    return it->second;
+  };
   for (const TraceKernel& k : trace.kernels) {
     devices.insert(k.device);
     ClassifiedKernel c{&k, std::nullopt, ""};
     if (is_copy(k.category)) {
       c.cls = TraceClass{kCopyClass, std::nullopt, false};
       c.kind = k.category;
-    } else if (const TracePattern* p = patterns.match(k.name)) {
+    } else if (const TracePattern* p = first_match(k.name)) {
       c.cls = p->cls;
       c.kind = p->kind;
     }

@@ -12,6 +12,56 @@ namespace {
 
 using nlohmann::json;
 
+#ifndef __GLIBCXX__
+#error "trace patterns need libstdc++'s polynomial regex mode (regex_constants::__polynomial)"
+#endif
+// Breadth-first (Thompson) matching: no backtracking, recursion bounded by the pattern (trace_patterns.h).
+constexpr std::regex::flag_type kFlags =
+    std::regex::ECMAScript | std::regex::optimize | std::regex_constants::__polynomial;
+
+// The first lookahead (`(?=` or `(?!`) of `match` outside a character class, or "". Lookaheads and back-references
+// are the ECMAScript features polynomial mode cannot run in linear time: it refuses back-references itself when
+// compiling, and runs a lookahead as a new search from every position it reaches.
+std::string lookahead_in(const std::string& match) {
+  bool in_class = false;
+  for (size_t i = 0; i < match.size(); ++i) {
+    if (match[i] == '\\') {
+      ++i;  // an escaped character: never a group or a class bracket
+    } else if (in_class) {
+      in_class = match[i] != ']';
+    } else if (match[i] == '[') {
+      in_class = true;
+    } else if (match.compare(i, 3, "(?=") == 0 || match.compare(i, 3, "(?!") == 0) {
+      return match.substr(i, 3);
+    }
+  }
+  return "";
+}
+
+std::regex compiled(const std::string& match, const std::string& where) {
+  const auto refuse = [&](const std::string& why) {
+    return InputError(fmt::format("{}.match: \"{}\" {}", where, printable(match, 80), why));
+  };
+  if (const std::string la = lookahead_in(match); !la.empty()) {
+    throw refuse(
+        fmt::format("uses a lookahead ({}), which makes matching quadratic in a kernel name's length; "
+                    "match the text itself instead",
+                    la));
+  }
+  try {
+    std::regex alone(match, kFlags);  // the pattern as written must be valid on its own (not only when wrapped)
+    return std::regex("[\\s\\S]*?(?:" + match + ")", kFlags);
+  } catch (const std::regex_error& e) {
+    if (e.code() == std::regex_constants::error_complexity) {  // polynomial mode's only use of it
+      throw refuse("uses a back-reference (\\1 ...), which cannot be matched in linear time");
+    }
+    if (e.code() == std::regex_constants::error_space) {
+      throw refuse("is too large (libstdc++ compiles at most 100,000 states: fewer or smaller {n} repeats)");
+    }
+    throw refuse(fmt::format("is not a regular expression ({})", e.what()));
+  }
+}
+
 std::vector<TracePattern> read_patterns(const std::filesystem::path& file) {
   const std::string name = printable(file.filename().string());
   const json doc = read_json_file(file);
@@ -44,12 +94,7 @@ std::vector<TracePattern> read_patterns(const std::filesystem::path& file) {
     }
     TracePattern t;
     t.match = p["match"].get<std::string>();
-    try {
-      t.regex = std::regex(t.match, std::regex::ECMAScript | std::regex::optimize);
-    } catch (const std::regex_error& e) {
-      throw InputError(
-          fmt::format("{}.match: \"{}\" is not a regular expression ({})", where, printable(t.match), e.what()));
-    }
+    t.regex = compiled(t.match, where);
     t.cls = parse_trace_class(p["class"].get<std::string>(), where + ".class");
     t.kind = p.contains("kind") ? p["kind"].get<std::string>() : t.cls.name;
     t.source = where;
@@ -85,8 +130,14 @@ void TracePatterns::read_first(const std::filesystem::path& file) {
 }
 
 const TracePattern* TracePatterns::match(const std::string& name) const {
+  const bool cut = name.size() > kMatchedNameChars;
+  const auto end = cut ? name.begin() + static_cast<std::ptrdiff_t>(kMatchedNameChars) : name.end();
+  // One pass from the first character (the pattern's own `[\s\S]*?` finds it anywhere); at a cut, the end of
+  // the matched prefix is not the end of the name.
+  auto flags = std::regex_constants::match_continuous;
+  if (cut) flags |= std::regex_constants::match_not_eol | std::regex_constants::match_not_eow;
   for (const TracePattern& p : patterns_) {
-    if (std::regex_search(name, p.regex)) return &p;
+    if (std::regex_search(name.begin(), end, p.regex, flags)) return &p;
   }
   return nullptr;
 }

@@ -112,6 +112,7 @@ std::vector<ServingNodeType> serving_node_types(const ScenarioDocument& doc, con
   for (size_t i = 0; i < choices.size(); ++i) {
     const NodeChoice& c = choices[i];
     ServingNodeType t;
+    t.scenario = doc.label;
     t.file = c.file;
     const auto path = doc.resolve_path(c.file);
     std::error_code missing;

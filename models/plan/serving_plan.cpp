@@ -313,7 +313,9 @@ std::vector<Context> search_contexts(const std::vector<ServingNodeType>& node_ty
     for (const ServingNodeType& type : node_types) {
       why += fmt::format("{}{}: {}", why.empty() ? "" : "; ", type.gpu, type.skipped);
     }
-    throw InputError(fmt::format("plan.node_types: no node type can run the scenario ({})", printable(why, 400)));
+    throw InputError(fmt::format("{}: plan.node_types: no node type can run the scenario ({})",
+                                 node_types.empty() ? "(no node types)" : node_types.front().scenario,
+                                 printable(why, 400)));
   }
   return contexts;
 }

@@ -48,9 +48,10 @@ struct RejectionCounts {
 
 // One node type of the search: the scenario with its cluster.node replaced by that node file.
 struct ServingNodeType {
-  std::string file;     // as listed (plan.node_types) or found (hw/nodes/)
-  std::string gpu;      // the GPU's name
-  std::string skipped;  // why it cannot run the scenario (a node without a scale-out NIC, ...); empty = searched
+  std::string scenario;  // the scenario's label (the file error lines start with)
+  std::string file;      // as listed (plan.node_types) or found (hw/nodes/)
+  std::string gpu;       // the GPU's name
+  std::string skipped;   // why it cannot run the scenario (a node without a scale-out NIC, ...); empty = searched
   std::optional<serving::ServingInputs> inputs;
   std::optional<hw::CalibrationMismatch> calibration_mismatch;  // another GPU's kernel calibration in use
   std::string calibration;                                      // the calibration file it is priced with

@@ -24,7 +24,7 @@ ClaimUnit unit(const char* name) {
 
 Claim claim(Comparison c, double claimed, const char* claimed_unit, double tolerance = 0) {
   Claim out;
-  out.id = "X";
+  out.id = std::string("X");  // moved in: GCC 12 flags the inlined assign(const char*) with a false -Wrestrict
   out.comparison = c;
   out.claimed = claimed;
   out.claimed_unit = unit(claimed_unit);

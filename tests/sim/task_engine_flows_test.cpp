@@ -1,6 +1,8 @@
 // The task engine with flow tasks (the `flow` level): flows share links max-min on SimGrid, timed tasks
 // keep the list-scheduling rules, and a DAG without contention gives the event path's timeline.
 
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -85,7 +87,7 @@ TEST_CASE("without contention on links, the flow path gives the event path's tim
         flow.add_task(TaskEngine::kNoResource, d);
       } else {
         event.add_task(TaskEngine::kNoResource, d);
-        const int link = flow.add_link({"l" + std::to_string(i), BytesPerSecond(1e9)});
+        const int link = flow.add_link({fmt::format("l{}", i), BytesPerSecond(1e9)});
         flow.add_flow({link}, (d - 0.05) * 1e9, 0.05);
       }
       for (int j = 0; j < i; ++j) {
