@@ -45,7 +45,8 @@ struct TrainingPoint {
 };
 
 // One of the best configurations re-priced at fidelity=event (TrainingPlanSpec::check_top): the analytic level ranks
-// every configuration with closed-form bubbles; the event level times the schedule's task graph.
+// every configuration (the schedule's program timed, no engine); the event level runs its task graph on the engine,
+// pipeline-link queueing included.
 struct TrainingCheck {
   TrainingPoint analytic;                                                  // as the search priced it
   double step_s = 0, days = 0, gpu_hours = 0, cost_usd = 0, mfu_bf16 = 0;  // at fidelity=event

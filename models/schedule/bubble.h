@@ -3,10 +3,10 @@
 // `analytic` training step no longer uses them: real stages differ (embedding, MTP and head stages; uneven
 // interleaved chunks) and none of these forms, fed the largest or any other per-stage unit time, bounds the
 // makespan then (docs/schedules.md §4); it times the program instead (program_timing.h), of which these are
-// the uniform special case (tests/models/program_timing_test.cpp). These are the exact results of the schedules' task
-// graphs for ANY uniform durations, one F, B, W and F&B for every stage (tests/models/schedule_bubble_test.cpp checks
-// them against the evaluator), of which the
-// published formulas K30–K33 (published-figures.md §3d) are the special cases (docs/schedules.md §4):
+// the uniform special case (tests/models/program_timing_test.cpp). These are the exact results of the schedules'
+// task graphs for ANY uniform durations, one F, B, W and F&B for every stage (tests/models/schedule_bubble_test.cpp
+// checks them against the evaluator), of which the published formulas K30–K33 (published-figures.md §3d) are the
+// special cases (docs/schedules.md §4):
 //   1F1B       (P-1)(F+B)
 //   interleaved (P-1)(F+B) with F, B the durations of one of the v chunks of a rank (1/v of the rank's
 //              layers): 1F1B's bubble / v, the bubble fraction (P-1)/(v·m) of Narayanan et al. 2021 §2.2.2

@@ -55,8 +55,8 @@ struct StepInputs {
   // multiplied by (training_perturbations.h); null: every GPU as priced.
   const std::vector<GpuFactors>* gpu_factors = nullptr;
   // Per stage boundary, NVLink or NIC (pipeline_sends.h): the event level prices each send by its boundary, the
-  // flow level puts an NVLink boundary's send on the NVLink ports, the analytic level takes the mean over the
-  // boundaries (PipelineSends::chain_mean_s). Null: every send is pp_transfer_s on the NIC.
+  // flow level puts an NVLink boundary's send on the NVLink ports, the analytic level waits each cross-rank
+  // dependency its boundary's send (program_timing.h). Null: every send is pp_transfer_s on the NIC.
   const PipelineSends* pp_sends = nullptr;
 };
 

@@ -24,9 +24,9 @@
 // memory scenario's check; without its one stderr line); after it, a serving or training scenario with a "plan"
 // section goes through `fathom plan`'s search (tools::plan_report_of, no --bands), capped (capped_plan): a space
 // of more than kMaxPlanItems configurations (training) or phase options (serving) is searched over the ends of
-// its lists instead, and a serving plan never checks its best configuration (the window simulation: 1-3 s under
-// the sanitizers even for a one-window day; `run` covers it). Each stage catches its own InputError, so a
-// scenario `run` refuses still reaches `check` and `plan`.
+// its lists instead, and no plan checks its best configuration (serving: the window simulation, 1-3 s under the
+// sanitizers even for a one-window day; training: an event-level step, plan.check_top; `run` covers both). Each stage
+// catches its own InputError, so a scenario `run` refuses still reaches `check` and `plan`.
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -115,9 +115,9 @@ nlohmann::json ends(const std::vector<T>& v, int64_t* room) {
   return out;
 }
 
-// Leaves doc's plan section as written when its space holds at most kMaxPlanItems items (and a serving plan's
-// check of the best configuration is cheap), else rewrites it to the ends of each list as read (so the rewritten
-// section is valid): the search, its report and its Pareto fronts still run, over a few items.
+// Leaves doc's plan section as written when its space holds at most kMaxPlanItems items and it checks no best
+// configuration (serving's check_best, training's check_top), else rewrites it to the ends of each list as read (so the
+// rewritten section is valid): the search, its report and its Pareto fronts still run, over a few items.
 void capped_plan(ScenarioDocument& doc, const std::string& kind) {
   namespace mp = models::plan;
   const SpecReader plan(doc.root["plan"], doc.label, "plan");
@@ -155,9 +155,10 @@ void capped_plan(ScenarioDocument& doc, const std::string& kind) {
         std::ssize(s.schedules) - interleaved + (interleaved ? std::max<int64_t>(1, std::ssize(s.virtual_stages)) : 0);
     const int64_t items = std::ssize(s.cluster_nodes) * std::ssize(s.pp) * std::max<int64_t>(1, std::ssize(s.tp)) *
                           std::ssize(s.ep) * schedules * std::ssize(s.micro_batch_sequences);
-    if (items <= kMaxPlanItems) return;
+    if (items <= kMaxPlanItems && s.check_top == 0) return;
     capped["objective"] = s.objective;
     capped["top"] = s.top;
+    capped["check_top"] = 0;
     capped["cluster_nodes"] = nlohmann::json::array({s.cluster_nodes.back()});
     capped["pp"] = ends(s.pp, &room);
     capped["ep"] = ends(s.ep, &room);
