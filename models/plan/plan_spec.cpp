@@ -134,7 +134,7 @@ TrainingPlanSpec read_training_plan(const std::optional<SpecReader>& plan, int64
   // scenario's training.virtual_stages, which is 1 in most scenarios (Megatron's v = 1 warm-up variant of 1F1B,
   // not interleaving).
   for (const auto& e : schedule::schedule_registry().entries()) {
-    if (e.name != "interleaved_1f1b") s.schedules.push_back(e.name);
+    if (!e.make.traits.virtual_stages) s.schedules.push_back(e.name);
   }
   if (!plan) return s;
   const SpecReader& r = *plan;
@@ -145,7 +145,11 @@ TrainingPlanSpec read_training_plan(const std::optional<SpecReader>& plan, int64
   // Checked against the model and the node when the scenario is read (check_tp_list, training_plan.h).
   s.tp = integer_list(r, "tp", s.tp, 1, 1024);
   s.virtual_stages = integer_list(r, "virtual_stages", s.virtual_stages, 1, 1024);
-  if (r.has("virtual_stages") && !r.has("schedules")) s.schedules.push_back("interleaved_1f1b");
+  if (r.has("virtual_stages") && !r.has("schedules")) {
+    for (const auto& e : schedule::schedule_registry().entries()) {
+      if (e.make.traits.virtual_stages) s.schedules.push_back(e.name);
+    }
+  }
   s.micro_batch_sequences = integer_list(r, "micro_batch_sequences", s.micro_batch_sequences, 1, 1 << 20);
   if (r.has("schedules")) s.schedules = schedule_list(r, "schedules");
   if (r.has("top")) s.top = r.at_most("top", r.at_least("top", r.integer("top"), 1), 1000);

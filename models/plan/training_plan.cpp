@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "models/plan/pareto.h"
+#include "models/schedule/registry.h"
 #include "models/schedule/schedule.h"
 #include "models/tensor_parallel.h"
 #include "models/training/rank_memory.h"
@@ -49,8 +50,9 @@ std::string layout_problem(const Fixed& f, const TrainingConfig& c, int64_t& mic
   if (training::accepted_micro_batches(c.schedule, c.pp, micro_batches) != micro_batches) {
     return fmt::format("{} does not take {} micro-batches on PP{}", c.schedule, micro_batches, c.pp);
   }
-  if (c.schedule == "dualpipe" && (c.pp < 2 || c.pp % 2 != 0)) return "dualpipe needs an even PP >= 2";
-  const int64_t stages = c.schedule == "dualpipev" ? 2 * c.pp : c.pp * c.virtual_stages;
+  const schedule::ScheduleTraits& t = schedule::schedule_traits(c.schedule);
+  if (t.even_ranks && (c.pp < 2 || c.pp % 2 != 0)) return fmt::format("{} needs an even PP >= 2", c.schedule);
+  const int64_t stages = t.v_shape ? 2 * c.pp : c.pp * c.virtual_stages;
   if (stages > f.layers) return fmt::format("{} stages for {} layers", stages, f.layers);
   return {};
 }
@@ -139,8 +141,8 @@ Base read_base(const ScenarioDocument& doc, const std::vector<int64_t>& spec_tp,
   return b;
 }
 
-// The space in its fixed order (the index of an outcome): nodes, PP, TP, EP, schedule, virtual stages (for
-// interleaved_1f1b; 1 for the others), micro-batch size.
+// The space in its fixed order (the index of an outcome): nodes, PP, TP, EP, schedule, virtual stages (for a
+// schedule that takes them, ScheduleTraits::virtual_stages: interleaved_1f1b; 1 for the others), micro-batch size.
 std::vector<TrainingConfig> training_space(const TrainingPlanSpec& spec, const Fixed& f) {
   const std::vector<int64_t> tps = spec.tp.empty() ? std::vector<int64_t>{f.tp} : spec.tp;
   const std::vector<int64_t> vps =
@@ -151,7 +153,7 @@ std::vector<TrainingConfig> training_space(const TrainingPlanSpec& spec, const F
       for (const int64_t tp : tps) {
         for (const int64_t ep : spec.ep) {
           for (const std::string& sch : spec.schedules) {
-            for (const int64_t vp : sch == "interleaved_1f1b" ? vps : std::vector<int64_t>{1}) {
+            for (const int64_t vp : schedule::schedule_traits(sch).virtual_stages ? vps : std::vector<int64_t>{1}) {
               for (const int64_t mbs : spec.micro_batch_sequences) space.push_back({n, pp, ep, mbs, 0, sch, tp, vp});
             }
           }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "models/plan/plan_report.h"
+#include "models/schedule/registry.h"
 
 namespace fathom::models::plan {
 namespace {
@@ -19,7 +20,7 @@ const std::vector<std::string> kFolds = {
 std::string label_of(const TrainingPoint& p) {
   const TrainingConfig& c = p.config;
   return fmt::format("{}n {}PP{} {}EP{} DP{} {} mbs{} x{}", c.nodes, c.tp > 1 ? fmt::format("TP{} ", c.tp) : "", c.pp,
-                     c.schedule == "interleaved_1f1b" ? fmt::format("VP{} ", c.virtual_stages) : "", c.ep, p.dp,
+                     schedule::schedule_traits(c.schedule).virtual_stages ? fmt::format("VP{} ", c.virtual_stages) : "", c.ep, p.dp,
                      c.schedule, c.micro_batch_sequences, c.micro_batches);
 }
 

@@ -21,7 +21,8 @@
 
 namespace fathom::models::schedule {
 
-// Throws std::invalid_argument for a schedule name it does not know.
+// The form is the registry entry's (ScheduleTraits::bubble). Throws std::invalid_argument for a schedule name
+// not in the registry.
 double closed_form_bubble(const Schedule& schedule, const UnitDurations& durations);
 
 }  // namespace fathom::models::schedule

@@ -86,7 +86,7 @@ double steady_makespan(ProgramCache& cache, const std::string& name, int ranks, 
   const int per_micro_batch = ranks * virtual_stages;
   if (C * per_micro_batch <= unit_budget) return timed(C);
   // The family of C (schedule_digest.h's DigestCache families): the same parity, or multiples of P.
-  const int step = name == "interleaved_1f1b" ? ranks : 2;
+  const int step = schedule_traits(name).fold_step(ranks);
   const int lowest = 2 * ranks + (step == 2 ? C % 2 : 0);
   const int limit = unit_budget / per_micro_batch;
   const int m2 = std::max(lowest + 2 * step, limit < lowest ? 0 : lowest + step * ((limit - lowest) / step));

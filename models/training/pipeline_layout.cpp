@@ -1,9 +1,13 @@
 #include "models/training/pipeline_layout.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <stdexcept>
+#include <string>
+#include <vector>
 
+#include "models/schedule/registry.h"
 #include "models/training/stage_plan.h"
 
 namespace fathom::models::training {
@@ -136,10 +140,17 @@ PipelineLayout parse_pipeline_layout(std::string_view text) {
 std::optional<std::string> pipeline_layout_mismatch(const PipelineLayout& layout, std::string_view schedule, int stages,
                                                     int64_t pp, int64_t virtual_stages, int64_t layers,
                                                     int64_t mtp_layers) {
-  if (schedule == "dualpipev") {
+  if (schedule::schedule_traits(schedule).v_shape) {
+    std::vector<std::string> placed;  // the schedules that put stage i on rank i mod pp
+    for (const auto& e : schedule::schedule_registry().entries()) {
+      if (!e.make.traits.v_shape) placed.push_back(e.name);
+    }
+    const std::string last = placed.back();
+    placed.pop_back();
     return fmt::format(
-        "dualpipev runs 2 x pp stages in a V (rank r holds stages r and 2pp-1-r), not Megatron-LM's stage i on rank "
-        "i mod pp; a layout applies to 1f1b, zb1p, dualpipe and interleaved_1f1b");
+        "{} runs 2 x pp stages in a V (rank r holds stages r and 2pp-1-r), not Megatron-LM's stage i on rank "
+        "i mod pp; a layout applies to {} and {}",
+        schedule, fmt::join(placed, ", "), last);
   }
   const int64_t n = std::ssize(layout.stages);
   if (n != stages) {

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "models/schedule/program_timing.h"
+#include "models/schedule/registry.h"
 #include "models/schedule/schedule_digest.h"
 #include "models/training/zero_costs.h"
 
@@ -51,7 +52,7 @@ StepResult analytic_step(const StepInputs& in) {
       send_s[size_t(a * sch.ranks + b)] = in.pp_sends ? in.pp_sends->send_s(a, b) : in.pp_transfer_s;
     }
   }
-  const int virtual_stages = sch.name == "interleaved_1f1b" ? sch.chunks_per_rank : 1;
+  const int virtual_stages = schedule::schedule_traits(sch.name).virtual_stages ? sch.chunks_per_rank : 1;
   result.pipeline_s = std::max(busiest, schedule::steady_makespan(
                                             program_cache(), sch.name, sch.ranks, virtual_stages, sch.micro_batches,
                                             [&](const Unit& u) { return plans.cost(u).total_s(); }, send_s));

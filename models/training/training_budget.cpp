@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "models/schedule/registry.h"
+
 namespace fathom::models::training {
 namespace {
 
@@ -17,7 +19,7 @@ constexpr double kBytesPerRampSegment = 100, kSecondsPerRampSegment = 1e-6;
 sim::WorkEstimate estimate_training_work(const TrainingWorkShape& s) {
   // Doubles throughout: the products of absurd inputs must not overflow before they are compared.
   const double pp = double(std::max<int64_t>(1, s.pp));
-  const double stages = s.schedule == "dualpipev" ? 2 * pp : pp;
+  const double stages = schedule::schedule_traits(s.schedule).v_shape ? 2 * pp : pp;
   const double micro_batches = double(std::max<int64_t>(1, s.micro_batches));
   const double replicas = double(std::max<int64_t>(1, s.replicas));
   const double passes = 3 * stages * micro_batches;  // F, B, W of every micro-batch on every stage

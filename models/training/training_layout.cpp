@@ -92,10 +92,10 @@ TrainingLayout derive_layout(const SpecReader& par, const ParallelismSpec& p, bo
 }
 
 int64_t accepted_micro_batches(std::string_view schedule, int64_t pp, int64_t at_least) {
-  int64_t c = std::max<int64_t>(at_least, 1);
-  if (schedule == "dualpipe" || schedule == "dualpipev") c = std::max(c, 2 * pp);
-  if (schedule == "dualpipe" && c % 2 != 0) ++c;
-  if (schedule == "interleaved_1f1b" && c % pp != 0) c += pp - c % pp;  // Megatron: a multiple of pp
+  const schedule::ScheduleTraits& t = schedule::schedule_traits(schedule);
+  int64_t c = std::max<int64_t>({at_least, 1, t.min_micro_batches_per_rank * pp});
+  if (t.even_micro_batches && c % 2 != 0) ++c;
+  if (t.micro_batches_multiple_of_ranks && c % pp != 0) c += pp - c % pp;  // Megatron: a multiple of pp
   return c;
 }
 
@@ -103,18 +103,21 @@ schedule::Schedule build_schedule(const SpecReader& par, const SpecReader& tr, c
   const auto& entry = schedule::schedule_registry().get(spec.schedule, tr.label() + ": " + tr.path_of("schedule"));
   const int P = static_cast<int>(pp);
   const int C = static_cast<int>(spec.micro_batches);
-  // The generators' own rules (docs/schedules.md §1), reported at the key the user can change.
-  if (spec.schedule == "dualpipe" && (P < 2 || P % 2 != 0)) {
-    par.fail("pp", fmt::format("dualpipe needs an even pp >= 2, got {}", P));
+  // The generators' own rules (docs/schedules.md §1, the registry's traits), reported at the key the user can
+  // change.
+  const schedule::ScheduleTraits& t = entry.make.traits;
+  if (t.even_ranks && (P < 2 || P % 2 != 0)) {
+    par.fail("pp", fmt::format("{} needs an even pp >= 2, got {}", spec.schedule, P));
   }
-  if (spec.schedule == "interleaved_1f1b" && C % P != 0) {
-    tr.fail("micro_batches", fmt::format("interleaved_1f1b needs micro_batches a multiple of pp = {} (Megatron-LM's "
+  if (t.micro_batches_multiple_of_ranks && C % P != 0) {
+    tr.fail("micro_batches", fmt::format("{} needs micro_batches a multiple of pp = {} (Megatron-LM's "
                                          "interleaved schedule), got {}",
-                                         P, C));
+                                         spec.schedule, P, C));
   }
   if (accepted_micro_batches(spec.schedule, pp, C) != C) {
-    tr.fail("micro_batches", fmt::format("{} needs {}micro_batches >= 2 x pp = {}, got {}", spec.schedule,
-                                         spec.schedule == "dualpipe" ? "an even " : "", 2 * P, C));
+    tr.fail("micro_batches", fmt::format("{} needs {}micro_batches >= {} x pp = {}, got {}", spec.schedule,
+                                         t.even_micro_batches ? "an even " : "", t.min_micro_batches_per_rank,
+                                         t.min_micro_batches_per_rank * P, C));
   }
   try {
     return entry.make(schedule::ScheduleParams{P, C, int(spec.virtual_stages)});

@@ -55,8 +55,9 @@ TrainingLayout derive_layout(const SpecReader& parallelism, const ParallelismSpe
                              const SpecReader& training, const TrainingSpec& spec, const ModelArch& arch,
                              const hw::ClusterSpec& cluster);
 
-// The smallest micro-batch count >= max(at_least, 1) that `schedule` takes on `pp` ranks (docs/schedules.md
-// §1): dualpipe an even count >= 2·pp, dualpipev >= 2·pp, 1f1b and zb1p any. build_schedule checks
+// The smallest micro-batch count >= max(at_least, 1) that `schedule` takes on `pp` ranks by its registry traits
+// (docs/schedules.md §1): dualpipe an even count >= 2·pp, dualpipev >= 2·pp, interleaved_1f1b a multiple of pp,
+// 1f1b and zb1p any. build_schedule checks
 // training.micro_batches with it; the batch ramp rounds its micro-batch counts up with it.
 int64_t accepted_micro_batches(std::string_view schedule, int64_t pp, int64_t at_least);
 

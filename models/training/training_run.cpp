@@ -268,7 +268,7 @@ StepResult simulate_step_at(const StepContext& c, int64_t micro_batches, bool ti
 
 // Interleaved 1F1B holds stage s on rank s mod pp: its cuts balance the ranks too (partition_stages).
 int interleaved_ranks(const TrainingScenario& s) {
-  return s.schedule->name == "interleaved_1f1b" ? s.schedule->ranks : 0;
+  return schedule::schedule_traits(s.schedule->name).virtual_stages ? s.schedule->ranks : 0;
 }
 
 BlockShapeKey block_shape(const TrainingScenario& s) {

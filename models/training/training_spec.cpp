@@ -44,9 +44,9 @@ TrainingSpec read_training_spec(const SpecReader& r) {
   // interleaved schedule cuts a rank's layers into chunks; written for another schedule it would be ignored.
   if (r.has("virtual_stages")) {
     s.virtual_stages = r.at_least("virtual_stages", r.integer("virtual_stages"), 1);
-    if (s.schedule != "interleaved_1f1b" && s.virtual_stages != 1) {
-      r.fail("virtual_stages", fmt::format("{} chunks per rank need schedule \"interleaved_1f1b\" (schedule is \"{}\")",
-                                           s.virtual_stages, s.schedule));
+    if (!schedule::schedule_traits(s.schedule).virtual_stages && s.virtual_stages != 1) {
+      r.fail("virtual_stages", fmt::format("{} chunks per rank need schedule {} (schedule is \"{}\")", s.virtual_stages,
+                                           schedule::virtual_stage_schedules(), s.schedule));
     }
   }
   if (r.has("global_batch_sequences")) {

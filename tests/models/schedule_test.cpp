@@ -230,3 +230,37 @@ TEST_CASE("schedule registry lists the five schedules", "[unit]") {
   }
   CHECK_THROWS_AS(reg.get("gpipe", "run.schedule"), fathom::InputError);
 }
+
+TEST_CASE("each schedule's registry traits state what its generator takes and builds", "[unit]") {
+  const auto takes = [](const auto& entry, int P, int C, int v) {
+    try {
+      entry.make({P, C, v});
+      return true;
+    } catch (const fathom::InputError&) {
+      return false;
+    }
+  };
+  for (const auto& entry : schedule_registry().entries()) {
+    const ScheduleTraits& t = entry.make.traits;
+    CHECK(&schedule_traits(entry.name) == &t);
+    for (int P : {1, 2, 3, 4, 6}) {
+      for (int v : {1, 2, 3}) {
+        INFO(entry.name << " P=" << P << " v=" << v);
+        const bool ranks_ok = !t.even_ranks || (P >= 2 && P % 2 == 0);
+        for (int C = 1; C <= 4 * P + 1; ++C) {
+          const bool accepted = ranks_ok && C >= t.min_micro_batches_per_rank * P &&
+                                (!t.even_micro_batches || C % 2 == 0) &&
+                                (!t.micro_batches_multiple_of_ranks || C % P == 0);
+          INFO("C=" << C);
+          REQUIRE(takes(entry, P, C, v) == accepted);
+          if (!accepted) continue;
+          const Schedule s = entry.make({P, C, v});
+          CHECK(s.stages == t.stages(P, v));
+          CHECK((t.virtual_stages ? s.chunks_per_rank == v : true));
+        }
+      }
+    }
+  }
+  CHECK(virtual_stage_schedules() == "\"interleaved_1f1b\"");
+  CHECK_THROWS_AS(schedule_traits("gpipe"), fathom::InputError);
+}
