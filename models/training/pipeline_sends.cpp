@@ -42,13 +42,6 @@ int PipelineSends::nic_boundaries() const {
   return over_nvlink.empty() ? 0 : int(over_nvlink.size()) - 1 - nvlink_boundaries();
 }
 
-double PipelineSends::chain_mean_s() const {
-  const int nvl = nvlink_boundaries(), nic = nic_boundaries();
-  if (nvl == 0) return nic_s;
-  if (nic == 0) return nvlink_s;
-  return (double(nvl) * nvlink_s + double(nic) * nic_s) / double(nvl + nic);
-}
-
 PipelineSends pipeline_sends(double bytes, const TrainingLayout& layout, const hw::NodeSpec& node) {
   PipelineSends out;
   // The same expression the step always used for a send between stages on different nodes.

@@ -36,10 +36,6 @@ struct PipelineSends {
   // on the NIC.
   int nvlink_boundaries() const;
   int nic_boundaries() const;
-  // One send time for a closed form such as 1F1B's (P-1)(F+B): the mean over those pp - 1 boundaries, so that
-  // the (P-1) sends of a warm-up / cool-down chain sum to the per-boundary sum; nic_s (nvlink_s) itself when every
-  // boundary is on the NIC (NVLink), bit for bit. (The analytic step no longer uses it: it times each boundary.)
-  double chain_mean_s() const;
 };
 
 // The sends of `bytes` per micro-batch on `layout` (pp, dp, tp: a stage is dp x tp consecutive GPUs) over `node`.

@@ -76,8 +76,8 @@ TEST_CASE("pipeline sends: 2 NVL72 racks, PP4: boundaries inside a rack on NVLin
   CHECK(sends.send_s(3, 2) == sends.nvlink_s);
   CHECK(sends.send_s(3, 0) == sends.nic_s);
   CHECK_THROWS_AS(sends.send_s(0, 2), std::logic_error);
-  // The analytic level's one number: the mean over the 3 boundaries of the chain.
-  CHECK(sends.chain_mean_s() == Approx((2 * sends.nvlink_s + sends.nic_s) / 3).epsilon(1e-15));
+  // A micro-batch's chain from rank 0 to rank 3: two NVLink sends and one NIC send, as the step times them.
+  CHECK(sends.send_s(0, 1) + sends.send_s(1, 2) + sends.send_s(2, 3) == 2 * sends.nvlink_s + sends.nic_s);
 }
 
 TEST_CASE("pipeline sends: the event step with NVLink boundaries is below the same step priced all on the NIC",
@@ -112,7 +112,7 @@ TEST_CASE("pipeline sends: a stage per node (HGX) or per rack keeps the one NIC 
     CHECK(p.pp_sends.nic_s == old_s);
     CHECK(p.pp_sends.nvlink_boundaries() == 0);
     CHECK(p.pp_sends.nic_boundaries() == int(s.layout.pp) - 1);
-    CHECK(p.pp_sends.chain_mean_s() == old_s);
+    for (int r = 0; r + 1 < int(s.layout.pp); ++r) CHECK(p.pp_sends.send_s(r, r + 1) == old_s);
     // The event level with the per-boundary sends is the step priced with the one scalar.
     const fathom::hw::KernelCostModel model = fathom::test::h800_cost_model();
     tr::StepInputs in{*s.schedule, p.stages, old_s, s.spec, s.layout, node, model};
@@ -128,12 +128,12 @@ TEST_CASE("pipeline sends: the domain decides, per GPU pair of the two stages", 
     CHECK(s.over_nvlink == std::vector<bool>{true, true, true, true});
     CHECK(s.nvlink_s == Approx(2e-6 + 1e6 / 100e9).epsilon(1e-15));
     CHECK(s.nic_s == Approx(5e-6 + 1e6 / 10e9).epsilon(1e-15));
-    CHECK(s.chain_mean_s() == s.nvlink_s);
+    for (int r = 0; r < 4; ++r) CHECK(s.send_s(r, (r + 1) % 4) == s.nvlink_s);
   }
   SECTION("HGX, one node per stage: every boundary on the NIC") {
     const tr::PipelineSends s = tr::pipeline_sends(1e6, layout_of(4, 4, 2), node_of(8, 8));
     CHECK(s.over_nvlink == std::vector<bool>{false, false, false, false});
-    CHECK(s.chain_mean_s() == s.nic_s);
+    for (int r = 0; r < 4; ++r) CHECK(s.send_s(r, (r + 1) % 4) == s.nic_s);
   }
   SECTION("a stage straddling a domain edge (48-GPU stages, 72-GPU domains): NIC, its slowest pair") {
     // Stage 0 = GPUs 0-47, stage 1 = 48-95: GPU 0 -> 48 in domain 0, GPU 24 -> 72 crosses.
