@@ -62,10 +62,13 @@ double program_makespan(const TimedProgram& p, const std::vector<double>& class_
   return makespan;
 }
 
+ProgramCache::ProgramCache(size_t capacity) : capacity_(std::max<size_t>(capacity, 1)) {}
+
 const TimedProgram& ProgramCache::at(const std::string& name, int ranks, int virtual_stages, int micro_batches) {
   const auto key = std::make_tuple(name, ranks, virtual_stages, micro_batches);
   auto it = programs_.find(key);
   if (it == programs_.end()) {
+    if (programs_.size() >= capacity_) programs_.clear();  // the bound (kProgramCacheEntries)
     const auto& entry = schedule_registry().get(name, "training.schedule");
     it = programs_.emplace(key, compile_program(entry.make({ranks, micro_batches, virtual_stages}))).first;
   }

@@ -11,6 +11,7 @@
 // sends (tests/models/program_timing_test.cpp, 1e-12 relative); no link is shared (two sends on one boundary
 // overlap), unlike the event level's pipeline links.
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <string>
@@ -50,14 +51,28 @@ double program_makespan(const TimedProgram& program, const std::vector<double>& 
 // reached at m0; a bottleneck cycle that only overtakes beyond m2 is missed (the result is then a lower bound;
 // the property test states the bound). Compiled programs are kept per (name, ranks, virtual stages,
 // micro-batches) in `cache`.
-// Not thread-safe.
+//
+// Contract: the cache holds at most `capacity` programs; when a new one would exceed it, it is emptied first (a
+// plan sweep moves on from the (schedule, PP, VP) it priced, so whole-cache eviction loses little; a result
+// never depends on what the cache holds). A reference from at() is valid until the next at(). Not thread-safe.
 class ProgramCache {
  public:
+  explicit ProgramCache(size_t capacity);
   const TimedProgram& at(const std::string& name, int ranks, int virtual_stages, int micro_batches);
+  size_t size() const { return programs_.size(); }
 
  private:
+  size_t capacity_;
   std::map<std::tuple<std::string, int, int, int>, TimedProgram> programs_;
 };
+
+// Programs one thread's ProgramCache keeps: assumed, a memory bound above what a plan sweep uses. Measured
+// (tests/models/program_timing_test.cpp, the vectors' capacities): one program within kProgramUnitBudget at
+// DeepSeek-V3's scale (dualpipe, PP16, 36 micro-batches: 1,074 units) holds 46,484 B; one timed whole past the
+// budget (120 micro-batches, 2,418 units) 90,004 B. 256 of them: 12 to 23 MB per thread. The shipped training
+// plans peak at 45 (gb200-nvl72), 107 (2048xh800) and 180 (1024xh100-tp2-pp8-vp4) programs per thread, so
+// they never empty it.
+inline constexpr size_t kProgramCacheEntries = 256;
 
 // Micro-batches x ranks x virtual stages timed whole (about 2 to 3 units each): assumed, a timing of ~10 µs on
 // the dev container (bench/plan_bench), so that the folded step costs about as much at 8 or 8,000 micro-batches.

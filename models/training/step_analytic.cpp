@@ -16,7 +16,7 @@ using schedule::Unit;
 // The compiled programs of this thread's steps (program_timing.h): a search prices many configurations of few
 // (schedule, PP, virtual stages, micro-batches).
 schedule::ProgramCache& program_cache() {
-  thread_local schedule::ProgramCache cache;
+  thread_local schedule::ProgramCache cache(schedule::kProgramCacheEntries);
   return cache;
 }
 

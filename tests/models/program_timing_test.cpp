@@ -120,7 +120,7 @@ TEST_CASE("program timing: the fold over the micro-batches against the whole pro
       };
       std::vector<double> sends(size_t(c.ranks * c.ranks));
       for (double& x : sends) x = send(rng);
-      sch::ProgramCache cache;
+      sch::ProgramCache cache(sch::kProgramCacheEntries);
       const double folded =
           sch::steady_makespan(cache, c.name, c.ranks, c.virtual_stages, c.micro_batches, unit_s, sends);
       const double whole =
@@ -137,4 +137,49 @@ TEST_CASE("program timing: the fold over the micro-batches against the whole pro
   WARN("fold vs whole program: " << exact << " of " << total << " exact, worst " << worst * 100 << "% below");
   CHECK(worst <
         1e-6);  // measured: 64 of 64 exact at kProgramUnitBudget (at a budget of 64, 55 of 56, worst 2.4% below)
+}
+
+namespace {
+
+// The heap bytes of a compiled program: its vectors' capacities (the map node and key not counted).
+size_t program_bytes(const sch::TimedProgram& p) {
+  return p.classes.capacity() * sizeof(sch::Unit) +
+         (p.unit_class.capacity() + p.first_input.capacity() + p.input_source.capacity() + p.input_send.capacity()) *
+             sizeof(int);
+}
+
+}  // namespace
+
+TEST_CASE("program cache: at most its capacity of programs, and the same makespans after it empties", "[unit]") {
+  // One entry at DeepSeek-V3's scale (dualpipe PP16, 120 micro-batches, folded at 32, 34, 36): the size that
+  // kProgramCacheEntries' comment states.
+  for (const int m : {36, 120}) {
+    const sch::Schedule s = sch::make_dualpipe({16, m});
+    size_t units = 0;
+    for (const auto& rank : s.per_rank) units += rank.size();
+    WARN("dualpipe PP16 x " << m << ": " << units << " units, " << program_bytes(sch::compile_program(s))
+                            << " B compiled");
+  }
+  const auto unit_s = [](const sch::Unit& u) { return u.second ? 3.0 : u.kind == sch::UnitKind::kForward ? 1.0 : 2.0; };
+  const std::vector<double> sends(16 * 16, 0.01);
+  sch::ProgramCache unbounded(1 << 20), bounded(2);
+  std::vector<double> first;
+  for (const Case& c : kCases) {
+    first.push_back(sch::steady_makespan(unbounded, c.name, c.ranks, c.virtual_stages, c.micro_batches, unit_s,
+                                         std::vector<double>(size_t(c.ranks * c.ranks), 0.01)));
+  }
+  first.push_back(sch::steady_makespan(unbounded, "dualpipe", 16, 1, 120, unit_s, sends));
+  // Twice through the cases on a cache of 2: every program is compiled again after the cache empties.
+  for (int pass = 0; pass < 2; ++pass) {
+    size_t i = 0;
+    for (const Case& c : kCases) {
+      INFO(c.name << " P=" << c.ranks << " C=" << c.micro_batches << " pass " << pass);
+      CHECK(sch::steady_makespan(bounded, c.name, c.ranks, c.virtual_stages, c.micro_batches, unit_s,
+                                 std::vector<double>(size_t(c.ranks * c.ranks), 0.01)) == first[i++]);
+      CHECK(bounded.size() <= 2);
+    }
+    CHECK(sch::steady_makespan(bounded, "dualpipe", 16, 1, 120, unit_s, sends) == first[i]);
+    CHECK(bounded.size() <= 2);  // the fold's three programs (m0, m1, m2) through a cache of 2
+  }
+  CHECK(unbounded.size() > 2);
 }
