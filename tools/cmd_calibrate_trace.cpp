@@ -43,14 +43,14 @@ hw::GpuSpec trace_gpu(const TraceOptions& o, const calib::KinetoTrace& trace) {
     file = shipped_gpu_file(trace.device);
     if (file.empty()) {
       throw InputError(
-          fmt::format("{}: deviceProperties[0].name: no shipped GPU file for \"{}\"; pass --gpu <gpu file>", trace.file,
+          fmt::format("{}: deviceProperties.0.name: no shipped GPU file for \"{}\"; pass --gpu <gpu file>", trace.file,
                       printable(trace.device)));
     }
   }
   hw::GpuSpec gpu = load_gpu(file);
   if (!trace.device.empty() && hw::gpu_model_key(trace.device) != hw::gpu_model_key(gpu.name)) {
     throw InputError(
-        fmt::format("{}: deviceProperties[0].name: traced on \"{}\", but --gpu is \"{}\": fit a GPU's "
+        fmt::format("{}: deviceProperties.0.name: traced on \"{}\", but --gpu is \"{}\": fit a GPU's "
                     "timings with that GPU's file",
                     trace.file, printable(trace.device), gpu.name));
   }

@@ -120,7 +120,7 @@ std::string device_name(const json& doc, const std::string& name) {
   if (!props.is_array()) throw InputError(fmt::format("{}: deviceProperties: expected an array", name));
   if (props.empty()) return "";
   if (!props[0].is_object() || !props[0].contains("name") || !props[0]["name"].is_string()) {
-    throw InputError(fmt::format("{}: deviceProperties[0].name: expected the GPU's name (a string)", name));
+    throw InputError(fmt::format("{}: deviceProperties.0.name: expected the GPU's name (a string)", name));
   }
   return props[0]["name"].get<std::string>();
 }
@@ -151,7 +151,7 @@ KinetoTrace read_kineto_trace(const std::filesystem::path& file) {
   std::vector<std::pair<TraceKernel, std::optional<int64_t>>> gpu;
   for (size_t i = 0; i < events->size(); ++i) {
     const json& e = (*events)[i];
-    const std::string where = fmt::format("{}: traceEvents[{}]", out.file, i);
+    const std::string where = fmt::format("{}: traceEvents.{}", out.file, i);
     if (!e.is_object()) throw InputError(fmt::format("{}: expected an event object", where));
     const std::string name = e.contains("name") && e["name"].is_string() ? e["name"].get<std::string>() : "";
     if (name.rfind("ProfilerStep#", 0) == 0) steps.insert(name);

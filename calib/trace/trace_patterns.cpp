@@ -80,7 +80,7 @@ std::vector<TracePattern> read_patterns(const std::filesystem::path& file) {
   std::vector<TracePattern> out;
   const json& patterns = doc["patterns"];
   for (size_t i = 0; i < patterns.size(); ++i) {
-    const std::string where = fmt::format("{}: patterns[{}]", name, i);
+    const std::string where = fmt::format("{}: patterns.{}", name, i);
     const json& p = patterns[i];
     if (!p.is_object()) throw InputError(fmt::format("{}: expected an object", where));
     for (const auto& [key, value] : p.items()) {

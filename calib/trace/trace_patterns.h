@@ -52,7 +52,7 @@ struct TracePattern {
   std::regex regex;   // `[\s\S]*?(?:match)`, polynomial mode (the contract above)
   TraceClass cls;
   std::string kind;    // a label ("cuBLAS", "norm", "quantise")
-  std::string source;  // "<file>: patterns[<i>]"
+  std::string source;  // "<file>: patterns.<i>"
 };
 
 class TracePatterns {

@@ -118,27 +118,30 @@ LoadMatrix parse_loads_csv(const std::string& text, const std::string& label) {
 LoadMatrix parse_loads_json(const std::string& text, const std::string& label) {
   // Strict (sim/strict_json.h): malformed text, duplicate keys, absurd nesting and 1e400 are input errors.
   nlohmann::json doc = parse_strict_json(text, label);
-  std::string where = label;
+  // Error lines name the JSON path after the file, list entries by index (docs/architecture.md): "w.json: 1",
+  // "w.json: weights.0.3".
+  std::string where = label, path;
   if (doc.is_object()) {
     if (!doc.contains("weights")) throw InputError(label + ": expected an array of arrays or a \"weights\" key");
     doc = doc.at("weights");
     where += ": weights";
+    path = "weights.";
   }
   if (!doc.is_array() || doc.empty()) throw InputError(where + ": expected a non-empty array of per-layer arrays");
   LoadMatrix out;
   for (size_t l = 0; l < doc.size(); ++l) {
     const auto& row = doc[l];
-    if (!row.is_array() || row.empty()) throw InputError(fmt::format("{}[{}]: expected a non-empty array", where, l));
+    const std::string at = fmt::format("{}: {}{}", label, path, l);
+    if (!row.is_array() || row.empty()) throw InputError(fmt::format("{}: expected a non-empty array", at));
     std::vector<double> values;
     for (size_t e = 0; e < row.size(); ++e) {
-      if (!row[e].is_number()) throw InputError(fmt::format("{}[{}][{}]: expected a number", where, l, e));
+      if (!row[e].is_number()) throw InputError(fmt::format("{}.{}: expected a number", at, e));
       const double v = row[e].get<double>();
-      if (!std::isfinite(v) || v < 0) throw InputError(fmt::format("{}[{}][{}]: load {} must be >= 0", where, l, e, v));
+      if (!std::isfinite(v) || v < 0) throw InputError(fmt::format("{}.{}: load {} must be >= 0", at, e, v));
       values.push_back(v);
     }
     if (!out.empty() && values.size() != out.front().size()) {
-      throw InputError(
-          fmt::format("{}[{}]: {} values, but the first row has {}", where, l, values.size(), out.front().size()));
+      throw InputError(fmt::format("{}: {} values, but the first row has {}", at, values.size(), out.front().size()));
     }
     out.push_back(std::move(values));
   }

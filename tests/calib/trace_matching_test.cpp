@@ -100,10 +100,10 @@ TEST_CASE("trace matching: nested quantifiers run in linear time", "[calib][trac
 
 TEST_CASE("trace matching: back-references and lookaheads are refused when read", "[calib][trace]") {
   CHECK(read_error(R"([{"match": "(ab)\\1", "class": "dense_gemm"}])") ==
-        "mine.json: patterns[0].match: \"(ab)\\1\" uses a back-reference (\\1 ...), which cannot be matched in "
+        "mine.json: patterns.0.match: \"(ab)\\1\" uses a back-reference (\\1 ...), which cannot be matched in "
         "linear time");
   CHECK(read_error(R"j([{"match": "gemm(?!_bwd)", "class": "dense_gemm"}])j") ==
-        "mine.json: patterns[0].match: \"gemm(?!_bwd)\" uses a lookahead ((?!), which makes matching quadratic in a "
+        "mine.json: patterns.0.match: \"gemm(?!_bwd)\" uses a lookahead ((?!), which makes matching quadratic in a "
         "kernel name's length; match the text itself instead");
   CHECK(read_error(R"j([{"match": "(?=x)", "class": "dense_gemm"}])j").find("uses a lookahead ((?=)") !=
         std::string::npos);

@@ -138,16 +138,16 @@ TEST_CASE("trace: pattern files are read strictly", "[calib][trace]") {
     return std::string();
   };
   CHECK(error(R"({"format": "fathom-trace-patterns/1", "patterns": [{"match": "x", "class": "gemm"}]})") ==
-        "p.json: patterns[0].class: unknown trace class \"gemm\" (a kernel family of `fathom list`, or dispatch, "
+        "p.json: patterns.0.class: unknown trace class \"gemm\" (a kernel family of `fathom list`, or dispatch, "
         "combine, collective, memcpy)");
   CHECK(error(R"({"format": "fathom-trace-patterns/1", "patterns": [{"match": "(", "class": "dense_gemm"}]})")
-            .rfind("p.json: patterns[0].match: \"(\" is not a regular expression", 0) == 0);
+            .rfind("p.json: patterns.0.match: \"(\" is not a regular expression", 0) == 0);
   CHECK(error(R"({"format": "fathom-trace-patterns/1", "patterns": [{"class": "dense_gemm"}]})") ==
-        "p.json: patterns[0].match: missing");
+        "p.json: patterns.0.match: missing");
   CHECK(
       error(
           R"({"format": "fathom-trace-patterns/1", "patterns": [{"match": "x", "class": "dense_gemm", "fam": 1}]})") ==
-      "p.json: patterns[0].fam: unknown key (expected match, class, kind)");
+      "p.json: patterns.0.fam: unknown key (expected match, class, kind)");
   CHECK(error(R"({"patterns": []})") == "p.json: format: expected \"fathom-trace-patterns/1\"");
 }
 
@@ -259,28 +259,28 @@ TEST_CASE("trace: malformed traces are one line naming the file and the JSON pat
            fields + "}]}";
   };
   CHECK(error_of(write("neg.json", event(R"("name": "k", "ts": 1, "dur": -3)"))) ==
-        "neg.json: traceEvents[1].dur: -3 is not a duration (0 to one day, in microseconds)");
+        "neg.json: traceEvents.1.dur: -3 is not a duration (0 to one day, in microseconds)");
   // Beyond the plausibility bounds the span overflowed to inf: "measured GPU time per step inf s", exit 0.
   CHECK(error_of(write("day.json", event(R"("name": "k", "ts": 1, "dur": 86400000001)"))) ==
-        "day.json: traceEvents[1].dur: 86400000001 is not a duration (0 to one day, in microseconds)");
+        "day.json: traceEvents.1.dur: 86400000001 is not a duration (0 to one day, in microseconds)");
   CHECK(error_of(write("far.json", event(R"("name": "k", "ts": -1.7e308, "dur": 3)"))) ==
-        "far.json: traceEvents[1].ts: -1.7e+308 is not a time (at most 1e18 microseconds)");
+        "far.json: traceEvents.1.ts: -1.7e+308 is not a time (at most 1e18 microseconds)");
   CHECK(error_of(write("str.json", event(R"("name": "k", "ts": "1", "dur": 3)"))) ==
-        "str.json: traceEvents[1].ts: expected a number of microseconds");
+        "str.json: traceEvents.1.ts: expected a number of microseconds");
   CHECK(error_of(write("nodur.json", event(R"("name": "k", "ts": 1)"))) ==
-        "nodur.json: traceEvents[1].dur: missing: a GPU event needs it (microseconds)");
+        "nodur.json: traceEvents.1.dur: missing: a GPU event needs it (microseconds)");
   CHECK(error_of(write("noname.json", event(R"("ts": 1, "dur": 3)"))) ==
-        "noname.json: traceEvents[1].name: expected the kernel's name (a string)");
+        "noname.json: traceEvents.1.name: expected the kernel's name (a string)");
   CHECK(error_of(write("stream.json", event(R"("name": "k", "ts": 1, "dur": 3, "args": {"stream": "7"})"))) ==
-        "stream.json: traceEvents[1].args.stream: expected an integer");
+        "stream.json: traceEvents.1.args.stream: expected an integer");
   CHECK(error_of(write("notobj.json", R"({"traceEvents": [3]})")) ==
-        "notobj.json: traceEvents[0]: expected an event object");
+        "notobj.json: traceEvents.0: expected an event object");
   CHECK(error_of(write("noevents.json", R"({"schemaVersion": 1})")) ==
         "noevents.json: traceEvents: missing: not a Chrome-trace / Kineto file");
   CHECK(error_of(write("eventsobj.json", R"({"traceEvents": {}})")) ==
         "eventsobj.json: traceEvents: expected an array of events");
   CHECK(error_of(write("props.json", R"({"traceEvents": [], "deviceProperties": [{"id": 0}]})")) ==
-        "props.json: deviceProperties[0].name: expected the GPU's name (a string)");
+        "props.json: deviceProperties.0.name: expected the GPU's name (a string)");
   CHECK(error_of(write("trunc.json", R"({"traceEvents": [{"ph": "X", )")).find("trunc.json: line 1: malformed JSON") !=
         std::string::npos);
   // Other events are read only for what they link to: a CPU event with odd fields is no error.
