@@ -42,9 +42,8 @@ hw::GpuSpec trace_gpu(const TraceOptions& o, const calib::KinetoTrace& trace) {
     }
     file = shipped_gpu_file(trace.device);
     if (file.empty()) {
-      throw InputError(
-          fmt::format("{}: deviceProperties.0.name: no shipped GPU file for \"{}\"; pass --gpu <gpu file>", trace.file,
-                      printable(trace.device)));
+      throw InputError(fmt::format("{}: deviceProperties.0.name: no shipped GPU file for \"{}\"; pass --gpu <gpu file>",
+                                   trace.file, printable(trace.device)));
     }
   }
   hw::GpuSpec gpu = load_gpu(file);

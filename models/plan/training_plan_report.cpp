@@ -20,8 +20,8 @@ const std::vector<std::string> kFolds = {
 std::string label_of(const TrainingPoint& p) {
   const TrainingConfig& c = p.config;
   return fmt::format("{}n {}PP{} {}EP{} DP{} {} mbs{} x{}", c.nodes, c.tp > 1 ? fmt::format("TP{} ", c.tp) : "", c.pp,
-                     schedule::schedule_traits(c.schedule).virtual_stages ? fmt::format("VP{} ", c.virtual_stages) : "", c.ep, p.dp,
-                     c.schedule, c.micro_batch_sequences, c.micro_batches);
+                     schedule::schedule_traits(c.schedule).virtual_stages ? fmt::format("VP{} ", c.virtual_stages) : "",
+                     c.ep, p.dp, c.schedule, c.micro_batch_sequences, c.micro_batches);
 }
 
 nlohmann::json point_json(const TrainingPoint& p) {

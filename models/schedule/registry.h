@@ -13,10 +13,10 @@ namespace fathom::models::schedule {
 
 // Which of bubble.h's closed forms a schedule's bubble takes.
 enum class BubbleForm {
-  kOneFOneB,   // (P-1)(F+B), F and B per chunk
-  kZeroBubble, // (P-1) max(F, B-W, F+B-2W)
-  kDualPipe,   // DualPipe's form with k = P/2-1
-  kDualPipeV,  // DualPipe's form with k = P-1
+  kOneFOneB,    // (P-1)(F+B), F and B per chunk
+  kZeroBubble,  // (P-1) max(F, B-W, F+B-2W)
+  kDualPipe,    // DualPipe's form with k = P/2-1
+  kDualPipeV,   // DualPipe's form with k = P-1
 };
 
 // What a schedule takes and how it lays its stages, for the callers that read or search configurations.
@@ -24,10 +24,10 @@ struct ScheduleTraits {
   // Takes v model chunks per rank (ScheduleParams::virtual_stages), stage s on rank s mod P (Megatron-LM's
   // placement): P·v stages. The others ignore v (they hold 1 or 2 chunks by design).
   bool virtual_stages = false;
-  bool v_shape = false;  // 2P stages in a V: rank r holds stages r and 2P-1-r (DualPipeV)
-  bool even_ranks = false;  // P even, >= 2 (DualPipe's two directions)
-  int min_micro_batches_per_rank = 0;  // C >= this x P
-  bool even_micro_batches = false;     // C even
+  bool v_shape = false;                          // 2P stages in a V: rank r holds stages r and 2P-1-r (DualPipeV)
+  bool even_ranks = false;                       // P even, >= 2 (DualPipe's two directions)
+  int min_micro_batches_per_rank = 0;            // C >= this x P
+  bool even_micro_batches = false;               // C even
   bool micro_batches_multiple_of_ranks = false;  // C a multiple of P (Megatron-LM's interleaved order)
   BubbleForm bubble = BubbleForm::kOneFOneB;
 
