@@ -37,10 +37,11 @@ void program(const char* label, Schedule (*make)(const ScheduleParams&), const S
     time_ms += ms(t2, t3);
     units = p.unit_class.size();
   }
-  std::printf("%s: %zu units, makespan %.2f (F=1 B=2 W=1 F&B=2.5, sends 0.01); mean over %d runs: generate %.3f ms, "
-              "compile the program %.3f ms (%.0f ns per unit), time it %.3f ms\n",
-              label, units, makespan, repeats, generate_ms / repeats, compile_ms / repeats,
-              compile_ms / repeats * 1e6 / double(units), time_ms / repeats);
+  std::printf(
+      "%s: %zu units, makespan %.2f (F=1 B=2 W=1 F&B=2.5, sends 0.01); mean over %d runs: generate %.3f ms, "
+      "compile the program %.3f ms (%.0f ns per unit), time it %.3f ms\n",
+      label, units, makespan, repeats, generate_ms / repeats, compile_ms / repeats,
+      compile_ms / repeats * 1e6 / double(units), time_ms / repeats);
 }
 
 }  // namespace

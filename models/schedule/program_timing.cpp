@@ -22,7 +22,7 @@ struct CompileBuffers {
   TaskList list;
   std::vector<int> rank_of, first_output, output_target, next_output, finished, position;
   std::vector<char> state;
-  std::vector<std::pair<int, int>> stack;  // (vertex, its next output edge)
+  std::vector<std::pair<int, int>> stack;                           // (vertex, its next output edge)
   std::vector<std::vector<std::pair<uint64_t, int>>> rank_classes;  // per rank: (signature key, class) seen there
 };
 
@@ -101,8 +101,8 @@ TimedProgram compile_program(const Schedule& schedule) {
   for (auto& seen : b.rank_classes) seen.clear();
   const auto class_index = [&](const Unit& u, int r) {
     const UnitSignature s = signature_of(u);
-    const uint64_t key = uint64_t(s[0]) << 61 | uint64_t(s[1]) << 58 | uint64_t(s[2]) << 34 |
-                         uint64_t(s[3] + 1) << 30 | uint64_t(s[4] + 1);
+    const uint64_t key = uint64_t(s[0]) << 61 | uint64_t(s[1]) << 58 | uint64_t(s[2]) << 34 | uint64_t(s[3] + 1) << 30 |
+                         uint64_t(s[4] + 1);
     auto& seen = b.rank_classes[size_t(r)];
     for (const auto& [k, c] : seen) {
       if (k == key) return c;

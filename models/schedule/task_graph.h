@@ -43,9 +43,9 @@ TaskGraph build_task_graph(const Schedule& schedule);
 // program): the vertices numbered as build_task_graph numbers them and, per vertex, its input edges in the order of
 // its in-edges there (program order first, then the first pass's dependencies, then the second's).
 struct TaskList {
-  std::vector<int> rank_first;   // per rank, and one past the last rank: the rank's first vertex
-  std::vector<int> first_input;  // per vertex, and one past the last: its inputs [first_input[v], first_input[v+1])
-  std::vector<int> input_source;           // per input edge: the source vertex
+  std::vector<int> rank_first;    // per rank, and one past the last rank: the rank's first vertex
+  std::vector<int> first_input;   // per vertex, and one past the last: its inputs [first_input[v], first_input[v+1])
+  std::vector<int> input_source;  // per input edge: the source vertex
   std::vector<DependencyKind> input_kind;  // per input edge: why
   std::vector<int> pass_vertex;  // per (F / B of either kind / W, micro-batch, stage): the vertex of that pass or -1
 };
