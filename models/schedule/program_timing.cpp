@@ -1,11 +1,12 @@
 #include "models/schedule/program_timing.h"
 
 #include <algorithm>
-#include <boost/graph/topological_sort.hpp>
 #include <cmath>
-#include <iterator>
+#include <cstdint>
 #include <map>
 #include <stdexcept>
+#include <unordered_map>
+#include <utility>
 
 #include "models/schedule/registry.h"
 #include "models/schedule/schedule_digest.h"
@@ -13,34 +14,117 @@
 
 namespace fathom::models::schedule {
 
+namespace {
+
+// compile_program's buffers, kept between its calls on a thread: a search compiles hundreds of programs of up to
+// ~15,000 units (a batch ramp's counts timed whole), and fresh buffers of that size cost a page fault per 4 KiB.
+struct CompileBuffers {
+  TaskList list;
+  std::vector<int> rank_of, first_output, output_target, next_output, finished, position;
+  std::vector<char> state;
+  std::vector<std::pair<int, int>> stack;                           // (vertex, its next output edge)
+  std::vector<std::vector<std::pair<uint64_t, int>>> rank_classes;  // per rank: (signature key, class) seen there
+};
+
+}  // namespace
+
 TimedProgram compile_program(const Schedule& schedule) {
-  const TaskGraph g = build_task_graph(schedule);
-  std::vector<TaskVertex> order;
-  order.reserve(boost::num_vertices(g));
-  try {
-    boost::topological_sort(g, std::back_inserter(order));  // reverse topological order
-  } catch (const boost::not_a_dag&) {
-    throw std::logic_error("compile_program: the task graph has a cycle (the schedule deadlocks)");
+  thread_local CompileBuffers b;
+  TaskList& t = b.list;
+  fill_task_list(schedule, t);
+  const int n = t.rank_first.back();
+  const int ranks = static_cast<int>(t.rank_first.size()) - 1;
+  b.rank_of.resize(size_t(n));
+  for (int r = 0; r < ranks; ++r) {
+    std::fill(b.rank_of.begin() + t.rank_first[size_t(r)], b.rank_of.begin() + t.rank_first[size_t(r) + 1], r);
   }
-  std::reverse(order.begin(), order.end());
-  std::vector<int> position(order.size());
-  for (size_t i = 0; i < order.size(); ++i) position[order[i]] = int(i);
+  // The output edges in the order build_task_graph adds them (its topological sort walks them in that order): the
+  // program-order successor first (added with the vertices), then the data dependencies by target.
+  b.first_output.assign(size_t(n) + 1, 0);
+  for (const int from : t.input_source) ++b.first_output[size_t(from) + 1];
+  for (int v = 0; v < n; ++v) b.first_output[size_t(v) + 1] += b.first_output[size_t(v)];
+  b.output_target.resize(t.input_source.size());
+  b.next_output.assign(b.first_output.begin(), b.first_output.end() - 1);
+  for (const bool program_order : {true, false}) {
+    for (int v = 0; v < n; ++v) {
+      for (int e = t.first_input[size_t(v)]; e < t.first_input[size_t(v) + 1]; ++e) {
+        if ((t.input_kind[size_t(e)] == DependencyKind::kProgramOrder) == program_order) {
+          b.output_target[size_t(b.next_output[size_t(t.input_source[size_t(e)])]++)] = v;
+        }
+      }
+    }
+  }
+  // Boost's topological sort (boost::topological_sort on that graph): a depth-first search from each unvisited
+  // vertex in turn, the reverse of the finishing order. The same order, so the same program as the graph gives
+  // (tests/models/program_timing_test.cpp compares them field for field).
+  enum : char { kUnseen, kOpen, kDone };
+  b.state.assign(size_t(n), kUnseen);
+  b.finished.clear();
+  b.stack.clear();
+  for (int root = 0; root < n; ++root) {
+    if (b.state[size_t(root)] != kUnseen) continue;
+    b.state[size_t(root)] = kOpen;
+    b.stack.emplace_back(root, b.first_output[size_t(root)]);
+    while (!b.stack.empty()) {
+      const int u = b.stack.back().first;
+      const int e = b.stack.back().second;
+      if (e == b.first_output[size_t(u) + 1]) {
+        b.state[size_t(u)] = kDone;
+        b.finished.push_back(u);
+        b.stack.pop_back();
+        continue;
+      }
+      ++b.stack.back().second;
+      const int w = b.output_target[size_t(e)];
+      if (b.state[size_t(w)] == kOpen) {
+        throw std::logic_error("compile_program: the task graph has a cycle (the schedule deadlocks)");
+      }
+      if (b.state[size_t(w)] == kUnseen) {
+        b.state[size_t(w)] = kOpen;
+        b.stack.emplace_back(w, b.first_output[size_t(w)]);
+      }
+    }
+  }
+  b.position.resize(size_t(n));
+  for (int i = 0; i < n; ++i) b.position[size_t(b.finished[size_t(n - 1 - i)])] = i;
   TimedProgram p;
   p.ranks = schedule.ranks;
   p.micro_batches = schedule.micro_batches;
-  std::map<UnitSignature, int> class_of;
-  p.unit_class.reserve(order.size());
-  p.first_input.reserve(order.size() + 1);
-  for (const TaskVertex v : order) {
-    const Unit& u = g[v].unit;
-    const auto [it, added] = class_of.try_emplace(signature_of(u), int(p.classes.size()));
+  p.unit_class.reserve(size_t(n));
+  p.first_input.reserve(size_t(n) + 1);
+  p.input_source.reserve(t.input_source.size());
+  p.input_send.reserve(t.input_source.size());
+  // Timing classes by first appearance, a signature (UnitSignature) packed into one key (kinds < 8, stages < 2^24);
+  // looked up first among the few its rank has seen.
+  std::unordered_map<uint64_t, int> class_of;
+  b.rank_classes.resize(size_t(ranks));
+  for (auto& seen : b.rank_classes) seen.clear();
+  const auto class_index = [&](const Unit& u, int r) {
+    const UnitSignature s = signature_of(u);
+    const uint64_t key = uint64_t(s[0]) << 61 | uint64_t(s[1]) << 58 | uint64_t(s[2]) << 34 | uint64_t(s[3] + 1) << 30 |
+                         uint64_t(s[4] + 1);
+    auto& seen = b.rank_classes[size_t(r)];
+    for (const auto& [k, c] : seen) {
+      if (k == key) return c;
+    }
+    const auto [it, added] = class_of.try_emplace(key, int(p.classes.size()));
     if (added) p.classes.push_back(u);
-    p.unit_class.push_back(it->second);
+    seen.emplace_back(key, it->second);
+    return it->second;
+  };
+  const int* const rank_of = b.rank_of.data();
+  const int* const position = b.position.data();
+  const int* const first_input = t.first_input.data();
+  const int* const input_source = t.input_source.data();
+  for (int i = n - 1; i >= 0; --i) {
+    const int v = b.finished[size_t(i)];
+    const int r = rank_of[v];
+    p.unit_class.push_back(class_index(schedule.per_rank[size_t(r)][size_t(v - t.rank_first[size_t(r)])], r));
     p.first_input.push_back(int(p.input_source.size()));
-    for (auto [e, end] = boost::in_edges(v, g); e != end; ++e) {
-      const TaskVertex from = boost::source(*e, g);
+    for (int e = first_input[v]; e < first_input[v + 1]; ++e) {
+      const int from = input_source[e];
       p.input_source.push_back(position[from]);
-      p.input_send.push_back(g[from].rank == g[v].rank ? -1 : g[from].rank * p.ranks + g[v].rank);
+      p.input_send.push_back(rank_of[from] == r ? -1 : rank_of[from] * p.ranks + r);
     }
   }
   p.first_input.push_back(int(p.input_source.size()));

@@ -35,6 +35,9 @@ struct TimedProgram {
   std::vector<int> input_send;    // per input edge: -1 on one rank, else from_rank * ranks + to_rank
 };
 
+// From the flat task list (task_graph.h fill_task_list), in the order Boost's topological sort of build_task_graph
+// gives: that graph's program field for field (tests/models/program_timing_test.cpp), without building it. Throws
+// std::logic_error when the schedule deadlocks (a cycle).
 TimedProgram compile_program(const Schedule& schedule);
 
 // The longest path: `class_s` per timing class (TimedProgram::classes), `send_s` per ordered rank pair

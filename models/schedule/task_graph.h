@@ -12,6 +12,7 @@
 // output is available to its consumers when its unit ends.
 
 #include <boost/graph/adjacency_list.hpp>
+#include <vector>
 
 #include "models/schedule/schedule.h"
 
@@ -37,6 +38,20 @@ using TaskVertex = boost::graph_traits<TaskGraph>::vertex_descriptor;
 // Builds the graph; vertices are numbered rank by rank in program order. Throws std::logic_error if a
 // dependency names a pass the schedule does not contain (a generator bug).
 TaskGraph build_task_graph(const Schedule& schedule);
+
+// The same graph as flat arrays, without Boost (compile_program, program_timing.h, builds one per compiled
+// program): the vertices numbered as build_task_graph numbers them and, per vertex, its input edges in the order of
+// its in-edges there (program order first, then the first pass's dependencies, then the second's).
+struct TaskList {
+  std::vector<int> rank_first;    // per rank, and one past the last rank: the rank's first vertex
+  std::vector<int> first_input;   // per vertex, and one past the last: its inputs [first_input[v], first_input[v+1])
+  std::vector<int> input_source;  // per input edge: the source vertex
+  std::vector<DependencyKind> input_kind;  // per input edge: why
+  std::vector<int> pass_vertex;  // per (F / B of either kind / W, micro-batch, stage): the vertex of that pass or -1
+};
+
+// Fills `list`, reusing its buffers (a caller that builds many keeps one list). Throws as build_task_graph does.
+void fill_task_list(const Schedule& schedule, TaskList& list);
 
 // True when the graph has no cycle (a deadlock-free schedule).
 bool is_acyclic(const TaskGraph& graph);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "hw/calibration.h"
+#include "hw/calibration_match.h"
 #include "hw/kernel_cost_model.h"
 #include "models/eplb/zipf_imbalance.h"
 #include "models/model_arch.h"
@@ -68,6 +69,9 @@ struct TrainingPriceCache {
     double model = 0, executed = 0;
   };
   std::optional<SequenceFlops> sequence_flops;
+  // hw::calibration_mismatch of the one GPU and calibration, once: it serializes the calibration, ~0.16 ms a
+  // prediction (`perf`, 2026-12-01: 12% of `fathom plan` on the TP2 PP8 VP4 scenario, 2,059 predictions).
+  std::optional<std::optional<hw::CalibrationMismatch>> calibration_mismatch;
 };
 
 }  // namespace fathom::models::training

@@ -370,7 +370,14 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
   }
   TrainingPrediction out;
   const ModelArch& arch = s.model.arch;
-  out.calibration_mismatch = hw::calibration_mismatch(s.cluster.node.gpu, s.calibration);
+  if (!cache) {
+    out.calibration_mismatch = hw::calibration_mismatch(s.cluster.node.gpu, s.calibration);
+  } else {
+    if (!cache->calibration_mismatch) {
+      cache->calibration_mismatch.emplace(hw::calibration_mismatch(s.cluster.node.gpu, s.calibration));
+    }
+    out.calibration_mismatch = *cache->calibration_mismatch;
+  }
   std::optional<hw::KernelCostModel> own_model, own_overlapped;
   if (!cache) {
     own_model.emplace(kernel_cost_model(s));

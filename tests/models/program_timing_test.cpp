@@ -2,12 +2,18 @@
 // evaluator (uniform durations) and against the event level's step (random non-uniform stages, no sends); the
 // fold over the micro-batches against timing the whole program.
 
+#include <algorithm>
+#include <boost/graph/topological_sort.hpp>
 #include <catch2/catch.hpp>
+#include <iterator>
+#include <map>
 #include <random>
 
 #include "models/schedule/evaluator.h"
 #include "models/schedule/program_timing.h"
 #include "models/schedule/registry.h"
+#include "models/schedule/schedule_digest.h"
+#include "models/schedule/task_graph.h"
 #include "models/training/step_analytic.h"
 #include "support/shipped_hardware.h"
 
@@ -35,7 +41,78 @@ sch::Schedule make(const Case& c) {
   return sch::schedule_registry().get(c.name, "test").make({c.ranks, c.micro_batches, c.virtual_stages});
 }
 
+// The reference compiler: the program as the Boost task graph gives it (build_task_graph, then Boost's
+// topological sort), as compile_program built it before it walked flat arrays.
+sch::TimedProgram reference_program(const sch::Schedule& schedule) {
+  const sch::TaskGraph g = sch::build_task_graph(schedule);
+  std::vector<sch::TaskVertex> order;
+  boost::topological_sort(g, std::back_inserter(order));
+  std::reverse(order.begin(), order.end());
+  std::vector<int> position(order.size());
+  for (size_t i = 0; i < order.size(); ++i) position[order[i]] = int(i);
+  sch::TimedProgram p;
+  p.ranks = schedule.ranks;
+  p.micro_batches = schedule.micro_batches;
+  std::map<sch::UnitSignature, int> class_of;
+  for (const sch::TaskVertex v : order) {
+    const sch::Unit& u = g[v].unit;
+    const auto [it, added] = class_of.try_emplace(sch::signature_of(u), int(p.classes.size()));
+    if (added) p.classes.push_back(u);
+    p.unit_class.push_back(it->second);
+    p.first_input.push_back(int(p.input_source.size()));
+    for (auto [e, end] = boost::in_edges(v, g); e != end; ++e) {
+      const sch::TaskVertex from = boost::source(*e, g);
+      p.input_source.push_back(position[from]);
+      p.input_send.push_back(g[from].rank == g[v].rank ? -1 : g[from].rank * p.ranks + g[v].rank);
+    }
+  }
+  p.first_input.push_back(int(p.input_source.size()));
+  return p;
+}
+
 }  // namespace
+
+// compile_program walks flat arrays (task_list) where it built a Boost graph: the same program, field for field
+// (the same topological order, so the same classes and the same edges in the same order), over all five schedules.
+TEST_CASE("program timing: compile_program gives the Boost task graph's program", "[unit]") {
+  int compared = 0;
+  for (const auto& entry : sch::schedule_registry().entries()) {
+    for (const int P : {1, 2, 3, 4, 6, 8}) {
+      for (const int v : {1, 2, 3, 4}) {
+        if (v > 1 && entry.name != "interleaved_1f1b") continue;
+        for (int C = 1; C <= 3 * P + 5; ++C) {
+          sch::Schedule s;
+          try {
+            s = entry.make({P, C, v});
+          } catch (const std::exception&) {
+            continue;  // not a count (or rank count) this generator takes
+          }
+          INFO(entry.name << " P=" << P << " v=" << v << " C=" << C);
+          const sch::TimedProgram got = sch::compile_program(s), want = reference_program(s);
+          CHECK(got.ranks == want.ranks);
+          CHECK(got.micro_batches == want.micro_batches);
+          REQUIRE(got.classes.size() == want.classes.size());
+          for (size_t i = 0; i < got.classes.size(); ++i) {
+            CHECK(sch::to_string(got.classes[i]) == sch::to_string(want.classes[i]));
+          }
+          CHECK(got.unit_class == want.unit_class);
+          CHECK(got.first_input == want.first_input);
+          CHECK(got.input_source == want.input_source);
+          CHECK(got.input_send == want.input_send);
+          ++compared;
+        }
+      }
+    }
+  }
+  CHECK(compared > 300);
+}
+
+TEST_CASE("program timing: compile_program refuses a schedule whose program order contradicts its data flow",
+          "[unit]") {
+  sch::Schedule s = sch::make_1f1b({2, 2});
+  std::swap(s.per_rank[1][0], s.per_rank[1][1]);  // rank 1's B of micro-batch 0 before its F
+  CHECK_THROWS_AS(sch::compile_program(s), std::logic_error);
+}
 
 TEST_CASE("program timing: uniform durations give the evaluator's makespan", "[unit]") {
   const sch::UnitDurations d{1.0, 2.5, 0.75, 3.0};
