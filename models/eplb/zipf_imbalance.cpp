@@ -4,6 +4,7 @@
 
 #include "models/eplb/expert_load.h"
 #include "models/eplb/gpu_load.h"
+#include "models/eplb/routing_noise.h"
 
 namespace fathom::models::eplb {
 
@@ -32,7 +33,17 @@ ZipfImbalance zipf_imbalance(const ModelArch& a, const EpGroupLayout& group, con
   out.before = outcome.before_summary.mean;
   out.after = outcome.after_summary.mean;
   for (const LayerGpuLoad& l : outcome.before) out.before_per_layer.push_back(l.imbalance);
-  for (const LayerGpuLoad& l : outcome.after) out.after_per_layer.push_back(l.imbalance);
+  for (const LayerGpuLoad& l : outcome.after) {
+    out.after_per_layer.push_back(l.imbalance);
+    out.after_gpu_tokens.push_back(l.tokens_per_gpu);
+  }
+  return out;
+}
+
+std::vector<double> realized_per_layer(const ZipfImbalance& z, double slots) {
+  std::vector<double> out;
+  out.reserve(z.after_gpu_tokens.size());
+  for (const std::vector<double>& l : z.after_gpu_tokens) out.push_back(routing_noise_factor(l, slots));
   return out;
 }
 

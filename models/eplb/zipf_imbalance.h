@@ -41,7 +41,14 @@ struct ZipfImbalance {
   // `before`/`after` are exactly their sum in this order divided by the count (summarize_imbalance).
   std::vector<double> before_per_layer;
   std::vector<double> after_per_layer;
+  // Each MoE layer's expected routed tokens per GPU after EPLB (LayerGpuLoad::tokens_per_gpu, same order):
+  // the shares routing_noise.h draws a step's slots from. after_per_layer is their max / mean.
+  std::vector<std::vector<double>> after_gpu_tokens;
 };
+
+// Each MoE layer's factor after EPLB with routing noise at `slots` routed slots per step (routing_noise.h), in
+// after_per_layer's order; the expected-load after_per_layer for slots = infinity.
+std::vector<double> realized_per_layer(const ZipfImbalance& z, double slots);
 
 // A dense model: `before` = `after` = 1 and empty per-layer vectors.
 ZipfImbalance zipf_imbalance(const ModelArch& arch, const EpGroupLayout& group, const ZipfImbalanceSpec& load);

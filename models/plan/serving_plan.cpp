@@ -146,10 +146,11 @@ PhaseOption price_prefill(const Context& c, ImbalanceCache& cache, int64_t nodes
     return o;
   }
   const serving::UnitImbalance imb = imbalance_of(cache, in, p.unit);
-  o.imbalance = imb.after;
-  const serving::IterationCostModel cost(in.model, in.cluster.node, in.kernels, {imb.after, p.unit.communication_sms},
+  const serving::IterationCostModel cost(in.model, in.cluster.node, in.kernels,
+                                         {imb.after, p.unit.communication_sms, imb.noise},
                                          {1.0, in.spec.decode.unit.communication_sms});
   const serving::PrefillCapacity cap = serving::prefill_capacity(cost, p, c.mix, c.kv_token, c.storage_bw);
+  o.imbalance = cap.forward.expert_imbalance;
   o.period_s = cap.period.value();
   if (o.period_s > in.spec.slo.ttft_p99.value()) {
     o.rejected = Rejection::slo;
@@ -188,7 +189,7 @@ void price_decode(const Context& c, ImbalanceCache& cache, int64_t nodes, int64_
   const serving::UnitImbalance imb = imbalance_of(cache, in, d.unit);
   const serving::IterationCostModel cost(in.model, in.cluster.node, in.kernels,
                                          {1.0, in.spec.prefill.unit.communication_sms},
-                                         {imb.after, d.unit.communication_sms});
+                                         {imb.after, d.unit.communication_sms, imb.noise});
   if (d.max_tokens_per_expert && cost.decode_tokens_per_local_expert(1, d, mtp) > double(*d.max_tokens_per_expert)) {
     return reject_all(Rejection::layout,
                       fmt::format("decode EP{}: one request exceeds decode.max_tokens_per_expert", d.unit.gpus));
@@ -201,7 +202,6 @@ void price_decode(const Context& c, ImbalanceCache& cache, int64_t nodes, int64_
   const DecodeCapacity at_slo = serving::decode_capacity(cost, d, mtp, in.spec.slo, c.context, memory_limit, in.label);
   for (const int64_t limit : limits) {
     PhaseOption o{.nodes = nodes, .redundant = redundant, .batch_limit = limit};
-    o.imbalance = imb.after;
     DecodeCapacity dc = at_slo;
     std::string source = at_slo.batch_source;
     o.same_as_no_limit = limit > 0 && limit >= at_slo.batch_per_gpu;
@@ -215,6 +215,7 @@ void price_decode(const Context& c, ImbalanceCache& cache, int64_t nodes, int64_
     o.batch = dc.batch_per_gpu;
     o.batch_source = source;
     o.period_s = dc.step.total.value();
+    o.imbalance = dc.step.expert_imbalance;  // at the priced batch (routing noise included)
     o.gpu_seconds = day_gpu_seconds(c.windows, false, static_cast<double>(d.unit.gpus) * dc.output_tokens_per_s_per_gpu,
                                     d.unit.gpus, in.spec.autoscaling.headroom, o.units);
     out.push_back(std::move(o));

@@ -89,6 +89,7 @@ struct ServingPoint {
   int64_t decode_batch_per_gpu = 0;
   std::string batch_source;  // slo, memory, expert_cap or limit (the plan's batch limit)
   double decode_step_s = 0, prefill_forward_s = 0;
+  // Busiest GPU's routed tokens over the mean as priced: after EPLB, routing noise at the phase's forward / batch.
   double prefill_expert_imbalance = 1, decode_expert_imbalance = 1;
 };
 

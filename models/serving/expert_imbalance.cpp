@@ -11,7 +11,7 @@ UnitImbalance unit_expert_imbalance(const ModelArch& a, const UnitSpec& unit, co
                                                       .nodes = eplb::eplb_node_groups(unit.gpus, node),
                                                       .redundant_experts = unit.redundant_experts},
                                                      {.exponent = load.zipf_exponent, .seed = load.seed});
-  return {z.before, z.after};
+  return {z.before, z.after, std::make_shared<const eplb::RoutingNoiseCurve>(z.after_gpu_tokens)};
 }
 
 ExpertImbalance expert_imbalance(const ModelArch& arch, const ServingSpec& spec, const hw::NodeSpec& node) {
@@ -23,6 +23,8 @@ ExpertImbalance expert_imbalance(const ModelArch& arch, const ServingSpec& spec,
   out.prefill_after = prefill.after;
   out.decode_before = decode.before;
   out.decode_after = decode.after;
+  out.prefill_noise = prefill.noise;
+  out.decode_noise = decode.noise;
   return out;
 }
 

@@ -104,6 +104,11 @@ CostRow alltoall_row(const hw::AllToAllShape& shape, const hw::NodeSpec& node, d
 
 }  // namespace
 
+double PhasePricing::imbalance_at(double tokens_per_gpu, const UnitSpec& unit, int64_t top_k) const {
+  if (!routing_noise) return expert_imbalance;
+  return routing_noise->factor(tokens_per_gpu * static_cast<double>(unit.gpus) * static_cast<double>(top_k));
+}
+
 std::string_view to_string(Bound b) {
   switch (b) {
     case Bound::compute:
@@ -328,27 +333,18 @@ ForwardCost IterationCostModel::edges(int64_t tokens, int64_t logit_tokens, Seco
   return edge;
 }
 
-ForwardCost IterationCostModel::decode_step(int64_t batch, double context, const DecodeSpec& decode,
-                                            const MtpSpec& mtp) const {
+IterationCostModel::LayerShape IterationCostModel::decode_shape(int64_t batch, const DecodeSpec& decode,
+                                                                const MtpSpec& mtp) {
   const int64_t mb = decode.unit.micro_batches;
-  // Under TP the DP attention ranks are the gpus / tp groups, each with the requests of its tp GPUs.
-  const int64_t tp = std::max<int64_t>(1, decode.unit.tp);
-  const double attention =
-      decode.balanced_placement ? 1.0 : attention_imbalance(decode.context_cv, batch * tp, decode.unit.gpus / tp);
   LayerShape s;
   s.decode = true;
   s.sequences = std::max<int64_t>(1, (batch + mb - 1) / mb);
   s.tokens_per_sequence = 1 + mtp.draft_tokens;
-  s.context = std::max<int64_t>(1, std::llround(context * attention));
-  ForwardCost c = layers(s, decode.unit, decode_.expert_imbalance, mtp.draft_tokens > 0);
-  const int64_t tokens = batch * s.tokens_per_sequence;
-  add(c, edges(tokens, tokens, decode.unit.overhead), 1.0);
-  c.attention_imbalance = attention;
-  return c;
+  return s;
 }
 
-ForwardCost IterationCostModel::prefill_forward(int64_t tokens, double seq_len, double prefix_len,
-                                                const PrefillSpec& prefill) const {
+IterationCostModel::LayerShape IterationCostModel::prefill_shape(int64_t tokens, double seq_len, double prefix_len,
+                                                                 const PrefillSpec& prefill) {
   const int64_t mb = prefill.unit.micro_batches;
   LayerShape s;
   s.decode = false;
@@ -358,10 +354,46 @@ ForwardCost IterationCostModel::prefill_forward(int64_t tokens, double seq_len, 
   const double per_mb = static_cast<double>(tokens) / static_cast<double>(mb);
   s.sequences = std::max<int64_t>(1, std::llround(per_mb / static_cast<double>(s.seq_len)));
   s.seq_len = std::max<int64_t>(1, std::llround(per_mb / static_cast<double>(s.sequences)));
+  return s;
+}
+
+ForwardCost IterationCostModel::decode_step(int64_t batch, double context, const DecodeSpec& decode,
+                                            const MtpSpec& mtp) const {
+  // Under TP the DP attention ranks are the gpus / tp groups, each with the requests of its tp GPUs.
+  const int64_t tp = std::max<int64_t>(1, decode.unit.tp);
+  const double attention =
+      decode.balanced_placement ? 1.0 : attention_imbalance(decode.context_cv, batch * tp, decode.unit.gpus / tp);
+  LayerShape s = decode_shape(batch, decode, mtp);
+  s.context = std::max<int64_t>(1, std::llround(context * attention));
+  const double imbalance =
+      decode_.imbalance_at(double(s.sequences * s.tokens_per_sequence), decode.unit, model_.arch.experts_per_token);
+  ForwardCost c = layers(s, decode.unit, imbalance, mtp.draft_tokens > 0);
+  const int64_t tokens = batch * s.tokens_per_sequence;
+  add(c, edges(tokens, tokens, decode.unit.overhead), 1.0);
+  c.attention_imbalance = attention;
+  c.expert_imbalance = model_.arch.is_moe() ? imbalance : 1.0;
+  return c;
+}
+
+double IterationCostModel::decode_tokens_per_local_expert(int64_t batch, const DecodeSpec& decode,
+                                                          const MtpSpec& mtp) const {
+  const LayerShape s = decode_shape(batch, decode, mtp);
+  const double imbalance =
+      decode_.imbalance_at(double(s.sequences * s.tokens_per_sequence), decode.unit, model_.arch.experts_per_token);
+  return tokens_per_local_expert(static_cast<double>(batch * (1 + mtp.draft_tokens)), decode.unit, imbalance);
+}
+
+ForwardCost IterationCostModel::prefill_forward(int64_t tokens, double seq_len, double prefix_len,
+                                                const PrefillSpec& prefill) const {
+  const int64_t mb = prefill.unit.micro_batches;
+  const LayerShape s = prefill_shape(tokens, seq_len, prefix_len, prefill);
+  const double imbalance =
+      prefill_.imbalance_at(double(s.sequences * s.seq_len), prefill.unit, model_.arch.experts_per_token);
   // With MTP speculation the MTP module runs over the prompt too: decode's drafts need its KV cache and
   // the first draft its hidden state (S45).
-  ForwardCost c = layers(s, prefill.unit, prefill_.expert_imbalance, model_.mtp);
+  ForwardCost c = layers(s, prefill.unit, imbalance, model_.mtp);
   add(c, edges(tokens, s.sequences * mb, prefill.unit.overhead), 1.0);
+  c.expert_imbalance = model_.arch.is_moe() ? imbalance : 1.0;
   return c;
 }
 

@@ -16,6 +16,10 @@
 //     T_c <  C_r:  T_c + C_f (1 - T_c / C_r)         (the part done beside T_c at the reduced rate, the
 //                                                    rest at the full rate)
 // which is never below the no-reservation max(C_f, T_c). Dense layers have no all-to-all.
+// Expert imbalance: the busiest GPU's routed tokens are `imbalance` times the mean, scaling its grouped GEMMs'
+// rows and its all-to-all volume. With a routing-noise curve (PhasePricing::routing_noise) the factor is the
+// expected busiest of the loads a step draws, at the step's routed slots S = tokens per micro-batch per GPU x
+// unit GPUs x top-k (eplb/routing_noise.h): larger at small decode batches; otherwise the fixed factor.
 // Decode attention imbalance (attention_imbalance.h): the busiest DP rank's attention reads
 // `attention_imbalance` times the mean context; every rank waits for it at the next dispatch.
 // Tensor parallelism (UnitSpec::tp > 1, tensor_parallel.h): attention (and dense FFNs) of one GPU run
@@ -27,6 +31,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +40,7 @@
 #include "hw/kernel_cost_model.h"
 #include "hw/node_spec.h"
 #include "models/deployment/model_choice.h"
+#include "models/eplb/routing_noise.h"
 #include "models/ops.h"
 #include "models/serving/serving_spec.h"
 
@@ -83,13 +89,19 @@ struct ForwardCost {
   Seconds attention;               // of compute: attention kernels
   Seconds experts;                 // of compute: routed-expert grouped GEMMs
   double attention_imbalance = 1;  // decode: busiest DP rank's context sum over the mean (1 for prefill)
+  double expert_imbalance = 1;     // busiest GPU's routed tokens over the mean, as priced (routing noise included)
   Breakdown rows;                  // per kernel family / communication phase / overhead
 };
 
 // How one phase (prefill or decode) of a deployment is priced beyond its UnitSpec.
 struct PhasePricing {
-  double expert_imbalance = 1;    // busiest GPU's routed tokens over the mean (>= 1)
+  double expert_imbalance = 1;    // busiest GPU's routed tokens over the mean (>= 1): used when routing_noise is null
   int64_t communication_sms = 0;  // = the phase's UnitSpec::communication_sms
+  // The factor as a function of a step's routed slots (expected loads + routing noise); null: expert_imbalance.
+  std::shared_ptr<const eplb::RoutingNoiseCurve> routing_noise = nullptr;
+
+  // The factor a forward of `tokens_per_gpu` tokens per micro-batch per GPU on `unit` is priced at.
+  double imbalance_at(double tokens_per_gpu, const UnitSpec& unit, int64_t top_k) const;
 };
 
 class IterationCostModel {
@@ -107,11 +119,8 @@ class IterationCostModel {
   int64_t local_experts(const UnitSpec& unit) const;
   // Routed tokens each local expert of the busiest GPU receives from `tokens_per_gpu` tokens per GPU.
   double tokens_per_local_expert(double tokens_per_gpu, const UnitSpec& unit, double imbalance) const;
-  // The same for a decode step of `batch` requests per GPU (MTP drafts included).
-  double decode_tokens_per_local_expert(int64_t batch, const DecodeSpec& decode, const MtpSpec& mtp) const {
-    return tokens_per_local_expert(static_cast<double>(batch * (1 + mtp.draft_tokens)), decode.unit,
-                                   decode_.expert_imbalance);
-  }
+  // The same for a decode step of `batch` requests per GPU (MTP drafts included), at that step's factor.
+  double decode_tokens_per_local_expert(int64_t batch, const DecodeSpec& decode, const MtpSpec& mtp) const;
 
  private:
   struct LayerShape {
@@ -122,6 +131,9 @@ class IterationCostModel {
     int64_t prefix_len = 0;  // prefill
     int64_t context = 1;     // decode: keys the busiest rank's attention reads per sequence
   };
+  // One micro-batch of a decode step / prefill forward (the decode context is left for the caller).
+  static LayerShape decode_shape(int64_t batch, const DecodeSpec& decode, const MtpSpec& mtp);
+  static LayerShape prefill_shape(int64_t tokens, double seq_len, double prefix_len, const PrefillSpec& prefill);
   ForwardCost layers(const LayerShape& per_micro_batch, const UnitSpec& unit, double imbalance, bool include_mtp) const;
   // The embedding of `tokens`, the final norm and LM head on `logit_tokens`, and the per-forward overhead.
   ForwardCost edges(int64_t tokens, int64_t logit_tokens, Seconds overhead) const;

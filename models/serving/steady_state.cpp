@@ -32,8 +32,9 @@ DecodeSpec with_context_spread(const DecodeSpec& decode, const RequestMix& mix) 
 ServingSteadyState::ServingSteadyState(const ServingInputs& in, BytesPerSecond storage_bandwidth)
     : mix(derive_request_mix(with_dividing_units(in).traffic, in.spec.lengths)),
       imbalance(expert_imbalance(in.model.arch, in.spec, in.cluster.node)),
-      cost(in.model, in.cluster.node, in.kernels, {imbalance.prefill_after, in.spec.prefill.unit.communication_sms},
-           {imbalance.decode_after, in.spec.decode.unit.communication_sms}),
+      cost(in.model, in.cluster.node, in.kernels,
+           {imbalance.prefill_after, in.spec.prefill.unit.communication_sms, imbalance.prefill_noise},
+           {imbalance.decode_after, in.spec.decode.unit.communication_sms, imbalance.decode_noise}),
       decode_spec(with_context_spread(in.spec.decode, mix)),
       context(in.traffic.mean_kv_length_per_output_token),
       memory_batch_limit(decode_memory_batch_limit(in.model, in.cluster.node.gpu, decode_spec, in.spec.mtp, context,

@@ -45,6 +45,8 @@ struct TrainingReadCache {
   std::map<std::string, hw::Calibration> calibrations;  // by resolved path
   // zipf_imbalance by (EP GPUs, EP nodes, Zipf exponent, seed) of the one model.
   std::map<std::tuple<int64_t, int64_t, double, uint64_t>, eplb::ZipfImbalance> imbalances;
+  // Its per-MoE-layer factors with routing noise (eplb::realized_per_layer), by the same key and the routed slots.
+  std::map<std::tuple<int64_t, int64_t, double, uint64_t, double>, std::vector<double>> realized;
   // The schedules by (name, PP, virtual stages, micro-batches), generated once each (their rules are a function
   // of these alone).
   std::map<std::tuple<std::string, int64_t, int64_t, int64_t>, std::shared_ptr<const schedule::Schedule>> schedules;

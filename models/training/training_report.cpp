@@ -149,6 +149,7 @@ nlohmann::json result_json(const nlohmann::json& scenario, const TrainingScenari
         {"stage_cut", layout_of(p.stages)}}},
       {"step", step},
       {"expert_imbalance", s.spec.expert_imbalance},
+      {"expert_imbalance_expected_loads", s.expert_imbalance_expected_loads},
       {"expert_imbalance_before_eplb", s.expert_imbalance_before_eplb},
       {"expert_imbalance_source", s.expert_load ? "eplb" : "training.expert_imbalance"},
       {"checkpoint", checkpoint},
@@ -237,7 +238,9 @@ std::vector<std::string> lines(const TrainingScenario& s, const TrainingPredicti
       fmt::format("MFU (BF16 peak, op-level FLOPs) {:.1f}%; with 6·N·D {:.1f}%; against the FP8 peak {:.1f}%",
                   100 * p.mfu_bf16, 100 * p.mfu_bf16_6nd, 100 * p.mfu_fp8),
       fmt::format("Expert imbalance (max/mean routed tokens per GPU) {:.3f}{}", s.spec.expert_imbalance,
-                  s.expert_load ? fmt::format(" after EPLB ({:.3f} before)", s.expert_imbalance_before_eplb)
+                  s.expert_load ? fmt::format(" after EPLB with routing noise ({:.3f} of the expected loads, {:.3f} "
+                                              "before EPLB)",
+                                              s.expert_imbalance_expected_loads, s.expert_imbalance_before_eplb)
                                 : std::string(" (training.expert_imbalance)")),
       fmt::format("{:.4g} tokens: {:.0f} steps, {:.4g} GPU-hours, {:.4g} USD at {} USD per GPU-hour{}",
                   s.spec.token_budget, p.steps_for_budget, p.gpu_hours, p.cost_usd, s.gpu_hour_price.value(),

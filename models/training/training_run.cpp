@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <numeric>
 #include <optional>
 
 #include "hw/calibration.h"
@@ -71,7 +72,7 @@ void complete_layout(TrainingScenario& s, const LayoutReaders& r, const Parallel
                            "over {}-GPU nodes (NVL72) needs fidelity \"event\" or \"analytic\"",
                            hw::scaleup_domain_gpus(s.cluster.node), s.cluster.node.gpus_per_node));
   }
-  s.expert_imbalance_before_eplb = s.spec.expert_imbalance;
+  s.expert_imbalance_before_eplb = s.expert_imbalance_expected_loads = s.spec.expert_imbalance;
   if (s.expert_load) {
     // Training has no redundant experts (parallelism.redundant_experts must be 0).
     const auto place = [&] {
@@ -89,9 +90,26 @@ void complete_layout(TrainingScenario& s, const LayoutReaders& r, const Parallel
       found = &own.emplace(place());
     }
     const eplb::ZipfImbalance& z = *found;
+    // Each layer waits for the busiest GPU of the loads a micro-batch draws (routing noise, eplb/routing_noise.h):
+    // S = the micro-batch's tokens per GPU over the EP group, top-k routed slots.
+    const double slots = static_cast<double>(s.layout.tokens_per_gpu()) * static_cast<double>(s.layout.ep) *
+                         static_cast<double>(s.model.arch.experts_per_token);
+    std::vector<double> realized;
+    if (cache) {
+      const auto key =
+          std::make_tuple(s.layout.ep, s.layout.ep_domains, s.expert_load->exponent, s.expert_load->seed, slots);
+      auto it = cache->realized.find(key);
+      if (it == cache->realized.end()) it = cache->realized.emplace(key, eplb::realized_per_layer(z, slots)).first;
+      realized = it->second;
+    } else {
+      realized = eplb::realized_per_layer(z, slots);
+    }
     s.expert_imbalance_before_eplb = z.before;
-    s.spec.expert_imbalance = z.after;  // the MoE-layer mean: reported, and used by the MTP modules
-    s.layer_imbalance = decoder_layer_imbalance(s.model.arch, z.after_per_layer);
+    s.expert_imbalance_expected_loads = z.after;
+    // The MoE-layer mean: reported, and used by the MTP modules.
+    s.spec.expert_imbalance =
+        realized.empty() ? 1.0 : std::reduce(realized.begin(), realized.end()) / static_cast<double>(realized.size());
+    s.layer_imbalance = decoder_layer_imbalance(s.model.arch, realized);
   }
   if (s.checkpoint && s.checkpoint->cluster.clients < s.cluster.nodes) {
     r.top.child("checkpoint")

@@ -38,13 +38,15 @@ struct TrainingScenario {
   UsdPerHour gpu_hour_price;
   std::string fidelity = "event";
   ParallelismSpec parallelism;  // the section as read (the layout derived from it is `layout`)
-  // The "expert_load" section: when given, spec.expert_imbalance is EPLB's after-placement figure
-  // averaged over the MoE layers, and layer_imbalance holds each layer's own.
+  // The "expert_load" section: when given, spec.expert_imbalance is EPLB's after-placement figure with
+  // routing noise at a micro-batch's routed slots (eplb/routing_noise.h) averaged over the MoE layers, and
+  // layer_imbalance holds each layer's own.
   std::optional<eplb::ZipfImbalanceSpec> expert_load;
-  double expert_imbalance_before_eplb = 1;  // contiguous placement (layer mean); else spec.expert_imbalance
+  double expert_imbalance_before_eplb = 1;     // contiguous placement (layer mean); else spec.expert_imbalance
+  double expert_imbalance_expected_loads = 1;  // after EPLB, expected loads (layer mean); else spec.expert_imbalance
   // Per decoder layer (arch.layers entries; dense layers 1): EPLB's after-placement max/mean of that
-  // layer, which prices it (BlockCostInputs::layer_imbalance). Empty without the "expert_load" section:
-  // spec.expert_imbalance then applies to every MoE layer.
+  // layer with routing noise, which prices it (BlockCostInputs::layer_imbalance). Empty without the "expert_load"
+  // section: spec.expert_imbalance then applies to every MoE layer.
   std::vector<double> layer_imbalance;
   std::optional<CheckpointSpec> checkpoint;
   // The optional "perturbations" array (training_perturbations.h): GPUs that do not behave like the rest;

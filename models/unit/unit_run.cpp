@@ -1,8 +1,10 @@
 #include "models/unit/unit_run.h"
 
 #include <cmath>
+#include <memory>
 
 #include "models/deployment/model_memory_facts.h"
+#include "models/eplb/routing_noise.h"
 #include "models/eplb/zipf_imbalance.h"
 #include "models/unit/training_chunk.h"
 
@@ -56,17 +58,27 @@ UnitResult predict_unit(const UnitScenario& s) {
   // EPLB groups experts per NVLink domain of the EP group (an HGX node; an NVL72 rack of 18 trays).
   const int64_t nodes = eplb::eplb_node_groups(ep, s.cluster.node);
   r.eplb_node_groups = nodes;
-  if (s.zipf) {
+  // The fixed form (expert_load.imbalance) is taken as the realized factor: no routing noise on top.
+  std::shared_ptr<const eplb::RoutingNoiseCurve> noise;
+  if (s.zipf && a.is_moe()) {
     const eplb::ZipfImbalance z =
         eplb::zipf_imbalance(a, {.gpus = ep, .nodes = nodes, .redundant_experts = s.parallelism.redundant_experts},
                              {.exponent = s.zipf->zipf_exponent, .seed = s.zipf->seed});
-    r.expert_imbalance = z.after;
+    r.expert_imbalance = r.expert_imbalance_expected_loads = z.after;
     r.expert_imbalance_before_eplb = z.before;
+    noise = std::make_shared<const eplb::RoutingNoiseCurve>(z.after_gpu_tokens);
   } else {
-    r.expert_imbalance = r.expert_imbalance_before_eplb = s.expert_imbalance;
+    r.expert_imbalance = r.expert_imbalance_expected_loads = r.expert_imbalance_before_eplb = s.expert_imbalance;
   }
   const double gpus_per_node = static_cast<double>(s.cluster.node.gpus_per_node);
   if (s.phase == UnitPhase::training) {
+    // The chunk's routed slots: the micro-batch's tokens per GPU (its own under TP) over the EP group, top-k;
+    // each MoE layer's factor at them, averaged (as the training step prices each layer with its own).
+    if (noise) {
+      const training::TrainingSpec& t = s.training.spec;
+      const double own = static_cast<double>(t.micro_batch_sequences * t.sequence_length / s.parallelism.tp);
+      r.expert_imbalance = noise->direct(own * static_cast<double>(ep) * static_cast<double>(a.experts_per_token));
+    }
     const TrainingChunkCost c = training_chunk_cost(s, kernels, r.expert_imbalance);
     totals(r, c.rows);
     r.step_s = c.step_s;
@@ -78,8 +90,8 @@ UnitResult predict_unit(const UnitScenario& s) {
   } else {
     const serving::UnitSpec& unit = s.phase == UnitPhase::prefill ? s.prefill.unit : s.decode.unit;
     const serving::IterationCostModel cost(s.model, s.cluster.node, kernels,
-                                           {r.expert_imbalance, unit.communication_sms},
-                                           {r.expert_imbalance, unit.communication_sms});
+                                           {r.expert_imbalance, unit.communication_sms, noise},
+                                           {r.expert_imbalance, unit.communication_sms, noise});
     serving::ForwardCost f;
     if (s.phase == UnitPhase::prefill) {
       const double computed = static_cast<double>(s.prompt_tokens - s.cached_prefix_tokens);
@@ -87,7 +99,7 @@ UnitResult predict_unit(const UnitScenario& s) {
                                s.prefill);
       r.tokens_per_step_per_gpu = static_cast<double>(s.prefill.tokens_per_gpu);
       r.tokens_per_local_expert =
-          cost.tokens_per_local_expert(static_cast<double>(s.prefill.tokens_per_gpu), unit, r.expert_imbalance);
+          cost.tokens_per_local_expert(static_cast<double>(s.prefill.tokens_per_gpu), unit, f.expert_imbalance);
     } else {
       const int64_t batch = *s.decode.batch_per_gpu;
       f = cost.decode_step(batch, static_cast<double>(s.context_tokens), s.decode, s.mtp);
@@ -97,6 +109,7 @@ UnitResult predict_unit(const UnitScenario& s) {
     }
     totals(r, f.rows);
     r.step_s = f.total.value();
+    r.expert_imbalance = f.expert_imbalance;
     r.attention_imbalance = f.attention_imbalance;
     ParallelismSpec p = s.parallelism;
     p.dp = p.ep / p.tp;

@@ -24,7 +24,9 @@ struct UnitResult {
   double tokens_per_s_per_gpu = 0;
   double tokens_per_s_per_node = 0;
   double compute_s = 0, communication_s = 0, exposed_communication_s = 0, overhead_s = 0;
-  double expert_imbalance = 1, expert_imbalance_before_eplb = 1;
+  // Busiest GPU's routed tokens over the mean: as priced (after EPLB, with routing noise at this step's routed
+  // slots; the given factor of expert_load.imbalance as is), of the expected loads after EPLB, and before EPLB.
+  double expert_imbalance = 1, expert_imbalance_expected_loads = 1, expert_imbalance_before_eplb = 1;
   int64_t eplb_node_groups = 1;    // EPLB's hierarchical node groups: the EP group's NVLink domains
   double attention_imbalance = 1;  // decode: busiest DP rank's contexts over the mean
   double tokens_per_local_expert = 0;

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "models/eplb/routing_noise.h"
 #include "models/param_counts.h"
 #include "models/training/training_run.h"
 #include "sim/error.h"
@@ -38,10 +39,17 @@ std::string error_of(const std::vector<std::string>& sets) {
 
 }  // namespace
 
-TEST_CASE("training EPLB: a uniform load is perfectly balanced", "[unit]") {
+TEST_CASE("training EPLB: a uniform load is perfectly balanced, up to routing noise", "[unit]") {
   const Run r = run({"expert_load.zipf_exponent=0"});
-  CHECK(r.scenario.spec.expert_imbalance == Approx(1.0));
+  CHECK(r.scenario.expert_imbalance_expected_loads == Approx(1.0));
   CHECK(r.scenario.expert_imbalance_before_eplb == Approx(1.0));
+  // Equal shares: the busiest of EP iid draws of a micro-batch's routed slots (models/eplb/routing_noise.h).
+  const auto& l = r.scenario.layout;
+  const double slots = double(l.tokens_per_gpu()) * double(l.ep) * double(r.scenario.model.arch.experts_per_token);
+  CHECK(r.scenario.spec.expert_imbalance ==
+        Approx(fathom::models::eplb::routing_noise_factor(std::vector<double>(size_t(l.ep), 1.0), slots)));
+  CHECK(r.scenario.spec.expert_imbalance > 1.0);
+  CHECK(r.scenario.spec.expert_imbalance < 1.02);
 }
 
 TEST_CASE("training EPLB: the reference skew is balanced by EPLB, and more skew never shortens the step", "[unit]") {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "models/eplb/routing_noise.h"
 #include "models/training/training_run.h"
 
 namespace tr = fathom::models::training;
@@ -18,6 +19,11 @@ const std::string kScenario = std::string(FATHOM_SOURCE_DIR) + "/scenarios/deeps
 tr::TrainingScenario scenario(const std::vector<std::string>& sets = {}) {
   fathom::ProvenanceLog log;
   return tr::read_training_scenario(fathom::load_scenario(kScenario, sets), log);
+}
+
+// A micro-batch's routed slots over the EP group (what training_run.cpp prices routing noise at).
+double slots_of(const tr::TrainingScenario& s) {
+  return double(s.layout.tokens_per_gpu()) * double(s.layout.ep) * double(s.model.arch.experts_per_token);
 }
 
 // The block costs of `s` with optional per-decoder-layer factors, priced as predict_training prices them.
@@ -79,8 +85,13 @@ TEST_CASE("zipf_imbalance: a uniform load and a dense model give factors of 1", 
     CHECK(uniform.before_per_layer[i] == Approx(1.0).epsilon(1e-12));
     CHECK(uniform.after_per_layer[i] == Approx(1.0).epsilon(1e-12));
   }
+  // With routing noise every MoE layer of a uniform load is the equal-share factor (dense layers 1).
   const tr::TrainingScenario flat = scenario({"expert_load.zipf_exponent=0"});
-  for (double f : flat.layer_imbalance) CHECK(f == Approx(1.0).epsilon(1e-12));
+  const double equal = eplb::routing_noise_factor(std::vector<double>(size_t(flat.layout.ep), 1.0), slots_of(flat));
+  for (int64_t l = 0; l < flat.model.arch.layers; ++l) {
+    const bool moe = flat.model.arch.kind_of_layer(l) == fathom::models::LayerKind::moe;
+    CHECK(flat.layer_imbalance[size_t(l)] == Approx(moe ? equal : 1.0).epsilon(1e-9));
+  }
 
   fathom::models::ModelArch dense = s.model.arch;
   dense.routed_experts = 0;
@@ -98,18 +109,23 @@ TEST_CASE("training: per-decoder-layer factors map the MoE layers in order, dens
   const tr::TrainingScenario s = scenario();
   const auto& a = s.model.arch;
   const eplb::ZipfImbalance z = reference_zipf(s, 0.1);
+  // Each MoE layer's after-EPLB factor with routing noise at a micro-batch's routed slots.
+  const std::vector<double> realized = eplb::realized_per_layer(z, slots_of(s));
   REQUIRE(s.layer_imbalance.size() == static_cast<size_t>(a.layers));
   size_t next = 0;
   for (int64_t l = 0; l < a.layers; ++l) {
     const double f = s.layer_imbalance[static_cast<size_t>(l)];
     if (a.kind_of_layer(l) == fathom::models::LayerKind::moe) {
-      CHECK(f == z.after_per_layer[next++]);
+      CHECK(f == realized[next]);
+      CHECK(f >= z.after_per_layer[next++]);
     } else {
       CHECK(f == 1.0);
     }
   }
   CHECK(next == z.after_per_layer.size());
-  CHECK(s.spec.expert_imbalance == z.after);
+  CHECK(s.spec.expert_imbalance ==
+        Approx(std::accumulate(realized.begin(), realized.end(), 0.0) / double(realized.size())).epsilon(1e-14));
+  CHECK(s.expert_imbalance_expected_loads == z.after);
   CHECK(s.expert_imbalance_before_eplb == z.before);
   CHECK_THROWS_AS(tr::decoder_layer_imbalance(a, {1.0, 1.1}), std::invalid_argument);
   // Without the section there are no per-layer factors: the scalar applies everywhere.

@@ -122,6 +122,25 @@ TEST_CASE("unit: an explicit expert imbalance replaces EPLB and scales the exper
   CHECK(skew.step_s > flat.step_s);
 }
 
+TEST_CASE("unit: routing noise raises the expert imbalance most at small batches", "[unit]") {
+  // The EPLB form prices the busiest GPU of the loads a step draws (models/eplb/routing_noise.h): above the
+  // expected loads' factor, by less as the batch grows; the explicit form is taken as the realized factor.
+  const std::string decode = "unit/deepseek-v3-decode-ep144-h800.json";
+  double last = 1e9;
+  for (const int b : {8, 32, 128}) {
+    const auto r = predict(decode, {"unit.batch_per_gpu=" + std::to_string(b)});
+    CHECK(r.expert_imbalance > r.expert_imbalance_expected_loads);
+    CHECK(r.expert_imbalance < last);
+    last = r.expert_imbalance;
+  }
+  const auto prefill = predict("unit/deepseek-v3-prefill-ep32-h800.json");
+  CHECK(prefill.expert_imbalance > prefill.expert_imbalance_expected_loads);
+  CHECK(prefill.expert_imbalance < prefill.expert_imbalance_expected_loads * 1.01);
+  const auto fixed = predict(decode, {"expert_load={\"imbalance\":1.2}"});
+  CHECK(fixed.expert_imbalance == 1.2);
+  CHECK(fixed.expert_imbalance_expected_loads == 1.2);
+}
+
 TEST_CASE("unit: a context spread between DP ranks slows decode attention", "[unit]") {
   const auto even = predict("unit/deepseek-v3-decode-ep144-h800.json");
   const auto spread = predict("unit/deepseek-v3-decode-ep144-h800.json", {"unit.context_sigma=1.0"});
