@@ -19,7 +19,11 @@ constexpr double kBytesPerRampSegment = 100, kSecondsPerRampSegment = 1e-6;
 sim::WorkEstimate estimate_training_work(const TrainingWorkShape& s) {
   // Doubles throughout: the products of absurd inputs must not overflow before they are compared.
   const double pp = double(std::max<int64_t>(1, s.pp));
-  const double stages = schedule::schedule_traits(s.schedule).v_shape ? 2 * pp : pp;
+  // The stages along a micro-batch's path (ScheduleTraits::stages, in doubles): P·v with virtual stages, 2P in a V.
+  const schedule::ScheduleTraits& traits = schedule::schedule_traits(s.schedule);
+  const double stages = traits.virtual_stages ? pp * double(std::max<int64_t>(1, s.virtual_stages))
+                        : traits.v_shape      ? 2 * pp
+                                              : pp;
   const double micro_batches = double(std::max<int64_t>(1, s.micro_batches));
   const double replicas = double(std::max<int64_t>(1, s.replicas));
   const double passes = 3 * stages * micro_batches;  // F, B, W of every micro-batch on every stage

@@ -25,6 +25,7 @@ struct TrainingWorkShape {
   std::string_view fidelity;  // analytic | event | flow
   std::string_view schedule;  // a schedule registry name
   int64_t pp = 1;
+  int64_t virtual_stages = 1;  // chunks per rank of a schedule with virtual stages (interleaved 1F1B); others ignore it
   int64_t micro_batches = 1;
   int64_t layers = 1;         // decoder layers
   int64_t replicas = 1;       // data-parallel replicas simulated (1 = folded)

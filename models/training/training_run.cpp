@@ -34,6 +34,7 @@ void complete_layout(TrainingScenario& s, const LayoutReaders& r, const Parallel
   if (const auto why = training_over_budget({.fidelity = s.fidelity,
                                              .schedule = s.spec.schedule,
                                              .pp = p.pp,
+                                             .virtual_stages = s.spec.virtual_stages,
                                              .micro_batches = s.spec.micro_batches,
                                              .layers = s.model.arch.layers,
                                              .ramp_segments = s.spec.batch_ramp ? s.spec.batch_ramp->segments : 0})) {
@@ -380,6 +381,7 @@ TrainingPrediction predict_training(const TrainingScenario& s, int replicas, boo
     const auto why = training_over_budget({.fidelity = s.fidelity,
                                            .schedule = s.spec.schedule,
                                            .pp = s.layout.pp,
+                                           .virtual_stages = s.spec.virtual_stages,
                                            .micro_batches = s.spec.micro_batches,
                                            .layers = s.model.arch.layers,
                                            .replicas = replicas,

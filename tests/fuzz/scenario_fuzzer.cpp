@@ -197,6 +197,7 @@ void run(const std::vector<std::string>& sets) {
         {.fidelity = s.fidelity,
          .schedule = s.spec.schedule,
          .pp = s.layout.pp,
+         .virtual_stages = s.spec.virtual_stages,
          .micro_batches = s.spec.micro_batches,
          .layers = s.model.arch.layers,
          .ramp_segments = s.spec.batch_ramp ? s.spec.batch_ramp->segments : 0});

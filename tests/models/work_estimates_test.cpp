@@ -22,6 +22,8 @@ using fathom::InputError;
 namespace {
 
 const std::string kTraining = std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain-2048xh800.json";
+const std::string kInterleaved =
+    std::string(FATHOM_SOURCE_DIR) + "/scenarios/deepseek-v3-pretrain-1024xh100-tp2-pp8-vp4.json";
 const std::string kGraysort = std::string(FATHOM_SOURCE_DIR) + "/scenarios/3fs-graysort-25-nodes.json";
 
 tr::TrainingScenario training(std::vector<std::string> sets) {
@@ -33,6 +35,7 @@ tr::TrainingWorkShape shape_of(const tr::TrainingScenario& s, int64_t replicas =
   return {.fidelity = s.fidelity,
           .schedule = s.spec.schedule,
           .pp = s.layout.pp,
+          .virtual_stages = s.spec.virtual_stages,
           .micro_batches = s.spec.micro_batches,
           .layers = s.model.arch.layers,
           .replicas = replicas};
@@ -55,6 +58,20 @@ TEST_CASE("training estimate: engine tasks within a factor of two of the step's,
     CHECK(estimated >= 0.5 * built);
     CHECK(estimated <= 2.0 * built);
   }
+}
+
+TEST_CASE("training estimate: interleaved 1F1B counts its v chunks per rank", "[unit]") {
+  // PP8 VP4: 32 stages on 8 ranks; an estimate of 8 stages would be 4x short of the engine tasks built.
+  fathom::ProvenanceLog log;
+  const tr::TrainingScenario s = tr::read_training_scenario(fathom::load_scenario(kInterleaved, {}), log);
+  REQUIRE(s.spec.virtual_stages == 4);
+  const double estimated = tr::estimate_training_work(shape_of(s)).items;
+  const double built = tr::predict_training(s).step.tasks;
+  CHECK(estimated >= 0.5 * built);
+  CHECK(estimated <= 2.0 * built);
+  tr::TrainingWorkShape one_chunk = shape_of(s);
+  one_chunk.virtual_stages = 1;
+  CHECK(estimated == 4 * tr::estimate_training_work(one_chunk).items);
 }
 
 TEST_CASE("training estimate: folded, the data-parallel size costs nothing, unfolded it multiplies", "[unit]") {
