@@ -52,7 +52,7 @@ std::string layout_problem(const Fixed& f, const TrainingConfig& c, int64_t& mic
   }
   const schedule::ScheduleTraits& t = schedule::schedule_traits(c.schedule);
   if (t.even_ranks && (c.pp < 2 || c.pp % 2 != 0)) return fmt::format("{} needs an even PP >= 2", c.schedule);
-  const int64_t stages = t.v_shape ? 2 * c.pp : c.pp * c.virtual_stages;
+  const int64_t stages = t.stages(static_cast<int>(c.pp), static_cast<int>(c.virtual_stages));
   if (stages > f.layers) return fmt::format("{} stages for {} layers", stages, f.layers);
   return {};
 }

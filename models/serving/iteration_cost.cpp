@@ -357,6 +357,10 @@ IterationCostModel::LayerShape IterationCostModel::prefill_shape(int64_t tokens,
   return s;
 }
 
+double IterationCostModel::decode_imbalance(const LayerShape& s, const UnitSpec& unit) const {
+  return decode_.imbalance_at(double(s.sequences * s.tokens_per_sequence), unit, model_.arch.experts_per_token);
+}
+
 ForwardCost IterationCostModel::decode_step(int64_t batch, double context, const DecodeSpec& decode,
                                             const MtpSpec& mtp) const {
   // Under TP the DP attention ranks are the gpus / tp groups, each with the requests of its tp GPUs.
@@ -365,8 +369,7 @@ ForwardCost IterationCostModel::decode_step(int64_t batch, double context, const
       decode.balanced_placement ? 1.0 : attention_imbalance(decode.context_cv, batch * tp, decode.unit.gpus / tp);
   LayerShape s = decode_shape(batch, decode, mtp);
   s.context = std::max<int64_t>(1, std::llround(context * attention));
-  const double imbalance =
-      decode_.imbalance_at(double(s.sequences * s.tokens_per_sequence), decode.unit, model_.arch.experts_per_token);
+  const double imbalance = decode_imbalance(s, decode.unit);
   ForwardCost c = layers(s, decode.unit, imbalance, mtp.draft_tokens > 0);
   const int64_t tokens = batch * s.tokens_per_sequence;
   add(c, edges(tokens, tokens, decode.unit.overhead), 1.0);
@@ -378,8 +381,7 @@ ForwardCost IterationCostModel::decode_step(int64_t batch, double context, const
 double IterationCostModel::decode_tokens_per_local_expert(int64_t batch, const DecodeSpec& decode,
                                                           const MtpSpec& mtp) const {
   const LayerShape s = decode_shape(batch, decode, mtp);
-  const double imbalance =
-      decode_.imbalance_at(double(s.sequences * s.tokens_per_sequence), decode.unit, model_.arch.experts_per_token);
+  const double imbalance = decode_imbalance(s, decode.unit);
   return tokens_per_local_expert(static_cast<double>(batch * (1 + mtp.draft_tokens)), decode.unit, imbalance);
 }
 

@@ -134,6 +134,8 @@ class IterationCostModel {
   // One micro-batch of a decode step / prefill forward (the decode context is left for the caller).
   static LayerShape decode_shape(int64_t batch, const DecodeSpec& decode, const MtpSpec& mtp);
   static LayerShape prefill_shape(int64_t tokens, double seq_len, double prefix_len, const PrefillSpec& prefill);
+  // The expert imbalance a decode micro-batch of shape `s` is priced at (PhasePricing::imbalance_at).
+  double decode_imbalance(const LayerShape& s, const UnitSpec& unit) const;
   ForwardCost layers(const LayerShape& per_micro_batch, const UnitSpec& unit, double imbalance, bool include_mtp) const;
   // The embedding of `tokens`, the final norm and LM head on `logit_tokens`, and the per-forward overhead.
   ForwardCost edges(int64_t tokens, int64_t logit_tokens, Seconds overhead) const;
